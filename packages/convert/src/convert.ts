@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ConvertOptionsError } from './errors.js';
+import { readCsv } from './inputs/csv.js';
+import { discoverInputs } from './inputs/discover.js';
+import { readJsonArray } from './inputs/json-array.js';
+import { readJsonl } from './inputs/jsonl.js';
+import { openInput, readFailure } from './inputs/open.js';
+import type { InputFile, RecordBatches } from './inputs/records.js';
+import { DATASET_NAMES, DATASETS, type DatasetName } from './output/datasets.js';
+import { indexOutputs, type Published, publishDataset, removeStale, sourceTag } from './output/publish.js';
+import { RejectsWriter } from './output/rejects.js';
+import {
+  type Compression,
+  copyDatasetSql,
+  deleteRecordsSql,
+  dropStagingSql,
+  findDuplicatesSql,
+  type ParquetOptions,
+  quoteLiteral,
+} from './output/sql.js';
+import { Staging } from './output/staging.js';
+import { validateOrder } from './validate/order.js';
+
+export interface ConvertOptions {
+  /** Files and folders (searched recursively) of .json, .jsonl, .ndjson and .csv, optionally .gz. */
+  inputs: readonly string[];
+  outDir: string;
+  /** Default snappy, which every Parquet reader (Redshift COPY included) understands. */
+  compression?: Compression;
+  /** Rows per Parquet row group. Default 122,880 (DuckDB's own). */
+  rowGroupSize?: number;
+  /** DuckDB's memory limit; past it, staging spills to `outDir/_temporary`. Default 256MB. */
+  memoryLimit?: string;
+  /** DuckDB worker threads. Default: the machine's cores. */
+  threads?: number;
+  onProgress?: (progress: ConvertProgress) => void;
+}
+
+export type ConvertProgress =
+  | { phase: 'read'; input: string; bytesDone: number; bytesTotal: number }
+  | { phase: 'write'; input: string; dataset: DatasetName };
+
+export interface DatasetResult {
+  files: number;
+  rows: number;
+}
+
+export interface InputResult {
+  input: string;
+  status: 'converted' | 'failed';
+  /** Records read: orders (JSON, JSONL) or row groups of one order (CSV). */
+  records: number;
+  valid: number;
+  rejected: number;
+  /** Where the rejected records are, when there are any. */
+  rejectsFile?: string;
+  datasets: Record<DatasetName, DatasetResult>;
+  /** Files of an earlier conversion of this input that this one replaced and removed. */
+  staleRemoved: number;
+  error?: string;
+  durationMs: number;
+}
+
+export interface ConvertSummary {
+  outDir: string;
+  inputs: InputResult[];
+  records: number;
+  valid: number;
+  rejected: number;
+  failedInputs: number;
+  datasets: Record<DatasetName, DatasetResult>;
+  durationMs: number;
+}
+
+function emptyDatasets(): Record<DatasetName, DatasetResult> {
+  return Object.fromEntries(DATASET_NAMES.map((name) => [name, { files: 0, rows: 0 }])) as Record<
+    DatasetName,
+    DatasetResult
+  >;
+}
+
+function readerFor(input: InputFile, onBytes: (bytes: number) => void): RecordBatches {
+  const stream = openInput(input, onBytes);
+  if (input.format === 'csv') return readCsv(stream, input.path);
+  if (input.format === 'json') return readJsonArray(stream, input.path);
+  return readJsonl(stream);
+}
+
+function rejectsName(input: InputFile): string {
+  return `${input.name}.jsonl`;
+}
+
+interface RunContext {
+  connection: DuckDBConnection;
+  outDir: string;
+  workDir: string;
+  parquet: ParquetOptions;
+  existing: Map<string, Set<string>>;
+  onProgress: ConvertOptions['onProgress'];
+  bytesTotal: number;
+  bytesDone: number;
+}
+
+async function convertInput(input: InputFile, context: RunContext): Promise<InputResult> {
+  const started = performance.now();
+  const result: InputResult = {
+    input: input.path,
+    status: 'converted',
+    records: 0,
+    valid: 0,
+    rejected: 0,
+    datasets: emptyDatasets(),
+    staleRemoved: 0,
+    durationMs: 0,
+  };
+  const tag = sourceTag(input.name);
+  const workDir = join(context.workDir, tag);
+  await mkdir(workDir, { recursive: true });
+  const rejects = new RejectsWriter(join(workDir, rejectsName(input)));
+  const { connection } = context;
+  const bytesAtStart = context.bytesDone;
+  try {
+    const staging = await Staging.create(connection);
+    const onBytes = (bytes: number) => {
+      context.bytesDone += bytes;
+      context.onProgress?.({
+        phase: 'read',
+        input: input.path,
+        bytesDone: context.bytesDone,
+        bytesTotal: context.bytesTotal,
+      });
+    };
+    try {
+      for await (const batch of readerFor(input, onBytes)) {
+        for (const source of batch) {
+          result.records += 1;
+          const validation = validateOrder(source.value, source.problems);
+          if (validation.ok) {
+            staging.add(validation.order, source);
+            continue;
+          }
+          await rejects.write({
+            input: input.path,
+            record: source.record,
+            line: source.firstLine,
+            lastLine: source.lastLine,
+            reason: validation.problems.join('; '),
+            problems: validation.problems,
+            raw: source.raw,
+          });
+        }
+      }
+    } finally {
+      staging.close();
+    }
+    await rejectDuplicates(input, context, rejects);
+    result.rejected = rejects.count;
+    result.valid = result.records - result.rejected;
+
+    const published: Published[] = [];
+    for (const dataset of DATASETS) {
+      context.onProgress?.({ phase: 'write', input: input.path, dataset: dataset.name });
+      const staged = join(workDir, dataset.name);
+      const reader = await connection.runAndReadAll(copyDatasetSql(dataset, staged, context.parquet));
+      result.datasets[dataset.name].rows = Number(reader.getRows()[0]?.[0] ?? 0);
+      const files = await publishDataset(staged, dataset.name, context.outDir, tag);
+      result.datasets[dataset.name].files = files.length;
+      published.push(...files);
+    }
+    result.staleRemoved = await removeStale(context.existing.get(tag) ?? new Set(), published);
+    await rejects.close();
+    await publishRejects(input, context.outDir, rejects);
+    if (rejects.count > 0) result.rejectsFile = join(context.outDir, '_rejects', rejectsName(input));
+  } catch (error) {
+    rejects.destroy();
+    const failure = readFailure(input, error);
+    result.status = 'failed';
+    result.error = failure.message;
+    result.valid = 0;
+    result.rejected = 0;
+    context.bytesDone = bytesAtStart + input.bytes;
+  } finally {
+    for (const sql of dropStagingSql()) await connection.run(sql);
+    await rm(workDir, { recursive: true, force: true });
+    result.durationMs = Math.round(performance.now() - started);
+  }
+  return result;
+}
+
+/**
+ * A later copy of an order version already in this input (same order_id and updated_at) is a
+ * duplicate: found in staging, removed from it, and rejected with its raw text from a second read.
+ */
+async function rejectDuplicates(input: InputFile, context: RunContext, rejects: RejectsWriter): Promise<void> {
+  const reader = await context.connection.runAndReadAll(findDuplicatesSql());
+  const duplicates = new Map<number, number>(
+    reader.getRows().map(([record, originalLine]) => [Number(record), Number(originalLine)]),
+  );
+  if (duplicates.size === 0) return;
+  const recordNumbers = [...duplicates.keys()];
+  for (let i = 0; i < recordNumbers.length; i += 10_000) {
+    for (const sql of deleteRecordsSql(recordNumbers.slice(i, i + 10_000))) await context.connection.run(sql);
+  }
+  for await (const batch of readerFor(input, () => {})) {
+    for (const source of batch) {
+      const originalLine = duplicates.get(source.record);
+      if (originalLine === undefined) continue;
+      const problem = `record: duplicate of line ${originalLine} (same order_id and updated_at); only the first copy is kept`;
+      await rejects.write({
+        input: input.path,
+        record: source.record,
+        line: source.firstLine,
+        lastLine: source.lastLine,
+        reason: problem,
+        problems: [problem],
+        raw: source.raw,
+      });
+    }
+  }
+}
+
+async function publishRejects(input: InputFile, outDir: string, rejects: RejectsWriter): Promise<void> {
+  const target = join(outDir, '_rejects', rejectsName(input));
+  if (rejects.count === 0) {
+    await rm(target, { force: true });
+    return;
+  }
+  await mkdir(join(outDir, '_rejects'), { recursive: true });
+  await rename(rejects.path, target);
+}
+
+function checkOptions(options: ConvertOptions): ParquetOptions {
+  const compression = options.compression ?? 'snappy';
+  if (compression !== 'snappy' && compression !== 'zstd') {
+    throw new ConvertOptionsError(`compression must be snappy or zstd, got "${compression}"`);
+  }
+  const rowGroupSize = options.rowGroupSize ?? 122_880;
+  if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1024) {
+    throw new ConvertOptionsError(`row group size must be a whole number ≥ 1024, got ${rowGroupSize}`);
+  }
+  if (options.inputs.length === 0) throw new ConvertOptionsError('no inputs given; name files or folders to convert');
+  return { compression, rowGroupSize };
+}
+
+/**
+ * Converts order files into the three Parquet datasets under `outDir`. Inputs are converted one
+ * after another; one that cannot be read fails alone and the others still convert.
+ */
+export async function convert(options: ConvertOptions): Promise<ConvertSummary> {
+  const started = performance.now();
+  const parquet = checkOptions(options);
+  const inputs = await discoverInputs(options.inputs);
+  const outDir = resolve(options.outDir);
+  const workDir = join(outDir, '_temporary', randomUUID());
+  await mkdir(workDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: options.memoryLimit ?? '256MB',
+    threads: String(options.threads ?? availableParallelism()),
+    temp_directory: join(workDir, 'spill'),
+    preserve_insertion_order: 'false',
+  });
+  const connection = await instance.connect();
+  const summary: ConvertSummary = {
+    outDir,
+    inputs: [],
+    records: 0,
+    valid: 0,
+    rejected: 0,
+    failedInputs: 0,
+    datasets: emptyDatasets(),
+    durationMs: 0,
+  };
+  try {
+    await connection.run(`SET TimeZone = ${quoteLiteral('UTC')}`);
+    const context: RunContext = {
+      connection,
+      outDir,
+      workDir,
+      parquet,
+      existing: await indexOutputs(outDir),
+      onProgress: options.onProgress,
+      bytesTotal: inputs.reduce((sum, input) => sum + input.bytes, 0),
+      bytesDone: 0,
+    };
+    for (const input of inputs) {
+      const result = await convertInput(input, context);
+      summary.inputs.push(result);
+      summary.records += result.records;
+      summary.valid += result.valid;
+      summary.rejected += result.rejected;
+      if (result.status === 'failed') summary.failedInputs += 1;
+      for (const name of DATASET_NAMES) {
+        summary.datasets[name].files += result.datasets[name].files;
+        summary.datasets[name].rows += result.datasets[name].rows;
+      }
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(workDir, { recursive: true, force: true });
+    // Left in place while another conversion into the same folder still uses it.
+    await rmdir(join(outDir, '_temporary')).catch(() => {});
+  }
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}

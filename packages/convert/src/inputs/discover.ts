@@ -1,0 +1,66 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ConvertOptionsError } from '../errors.js';
+import type { InputFile, InputFormat } from './records.js';
+
+const FORMATS: Record<string, InputFormat> = { json: 'json', jsonl: 'jsonl', ndjson: 'jsonl', csv: 'csv' };
+
+/** The format an input name implies (`orders.jsonl.gz` → jsonl, gzip), or undefined. */
+export function formatOf(name: string): { format: InputFormat; gzip: boolean } | undefined {
+  const lower = name.toLowerCase();
+  const gzip = lower.endsWith('.gz');
+  const extension = (gzip ? lower.slice(0, -3) : lower).split('.').at(-1) ?? '';
+  const format = FORMATS[extension];
+  return format ? { format, gzip } : undefined;
+}
+
+// Folders the pipeline itself writes, and hidden ones, are never inputs.
+function skipped(name: string): boolean {
+  return name.startsWith('.') || name === '_rejects' || name === '_temporary' || name === 'node_modules';
+}
+
+async function walk(dir: string, found: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (skipped(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, found);
+    else if (entry.isFile() && formatOf(entry.name)) found.push(path);
+  }
+}
+
+/**
+ * Expands files and folders (recursively) into inputs. A named file with an unknown extension or
+ * a path that does not exist is an options error; folders contribute only files they can read.
+ */
+export async function discoverInputs(paths: readonly string[]): Promise<InputFile[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new ConvertOptionsError(`input "${path}" does not exist`);
+    if (info.isDirectory()) await walk(path, files);
+    else if (formatOf(path)) files.push(path);
+    else {
+      throw new ConvertOptionsError(
+        `input "${path}" has an unknown extension; use .json, .jsonl, .ndjson or .csv (optionally .gz)`,
+      );
+    }
+  }
+  const byName = new Map<string, string>();
+  const inputs: InputFile[] = [];
+  for (const path of files) {
+    const name = basename(path);
+    const other = byName.get(name);
+    if (other !== undefined) {
+      if (other === path) continue;
+      throw new ConvertOptionsError(
+        `inputs "${other}" and "${path}" share the name "${name}"; output file names derive from the input name, so rename one`,
+      );
+    }
+    byName.set(name, path);
+    const { format, gzip } = formatOf(name) ?? { format: 'jsonl', gzip: false };
+    inputs.push({ path, name, format, gzip, bytes: (await stat(path)).size });
+  }
+  return inputs;
+}

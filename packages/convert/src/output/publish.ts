@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { DatasetName } from './datasets.js';
+
+const PARQUET_NAME = /^(?<dataset>[a-z_]+)_(?<day>\d{8})_(?<tag>[0-9a-f]{12})_(?<part>\d{3})\.parquet$/;
+
+/** Output files of one input carry this tag, so converting the same input again replaces them. */
+export function sourceTag(inputName: string): string {
+  return createHash('sha256').update(inputName).digest('hex').slice(0, 12);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** Existing output files by source tag, skipping the pipeline's own `_temporary` and `_rejects`. */
+export async function indexOutputs(outDir: string): Promise<Map<string, Set<string>>> {
+  const index = new Map<string, Set<string>>();
+  for (const path of await listFiles(outDir)) {
+    const top = relative(outDir, path).split(sep)[0] ?? '';
+    if (top.startsWith('_') || top.startsWith('.')) continue;
+    const tag = PARQUET_NAME.exec(path.split(sep).at(-1) ?? '')?.groups?.tag;
+    if (!tag) continue;
+    const files = index.get(tag) ?? new Set<string>();
+    files.add(path);
+    index.set(tag, files);
+  }
+  return index;
+}
+
+export interface Published {
+  dataset: DatasetName;
+  path: string;
+}
+
+/**
+ * Moves what DuckDB wrote under `staged/<dataset>/year=…/month=…/day=…/` to its final place,
+ * `outDir/year=…/month=…/day=…/<dataset>/<dataset>_YYYYMMDD_<tag>_NNN.parquet`. Each file is
+ * complete before its rename, which is atomic, so readers never see a partial file.
+ */
+export async function publishDataset(
+  staged: string,
+  dataset: DatasetName,
+  outDir: string,
+  tag: string,
+): Promise<Published[]> {
+  const byPartition = new Map<string, string[]>();
+  for (const path of await listFiles(staged)) {
+    const partition = relative(staged, path).split(sep).slice(0, -1).join(sep);
+    byPartition.set(partition, [...(byPartition.get(partition) ?? []), path]);
+  }
+  const published: Published[] = [];
+  for (const [partition, files] of [...byPartition].sort(([a], [b]) => a.localeCompare(b))) {
+    const [year, month, day] = partition.split(sep).map((segment) => segment.split('=')[1] ?? '');
+    const target = join(outDir, partition, dataset);
+    await mkdir(target, { recursive: true });
+    files.sort();
+    for (const [index, file] of files.entries()) {
+      const name = `${dataset}_${year}${month}${day}_${tag}_${String(index + 1).padStart(3, '0')}.parquet`;
+      const path = join(target, name);
+      await rename(file, path);
+      published.push({ dataset, path });
+    }
+  }
+  return published;
+}
+
+/** Deletes files an earlier conversion of the same input wrote and this one did not replace. */
+export async function removeStale(previous: ReadonlySet<string>, current: readonly Published[]): Promise<number> {
+  const kept = new Set(current.map((file) => file.path));
+  let removed = 0;
+  for (const path of previous) {
+    if (kept.has(path)) continue;
+    await rm(path, { force: true });
+    removed += 1;
+  }
+  return removed;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// Entry point for every root script. Runs on whatever Node the machine has (20 is enough): it
+// provisions the pinned Node 24 and pnpm from the npm registry into .toolchain/ (no root, nothing
+// global), installs the workspace with the frozen lockfile, builds, then runs the task with Node 24
+// first on PATH. Every step is skipped when its inputs have not changed, so a second run is quick.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const toolchainDir = join(root, '.toolchain');
+const manifestDir = join(root, 'scripts', 'toolchain');
+const pinnedNode = readFileSync(join(root, '.node-version'), 'utf8').trim();
+
+const tasks = {
+  demo: (args) => [...build(), lakeload(['demo', ...args])],
+  test: () => [
+    ['pnpm', ['exec', 'biome', 'ci', '.']],
+    ['pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'test', '--output-logs=errors-only']],
+  ],
+  lakeload: (args) => [...build(), lakeload(args)],
+  bench: (args) => [...build(), ['node', [join(root, 'packages/bench/dist/main.js'), ...args]]],
+  build: () => build(),
+  lint: () => [['pnpm', ['exec', 'biome', 'check', '.']]],
+  format: () => [['pnpm', ['exec', 'biome', 'check', '--write', '.']]],
+};
+
+function build() {
+  return [['pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']]];
+}
+
+function lakeload(args) {
+  return ['node', [join(root, 'packages/cli/dist/bin.js'), ...args]];
+}
+
+function fail(message) {
+  process.stderr.write(`toolchain: ${message}\n`);
+  process.exit(1);
+}
+
+// Set-up steps print to stderr so that a task's stdout (e.g. `--json`) stays machine-readable.
+function run(command, args, env, { cwd = root, setup = true } = {}) {
+  const stdio = setup ? ['inherit', 2, 2] : 'inherit';
+  const result = spawnSync(command, args, { cwd, env, stdio });
+  if (result.error) fail(`could not start ${command}: ${result.error.message}`);
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function fingerprint(files) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(file);
+    hash.update(existsSync(file) ? readFileSync(file) : '');
+  }
+  return hash.digest('hex');
+}
+
+function upToDate(stampFile, stamp) {
+  return existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+}
+
+// The pinned Node and pnpm, installed with `npm ci` from scripts/toolchain's own lockfile.
+function provisionToolchain() {
+  const lock = join(manifestDir, 'package-lock.json');
+  const stampFile = join(toolchainDir, '.stamp');
+  const stamp = fingerprint([join(manifestDir, 'package.json'), lock]);
+  if (!upToDate(stampFile, stamp)) {
+    if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
+      fail(
+        `Node ${pinnedNode} is provisioned only on linux x64/arm64; install Node ${pinnedNode} yourself and run pnpm directly.`,
+      );
+    }
+    process.stderr.write(`toolchain: installing Node ${pinnedNode} and pnpm into .toolchain/\n`);
+    mkdirSync(toolchainDir, { recursive: true });
+    copyFileSync(join(manifestDir, 'package.json'), join(toolchainDir, 'package.json'));
+    copyFileSync(lock, join(toolchainDir, 'package-lock.json'));
+    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], process.env, { cwd: toolchainDir });
+    writeFileSync(stampFile, stamp);
+  }
+  const nodeBin = join(toolchainDir, 'node_modules', `node-linux-${process.arch}`, 'bin');
+  const pnpmBin = join(toolchainDir, 'node_modules', '.bin');
+  return [nodeBin, pnpmBin];
+}
+
+function toolchainEnv(binDirs) {
+  return {
+    ...process.env,
+    PATH: [...binDirs, process.env.PATH ?? ''].join(delimiter),
+    TURBO_TELEMETRY_DISABLED: '1',
+    DO_NOT_TRACK: '1',
+    // pnpm would otherwise offer to download another Node or pnpm; the pinned ones are on PATH.
+    COREPACK_ENABLE_STRICT: '0',
+    npm_config_manage_package_manager_versions: 'false',
+  };
+}
+
+function installWorkspace(env) {
+  const manifests = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name, 'package.json'));
+  const inputs = [join(root, 'pnpm-lock.yaml'), join(root, 'package.json'), join(root, '.node-version'), ...manifests];
+  const stampFile = join(root, 'node_modules', '.lakeload-install-stamp');
+  const stamp = fingerprint(inputs);
+  if (upToDate(stampFile, stamp)) return;
+  run('pnpm', ['install', '--frozen-lockfile', '--reporter=append-only'], env);
+  writeFileSync(stampFile, stamp);
+}
+
+const [task, ...args] = process.argv.slice(2);
+const plan = tasks[task];
+if (!plan) fail(`unknown task "${task}"; one of: ${Object.keys(tasks).join(', ')}`);
+
+const env = toolchainEnv(provisionToolchain());
+installWorkspace(env);
+const steps = plan(args);
+steps.forEach(([command, commandArgs], index) => {
+  run(command, commandArgs, env, { setup: index < steps.length - 1 });
+});
