@@ -11,19 +11,21 @@ import { readJsonl } from './inputs/jsonl.js';
 import { openInput, readFailure } from './inputs/open.js';
 import type { InputFile, RecordBatches } from './inputs/records.js';
 import { DATASET_NAMES, DATASETS, type DatasetName } from './output/datasets.js';
-import { indexOutputs, type Published, publishDataset, removeStale, sourceTag } from './output/publish.js';
+import { indexOutputs, outputPath, type Published, publishFile, removeStale, sourceTag } from './output/publish.js';
 import { RejectsWriter } from './output/rejects.js';
 import {
+  attachStagingSql,
+  type ChunkOffset,
   type Compression,
-  copyDatasetSql,
-  deleteRecordsSql,
-  dropStagingSql,
+  chunkOffsetsSql,
+  copyDaySql,
+  detachStagingSql,
   findDuplicatesSql,
   type ParquetOptions,
   quoteLiteral,
+  stagedDaysSql,
 } from './output/sql.js';
-import { Staging } from './output/staging.js';
-import { validateOrder } from './validate/order.js';
+import { type ChunkResult, ParallelStager, SequentialStager, type Stager } from './pipeline/stagers.js';
 
 export interface ConvertOptions {
   /** Files and folders (searched recursively) of .json, .jsonl, .ndjson and .csv, optionally .gz. */
@@ -33,9 +35,9 @@ export interface ConvertOptions {
   compression?: Compression;
   /** Rows per Parquet row group. Default 122,880 (DuckDB's own). */
   rowGroupSize?: number;
-  /** DuckDB's memory limit; past it, staging spills to `outDir/_temporary`. Default 256MB. */
-  memoryLimit?: string;
-  /** DuckDB worker threads. Default: the machine's cores. */
+  /** Memory for DuckDB, in MiB, shared by the parsing threads; past it, data spills to `outDir/_temporary`. Default 256. */
+  memoryLimitMb?: number;
+  /** Threads for DuckDB and for parsing JSONL. Default: the machine's cores. */
   threads?: number;
   onProgress?: (progress: ConvertProgress) => void;
 }
@@ -90,6 +92,26 @@ function readerFor(input: InputFile, onBytes: (bytes: number) => void): RecordBa
   return readJsonl(stream);
 }
 
+/**
+ * Stages one input. JSONL is cut at line breaks and parsed on worker threads; JSON arrays and CSV
+ * need one sequential scan of their structure, so they are parsed on this thread.
+ */
+function stagerFor(
+  input: InputFile,
+  dir: string,
+  context: RunContext,
+  onBytes: (bytes: number) => void,
+): { stager: Stager; chunks: AsyncGenerator<ChunkResult> } {
+  const { threads, memoryLimitMb } = context;
+  if (input.format === 'jsonl' && threads > 1) {
+    const memoryLimit = `${Math.max(64, Math.floor(memoryLimitMb / threads))}MB`;
+    const stager = new ParallelStager((index) => join(dir, `staging-${index}.duckdb`), threads, { memoryLimit, threads: 1 });
+    return { stager, chunks: stager.stage(openInput(input, onBytes)) };
+  }
+  const stager = new SequentialStager(join(dir, 'staging.duckdb'), { memoryLimit: `${memoryLimitMb}MB`, threads: 1 });
+  return { stager, chunks: stager.stage(readerFor(input, onBytes)) };
+}
+
 function rejectsName(input: InputFile): string {
   return `${input.name}.jsonl`;
 }
@@ -99,6 +121,8 @@ interface RunContext {
   outDir: string;
   workDir: string;
   parquet: ParquetOptions;
+  threads: number;
+  memoryLimitMb: number;
   existing: Map<string, Set<string>>;
   onProgress: ConvertOptions['onProgress'];
   bytesTotal: number;
@@ -123,8 +147,9 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
   const rejects = new RejectsWriter(join(workDir, rejectsName(input)));
   const { connection } = context;
   const bytesAtStart = context.bytesDone;
+  const offsets: ChunkOffset[] = [];
+  let aliases: string[] = [];
   try {
-    const staging = await Staging.create(connection);
     const onBytes = (bytes: number) => {
       context.bytesDone += bytes;
       context.onProgress?.({
@@ -134,42 +159,47 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
         bytesTotal: context.bytesTotal,
       });
     };
+    const { stager, chunks } = stagerFor(input, workDir, context, onBytes);
     try {
-      for await (const batch of readerFor(input, onBytes)) {
-        for (const source of batch) {
-          result.records += 1;
-          const validation = validateOrder(source.value, source.problems);
-          if (validation.ok) {
-            staging.add(validation.order, source);
-            continue;
-          }
+      for await (const chunk of chunks) {
+        result.records += chunk.records;
+        const { chunkId, recordBase, lineBase } = chunk;
+        if (offsets.at(-1)?.chunkId !== chunkId) offsets.push({ chunkId, recordBase, lineBase });
+        for (const reject of chunk.rejects) {
           await rejects.write({
             input: input.path,
-            record: source.record,
-            line: source.firstLine,
-            lastLine: source.lastLine,
-            reason: validation.problems.join('; '),
-            problems: validation.problems,
-            raw: source.raw,
+            record: reject.record + chunk.recordBase,
+            line: reject.firstLine + chunk.lineBase,
+            lastLine: reject.lastLine + chunk.lineBase,
+            reason: reject.problems.join('; '),
+            problems: reject.problems,
+            raw: reject.raw,
           });
         }
       }
     } finally {
-      staging.close();
+      await stager.close();
     }
+    const databases = stager.databases.map((path, index) => ({ alias: `staging_${index}`, path }));
+    aliases = databases.map((database) => database.alias);
+    for (const sql of [...attachStagingSql(databases), ...chunkOffsetsSql(offsets)]) await connection.run(sql);
     await rejectDuplicates(input, context, rejects);
     result.rejected = rejects.count;
     result.valid = result.records - result.rejected;
 
     const published: Published[] = [];
+    const days = (await connection.runAndReadAll(stagedDaysSql())).getRows().map(([day]) => Number(day));
     for (const dataset of DATASETS) {
       context.onProgress?.({ phase: 'write', input: input.path, dataset: dataset.name });
-      const staged = join(workDir, dataset.name);
-      const reader = await connection.runAndReadAll(copyDatasetSql(dataset, staged, context.parquet));
-      result.datasets[dataset.name].rows = Number(reader.getRows()[0]?.[0] ?? 0);
-      const files = await publishDataset(staged, dataset.name, context.outDir, tag);
-      result.datasets[dataset.name].files = files.length;
-      published.push(...files);
+      for (const day of days) {
+        const staged = join(workDir, `${dataset.name}_${day}.parquet`);
+        const reader = await connection.runAndReadAll(copyDaySql(dataset, day, staged, context.parquet));
+        const path = outputPath(context.outDir, dataset.name, day, tag);
+        await publishFile(staged, path);
+        published.push({ dataset: dataset.name, path });
+        result.datasets[dataset.name].rows += Number(reader.getRows()[0]?.[0] ?? 0);
+        result.datasets[dataset.name].files += 1;
+      }
     }
     result.staleRemoved = await removeStale(context.existing.get(tag) ?? new Set(), published);
     await rejects.close();
@@ -184,7 +214,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     result.rejected = 0;
     context.bytesDone = bytesAtStart + input.bytes;
   } finally {
-    for (const sql of dropStagingSql()) await connection.run(sql);
+    for (const sql of detachStagingSql(aliases)) await connection.run(sql);
     await rm(workDir, { recursive: true, force: true });
     result.durationMs = Math.round(performance.now() - started);
   }
@@ -193,7 +223,8 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
 
 /**
  * A later copy of an order version already in this input (same order_id and updated_at) is a
- * duplicate: found in staging, removed from it, and rejected with its raw text from a second read.
+ * duplicate: found in staging, left out of the Parquet, and rejected with its raw text from a
+ * second read of the input.
  */
 async function rejectDuplicates(input: InputFile, context: RunContext, rejects: RejectsWriter): Promise<void> {
   const reader = await context.connection.runAndReadAll(findDuplicatesSql());
@@ -201,10 +232,6 @@ async function rejectDuplicates(input: InputFile, context: RunContext, rejects: 
     reader.getRows().map(([record, originalLine]) => [Number(record), Number(originalLine)]),
   );
   if (duplicates.size === 0) return;
-  const recordNumbers = [...duplicates.keys()];
-  for (let i = 0; i < recordNumbers.length; i += 10_000) {
-    for (const sql of deleteRecordsSql(recordNumbers.slice(i, i + 10_000))) await context.connection.run(sql);
-  }
   for await (const batch of readerFor(input, () => {})) {
     for (const source of batch) {
       const originalLine = duplicates.get(source.record);
@@ -257,9 +284,11 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const outDir = resolve(options.outDir);
   const workDir = join(outDir, '_temporary', randomUUID());
   await mkdir(workDir, { recursive: true });
+  const threads = options.threads ?? availableParallelism();
+  const memoryLimitMb = options.memoryLimitMb ?? 256;
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '256MB',
-    threads: String(options.threads ?? availableParallelism()),
+    memory_limit: `${memoryLimitMb}MB`,
+    threads: String(threads),
     temp_directory: join(workDir, 'spill'),
     preserve_insertion_order: 'false',
   });
@@ -281,6 +310,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
       outDir,
       workDir,
       parquet,
+      threads,
+      memoryLimitMb,
       existing: await indexOutputs(outDir),
       onProgress: options.onProgress,
       bytesTotal: inputs.reduce((sum, input) => sum + input.bytes, 0),

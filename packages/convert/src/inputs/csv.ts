@@ -85,7 +85,7 @@ function toRecord(rows: Row[], index: Map<CsvColumn, number>, width: number, rec
 
 /**
  * One record per order: consecutive rows with the same order_id and updated_at (the order's
- * version) are its line items, as flat shop exports write them.
+ * version) and distinct line numbers are its line items, as flat shop exports write them.
  */
 export async function* readCsv(stream: Readable, inputPath: string): RecordBatches {
   const parser = stream.pipe(
@@ -96,6 +96,7 @@ export async function* readCsv(stream: Readable, inputPath: string): RecordBatch
   let width = 0;
   let group: Row[] = [];
   let groupKey = '';
+  const groupLines = new Set<string>();
   let record = 0;
   let batch: SourceRecord[] = [];
   for await (const { record: fields, info, raw } of parser as AsyncIterable<{
@@ -117,16 +118,20 @@ export async function* readCsv(stream: Readable, inputPath: string): RecordBatch
     const lastLine = info.lines;
     const row = { fields, raw: text, firstLine: lastLine - (text.split('\n').length - 1), lastLine };
     const key = `${fields[index.get('order_id') ?? 0]}\u0000${fields[index.get('updated_at') ?? 0]}`;
-    if (group.length > 0 && key !== groupKey) {
+    const lineNumber = fields[index.get('line_number') ?? 0] ?? '';
+    // A repeated line number starts a new record: a duplicate copy of the order right after it.
+    if (group.length > 0 && (key !== groupKey || groupLines.has(lineNumber))) {
       record += 1;
       batch.push(toRecord(group, index, width, record));
       group = [];
+      groupLines.clear();
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];
       }
     }
     groupKey = key;
+    groupLines.add(lineNumber);
     group.push(row);
   }
   if (!index) throw new InputError(inputPath, 'is empty; expected a CSV header line and rows');

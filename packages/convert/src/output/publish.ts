@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { DatasetName } from './datasets.js';
 
 const PARQUET_NAME = /^(?<dataset>[a-z_]+)_(?<day>\d{8})_(?<tag>[0-9a-f]{12})_(?<part>\d{3})\.parquet$/;
@@ -38,36 +38,18 @@ export interface Published {
   path: string;
 }
 
-/**
- * Moves what DuckDB wrote under `staged/<dataset>/year=…/month=…/day=…/` to its final place,
- * `outDir/year=…/month=…/day=…/<dataset>/<dataset>_YYYYMMDD_<tag>_NNN.parquet`. Each file is
- * complete before its rename, which is atomic, so readers never see a partial file.
- */
-export async function publishDataset(
-  staged: string,
-  dataset: DatasetName,
-  outDir: string,
-  tag: string,
-): Promise<Published[]> {
-  const byPartition = new Map<string, string[]>();
-  for (const path of await listFiles(staged)) {
-    const partition = relative(staged, path).split(sep).slice(0, -1).join(sep);
-    byPartition.set(partition, [...(byPartition.get(partition) ?? []), path]);
-  }
-  const published: Published[] = [];
-  for (const [partition, files] of [...byPartition].sort(([a], [b]) => a.localeCompare(b))) {
-    const [year, month, day] = partition.split(sep).map((segment) => segment.split('=')[1] ?? '');
-    const target = join(outDir, partition, dataset);
-    await mkdir(target, { recursive: true });
-    files.sort();
-    for (const [index, file] of files.entries()) {
-      const name = `${dataset}_${year}${month}${day}_${tag}_${String(index + 1).padStart(3, '0')}.parquet`;
-      const path = join(target, name);
-      await rename(file, path);
-      published.push({ dataset, path });
-    }
-  }
-  return published;
+/** `outDir/year=YYYY/month=MM/day=DD/<dataset>/<dataset>_YYYYMMDD_<tag>_001.parquet` for a UTC day. */
+export function outputPath(outDir: string, dataset: DatasetName, day: number, tag: string): string {
+  const date = new Date(day * 86_400_000).toISOString();
+  const [year, month, dayOfMonth] = [date.slice(0, 4), date.slice(5, 7), date.slice(8, 10)];
+  const name = `${dataset}_${year}${month}${dayOfMonth}_${tag}_001.parquet`;
+  return join(outDir, `year=${year}`, `month=${month}`, `day=${dayOfMonth}`, dataset, name);
+}
+
+/** Moves a finished file into place; the rename is atomic, so readers never see a partial file. */
+export async function publishFile(staged: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  await rename(staged, target);
 }
 
 /** Deletes files an earlier conversion of the same input wrote and this one did not replace. */

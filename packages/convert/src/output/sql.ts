@@ -1,6 +1,7 @@
 // Every SQL text the converter runs is built here by pure functions; identifiers and literals pass
 // through the two quoting functions below and nowhere else.
-import { DATASETS, type DatasetSpec } from './datasets.js';
+import { ITEM_NUMBERS, ITEM_STRINGS, ORDER_NUMBERS, ORDER_STRINGS } from '../pipeline/batch.js';
+import type { DatasetSpec } from './datasets.js';
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -18,68 +19,96 @@ export interface ParquetOptions {
   rowGroupSize: number;
 }
 
-/** Staging holds validated rows in the cheapest types to append: every number is a safe integer. */
+/**
+ * Staging holds validated rows in the cheapest types to append (every number is a safe integer).
+ * Each parsing thread stages into its own database; `chunk_id` orders rows across them, and record
+ * and line numbers count from 1 within a chunk until `chunk_offsets` makes them the input's.
+ */
 export const STAGING_ORDERS = 'staging_orders';
 export const STAGING_ITEMS = 'staging_items';
+export const CHUNK_OFFSETS = 'chunk_offsets';
+
+function columnList(numbers: readonly string[], strings: readonly string[], extra: readonly string[] = []): string {
+  return ['chunk_id DOUBLE', ...numbers.map((name) => `${name} DOUBLE`), ...strings.map((name) => `${name} VARCHAR`), ...extra].join(
+    ', ',
+  );
+}
 
 export function createStagingSql(): string[] {
   return [
-    `CREATE OR REPLACE TEMP TABLE ${STAGING_ORDERS} (
-  record_no DOUBLE, first_line DOUBLE, last_line DOUBLE,
-  order_id DOUBLE, order_ts DOUBLE, updated_ts DOUBLE, status VARCHAR, currency VARCHAR,
-  customer_id DOUBLE, customer_name VARCHAR, customer_email VARCHAR, customer_country VARCHAR, customer_segment VARCHAR,
-  item_count INTEGER, total_quantity DOUBLE,
-  subtotal DOUBLE, discount DOUBLE, tax DOUBLE, shipping DOUBLE, total DOUBLE,
-  is_gift BOOLEAN, coupon_code VARCHAR
-)`,
-    `CREATE OR REPLACE TEMP TABLE ${STAGING_ITEMS} (
-  record_no DOUBLE, line_number INTEGER, sku VARCHAR, product_name VARCHAR, category VARCHAR,
-  quantity INTEGER, unit_price DOUBLE, line_total DOUBLE
-)`,
+    `CREATE OR REPLACE TABLE ${STAGING_ORDERS} (${columnList(ORDER_NUMBERS, ORDER_STRINGS, ['is_gift BOOLEAN'])})`,
+    `CREATE OR REPLACE TABLE ${STAGING_ITEMS} (${columnList(ITEM_NUMBERS, ITEM_STRINGS)})`,
   ];
 }
 
-export function dropStagingSql(): string[] {
-  return [`DROP TABLE IF EXISTS ${STAGING_ORDERS}`, `DROP TABLE IF EXISTS ${STAGING_ITEMS}`];
+/** Attaches the staging databases and unions their tables under the staging names. */
+export function attachStagingSql(databases: readonly { alias: string; path: string }[]): string[] {
+  const union = (table: string) =>
+    databases.map(({ alias }) => `SELECT * FROM ${quoteIdentifier(alias)}.${table}`).join(' UNION ALL ');
+  return [
+    ...databases.map(({ alias, path }) => `ATTACH ${quoteLiteral(path)} AS ${quoteIdentifier(alias)} (READ_ONLY)`),
+    `CREATE OR REPLACE TEMP VIEW ${STAGING_ORDERS} AS ${union(STAGING_ORDERS)}`,
+    `CREATE OR REPLACE TEMP VIEW ${STAGING_ITEMS} AS ${union(STAGING_ITEMS)}`,
+  ];
 }
 
-/** Later copies of an order version (same order_id and updated_at) with the line of the first copy. */
+export function detachStagingSql(aliases: readonly string[]): string[] {
+  return [
+    `DROP VIEW IF EXISTS ${STAGING_ORDERS}`,
+    `DROP VIEW IF EXISTS ${STAGING_ITEMS}`,
+    `DROP TABLE IF EXISTS ${CHUNK_OFFSETS}`,
+    ...aliases.map((alias) => `DETACH DATABASE IF EXISTS ${quoteIdentifier(alias)}`),
+  ];
+}
+
+export interface ChunkOffset {
+  chunkId: number;
+  recordBase: number;
+  lineBase: number;
+}
+
+export function chunkOffsetsSql(offsets: readonly ChunkOffset[]): string[] {
+  const rows = offsets.map(({ chunkId, recordBase, lineBase }) => `(${chunkId}, ${recordBase}, ${lineBase})`);
+  const statements = [`CREATE OR REPLACE TEMP TABLE ${CHUNK_OFFSETS} (chunk_id DOUBLE, record_base DOUBLE, line_base DOUBLE)`];
+  for (let i = 0; i < rows.length; i += 1000) {
+    statements.push(`INSERT INTO ${CHUNK_OFFSETS} VALUES ${rows.slice(i, i + 1000).join(', ')}`);
+  }
+  return statements;
+}
+
+/** The UTC days (days since 1970-01-01) the staged orders fall on. */
+export function stagedDaysSql(): string {
+  return `SELECT DISTINCT CAST(day AS BIGINT) AS day FROM ${STAGING_ORDERS} ORDER BY day`;
+}
+
+// Input order across threads: by chunk, then by record within the chunk.
+const FIRST_COPY = 'row_number() OVER (PARTITION BY order_id, updated_ts ORDER BY chunk_id, record_no)';
+
+/** Later copies of an order version (same order_id and updated_at), with the line of the first copy. */
 export function findDuplicatesSql(): string {
-  return `SELECT CAST(record_no AS BIGINT) AS record_no,
-  CAST(min(first_line) OVER (PARTITION BY order_id, updated_ts) AS BIGINT) AS original_line
-FROM ${STAGING_ORDERS}
-QUALIFY row_number() OVER (PARTITION BY order_id, updated_ts ORDER BY record_no) > 1
+  return `SELECT CAST(record_no + record_base AS BIGINT) AS record_no,
+  CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_ts) AS BIGINT) AS original_line
+FROM ${STAGING_ORDERS} JOIN ${CHUNK_OFFSETS} USING (chunk_id)
+QUALIFY ${FIRST_COPY} > 1
 ORDER BY record_no`;
 }
 
-export function deleteRecordsSql(recordNumbers: readonly number[]): string[] {
-  const list = recordNumbers.map((n) => String(Math.trunc(n))).join(', ');
-  return [STAGING_ORDERS, STAGING_ITEMS].map((table) => `DELETE FROM ${table} WHERE record_no IN (${list})`);
-}
-
-function sourceOf(dataset: DatasetSpec): string {
-  return dataset.grain === 'order'
-    ? `${STAGING_ORDERS} AS o`
-    : `${STAGING_ITEMS} AS i JOIN ${STAGING_ORDERS} AS o USING (record_no)`;
-}
-
 /**
- * Writes one dataset for the staged input under `directory`, partitioned by the order's UTC date
- * into `year=YYYY/month=MM/day=DD` folders (zero-padded, as the layout promises).
+ * Writes one dataset's rows for one UTC day to one Parquet file, keeping only the first copy of a
+ * duplicated order version. One day at a time keeps a single row group in memory per write, where
+ * a partitioned write would hold one per open partition.
  */
-export function copyDatasetSql(dataset: DatasetSpec, directory: string, options: ParquetOptions): string {
+export function copyDaySql(dataset: DatasetSpec, day: number, file: string, options: ParquetOptions): string {
   const columns = dataset.columns.map((column) => `  ${column.sql} AS ${quoteIdentifier(column.name)}`);
-  const day = 'make_timestamp(CAST(o.order_ts AS BIGINT))';
+  const onDay = `day = ${Math.trunc(day)}`;
+  const items =
+    dataset.grain === 'item'
+      ? `\nJOIN ${STAGING_ITEMS} AS i ON i.chunk_id = o.chunk_id AND i.record_no = o.record_no AND i.${onDay}`
+      : '';
   return `COPY (
+WITH o AS (SELECT * FROM ${STAGING_ORDERS} WHERE ${onDay} QUALIFY ${FIRST_COPY} = 1)
 SELECT
-${columns.join(',\n')},
-  strftime(${day}, '%Y') AS "year",
-  strftime(${day}, '%m') AS "month",
-  strftime(${day}, '%d') AS "day"
-FROM ${sourceOf(dataset)}
-) TO ${quoteLiteral(directory)} (FORMAT parquet, COMPRESSION ${quoteLiteral(options.compression)}, ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}, PARTITION_BY ("year", "month", "day"))`;
-}
-
-export function copyAllSql(directoryOf: (dataset: DatasetSpec) => string, options: ParquetOptions): string[] {
-  return DATASETS.map((dataset) => copyDatasetSql(dataset, directoryOf(dataset), options));
+${columns.join(',\n')}
+FROM o${items}
+) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION ${quoteLiteral(options.compression)}, ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`;
 }

@@ -4,130 +4,86 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBDataChunk,
+  DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
-  INTEGER,
   VARCHAR,
 } from '@duckdb/node-api';
-import type { SourceRecord } from '../inputs/records.js';
-import type { NormalizedOrder } from '../validate/order.js';
+import { ITEM_NUMBERS, ITEM_STRINGS, ORDER_NUMBERS, ORDER_STRINGS, type StagedBatch } from '../pipeline/batch.js';
 import { createStagingSql, STAGING_ITEMS, STAGING_ORDERS } from './sql.js';
 
-// DuckDB's vector size: a chunk of this many rows is appended in one call.
+// DuckDB's vector size: the most rows one appended chunk can hold.
 const CHUNK_ROWS = 2048;
 
 const ORDER_TYPES: readonly DuckDBType[] = [
-  DOUBLE, DOUBLE, DOUBLE,
-  DOUBLE, DOUBLE, DOUBLE, VARCHAR, VARCHAR,
-  DOUBLE, VARCHAR, VARCHAR, VARCHAR, VARCHAR,
-  INTEGER, DOUBLE,
-  DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE,
-  BOOLEAN, VARCHAR,
+  DOUBLE,
+  ...ORDER_NUMBERS.map(() => DOUBLE),
+  ...ORDER_STRINGS.map(() => VARCHAR),
+  BOOLEAN,
 ];
-const ITEM_TYPES: readonly DuckDBType[] = [DOUBLE, INTEGER, VARCHAR, VARCHAR, VARCHAR, INTEGER, DOUBLE, DOUBLE];
+const ITEM_TYPES: readonly DuckDBType[] = [DOUBLE, ...ITEM_NUMBERS.map(() => DOUBLE), ...ITEM_STRINGS.map(() => VARCHAR)];
 
-/** Column buffers for one table, appended to DuckDB a chunk at a time. */
-class ChunkedTable {
-  #columns: DuckDBValue[][];
-  #rows = 0;
+// Typed arrays are indexable like the value arrays the chunk API takes, and far cheaper to fill.
+type Column = readonly DuckDBValue[];
 
-  constructor(
-    private readonly appender: DuckDBAppender,
-    private readonly types: readonly DuckDBType[],
-  ) {
-    this.#columns = types.map(() => []);
-  }
-
-  /** The buffers to push one row into; call `rowAdded()` after. */
-  get columns(): DuckDBValue[][] {
-    return this.#columns;
-  }
-
-  rowAdded(): void {
-    this.#rows += 1;
-    if (this.#rows === CHUNK_ROWS) this.flush();
-  }
-
-  flush(): void {
-    if (this.#rows === 0) return;
-    const chunk = DuckDBDataChunk.create(this.types, this.#rows);
-    chunk.setColumns(this.#columns);
-    this.appender.appendDataChunk(chunk);
-    this.#columns = this.types.map(() => []);
-    this.#rows = 0;
-  }
-
-  close(): void {
-    this.flush();
-    this.appender.closeSync();
+function append(appender: DuckDBAppender, types: readonly DuckDBType[], columns: readonly ArrayLike<unknown>[], rows: number) {
+  for (let start = 0; start < rows; start += CHUNK_ROWS) {
+    const end = Math.min(rows, start + CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(types, end - start);
+    chunk.setColumns(
+      columns.map((column) =>
+        ArrayBuffer.isView(column)
+          ? ((column as Float64Array).subarray(start, end) as unknown as Column)
+          : ((column as DuckDBValue[]).slice(start, end) as Column),
+      ),
+    );
+    appender.appendDataChunk(chunk);
   }
 }
 
+export interface StagingOptions {
+  memoryLimit: string;
+  threads: number;
+}
+
 /**
- * Validated orders of one input, staged in DuckDB temp tables (which spill to disk past the memory
- * limit) until the input has been read completely and can be written as Parquet.
+ * A staging database file holding validated rows of one input until the whole input has been read
+ * and can be written as Parquet; DuckDB spills it to disk past the memory limit.
  */
 export class Staging {
   private constructor(
-    private readonly orders: ChunkedTable,
-    private readonly items: ChunkedTable,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly orders: DuckDBAppender,
+    private readonly items: DuckDBAppender,
   ) {}
 
-  static async create(connection: DuckDBConnection): Promise<Staging> {
+  static async open(path: string, options: StagingOptions): Promise<Staging> {
+    const instance = await DuckDBInstance.create(path, {
+      memory_limit: options.memoryLimit,
+      threads: String(options.threads),
+    });
+    const connection = await instance.connect();
     for (const sql of createStagingSql()) await connection.run(sql);
     return new Staging(
-      new ChunkedTable(await connection.createAppender(STAGING_ORDERS), ORDER_TYPES),
-      new ChunkedTable(await connection.createAppender(STAGING_ITEMS), ITEM_TYPES),
+      instance,
+      connection,
+      await connection.createAppender(STAGING_ORDERS),
+      await connection.createAppender(STAGING_ITEMS),
     );
   }
 
-  add(order: NormalizedOrder, source: SourceRecord): void {
-    let totalQuantity = 0;
-    for (const item of order.items) {
-      totalQuantity += item.quantity;
-      // Re-read after every row: a full chunk is flushed and its buffers replaced.
-      const items = this.items.columns;
-      items[0]?.push(source.record);
-      items[1]?.push(item.lineNumber);
-      items[2]?.push(item.sku);
-      items[3]?.push(item.productName);
-      items[4]?.push(item.category);
-      items[5]?.push(item.quantity);
-      items[6]?.push(item.unitPriceCents);
-      items[7]?.push(item.lineTotalCents);
-      this.items.rowAdded();
-    }
-    const values: DuckDBValue[] = [
-      source.record,
-      source.firstLine,
-      source.lastLine,
-      order.orderId,
-      order.orderDateMicros,
-      order.updatedAtMicros,
-      order.status,
-      order.currency,
-      order.customerId,
-      order.customerName,
-      order.customerEmail,
-      order.customerCountry,
-      order.customerSegment,
-      order.items.length,
-      totalQuantity,
-      order.subtotalCents,
-      order.discountCents,
-      order.taxCents,
-      order.shippingCents,
-      order.totalCents,
-      order.isGift,
-      order.couponCode,
-    ];
-    const columns = this.orders.columns;
-    for (let i = 0; i < values.length; i++) columns[i]?.push(values[i] ?? null);
-    this.orders.rowAdded();
+  append(batch: StagedBatch, chunkId: number): void {
+    const { orders, items } = batch;
+    const chunkIds = (rows: number) => new Float64Array(rows).fill(chunkId);
+    append(this.orders, ORDER_TYPES, [chunkIds(orders.rows), ...orders.numbers, ...orders.strings, orders.isGift], orders.rows);
+    append(this.items, ITEM_TYPES, [chunkIds(items.rows), ...items.numbers, ...items.strings], items.rows);
   }
 
   close(): void {
-    this.orders.close();
-    this.items.close();
+    this.orders.closeSync();
+    this.items.closeSync();
+    this.connection.closeSync();
+    this.instance.closeSync();
   }
 }

@@ -1,0 +1,161 @@
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { RecordBatches } from '../inputs/records.js';
+import type { ChunkOffset } from '../output/sql.js';
+import { Staging, type StagingOptions } from '../output/staging.js';
+import { BatchBuilder, type RejectedRecord } from './batch.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker.js';
+
+/** What staging one chunk of an input produced, with the offsets that make its numbers the input's. */
+export interface ChunkResult extends ChunkOffset {
+  records: number;
+  lines: number;
+  rejects: RejectedRecord[];
+}
+
+export interface Stager {
+  /** The staging database files, complete once `close` has resolved. */
+  readonly databases: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Stages on this thread, for formats whose structure must be scanned in order (JSON arrays, CSV). */
+export class SequentialStager implements Stager {
+  readonly databases: readonly string[];
+  #staging: Promise<Staging>;
+
+  constructor(database: string, options: StagingOptions) {
+    this.databases = [database];
+    this.#staging = Staging.open(database, options);
+  }
+
+  async *stage(batches: RecordBatches): AsyncGenerator<ChunkResult> {
+    const staging = await this.#staging;
+    for await (const records of batches) {
+      const builder = new BatchBuilder();
+      for (const record of records) builder.add(record);
+      const batch = builder.finish(records.length, 0);
+      staging.append(batch, 0);
+      // The readers number records and lines across the whole input, so no offset applies.
+      yield { chunkId: 0, recordBase: 0, lineBase: 0, records: batch.records, lines: 0, rejects: batch.rejects };
+    }
+  }
+
+  async close(): Promise<void> {
+    (await this.#staging).close();
+  }
+}
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 10;
+
+/** Cuts a byte stream into owned chunks that end on a line break (the last one may not). */
+async function* lineAlignedChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    parts.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size < CHUNK_BYTES) continue;
+    const joined = Buffer.concat(parts, size);
+    const end = joined.lastIndexOf(NEWLINE);
+    if (end === -1) {
+      parts = [joined];
+      continue;
+    }
+    // Copies into fresh memory: a chunk is handed over to a worker and must not be shared.
+    yield new Uint8Array(joined.subarray(0, end + 1));
+    const carry = Buffer.from(joined.subarray(end + 1));
+    parts = carry.length > 0 ? [carry] : [];
+    size = carry.length;
+  }
+  if (size > 0) yield new Uint8Array(Buffer.concat(parts, size));
+}
+
+interface Waiter<T> {
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Parses, validates and stages JSONL on worker threads, each into its own database, while this
+ * thread reads and cuts the input at line breaks. Results come back in input order.
+ */
+export class ParallelStager implements Stager {
+  readonly databases: readonly string[];
+  readonly #workers: Worker[];
+  readonly #waiting = new Map<number | 'closed', Waiter<Extract<WorkerReply, { type: 'chunk' | 'closed' }>>>();
+  #failure: Error | undefined;
+
+  constructor(databaseOf: (index: number) => string, threads: number, options: StagingOptions) {
+    this.databases = Array.from({ length: threads }, (_, index) => databaseOf(index));
+    this.#workers = this.databases.map((database) => {
+      const setup: WorkerSetup = { ...options, database };
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+      worker.on('message', (reply: WorkerReply) => this.#settle(reply));
+      worker.on('error', (error) => this.#fail(error));
+      return worker;
+    });
+  }
+
+  #settle(reply: WorkerReply): void {
+    if (reply.type === 'failed') {
+      this.#fail(new Error(`a parsing thread failed: ${reply.message}`));
+      return;
+    }
+    const key = reply.type === 'chunk' ? reply.id : 'closed';
+    this.#waiting.get(key)?.resolve(reply);
+    this.#waiting.delete(key);
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const waiter of this.#waiting.values()) waiter.reject(error);
+    this.#waiting.clear();
+  }
+
+  #request<T extends WorkerReply>(worker: Worker, key: number | 'closed', request: WorkerRequest, transfer: ArrayBuffer[] = []) {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const reply = new Promise<T>((resolve, reject) =>
+      this.#waiting.set(key, { resolve: resolve as (value: WorkerReply) => void, reject }),
+    );
+    worker.postMessage(request, transfer);
+    return reply;
+  }
+
+  async *stage(stream: Readable): AsyncGenerator<ChunkResult> {
+    type ChunkReply = Extract<WorkerReply, { type: 'chunk' }>;
+    const inFlight: Promise<ChunkReply>[] = [];
+    let nextId = 0;
+    let recordBase = 0;
+    let lineBase = 0;
+    const next = async (): Promise<ChunkResult> => {
+      const { id, records, lines, rejects } = await (inFlight.shift() as Promise<ChunkReply>);
+      const result = { chunkId: id, recordBase, lineBase, records, lines, rejects };
+      recordBase += records;
+      lineBase += lines;
+      return result;
+    };
+    try {
+      for await (const bytes of lineAlignedChunks(stream)) {
+        const id = nextId++;
+        const worker = this.#workers[id % this.#workers.length] as Worker;
+        const request: WorkerRequest = { type: 'chunk', id, bytes, first: id === 0 };
+        inFlight.push(this.#request<ChunkReply>(worker, id, request, [bytes.buffer as ArrayBuffer]));
+        if (inFlight.length >= this.#workers.length * 2) yield await next();
+      }
+      while (inFlight.length > 0) yield await next();
+    } finally {
+      // An early exit leaves replies nobody awaits; they must not surface as unhandled rejections.
+      for (const reply of inFlight) reply.catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      for (const worker of this.#workers) await this.#request(worker, 'closed', { type: 'close' });
+    } finally {
+      await Promise.all(this.#workers.map((worker) => worker.terminate()));
+    }
+  }
+}
