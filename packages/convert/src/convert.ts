@@ -14,13 +14,13 @@ import { DATASET_NAMES, DATASETS, type DatasetName } from './output/datasets.js'
 import { indexOutputs, outputPath, type Published, publishFile, removeStale, sourceTag } from './output/publish.js';
 import { RejectsWriter } from './output/rejects.js';
 import {
-  attachStagingSql,
   type ChunkOffset,
   type Compression,
   chunkOffsetsSql,
   copyDaySql,
-  detachStagingSql,
+  dropStagedSql,
   findDuplicatesSql,
+  loadSpoolsSql,
   type ParquetOptions,
   quoteLiteral,
   stagedDaysSql,
@@ -35,7 +35,7 @@ export interface ConvertOptions {
   compression?: Compression;
   /** Rows per Parquet row group. Default 122,880 (DuckDB's own). */
   rowGroupSize?: number;
-  /** Memory for DuckDB, in MiB, shared by the parsing threads; past it, data spills to `outDir/_temporary`. Default 256. */
+  /** Memory for DuckDB, in MiB; past it, data spills to `outDir/_temporary`. Default 192. */
   memoryLimitMb?: number;
   /** Threads for DuckDB and for parsing JSONL. Default: the machine's cores. */
   threads?: number;
@@ -44,6 +44,7 @@ export interface ConvertOptions {
 
 export type ConvertProgress =
   | { phase: 'read'; input: string; bytesDone: number; bytesTotal: number }
+  | { phase: 'load'; input: string }
   | { phase: 'write'; input: string; dataset: DatasetName };
 
 export interface DatasetResult {
@@ -102,13 +103,11 @@ function stagerFor(
   context: RunContext,
   onBytes: (bytes: number) => void,
 ): { stager: Stager; chunks: AsyncGenerator<ChunkResult> } {
-  const { threads, memoryLimitMb } = context;
-  if (input.format === 'jsonl' && threads > 1) {
-    const memoryLimit = `${Math.max(64, Math.floor(memoryLimitMb / threads))}MB`;
-    const stager = new ParallelStager((index) => join(dir, `staging-${index}.duckdb`), threads, { memoryLimit, threads: 1 });
+  if (input.format === 'jsonl' && context.threads > 1) {
+    const stager = new ParallelStager((index) => join(dir, `valid-${index}.jsonl`), context.threads);
     return { stager, chunks: stager.stage(openInput(input, onBytes)) };
   }
-  const stager = new SequentialStager(join(dir, 'staging.duckdb'), { memoryLimit: `${memoryLimitMb}MB`, threads: 1 });
+  const stager = new SequentialStager(join(dir, 'valid.jsonl'));
   return { stager, chunks: stager.stage(readerFor(input, onBytes)) };
 }
 
@@ -122,7 +121,6 @@ interface RunContext {
   workDir: string;
   parquet: ParquetOptions;
   threads: number;
-  memoryLimitMb: number;
   existing: Map<string, Set<string>>;
   onProgress: ConvertOptions['onProgress'];
   bytesTotal: number;
@@ -148,7 +146,6 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
   const { connection } = context;
   const bytesAtStart = context.bytesDone;
   const offsets: ChunkOffset[] = [];
-  let aliases: string[] = [];
   try {
     const onBytes = (bytes: number) => {
       context.bytesDone += bytes;
@@ -180,15 +177,14 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     } finally {
       await stager.close();
     }
-    const databases = stager.databases.map((path, index) => ({ alias: `staging_${index}`, path }));
-    aliases = databases.map((database) => database.alias);
-    for (const sql of [...attachStagingSql(databases), ...chunkOffsetsSql(offsets)]) await connection.run(sql);
+    context.onProgress?.({ phase: 'load', input: input.path });
+    for (const sql of [loadSpoolsSql(stager.spools), ...chunkOffsetsSql(offsets)]) await connection.run(sql);
     await rejectDuplicates(input, context, rejects);
     result.rejected = rejects.count;
     result.valid = result.records - result.rejected;
 
     const published: Published[] = [];
-    const days = (await connection.runAndReadAll(stagedDaysSql())).getRows().map(([day]) => Number(day));
+    const days = (await connection.runAndReadAll(stagedDaysSql())).getRows().map(([day]) => String(day));
     for (const dataset of DATASETS) {
       context.onProgress?.({ phase: 'write', input: input.path, dataset: dataset.name });
       for (const day of days) {
@@ -214,7 +210,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     result.rejected = 0;
     context.bytesDone = bytesAtStart + input.bytes;
   } finally {
-    for (const sql of detachStagingSql(aliases)) await connection.run(sql);
+    for (const sql of dropStagedSql()) await connection.run(sql);
     await rm(workDir, { recursive: true, force: true });
     result.durationMs = Math.round(performance.now() - started);
   }
@@ -285,8 +281,9 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const workDir = join(outDir, '_temporary', randomUUID());
   await mkdir(workDir, { recursive: true });
   const threads = options.threads ?? availableParallelism();
-  const memoryLimitMb = options.memoryLimitMb ?? 256;
-  const instance = await DuckDBInstance.create(':memory:', {
+  const memoryLimitMb = options.memoryLimitMb ?? 192;
+  // A database file rather than memory, so that staging a multi-gigabyte input stays in the limit.
+  const instance = await DuckDBInstance.create(join(workDir, 'convert.duckdb'), {
     memory_limit: `${memoryLimitMb}MB`,
     threads: String(threads),
     temp_directory: join(workDir, 'spill'),
@@ -304,14 +301,16 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     durationMs: 0,
   };
   try {
-    await connection.run(`SET TimeZone = ${quoteLiteral('UTC')}`);
+    // The database is scratch space deleted at the end: writing checkpoints to it is wasted work.
+    for (const sql of [`SET TimeZone = ${quoteLiteral('UTC')}`, 'PRAGMA disable_checkpoint_on_shutdown']) {
+      await connection.run(sql);
+    }
     const context: RunContext = {
       connection,
       outDir,
       workDir,
       parquet,
       threads,
-      memoryLimitMb,
       existing: await indexOutputs(outDir),
       onProgress: options.onProgress,
       bytesTotal: inputs.reduce((sum, input) => sum + input.bytes, 0),

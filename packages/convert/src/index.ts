@@ -13,3 +13,4 @@ export { type ColumnSpec, DATASET_NAMES, DATASETS, type DatasetName, type Datase
 export type { RejectEntry } from './output/rejects.js';
 export type { Compression } from './output/sql.js';
 export { type NormalizedItem, type NormalizedOrder, type Validation, validateOrder } from './validate/order.js';
+export { quoteIdentifier, quoteLiteral } from './output/sql.js';

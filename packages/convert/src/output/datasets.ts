@@ -1,5 +1,5 @@
-// The three Parquet datasets: each column with its exact type and the staging expression that fills
-// it. The package README's type table documents the same list.
+// The three Parquet datasets: each column with its exact type and the expression that fills it.
+// The package README's type table documents the same list.
 
 export type DatasetName = 'order_summary' | 'order_items' | 'order_flattened';
 
@@ -7,6 +7,7 @@ export interface ColumnSpec {
   name: string;
   /** DuckDB type written to Parquet. */
   type: string;
+  /** The expression that fills it. */
   sql: string;
 }
 
@@ -19,50 +20,48 @@ export interface DatasetSpec {
   columns: readonly ColumnSpec[];
 }
 
-const bigint = (sql: string) => `CAST(${sql} AS BIGINT)`;
-// Cents → DECIMAL(12,2) without a float in between: multiplying by a DECIMAL literal stays exact.
-const money = (table: 'o' | 'i', name: string): ColumnSpec => ({
-  name,
-  type: 'DECIMAL(12,2)',
-  sql: `CAST(CAST(${table}.${name} AS BIGINT) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2))`,
-});
-const utc = (sql: string) => `make_timestamptz(CAST(${sql} AS BIGINT))`;
-const text = (sql: string, name: string): ColumnSpec => ({ name, type: 'VARCHAR', sql });
+// Expressions over the staged table (alias `o`, see sql.ts) and, for line items, its unnested
+// `items` (alias `i`).
+const column = (name: string, type: string, sql = `o.${name}`): ColumnSpec => ({ name, type, sql });
+const text = (name: string) => column(name, 'VARCHAR');
+const money = (name: string) => column(name, 'DECIMAL(12,2)');
+const itemMoney = (name: string) => column(name, 'DECIMAL(12,2)', `CAST(i.${name} AS DECIMAL(12,2))`);
+const TIMESTAMP_UTC = 'TIMESTAMP WITH TIME ZONE';
 
-const ORDER_ID: ColumnSpec = { name: 'order_id', type: 'BIGINT', sql: bigint('o.order_id') };
-const UPDATED_AT: ColumnSpec = { name: 'updated_at', type: 'TIMESTAMP WITH TIME ZONE', sql: utc('o.updated_ts') };
+const ORDER_ID = column('order_id', 'BIGINT');
+const UPDATED_AT = column('updated_at', TIMESTAMP_UTC);
 
 const ORDER_COLUMNS: readonly ColumnSpec[] = [
   ORDER_ID,
-  { name: 'order_date', type: 'TIMESTAMP WITH TIME ZONE', sql: utc('o.order_ts') },
-  { name: 'order_day', type: 'DATE', sql: 'CAST(make_timestamp(CAST(o.order_ts AS BIGINT)) AS DATE)' },
+  column('order_date', TIMESTAMP_UTC),
+  column('order_day', 'DATE'),
   UPDATED_AT,
-  text('o.status', 'status'),
-  text('o.currency', 'currency'),
-  { name: 'customer_id', type: 'BIGINT', sql: bigint('o.customer_id') },
-  text('o.customer_name', 'customer_name'),
-  text('o.customer_email', 'customer_email'),
-  text('o.customer_country', 'customer_country'),
-  text('o.customer_segment', 'customer_segment'),
-  { name: 'item_count', type: 'INTEGER', sql: 'o.item_count' },
-  { name: 'total_quantity', type: 'BIGINT', sql: bigint('o.total_quantity') },
-  money('o', 'subtotal'),
-  money('o', 'discount'),
-  money('o', 'tax'),
-  money('o', 'shipping'),
-  money('o', 'total'),
-  { name: 'is_gift', type: 'BOOLEAN', sql: 'o.is_gift' },
-  text('o.coupon_code', 'coupon_code'),
+  text('status'),
+  text('currency'),
+  column('customer_id', 'BIGINT'),
+  text('customer_name'),
+  text('customer_email'),
+  text('customer_country'),
+  text('customer_segment'),
+  column('item_count', 'INTEGER'),
+  column('total_quantity', 'BIGINT'),
+  money('subtotal'),
+  money('discount'),
+  money('tax'),
+  money('shipping'),
+  money('total'),
+  column('is_gift', 'BOOLEAN'),
+  text('coupon_code'),
 ];
 
+const LINE_NUMBER = column('line_number', 'INTEGER', 'i.line_number');
 const ITEM_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'line_number', type: 'INTEGER', sql: 'i.line_number' },
-  text('i.sku', 'sku'),
-  text('i.product_name', 'product_name'),
-  text('i.category', 'category'),
-  { name: 'quantity', type: 'INTEGER', sql: 'i.quantity' },
-  money('i', 'unit_price'),
-  money('i', 'line_total'),
+  column('sku', 'VARCHAR', 'i.sku'),
+  column('product_name', 'VARCHAR', 'i.product_name'),
+  column('category', 'VARCHAR', 'i.category'),
+  column('quantity', 'INTEGER', 'i.quantity'),
+  itemMoney('unit_price'),
+  itemMoney('line_total'),
 ];
 
 export const DATASETS: readonly DatasetSpec[] = [
@@ -71,9 +70,14 @@ export const DATASETS: readonly DatasetSpec[] = [
     name: 'order_items',
     grain: 'item',
     key: ['order_id', 'line_number'],
-    columns: [ORDER_ID, ...ITEM_COLUMNS.slice(0, 1), UPDATED_AT, ...ITEM_COLUMNS.slice(1)],
+    columns: [ORDER_ID, LINE_NUMBER, UPDATED_AT, ...ITEM_COLUMNS],
   },
-  { name: 'order_flattened', grain: 'item', key: ['order_id', 'line_number'], columns: [...ORDER_COLUMNS, ...ITEM_COLUMNS] },
+  {
+    name: 'order_flattened',
+    grain: 'item',
+    key: ['order_id', 'line_number'],
+    columns: [...ORDER_COLUMNS, LINE_NUMBER, ...ITEM_COLUMNS],
+  },
 ];
 
 export const DATASET_NAMES: readonly DatasetName[] = DATASETS.map((dataset) => dataset.name);

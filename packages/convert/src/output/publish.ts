@@ -39,9 +39,8 @@ export interface Published {
 }
 
 /** `outDir/year=YYYY/month=MM/day=DD/<dataset>/<dataset>_YYYYMMDD_<tag>_001.parquet` for a UTC day. */
-export function outputPath(outDir: string, dataset: DatasetName, day: number, tag: string): string {
-  const date = new Date(day * 86_400_000).toISOString();
-  const [year, month, dayOfMonth] = [date.slice(0, 4), date.slice(5, 7), date.slice(8, 10)];
+export function outputPath(outDir: string, dataset: DatasetName, day: string, tag: string): string {
+  const [year = '', month = '', dayOfMonth = ''] = day.split('-');
   const name = `${dataset}_${year}${month}${dayOfMonth}_${tag}_001.parquet`;
   return join(outDir, `year=${year}`, `month=${month}`, `day=${dayOfMonth}`, dataset, name);
 }

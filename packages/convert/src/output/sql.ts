@@ -1,6 +1,5 @@
 // Every SQL text the converter runs is built here by pure functions; identifiers and literals pass
 // through the two quoting functions below and nowhere else.
-import { ITEM_NUMBERS, ITEM_STRINGS, ORDER_NUMBERS, ORDER_STRINGS } from '../pipeline/batch.js';
 import type { DatasetSpec } from './datasets.js';
 
 export function quoteIdentifier(name: string): string {
@@ -19,46 +18,43 @@ export interface ParquetOptions {
   rowGroupSize: number;
 }
 
-/**
- * Staging holds validated rows in the cheapest types to append (every number is a safe integer).
- * Each parsing thread stages into its own database; `chunk_id` orders rows across them, and record
- * and line numbers count from 1 within a chunk until `chunk_offsets` makes them the input's.
- */
-export const STAGING_ORDERS = 'staging_orders';
-export const STAGING_ITEMS = 'staging_items';
+/** Valid records of the input being converted, loaded from the spool files. */
+export const STAGED = 'staged_orders';
 export const CHUNK_OFFSETS = 'chunk_offsets';
 
-function columnList(numbers: readonly string[], strings: readonly string[], extra: readonly string[] = []): string {
-  return ['chunk_id DOUBLE', ...numbers.map((name) => `${name} DOUBLE`), ...strings.map((name) => `${name} VARCHAR`), ...extra].join(
-    ', ',
-  );
+// The order contract as DuckDB types. Money stays text here and is cast exactly to DECIMAL below;
+// the validator has already checked every value.
+const ITEM_STRUCT =
+  'STRUCT(line_number INTEGER, sku VARCHAR, product_name VARCHAR, category VARCHAR, quantity INTEGER, unit_price VARCHAR, line_total VARCHAR)';
+const ORDER_STRUCT = `STRUCT(order_id BIGINT, order_date VARCHAR, updated_at VARCHAR, status VARCHAR, currency VARCHAR, customer STRUCT(customer_id BIGINT, name VARCHAR, email VARCHAR, country VARCHAR, segment VARCHAR), items ${ITEM_STRUCT}[], subtotal VARCHAR, discount VARCHAR, tax VARCHAR, shipping VARCHAR, total VARCHAR, is_gift BOOLEAN, coupon_code VARCHAR)`;
+
+const money = (sql: string) => `CAST(${sql} AS DECIMAL(12,2))`;
+
+/** Loads the spooled valid records into one typed table (see pipeline/batch.ts for the spool format). */
+export function loadSpoolsSql(spools: readonly string[]): string {
+  const files = spools.map(quoteLiteral).join(', ');
+  const columns = `{'c': 'BIGINT', 'r': 'BIGINT', 'f': 'BIGINT', 'l': 'BIGINT', 'o': ${quoteLiteral(ORDER_STRUCT)}}`;
+  return `CREATE OR REPLACE TABLE ${STAGED} AS
+SELECT
+  c AS chunk_id, r AS record_no, f AS first_line, l AS last_line,
+  o.order_id,
+  CAST(o.order_date AS TIMESTAMPTZ) AS order_date,
+  CAST(CAST(o.order_date AS TIMESTAMPTZ) AS DATE) AS order_day,
+  CAST(o.updated_at AS TIMESTAMPTZ) AS updated_at,
+  o.status, o.currency,
+  o.customer.customer_id AS customer_id, o.customer.name AS customer_name, o.customer.email AS customer_email,
+  o.customer.country AS customer_country, o.customer.segment AS customer_segment,
+  CAST(len(o.items) AS INTEGER) AS item_count,
+  CAST(list_sum([item.quantity FOR item IN o.items]) AS BIGINT) AS total_quantity,
+  ${money('o.subtotal')} AS subtotal, ${money('o.discount')} AS discount, ${money('o.tax')} AS tax,
+  ${money('o.shipping')} AS shipping, ${money('o.total')} AS total,
+  o.is_gift, o.coupon_code,
+  o.items
+FROM read_json([${files}], format = 'newline_delimited', maximum_object_size = 8388608, columns = ${columns})`;
 }
 
-export function createStagingSql(): string[] {
-  return [
-    `CREATE OR REPLACE TABLE ${STAGING_ORDERS} (${columnList(ORDER_NUMBERS, ORDER_STRINGS, ['is_gift BOOLEAN'])})`,
-    `CREATE OR REPLACE TABLE ${STAGING_ITEMS} (${columnList(ITEM_NUMBERS, ITEM_STRINGS)})`,
-  ];
-}
-
-/** Attaches the staging databases and unions their tables under the staging names. */
-export function attachStagingSql(databases: readonly { alias: string; path: string }[]): string[] {
-  const union = (table: string) =>
-    databases.map(({ alias }) => `SELECT * FROM ${quoteIdentifier(alias)}.${table}`).join(' UNION ALL ');
-  return [
-    ...databases.map(({ alias, path }) => `ATTACH ${quoteLiteral(path)} AS ${quoteIdentifier(alias)} (READ_ONLY)`),
-    `CREATE OR REPLACE TEMP VIEW ${STAGING_ORDERS} AS ${union(STAGING_ORDERS)}`,
-    `CREATE OR REPLACE TEMP VIEW ${STAGING_ITEMS} AS ${union(STAGING_ITEMS)}`,
-  ];
-}
-
-export function detachStagingSql(aliases: readonly string[]): string[] {
-  return [
-    `DROP VIEW IF EXISTS ${STAGING_ORDERS}`,
-    `DROP VIEW IF EXISTS ${STAGING_ITEMS}`,
-    `DROP TABLE IF EXISTS ${CHUNK_OFFSETS}`,
-    ...aliases.map((alias) => `DETACH DATABASE IF EXISTS ${quoteIdentifier(alias)}`),
-  ];
+export function dropStagedSql(): string[] {
+  return [`DROP TABLE IF EXISTS ${STAGED}`, `DROP TABLE IF EXISTS ${CHUNK_OFFSETS}`];
 }
 
 export interface ChunkOffset {
@@ -76,19 +72,19 @@ export function chunkOffsetsSql(offsets: readonly ChunkOffset[]): string[] {
   return statements;
 }
 
-/** The UTC days (days since 1970-01-01) the staged orders fall on. */
+/** The UTC days the staged orders fall on, as `YYYY-MM-DD`. */
 export function stagedDaysSql(): string {
-  return `SELECT DISTINCT CAST(day AS BIGINT) AS day FROM ${STAGING_ORDERS} ORDER BY day`;
+  return `SELECT DISTINCT strftime(order_day, '%Y-%m-%d') AS day FROM ${STAGED} ORDER BY day`;
 }
 
 // Input order across threads: by chunk, then by record within the chunk.
-const FIRST_COPY = 'row_number() OVER (PARTITION BY order_id, updated_ts ORDER BY chunk_id, record_no)';
+const FIRST_COPY = 'row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no)';
 
 /** Later copies of an order version (same order_id and updated_at), with the line of the first copy. */
 export function findDuplicatesSql(): string {
   return `SELECT CAST(record_no + record_base AS BIGINT) AS record_no,
-  CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_ts) AS BIGINT) AS original_line
-FROM ${STAGING_ORDERS} JOIN ${CHUNK_OFFSETS} USING (chunk_id)
+  CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_at) AS BIGINT) AS original_line
+FROM ${STAGED} JOIN ${CHUNK_OFFSETS} USING (chunk_id)
 QUALIFY ${FIRST_COPY} > 1
 ORDER BY record_no`;
 }
@@ -98,15 +94,12 @@ ORDER BY record_no`;
  * duplicated order version. One day at a time keeps a single row group in memory per write, where
  * a partitioned write would hold one per open partition.
  */
-export function copyDaySql(dataset: DatasetSpec, day: number, file: string, options: ParquetOptions): string {
+export function copyDaySql(dataset: DatasetSpec, day: string, file: string, options: ParquetOptions): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a day: ${day}`);
   const columns = dataset.columns.map((column) => `  ${column.sql} AS ${quoteIdentifier(column.name)}`);
-  const onDay = `day = ${Math.trunc(day)}`;
-  const items =
-    dataset.grain === 'item'
-      ? `\nJOIN ${STAGING_ITEMS} AS i ON i.chunk_id = o.chunk_id AND i.record_no = o.record_no AND i.${onDay}`
-      : '';
+  const items = dataset.grain === 'item' ? ', unnest(o.items) AS u(i)' : '';
   return `COPY (
-WITH o AS (SELECT * FROM ${STAGING_ORDERS} WHERE ${onDay} QUALIFY ${FIRST_COPY} = 1)
+WITH o AS (SELECT * FROM ${STAGED} WHERE order_day = DATE ${quoteLiteral(day)} QUALIFY ${FIRST_COPY} = 1)
 SELECT
 ${columns.join(',\n')}
 FROM o${items}

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { RecordBatches } from '../inputs/records.js';
 import type { ChunkOffset } from '../output/sql.js';
-import { Staging, type StagingOptions } from '../output/staging.js';
-import { BatchBuilder, type RejectedRecord } from './batch.js';
+import { type RejectedRecord, validateBatch } from './batch.js';
+import { Spool } from './spool.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker.js';
 
 /** What staging one chunk of an input produced, with the offsets that make its numbers the input's. */
@@ -14,35 +14,32 @@ export interface ChunkResult extends ChunkOffset {
 }
 
 export interface Stager {
-  /** The staging database files, complete once `close` has resolved. */
-  readonly databases: readonly string[];
+  /** The spool files of valid records, complete once `close` has resolved. */
+  readonly spools: readonly string[];
   close(): Promise<void>;
 }
 
-/** Stages on this thread, for formats whose structure must be scanned in order (JSON arrays, CSV). */
+/** Validates on this thread, for formats whose structure must be scanned in order (JSON arrays, CSV). */
 export class SequentialStager implements Stager {
-  readonly databases: readonly string[];
-  #staging: Promise<Staging>;
+  readonly spools: readonly string[];
+  readonly #spool: Spool;
 
-  constructor(database: string, options: StagingOptions) {
-    this.databases = [database];
-    this.#staging = Staging.open(database, options);
+  constructor(spool: string) {
+    this.spools = [spool];
+    this.#spool = new Spool(spool);
   }
 
   async *stage(batches: RecordBatches): AsyncGenerator<ChunkResult> {
-    const staging = await this.#staging;
     for await (const records of batches) {
-      const builder = new BatchBuilder();
-      for (const record of records) builder.add(record);
-      const batch = builder.finish(records.length, 0);
-      staging.append(batch, 0);
+      const { spool, rejects } = validateBatch(records, 0, false);
+      this.#spool.write(spool);
       // The readers number records and lines across the whole input, so no offset applies.
-      yield { chunkId: 0, recordBase: 0, lineBase: 0, records: batch.records, lines: 0, rejects: batch.rejects };
+      yield { chunkId: 0, recordBase: 0, lineBase: 0, records: records.length, lines: 0, rejects };
     }
   }
 
   async close(): Promise<void> {
-    (await this.#staging).close();
+    this.#spool.close();
   }
 }
 
@@ -78,20 +75,25 @@ interface Waiter<T> {
 }
 
 /**
- * Parses, validates and stages JSONL on worker threads, each into its own database, while this
- * thread reads and cuts the input at line breaks. Results come back in input order.
+ * Parses and validates JSONL on worker threads, each spooling to its own file, while this thread
+ * reads and cuts the input at line breaks. Results come back in input order.
  */
 export class ParallelStager implements Stager {
-  readonly databases: readonly string[];
+  readonly spools: readonly string[];
   readonly #workers: Worker[];
   readonly #waiting = new Map<number | 'closed', Waiter<Extract<WorkerReply, { type: 'chunk' | 'closed' }>>>();
   #failure: Error | undefined;
 
-  constructor(databaseOf: (index: number) => string, threads: number, options: StagingOptions) {
-    this.databases = Array.from({ length: threads }, (_, index) => databaseOf(index));
-    this.#workers = this.databases.map((database) => {
-      const setup: WorkerSetup = { ...options, database };
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+  constructor(spoolOf: (index: number) => string, threads: number) {
+    this.spools = Array.from({ length: threads }, (_, index) => spoolOf(index));
+    this.#workers = this.spools.map((spool) => {
+      const setup: WorkerSetup = { spool };
+      // V8 sizes a thread's heap by the machine's memory and collects lazily; a chunk needs far less,
+      // and a tight limit keeps the converter's footprint flat.
+      const worker = new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: setup,
+        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+      });
       worker.on('message', (reply: WorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#fail(error));
       return worker;

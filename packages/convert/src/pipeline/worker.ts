@@ -1,18 +1,16 @@
-// A parsing thread: JSONL chunks in, validated rows staged into this thread's own DuckDB database,
-// rejects back to the main thread (see stagers.ts).
+// A parsing thread: JSONL chunks in; valid records spooled to this thread's own file, rejects back
+// to the main thread (see stagers.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { jsonlRecords } from '../inputs/jsonl.js';
 import { splitLines } from '../inputs/open.js';
-import { Staging, type StagingOptions } from '../output/staging.js';
-import { BatchBuilder, type RejectedRecord } from './batch.js';
+import { type RejectedRecord, validateBatch } from './batch.js';
+import { Spool } from './spool.js';
 
-export interface WorkerSetup extends StagingOptions {
-  database: string;
+export interface WorkerSetup {
+  spool: string;
 }
 
-export type WorkerRequest =
-  | { type: 'chunk'; id: number; bytes: Uint8Array; first: boolean }
-  | { type: 'close' };
+export type WorkerRequest = { type: 'chunk'; id: number; bytes: Uint8Array; first: boolean } | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'chunk'; id: number; records: number; lines: number; rejects: RejectedRecord[] }
@@ -21,28 +19,24 @@ export type WorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread only');
-const setup = workerData as WorkerSetup;
+const spool = new Spool((workerData as WorkerSetup).spool);
 const decoder = new TextDecoder('utf-8');
-const reply = (message: WorkerReply) => port.postMessage(message);
 
-// Requests are handled one after another, in the order they arrive.
-let queue: Promise<Staging> = Staging.open(setup.database, setup);
 port.on('message', (request: WorkerRequest) => {
-  queue = queue.then((staging) => {
+  try {
     if (request.type === 'close') {
-      staging.close();
-      reply({ type: 'closed' });
-      return staging;
+      spool.close();
+      port.postMessage({ type: 'closed' } satisfies WorkerReply);
+      return;
     }
-    // A chunk's lines count from 1; the main thread knows where the chunk starts.
+    // A chunk's lines count from 1; the main thread knows where the chunk starts in the input.
     const lines = splitLines(decoder.decode(request.bytes), request.first);
     const records = jsonlRecords(lines, 1, 0);
-    const builder = new BatchBuilder();
-    for (const record of records) builder.add(record);
-    const batch = builder.finish(records.length, lines.length);
-    staging.append(batch, request.id);
-    reply({ type: 'chunk', id: request.id, records: batch.records, lines: batch.lines, rejects: batch.rejects });
-    return staging;
-  });
-  queue.catch((error: unknown) => reply({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+    const { spool: text, rejects } = validateBatch(records, request.id, true);
+    spool.write(text);
+    const reply: WorkerReply = { type: 'chunk', id: request.id, records: records.length, lines: lines.length, rejects };
+    port.postMessage(reply);
+  } catch (error) {
+    port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+  }
 });

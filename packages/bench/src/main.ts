@@ -1,0 +1,133 @@
+// The benchmark harness: every step runs in its own child process on the same generated input, one
+// after another, and the converter is compared with DuckDB's own bulk path in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+type Result = Record<string, number>;
+
+const HELP = `Usage: npm run bench -- [options]
+
+Measures, on one generated input (≥ 1M line items by default):
+  generator and converter throughput, DuckDB's bulk path (read_json → COPY) on the same input,
+  the ratio converter ÷ baseline (goal ≥ 0.5), converter peak RSS on a multi-gigabyte input
+  (goal ≤ 512 MB), and @dsnp/parquetjs against DuckDB as a Parquet writer.
+
+Options:
+  --orders N          orders in the main input (default 420000, about 1.2M line items)
+  --big-gb G          size of the memory-test input in GB, 0 to skip (default 2.1)
+  --parquetjs-rows N  order_items rows for the Parquet writer comparison, 0 to skip (default 200000)
+  --dir DIR           working folder, kept between runs for the big input (default bench-out)
+  --json              print the results as JSON
+  -h, --help          show this help`;
+
+function step(name: string, args: Record<string, string | number>): Result {
+  const script = new URL('./steps.js', import.meta.url);
+  const child = spawnSync(process.execPath, [script.pathname, name, JSON.stringify(args)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`bench step ${name} failed with exit code ${child.status}`);
+  const last = child.stdout.trim().split('\n').at(-1) ?? '{}';
+  return JSON.parse(last) as Result;
+}
+
+const perSecond = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
+const int = (value: number) => value.toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string', default: '420000' },
+      'big-gb': { type: 'string', default: '2.1' },
+      'parquetjs-rows': { type: 'string', default: '200000' },
+      dir: { type: 'string', default: 'bench-out' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const say = (line: string) => {
+    if (!values.json) process.stdout.write(`${line}\n`);
+  };
+  const dir = resolve(values.dir);
+  await mkdir(dir, { recursive: true });
+  const orders = Number(values.orders);
+  const input = join(dir, `orders-${orders}.jsonl`);
+  say(`lakeload bench · Node ${process.version} · ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'}`);
+
+  const generated = step('generate', { file: input, orders, seed: 'bench' });
+  say(
+    `input: ${int(generated.records ?? 0)} records, ${int(generated.lineItems ?? 0)} line items, ${((generated.bytes ?? 0) / 1e6).toFixed(0)} MB JSONL`,
+  );
+  const converted = step('convert', { input, out: join(dir, 'converted') });
+  const baseline = step('baseline', { input, out: join(dir, 'baseline') });
+  if (converted.lineItems !== baseline.lineItems) {
+    throw new Error(`converter wrote ${converted.lineItems} line items, the baseline ${baseline.lineItems}`);
+  }
+  const items = generated.lineItems ?? 0;
+  const rows = {
+    generator: perSecond(items, generated.ms ?? 0),
+    converter: perSecond(items, converted.ms ?? 0),
+    baseline: perSecond(items, baseline.ms ?? 0),
+  };
+  const ratio = rows.converter / rows.baseline;
+  const results: Record<string, unknown> = {
+    node: process.version,
+    cores: availableParallelism(),
+    input: { records: generated.records, lineItems: items, bytes: generated.bytes },
+    generator: { ms: generated.ms, lineItemsPerSecond: rows.generator, recordsPerSecond: perSecond(generated.records ?? 0, generated.ms ?? 0), maxRssMb: generated.maxRssMb },
+    converter: { ms: converted.ms, lineItemsPerSecond: rows.converter, maxRssMb: converted.maxRssMb },
+    baseline: { ms: baseline.ms, lineItemsPerSecond: rows.baseline, maxRssMb: baseline.maxRssMb },
+    ratio,
+  };
+  say('');
+  say('step                                   seconds   line items/s   peak RSS');
+  const row = (name: string, ms: number, perSec: number, rss: number) =>
+    say(`${name.padEnd(38)} ${(ms / 1000).toFixed(2).padStart(7)}   ${int(perSec).padStart(12)}   ${String(rss).padStart(5)} MB`);
+  row('generator (JSONL)', generated.ms ?? 0, rows.generator, generated.maxRssMb ?? 0);
+  row('converter (validate + 3 datasets)', converted.ms ?? 0, rows.converter, converted.maxRssMb ?? 0);
+  row('DuckDB baseline (read_json → COPY)', baseline.ms ?? 0, rows.baseline, baseline.maxRssMb ?? 0);
+  say(`\nratio converter ÷ baseline: ${ratio.toFixed(2)} (goal ≥ 0.5)`);
+
+  const bigGb = Number(values['big-gb']);
+  if (bigGb > 0) {
+    const bytesPerOrder = (generated.bytes ?? 1) / orders;
+    const bigOrders = Math.ceil(((bigGb * 1e9) / bytesPerOrder) * 1.01);
+    const bigInput = join(dir, `orders-${bigOrders}.jsonl`);
+    // The big input takes a minute to write; it is reused while its size says it is complete.
+    if (!existsSync(bigInput) || statSync(bigInput).size < bigGb * 1e9) {
+      say(`\nwriting the ${bigGb} GB memory-test input…`);
+      step('generate', { file: bigInput, orders: bigOrders, seed: 'bench-big' });
+    }
+    const big = step('convert', { input: bigInput, out: join(dir, 'converted-big') });
+    const gb = statSync(bigInput).size / 1e9;
+    results.big = { gb, ms: big.ms, lineItems: big.lineItems, maxRssMb: big.maxRssMb };
+    say(
+      `converter on a ${gb.toFixed(2)} GB input: ${((big.ms ?? 0) / 1000).toFixed(1)} s, ${int(perSecond(big.lineItems ?? 0, big.ms ?? 0))} line items/s, peak RSS ${big.maxRssMb} MB (goal ≤ 512 MB)`,
+    );
+  }
+
+  const parquetjsRows = Number(values['parquetjs-rows']);
+  if (parquetjsRows > 0) {
+    const writers = step('parquetjs', { input, rows: parquetjsRows, out: join(dir, 'writers') });
+    const parquetjs = perSecond(writers.rows ?? 0, writers.parquetjsMs ?? 0);
+    const duckdb = perSecond(writers.rows ?? 0, writers.duckdbMs ?? 0);
+    results.parquetWriters = { rows: writers.rows, parquetjsRowsPerSecond: parquetjs, duckdbRowsPerSecond: duckdb };
+    say(
+      `\nParquet writers, ${int(writers.rows ?? 0)} order_items rows from memory: @dsnp/parquetjs ${int(parquetjs)} rows/s, DuckDB appender + COPY ${int(duckdb)} rows/s (${(duckdb / parquetjs).toFixed(0)}×)`,
+    );
+  }
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else say(`\nresults: ${join(dir, 'results.json')}`);
+}
+
+await main();

@@ -1,0 +1,14 @@
+/** Process exit codes, documented in every command's --help. */
+export const EXIT = {
+  ok: 0,
+  /** The work could not be done (an input failed, a file could not be written). */
+  failed: 1,
+  /** The command line is wrong; nothing was done. */
+  usage: 2,
+  /** Everything converted, but records were rejected and --fail-on-rejects was given. */
+  rejects: 3,
+} as const;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
