@@ -97,8 +97,15 @@ function toolchainEnv(binDirs) {
 }
 
 function installWorkspace(env) {
-  const manifests = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name, 'package.json'));
-  const inputs = [join(root, 'pnpm-lock.yaml'), join(root, 'package.json'), join(root, '.node-version'), ...manifests];
+  const manifests = readdirSync(join(root, 'packages')).map((name) =>
+    join(root, 'packages', name, 'package.json'),
+  );
+  const inputs = [
+    join(root, 'pnpm-lock.yaml'),
+    join(root, 'package.json'),
+    join(root, '.node-version'),
+    ...manifests,
+  ];
   const stampFile = join(root, 'node_modules', '.lakeload-install-stamp');
   const stamp = fingerprint(inputs);
   if (upToDate(stampFile, stamp)) return;

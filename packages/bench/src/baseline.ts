@@ -37,14 +37,17 @@ export function baselineSql(input: string, out: string): BaselinePlan {
       `CREATE TABLE src AS SELECT * FROM read_json(${quoteLiteral(input)}, format = 'newline_delimited')`,
     ],
     copies: [
-    copy('order_summary', `SELECT ${ORDER_COLUMNS}, ${PARTITIONS} FROM src`),
-    copy(
-      'order_items',
-      `SELECT order_id, i.line_number, CAST(updated_at AS TIMESTAMPTZ) AS updated_at, i.sku, i.product_name, i.category, i.quantity,
+      copy('order_summary', `SELECT ${ORDER_COLUMNS}, ${PARTITIONS} FROM src`),
+      copy(
+        'order_items',
+        `SELECT order_id, i.line_number, CAST(updated_at AS TIMESTAMPTZ) AS updated_at, i.sku, i.product_name, i.category, i.quantity,
   CAST(i.unit_price AS DECIMAL(12,2)) AS unit_price, CAST(i.line_total AS DECIMAL(12,2)) AS line_total, ${PARTITIONS}
 FROM src, unnest(items) AS u(i)`,
-    ),
-    copy('order_flattened', `SELECT ${ORDER_COLUMNS}, ${ITEM_COLUMNS}, ${PARTITIONS} FROM src, unnest(items) AS u(i)`),
+      ),
+      copy(
+        'order_flattened',
+        `SELECT ${ORDER_COLUMNS}, ${ITEM_COLUMNS}, ${PARTITIONS} FROM src, unnest(items) AS u(i)`,
+      ),
     ],
   };
 }

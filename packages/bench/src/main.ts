@@ -83,7 +83,12 @@ async function main(): Promise<void> {
     node: process.version,
     cores: availableParallelism(),
     input: { records: generated.records, lineItems: items, bytes: generated.bytes },
-    generator: { ms: generated.ms, lineItemsPerSecond: rows.generator, recordsPerSecond: perSecond(generated.records ?? 0, generated.ms ?? 0), maxRssMb: generated.maxRssMb },
+    generator: {
+      ms: generated.ms,
+      lineItemsPerSecond: rows.generator,
+      recordsPerSecond: perSecond(generated.records ?? 0, generated.ms ?? 0),
+      maxRssMb: generated.maxRssMb,
+    },
     converter: { ms: converted.ms, lineItemsPerSecond: rows.converter, maxRssMb: converted.maxRssMb },
     baseline: { ms: baseline.ms, lineItemsPerSecond: rows.baseline, maxRssMb: baseline.maxRssMb },
     ratio,
@@ -91,7 +96,9 @@ async function main(): Promise<void> {
   say('');
   say('step                                   seconds   line items/s   peak RSS');
   const row = (name: string, ms: number, perSec: number, rss: number) =>
-    say(`${name.padEnd(38)} ${(ms / 1000).toFixed(2).padStart(7)}   ${int(perSec).padStart(12)}   ${String(rss).padStart(5)} MB`);
+    say(
+      `${name.padEnd(38)} ${(ms / 1000).toFixed(2).padStart(7)}   ${int(perSec).padStart(12)}   ${String(rss).padStart(5)} MB`,
+    );
   row('generator (JSONL)', generated.ms ?? 0, rows.generator, generated.maxRssMb ?? 0);
   row('converter (validate + 3 datasets)', converted.ms ?? 0, rows.converter, converted.maxRssMb ?? 0);
   row('DuckDB baseline (read_json → COPY)', baseline.ms ?? 0, rows.baseline, baseline.maxRssMb ?? 0);
@@ -120,7 +127,11 @@ async function main(): Promise<void> {
     const writers = step('parquetjs', { input, rows: parquetjsRows, out: join(dir, 'writers') });
     const parquetjs = perSecond(writers.rows ?? 0, writers.parquetjsMs ?? 0);
     const duckdb = perSecond(writers.rows ?? 0, writers.duckdbMs ?? 0);
-    results.parquetWriters = { rows: writers.rows, parquetjsRowsPerSecond: parquetjs, duckdbRowsPerSecond: duckdb };
+    results.parquetWriters = {
+      rows: writers.rows,
+      parquetjsRowsPerSecond: parquetjs,
+      duckdbRowsPerSecond: duckdb,
+    };
     say(
       `\nParquet writers, ${int(writers.rows ?? 0)} order_items rows from memory: @dsnp/parquetjs ${int(parquetjs)} rows/s, DuckDB appender + COPY ${int(duckdb)} rows/s (${(duckdb / parquetjs).toFixed(0)}×)`,
     );

@@ -53,7 +53,9 @@ async function readItems(input: string, limit: number): Promise<ItemRow[]> {
 const steps: Record<string, (args: Record<string, string>) => Promise<Record<string, number | string>>> = {
   async generate({ file = '', orders = '0', seed = '1' }) {
     const { generateOrdersFile } = await import('@lakeload/orders');
-    const { ms, value } = await timed(() => generateOrdersFile(file, { orders: Number(orders), seed, days: 30 }));
+    const { ms, value } = await timed(() =>
+      generateOrdersFile(file, { orders: Number(orders), seed, days: 30 }),
+    );
     return { ms, records: value.records, lineItems: value.lineItems, bytes: value.bytes };
   },
 
@@ -62,7 +64,12 @@ const steps: Record<string, (args: Record<string, string>) => Promise<Record<str
     await rm(out, { recursive: true, force: true });
     const { ms, value } = await timed(() => convert({ inputs: [input], outDir: out }));
     if (value.failedInputs > 0) throw new Error(value.inputs[0]?.error ?? 'conversion failed');
-    return { ms, records: value.records, lineItems: value.datasets.order_items.rows, files: value.datasets.order_items.files };
+    return {
+      ms,
+      records: value.records,
+      lineItems: value.datasets.order_items.rows,
+      files: value.datasets.order_items.files,
+    };
   },
 
   async baseline({ input = '', out = '' }) {
@@ -113,7 +120,14 @@ const steps: Record<string, (args: Record<string, string>) => Promise<Record<str
     // that casts to the same Parquet types as above.
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    const numeric = ['order_id', 'line_number', 'updated_at', 'quantity', 'unit_price', 'line_total'] as const;
+    const numeric = [
+      'order_id',
+      'line_number',
+      'updated_at',
+      'quantity',
+      'unit_price',
+      'line_total',
+    ] as const;
     const text = ['sku', 'product_name', 'category'] as const;
     const duckdb = await timed(async () => {
       await connection.run(
@@ -124,11 +138,15 @@ const steps: Record<string, (args: Record<string, string>) => Promise<Record<str
       for (let start = 0; start < items.length; start += 2048) {
         const slice = items.slice(start, start + 2048);
         const chunk = DuckDBDataChunk.create(types, slice.length);
-        chunk.setColumns([...numeric.map((name) => slice.map((row) => row[name])), ...text.map((name) => slice.map((row) => row[name]))]);
+        chunk.setColumns([
+          ...numeric.map((name) => slice.map((row) => row[name])),
+          ...text.map((name) => slice.map((row) => row[name])),
+        ]);
         appender.appendDataChunk(chunk);
       }
       appender.closeSync();
-      const money = (name: string) => `CAST(CAST(${name} AS BIGINT) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2)) AS ${name}`;
+      const money = (name: string) =>
+        `CAST(CAST(${name} AS BIGINT) * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2)) AS ${name}`;
       await connection.run(`COPY (SELECT CAST(order_id AS BIGINT) AS order_id, CAST(line_number AS INTEGER) AS line_number,
   make_timestamptz(CAST(updated_at AS BIGINT)) AS updated_at, sku, product_name, category,
   CAST(quantity AS INTEGER) AS quantity, ${money('unit_price')}, ${money('line_total')}

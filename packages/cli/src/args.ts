@@ -73,10 +73,18 @@ export function numberOption(
   const raw = values[name];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} expects ${integer ? 'a whole number' : 'a number'}, got "${String(raw)}"`);
+  if (
+    typeof raw !== 'string' ||
+    raw.trim() === '' ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `--${name} expects ${integer ? 'a whole number' : 'a number'}, got "${String(raw)}"`,
+    );
   }
-  if (value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 

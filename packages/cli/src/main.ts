@@ -20,7 +20,9 @@ function overview(): string {
     'Usage: lakeload <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, { spec }]) => `  ${name.padEnd(width)}${spec.summary.split('. ')[0]}.`),
+    ...Object.entries(COMMANDS).map(
+      ([name, { spec }]) => `  ${name.padEnd(width)}${spec.summary.split('. ')[0]}.`,
+    ),
     '',
     'Run "lakeload <command> --help" for a command\'s options.',
   ].join('\n');
@@ -55,7 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(`lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT.failed;
   }
 }

@@ -11,7 +11,14 @@ import { readJsonl } from './inputs/jsonl.js';
 import { openInput, readFailure } from './inputs/open.js';
 import type { InputFile, RecordBatches } from './inputs/records.js';
 import { DATASET_NAMES, DATASETS, type DatasetName } from './output/datasets.js';
-import { indexOutputs, outputPath, type Published, publishFile, removeStale, sourceTag } from './output/publish.js';
+import {
+  indexOutputs,
+  outputPath,
+  type Published,
+  publishFile,
+  removeStale,
+  sourceTag,
+} from './output/publish.js';
 import { RejectsWriter } from './output/rejects.js';
 import {
   type ChunkOffset,
@@ -222,7 +229,11 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
  * duplicate: found in staging, left out of the Parquet, and rejected with its raw text from a
  * second read of the input.
  */
-async function rejectDuplicates(input: InputFile, context: RunContext, rejects: RejectsWriter): Promise<void> {
+async function rejectDuplicates(
+  input: InputFile,
+  context: RunContext,
+  rejects: RejectsWriter,
+): Promise<void> {
   const reader = await context.connection.runAndReadAll(findDuplicatesSql());
   const duplicates = new Map<number, number>(
     reader.getRows().map(([record, originalLine]) => [Number(record), Number(originalLine)]),
@@ -265,7 +276,8 @@ function checkOptions(options: ConvertOptions): ParquetOptions {
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1024) {
     throw new ConvertOptionsError(`row group size must be a whole number ≥ 1024, got ${rowGroupSize}`);
   }
-  if (options.inputs.length === 0) throw new ConvertOptionsError('no inputs given; name files or folders to convert');
+  if (options.inputs.length === 0)
+    throw new ConvertOptionsError('no inputs given; name files or folders to convert');
   return { compression, rowGroupSize };
 }
 

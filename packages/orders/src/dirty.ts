@@ -23,7 +23,10 @@ export function dirtyKindsFor(format: OutputFormat): readonly DirtyKind[] {
 /** Kinds that change values; `truncated` and `duplicate` act on the written text instead. */
 export type ValueDirtyKind = Exclude<DirtyKind, 'truncated' | 'duplicate'>;
 
-type Loose = Record<string, unknown> & { customer: Record<string, unknown>; items: Record<string, unknown>[] };
+type Loose = Record<string, unknown> & {
+  customer: Record<string, unknown>;
+  items: Record<string, unknown>[];
+};
 
 function mutate(record: OrderRecord): { loose: Loose; item: (random: Random) => Record<string, unknown> } {
   const loose = structuredClone(record) as unknown as Loose;
@@ -85,8 +88,7 @@ export function corruptValues(
       else if (variant === 1) {
         const target = item(random);
         target.quantity = csv ? '2.5' : String(target.quantity);
-      }
-      else if (variant === 2) item(random).line_number = csv ? 'first' : 1.5;
+      } else if (variant === 2) item(random).line_number = csv ? 'first' : 1.5;
       else if (csv) loose.customer.customer_id = `C-${String(loose.customer.customer_id)}`;
       else loose.items = { ...loose.items } as unknown as Record<string, unknown>[];
       break;

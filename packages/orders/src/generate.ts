@@ -9,7 +9,7 @@ import { corruptValues, type DirtyKind, dirtyKindsFor, truncateLine } from './di
 import { GenerateOptionsError } from './errors.js';
 import { orderStream } from './orders.js';
 import { Random } from './random.js';
-import { CSV_COLUMNS, OUTPUT_FORMATS, type OrderRecord, type OutputFormat } from './record.js';
+import { CSV_COLUMNS, type OrderRecord, OUTPUT_FORMATS, type OutputFormat } from './record.js';
 
 export interface GenerateOptions {
   /** Distinct orders; updated versions and injected duplicates come on top. */
@@ -89,7 +89,8 @@ function resolve(options: GenerateOptions): Resolved {
     ['dirty rate', dirtyRate],
     ['update rate', updateRate],
   ] as const) {
-    if (!(rate >= 0 && rate <= 1)) throw new GenerateOptionsError(`${name} must be between 0 and 1, got ${rate}`);
+    if (!(rate >= 0 && rate <= 1))
+      throw new GenerateOptionsError(`${name} must be between 0 and 1, got ${rate}`);
   }
   if (!OUTPUT_FORMATS.includes(format)) {
     throw new GenerateOptionsError(`format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
@@ -98,7 +99,17 @@ function resolve(options: GenerateOptions): Resolved {
   if (!Number.isSafeInteger(customers) || customers < 1) {
     throw new GenerateOptionsError(`customers must be a whole number ≥ 1, got ${customers}`);
   }
-  return { orders, seed: String(options.seed ?? 42), startDate, startMs, days, format, dirtyRate, updateRate, customers };
+  return {
+    orders,
+    seed: String(options.seed ?? 42),
+    startDate,
+    startMs,
+    days,
+    format,
+    dirtyRate,
+    updateRate,
+    customers,
+  };
 }
 
 function csvField(value: unknown): string {
@@ -119,7 +130,9 @@ function csvRows(record: Record<string, unknown>): string[] {
     customer_country: customer.country,
     customer_segment: customer.segment,
   };
-  return items.map((item) => CSV_COLUMNS.map((column) => csvField(column in item ? item[column] : order[column])).join(','));
+  return items.map((item) =>
+    CSV_COLUMNS.map((column) => csvField(column in item ? item[column] : order[column])).join(','),
+  );
 }
 
 /** The lines one record occupies in the chosen format. */
@@ -219,10 +232,15 @@ export async function generateOrders(
         const cut = dirtyRandom.int(0, lines.length - 1);
         reportDirty(
           kind,
-          await writeRecord(lines.map((line, i) => (i === cut ? truncateLine(line, format, dirtyRandom) : line))),
+          await writeRecord(
+            lines.map((line, i) => (i === cut ? truncateLine(line, format, dirtyRandom) : line)),
+          ),
         );
       } else {
-        reportDirty(kind, await writeRecord(formatRecord(corruptValues(record, kind, format, dirtyRandom), format)));
+        reportDirty(
+          kind,
+          await writeRecord(formatRecord(corruptValues(record, kind, format, dirtyRandom), format)),
+        );
       }
     }
     if (hooks.onProgress && (done % 1000 === 0 || done === resolved.orders) && !isUpdate) {

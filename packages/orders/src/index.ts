@@ -12,14 +12,14 @@ export { formatCents } from './money.js';
 export {
   CSV_COLUMNS,
   CSV_ORDER_COLUMNS,
-  CUSTOMER_SEGMENTS,
   type CsvColumn,
+  CUSTOMER_SEGMENTS,
   type CustomerRecord,
   type CustomerSegment,
   type LineItemRecord,
   ORDER_STATUSES,
-  OUTPUT_FORMATS,
   type OrderRecord,
   type OrderStatus,
+  OUTPUT_FORMATS,
   type OutputFormat,
 } from './record.js';

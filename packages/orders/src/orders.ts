@@ -77,7 +77,10 @@ const COUPONS: readonly (readonly [string | null, number, number])[] = [
   ['VIP20', 2000, 4],
 ];
 
-function buildItems(random: Random, catalog: readonly Product[]): { items: LineItemRecord[]; subtotal: number } {
+function buildItems(
+  random: Random,
+  catalog: readonly Product[],
+): { items: LineItemRecord[]; subtotal: number } {
   const count = random.weighted(ITEM_COUNTS);
   const used = new Set<number>();
   const items: LineItemRecord[] = [];

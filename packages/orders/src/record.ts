@@ -73,7 +73,10 @@ export const CSV_COLUMNS = [
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** The flat CSV columns that belong to the order (repeated on every row) rather than to one item. */
-export const CSV_ORDER_COLUMNS: readonly CsvColumn[] = CSV_COLUMNS.slice(0, CSV_COLUMNS.indexOf('line_number'));
+export const CSV_ORDER_COLUMNS: readonly CsvColumn[] = CSV_COLUMNS.slice(
+  0,
+  CSV_COLUMNS.indexOf('line_number'),
+);
 
 export type OutputFormat = 'json' | 'jsonl' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'jsonl', 'csv'];

@@ -10,12 +10,36 @@ export const convertSpec: CommandSpec = {
   usage: 'lakeload convert <file|folder>... --out <dir> [options]',
   positionals: true,
   options: {
-    out: { type: 'string', short: 'o', valueName: 'dir', description: 'Output folder (year=/month=/day=/<dataset>/ below it).' },
-    compression: { type: 'string', valueName: 'snappy|zstd', description: 'Parquet compression (default snappy).' },
-    'row-group-size': { type: 'string', valueName: 'rows', description: 'Rows per Parquet row group (default 122880).' },
-    'memory-limit': { type: 'string', valueName: 'MB', description: 'Memory for DuckDB in MiB; beyond it data spills to disk (default 192).' },
-    threads: { type: 'string', valueName: 'N', description: 'Parsing and DuckDB threads (default: all cores).' },
-    'fail-on-rejects': { type: 'boolean', description: `Exit with ${EXIT.rejects} when any record was rejected.` },
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'dir',
+      description: 'Output folder (year=/month=/day=/<dataset>/ below it).',
+    },
+    compression: {
+      type: 'string',
+      valueName: 'snappy|zstd',
+      description: 'Parquet compression (default snappy).',
+    },
+    'row-group-size': {
+      type: 'string',
+      valueName: 'rows',
+      description: 'Rows per Parquet row group (default 122880).',
+    },
+    'memory-limit': {
+      type: 'string',
+      valueName: 'MB',
+      description: 'Memory for DuckDB in MiB; beyond it data spills to disk (default 192).',
+    },
+    threads: {
+      type: 'string',
+      valueName: 'N',
+      description: 'Parsing and DuckDB threads (default: all cores).',
+    },
+    'fail-on-rejects': {
+      type: 'boolean',
+      description: `Exit with ${EXIT.rejects} when any record was rejected.`,
+    },
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: [
@@ -25,10 +49,15 @@ export const convertSpec: CommandSpec = {
 };
 
 function table(rows: readonly (readonly (string | number)[])[]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => String(row[column]).length))) ?? [];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => String(row[column]).length))) ?? [];
   return rows.map((row) =>
     row
-      .map((cell, column) => (typeof cell === 'number' ? String(cell).padStart(widths[column] ?? 0) : String(cell).padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        typeof cell === 'number'
+          ? String(cell).padStart(widths[column] ?? 0)
+          : String(cell).padEnd(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd(),
   );
@@ -40,14 +69,25 @@ export function describeConvert(summary: ConvertSummary): string {
     '',
     ...table([
       ['input', 'records', 'valid', 'rejected', 'status'],
-      ...summary.inputs.map((input) => [input.input, input.records, input.valid, input.rejected, input.status] as const),
+      ...summary.inputs.map(
+        (input) => [input.input, input.records, input.valid, input.rejected, input.status] as const,
+      ),
     ]),
     '',
-    ...table([['dataset', 'files', 'rows'], ...DATASET_NAMES.map((name) => [name, summary.datasets[name].files, summary.datasets[name].rows] as const)]),
+    ...table([
+      ['dataset', 'files', 'rows'],
+      ...DATASET_NAMES.map(
+        (name) => [name, summary.datasets[name].files, summary.datasets[name].rows] as const,
+      ),
+    ]),
   ];
   for (const input of summary.inputs) {
     if (input.error) lines.push('', `FAILED ${input.error}`);
-    if (input.rejectsFile) lines.push('', `${input.rejected} rejected records of ${input.input}, with reasons: ${input.rejectsFile}`);
+    if (input.rejectsFile)
+      lines.push(
+        '',
+        `${input.rejected} rejected records of ${input.input}, with reasons: ${input.rejectsFile}`,
+      );
   }
   return lines.join('\n');
 }
@@ -69,7 +109,9 @@ export async function runConvert(argv: readonly string[]): Promise<number> {
     compression,
     rowGroupSize: numberOption(values, 'row-group-size', 122_880, { min: 1024 }),
     memoryLimitMb: numberOption(values, 'memory-limit', 192, { min: 64 }),
-    ...(values.threads === undefined ? {} : { threads: numberOption(values, 'threads', 1, { min: 1, max: 256 }) }),
+    ...(values.threads === undefined
+      ? {}
+      : { threads: numberOption(values, 'threads', 1, { min: 1, max: 256 }) }),
     onProgress: (event) => {
       if (event.phase === 'read') progress.update('reading', event.bytesDone, event.bytesTotal);
       else progress.status(event.phase === 'load' ? 'loading valid records' : `writing ${event.dataset}`);

@@ -13,7 +13,12 @@ export const demoSpec: CommandSpec = {
     'Run the local pipeline end to end: generate a day-partitioned sample of orders as a JSONL export and a CSV export (with some bad records), then convert both into Parquet datasets.',
   usage: 'lakeload demo [options]',
   options: {
-    out: { type: 'string', short: 'o', valueName: 'dir', description: 'Working folder (default out/demo); incoming/ and lake/ below it.' },
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'dir',
+      description: 'Working folder (default out/demo); incoming/ and lake/ below it.',
+    },
     orders: { type: 'string', short: 'n', valueName: 'N', description: 'Orders per export (default 5000).' },
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
@@ -44,7 +49,10 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     say(describeGenerate(summary, file));
     generated.push({ file, ...summary });
   }
-  const converting = new ProgressBar({ enabled: !json && process.stderr.isTTY === true, format: formatBytes });
+  const converting = new ProgressBar({
+    enabled: !json && process.stderr.isTTY === true,
+    format: formatBytes,
+  });
   const converted = await convert({
     inputs: exports.map((entry) => entry.file),
     outDir: join(root, 'lake'),

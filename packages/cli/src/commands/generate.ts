@@ -14,20 +14,43 @@ import { ProgressBar } from '../progress.js';
 
 export const generateSpec: CommandSpec = {
   name: 'generate',
-  summary: 'Generate sample e-commerce orders as JSON, JSONL or CSV. The same seed and options give byte-identical output.',
+  summary:
+    'Generate sample e-commerce orders as JSON, JSONL or CSV. The same seed and options give byte-identical output.',
   usage: 'lakeload generate --out <file|-> [options]',
   options: {
-    out: { type: 'string', short: 'o', valueName: 'file', description: 'Where to write; "-" for stdout. A .gz name is gzip-compressed.' },
-    orders: { type: 'string', short: 'n', valueName: 'N', description: 'Distinct orders to generate (default 1000).' },
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'file',
+      description: 'Where to write; "-" for stdout. A .gz name is gzip-compressed.',
+    },
+    orders: {
+      type: 'string',
+      short: 'n',
+      valueName: 'N',
+      description: 'Distinct orders to generate (default 1000).',
+    },
     seed: { type: 'string', valueName: 'S', description: 'Seed for the random data (default 42).' },
-    'start-date': { type: 'string', valueName: 'YYYY-MM-DD', description: 'First order day, UTC (default 2025-11-01).' },
-    days: { type: 'string', valueName: 'D', description: 'Spread order dates over this many days (default 7).' },
+    'start-date': {
+      type: 'string',
+      valueName: 'YYYY-MM-DD',
+      description: 'First order day, UTC (default 2025-11-01).',
+    },
+    days: {
+      type: 'string',
+      valueName: 'D',
+      description: 'Spread order dates over this many days (default 7).',
+    },
     format: {
       type: 'string',
       valueName: OUTPUT_FORMATS.join('|'),
       description: 'Output format (default: from the --out extension, else jsonl).',
     },
-    'dirty-rate': { type: 'string', valueName: 'R', description: 'Share of bad records to inject, 0..1 (default 0).' },
+    'dirty-rate': {
+      type: 'string',
+      valueName: 'R',
+      description: 'Share of bad records to inject, 0..1 (default 0).',
+    },
     'update-rate': {
       type: 'string',
       valueName: 'R',
@@ -60,7 +83,9 @@ export function describeGenerate(summary: GenerateSummary, out: string): string 
     .join(', ');
   return [
     `Wrote ${summary.records} records (${summary.orders} orders, ${summary.updates} updates, ${summary.lineItems} line items) as ${summary.format} to ${out}`,
-    summary.dirtyRecords > 0 ? `Injected ${summary.dirtyRecords} bad records: ${dirty}` : 'No bad records injected.',
+    summary.dirtyRecords > 0
+      ? `Injected ${summary.dirtyRecords} bad records: ${dirty}`
+      : 'No bad records injected.',
   ].join('\n');
 }
 

@@ -31,7 +31,9 @@ function toRecord(rows: Row[], index: Map<CsvColumn, number>, width: number, rec
   const first = rows[0] as Row;
   for (const row of rows) {
     if (row.fields.length !== width) {
-      problems.push(`line ${row.firstLine}: has ${row.fields.length} fields, the header has ${width}; the row looks truncated or shifted`);
+      problems.push(
+        `line ${row.firstLine}: has ${row.fields.length} fields, the header has ${width}; the row looks truncated or shifted`,
+      );
       continue;
     }
     for (const column of CSV_ORDER_COLUMNS) {
@@ -108,7 +110,10 @@ export async function* readCsv(stream: Readable, inputPath: string): RecordBatch
       const header = fields.map((name) => name.trim());
       const missing = CSV_COLUMNS.filter((column) => !header.includes(column));
       if (missing.length > 0) {
-        throw new InputError(inputPath, `the CSV header lacks ${missing.join(', ')}; expected columns: ${CSV_COLUMNS.join(',')}`);
+        throw new InputError(
+          inputPath,
+          `the CSV header lacks ${missing.join(', ')}; expected columns: ${CSV_COLUMNS.join(',')}`,
+        );
       }
       index = new Map(CSV_COLUMNS.map((column) => [column, header.indexOf(column)]));
       width = header.length;

@@ -37,8 +37,13 @@ export async function* readJsonArray(stream: Readable, inputPath: string): Recor
   let record = 0;
   let pieces: string[] = [];
   let elementLine = 1;
+  // The line of the element's last character, which the separator after it may not share.
+  let contentLine = 1;
   const structural = (what: string) =>
-    new InputError(inputPath, `is not a valid JSON array: ${what} at line ${line}. A file with one JSON object per line should be named .jsonl`);
+    new InputError(
+      inputPath,
+      `is not a valid JSON array: ${what} at line ${line}. A file with one JSON object per line should be named .jsonl`,
+    );
 
   // A function, not a comparison, because `scan` changes `state` where the compiler cannot see it.
   const ended = () => state === 'end';
@@ -46,7 +51,7 @@ export async function* readJsonArray(stream: Readable, inputPath: string): Recor
   const finish = (records: SourceRecord[], raw: string) => {
     record += 1;
     const text = raw.trim();
-    const base = { record, firstLine: elementLine, lastLine: line, raw: text };
+    const base = { record, firstLine: elementLine, lastLine: contentLine, raw: text };
     try {
       records.push({ ...base, value: JSON.parse(text), problems: [] });
     } catch (error) {
@@ -60,6 +65,8 @@ export async function* readJsonArray(stream: Readable, inputPath: string): Recor
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       if (state === 'element') {
+        if (!isSpace(code) && !(depth === 0 && !inString && (code === COMMA || code === CLOSE_BRACKET)))
+          contentLine = line;
         if (inString) {
           if (escaped) escaped = false;
           else if (code === BACKSLASH) escaped = true;
@@ -93,6 +100,7 @@ export async function* readJsonArray(stream: Readable, inputPath: string): Recor
           state = 'element';
           start = i;
           elementLine = line;
+          contentLine = line;
           depth = code === OPEN_BRACE || code === OPEN_BRACKET ? 1 : 0;
           inString = code === QUOTE;
         }

@@ -8,7 +8,11 @@ export function parseProblem(error: unknown): string {
 }
 
 /** Records of consecutive JSONL lines; blank lines are counted as lines but are not records. */
-export function jsonlRecords(lines: readonly string[], firstLine: number, recordsBefore: number): SourceRecord[] {
+export function jsonlRecords(
+  lines: readonly string[],
+  firstLine: number,
+  recordsBefore: number,
+): SourceRecord[] {
   const records: SourceRecord[] = [];
   let record = recordsBefore;
   for (let i = 0; i < lines.length; i++) {
@@ -19,7 +23,14 @@ export function jsonlRecords(lines: readonly string[], firstLine: number, record
     try {
       records.push({ record, firstLine: line, lastLine: line, raw, value: JSON.parse(raw), problems: [] });
     } catch (error) {
-      records.push({ record, firstLine: line, lastLine: line, raw, value: undefined, problems: [parseProblem(error)] });
+      records.push({
+        record,
+        firstLine: line,
+        lastLine: line,
+        raw,
+        value: undefined,
+        problems: [parseProblem(error)],
+      });
     }
   }
   return records;

@@ -34,9 +34,12 @@ export function readFailure(input: InputFile, error: unknown): InputError {
   const code = (error as NodeJS.ErrnoException).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
-    return new InputError(input.path, `is not valid gzip (${message}); re-export or re-compress it`, { cause: error });
+    return new InputError(input.path, `is not valid gzip (${message}); re-export or re-compress it`, {
+      cause: error,
+    });
   }
-  if (code === 'EACCES') return new InputError(input.path, 'cannot be read: permission denied', { cause: error });
+  if (code === 'EACCES')
+    return new InputError(input.path, 'cannot be read: permission denied', { cause: error });
   return new InputError(input.path, `cannot be read: ${message}`, { cause: error });
 }
 

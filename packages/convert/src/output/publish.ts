@@ -11,10 +11,12 @@ export function sourceTag(inputName: string): string {
 }
 
 async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
@@ -52,7 +54,10 @@ export async function publishFile(staged: string, target: string): Promise<void>
 }
 
 /** Deletes files an earlier conversion of the same input wrote and this one did not replace. */
-export async function removeStale(previous: ReadonlySet<string>, current: readonly Published[]): Promise<number> {
+export async function removeStale(
+  previous: ReadonlySet<string>,
+  current: readonly Published[],
+): Promise<number> {
   const kept = new Set(current.map((file) => file.path));
   let removed = 0;
   for (const path of previous) {

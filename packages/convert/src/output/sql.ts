@@ -65,7 +65,9 @@ export interface ChunkOffset {
 
 export function chunkOffsetsSql(offsets: readonly ChunkOffset[]): string[] {
   const rows = offsets.map(({ chunkId, recordBase, lineBase }) => `(${chunkId}, ${recordBase}, ${lineBase})`);
-  const statements = [`CREATE OR REPLACE TEMP TABLE ${CHUNK_OFFSETS} (chunk_id DOUBLE, record_base DOUBLE, line_base DOUBLE)`];
+  const statements = [
+    `CREATE OR REPLACE TEMP TABLE ${CHUNK_OFFSETS} (chunk_id DOUBLE, record_base DOUBLE, line_base DOUBLE)`,
+  ];
   for (let i = 0; i < rows.length; i += 1000) {
     statements.push(`INSERT INTO ${CHUNK_OFFSETS} VALUES ${rows.slice(i, i + 1000).join(', ')}`);
   }

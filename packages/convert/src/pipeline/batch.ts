@@ -23,14 +23,20 @@ export interface ValidatedBatch {
  * Validates records. `rawIsJsonLine` says the raw text is the record's own single-line JSON (JSONL),
  * which is then spooled as it stands instead of being serialized again.
  */
-export function validateBatch(records: readonly SourceRecord[], chunkId: number, rawIsJsonLine: boolean): ValidatedBatch {
+export function validateBatch(
+  records: readonly SourceRecord[],
+  chunkId: number,
+  rawIsJsonLine: boolean,
+): ValidatedBatch {
   const spool: string[] = [];
   const rejects: RejectedRecord[] = [];
   for (const source of records) {
     const validation = validateOrder(source.value, source.problems);
     if (validation.ok) {
       const json = rawIsJsonLine ? source.raw : JSON.stringify(source.value);
-      spool.push(`{"c":${chunkId},"r":${source.record},"f":${source.firstLine},"l":${source.lastLine},"o":${json}}\n`);
+      spool.push(
+        `{"c":${chunkId},"r":${source.record},"f":${source.firstLine},"l":${source.lastLine},"o":${json}}\n`,
+      );
     } else {
       const { record, firstLine, lastLine, raw } = source;
       rejects.push({ record, firstLine, lastLine, problems: validation.problems, raw });

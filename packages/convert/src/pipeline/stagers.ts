@@ -81,7 +81,10 @@ interface Waiter<T> {
 export class ParallelStager implements Stager {
   readonly spools: readonly string[];
   readonly #workers: Worker[];
-  readonly #waiting = new Map<number | 'closed', Waiter<Extract<WorkerReply, { type: 'chunk' | 'closed' }>>>();
+  readonly #waiting = new Map<
+    number | 'closed',
+    Waiter<Extract<WorkerReply, { type: 'chunk' | 'closed' }>>
+  >();
   #failure: Error | undefined;
 
   constructor(spoolOf: (index: number) => string, threads: number) {
@@ -116,7 +119,12 @@ export class ParallelStager implements Stager {
     this.#waiting.clear();
   }
 
-  #request<T extends WorkerReply>(worker: Worker, key: number | 'closed', request: WorkerRequest, transfer: ArrayBuffer[] = []) {
+  #request<T extends WorkerReply>(
+    worker: Worker,
+    key: number | 'closed',
+    request: WorkerRequest,
+    transfer: ArrayBuffer[] = [],
+  ) {
     if (this.#failure) return Promise.reject(this.#failure);
     const reply = new Promise<T>((resolve, reject) =>
       this.#waiting.set(key, { resolve: resolve as (value: WorkerReply) => void, reject }),

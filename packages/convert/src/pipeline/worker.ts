@@ -10,7 +10,9 @@ export interface WorkerSetup {
   spool: string;
 }
 
-export type WorkerRequest = { type: 'chunk'; id: number; bytes: Uint8Array; first: boolean } | { type: 'close' };
+export type WorkerRequest =
+  | { type: 'chunk'; id: number; bytes: Uint8Array; first: boolean }
+  | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'chunk'; id: number; records: number; lines: number; rejects: RejectedRecord[] }
@@ -34,9 +36,18 @@ port.on('message', (request: WorkerRequest) => {
     const records = jsonlRecords(lines, 1, 0);
     const { spool: text, rejects } = validateBatch(records, request.id, true);
     spool.write(text);
-    const reply: WorkerReply = { type: 'chunk', id: request.id, records: records.length, lines: lines.length, rejects };
+    const reply: WorkerReply = {
+      type: 'chunk',
+      id: request.id,
+      records: records.length,
+      lines: lines.length,
+      rejects,
+    };
     port.postMessage(reply);
   } catch (error) {
-    port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    port.postMessage({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies WorkerReply);
   }
 });

@@ -44,10 +44,17 @@ export function requiredInteger(
   return value;
 }
 
-export function requiredText(value: unknown, path: string, problems: Problems, maxLength = 1000): string | undefined {
+export function requiredText(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  maxLength = 1000,
+): string | undefined {
   if (missing(value)) return problems.add(path, 'is missing or empty');
   if (typeof value !== 'string') return problems.add(path, `expected text, got ${describe(value)}`);
   if (value.length > maxLength) return problems.add(path, `is longer than ${maxLength} characters`);
+  if (!value.isWellFormed())
+    return problems.add(path, 'contains a broken UTF-16 surrogate; export the file as valid UTF-8');
   return value;
 }
 
@@ -123,14 +130,22 @@ export function money(value: unknown, path: string, problems: Problems): number 
   if (cents === undefined) {
     const decimals = /^-?\d+\.(\d{3,})$/.exec(text);
     return decimals
-      ? problems.add(path, `has ${decimals[1]?.length} decimal places, money takes at most 2: ${describe(value)}`)
-      : problems.add(path, `is not a plain decimal amount (no currency signs or thousands separators): ${describe(value)}`);
+      ? problems.add(
+          path,
+          `has ${decimals[1]?.length} decimal places, money takes at most 2: ${describe(value)}`,
+        )
+      : problems.add(
+          path,
+          `is not a plain decimal amount (no currency signs or thousands separators): ${describe(value)}`,
+        );
   }
-  if (Math.abs(cents) > MAX_CENTS) return problems.add(path, `is too large for DECIMAL(12,2): ${describe(value)}`);
+  if (Math.abs(cents) > MAX_CENTS)
+    return problems.add(path, `is too large for DECIMAL(12,2): ${describe(value)}`);
   return cents;
 }
 
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
@@ -150,7 +165,15 @@ export function timestamp(value: unknown, path: string, problems: Problems): num
   const hour = Number(parts[4]);
   const minute = Number(parts[5]);
   const second = Number(parts[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     return problems.add(path, `is not a real date and time: ${describe(value)}`);
   }
   if (year < 1900) return problems.add(path, `is before 1900, which no order can be: ${describe(value)}`);
@@ -158,7 +181,8 @@ export function timestamp(value: unknown, path: string, problems: Problems): num
   let offsetMinutes = 0;
   if (zone !== 'Z') {
     const digits = zone.replace(':', '');
-    offsetMinutes = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits[0] === '-' ? -1 : 1);
+    offsetMinutes =
+      (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits[0] === '-' ? -1 : 1);
   }
   const millis = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
   const fraction = parts[7];

@@ -57,11 +57,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function validateItem(value: unknown, path: string, problems: Problems): NormalizedItem | undefined {
   if (!isObject(value)) return problems.add(path, `expected an object, got ${describe(value)}`);
-  const lineNumber = requiredInteger(value.line_number, `${path}.line_number`, problems, { min: 1, max: MAX_ITEMS });
+  const lineNumber = requiredInteger(value.line_number, `${path}.line_number`, problems, {
+    min: 1,
+    max: MAX_ITEMS,
+  });
   const sku = requiredText(value.sku, `${path}.sku`, problems, 100);
   const productName = requiredText(value.product_name, `${path}.product_name`, problems);
   const category = requiredText(value.category, `${path}.category`, problems, 200);
-  const quantity = requiredInteger(value.quantity, `${path}.quantity`, problems, { min: 1, max: MAX_QUANTITY });
+  const quantity = requiredInteger(value.quantity, `${path}.quantity`, problems, {
+    min: 1,
+    max: MAX_QUANTITY,
+  });
   const unitPriceCents = money(value.unit_price, `${path}.unit_price`, problems);
   const lineTotalCents = money(value.line_total, `${path}.line_total`, problems);
   if (
@@ -77,13 +83,17 @@ function validateItem(value: unknown, path: string, problems: Problems): Normali
   }
   if (unitPriceCents < 0) return problems.add(`${path}.unit_price`, 'must not be negative');
   if (unitPriceCents * quantity !== lineTotalCents) {
-    return problems.add(`${path}.line_total`, `expected quantity × unit_price = ${quantity} × ${value.unit_price}`);
+    return problems.add(
+      `${path}.line_total`,
+      `expected quantity × unit_price = ${quantity} × ${value.unit_price}`,
+    );
   }
   return { lineNumber, sku, productName, category, quantity, unitPriceCents, lineTotalCents };
 }
 
 function validateItems(value: unknown, problems: Problems): NormalizedItem[] | undefined {
-  if (!Array.isArray(value)) return problems.add('items', `expected an array of line items, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    return problems.add('items', `expected an array of line items, got ${describe(value)}`);
   if (value.length === 0) return problems.add('items', 'an order needs at least one line item');
   if (value.length > MAX_ITEMS) return problems.add('items', `more than ${MAX_ITEMS} line items`);
   const items: NormalizedItem[] = [];
@@ -103,7 +113,8 @@ function validateItems(value: unknown, problems: Problems): NormalizedItem[] | u
 
 function nonNegative(value: unknown, path: string, problems: Problems): number | undefined {
   const cents = money(value, path, problems);
-  if (cents !== undefined && cents < 0) return problems.add(path, `must not be negative, got ${describe(value)}`);
+  if (cents !== undefined && cents < 0)
+    return problems.add(path, `must not be negative, got ${describe(value)}`);
   return cents;
 }
 
@@ -125,14 +136,27 @@ export function validateOrder(value: unknown, known: readonly string[] = []): Va
     orderDateMicros: timestamp(value.order_date, 'order_date', problems),
     updatedAtMicros: timestamp(value.updated_at, 'updated_at', problems),
     status: oneOf(value.status, ORDER_STATUSES, 'status', problems),
-    currency: matching(value.currency, /^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as "EUR"', 'currency', problems),
+    currency: matching(
+      value.currency,
+      /^[A-Z]{3}$/,
+      'a three-letter ISO 4217 code such as "EUR"',
+      'currency',
+      problems,
+    ),
     customerId: customer && requiredId(customer.customer_id, 'customer.customer_id', problems),
     customerName: customer && requiredText(customer.name, 'customer.name', problems),
     customerEmail:
-      customer && matching(customer.email, /^[^\s@]+@[^\s@]+$/, 'an e-mail address', 'customer.email', problems),
+      customer &&
+      matching(customer.email, /^[^\s@]+@[^\s@]+$/, 'an e-mail address', 'customer.email', problems),
     customerCountry:
       customer &&
-      matching(customer.country, /^[A-Z]{2}$/, 'a two-letter ISO 3166 code such as "DE"', 'customer.country', problems),
+      matching(
+        customer.country,
+        /^[A-Z]{2}$/,
+        'a two-letter ISO 3166 code such as "DE"',
+        'customer.country',
+        problems,
+      ),
     customerSegment: customer && requiredText(customer.segment, 'customer.segment', problems, 100),
     subtotalCents: nonNegative(value.subtotal, 'subtotal', problems),
     discountCents: nonNegative(value.discount, 'discount', problems),
@@ -150,11 +174,17 @@ export function validateOrder(value: unknown, known: readonly string[] = []): Va
   }
   const itemsTotal = complete.items.reduce((sum, item) => sum + item.lineTotalCents, 0);
   if (itemsTotal !== complete.subtotalCents) {
-    problems.add('subtotal', `expected the sum of line totals (${formatCents(itemsTotal)}), got ${describe(value.subtotal)}`);
+    problems.add(
+      'subtotal',
+      `expected the sum of line totals (${formatCents(itemsTotal)}), got ${describe(value.subtotal)}`,
+    );
   }
-  const expectedTotal = complete.subtotalCents - complete.discountCents + complete.taxCents + complete.shippingCents;
+  const expectedTotal =
+    complete.subtotalCents - complete.discountCents + complete.taxCents + complete.shippingCents;
   if (expectedTotal !== complete.totalCents || Math.abs(expectedTotal) > MAX_CENTS) {
     problems.add('total', `expected subtotal − discount + tax + shipping, got ${describe(value.total)}`);
   }
-  return problems.messages.length > 0 ? { ok: false, problems: problems.messages } : { ok: true, order: complete };
+  return problems.messages.length > 0
+    ? { ok: false, problems: problems.messages }
+    : { ok: true, order: complete };
 }

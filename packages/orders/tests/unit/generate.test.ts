@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, generateOrders, type GenerateOptions, type InjectedRecord, type OrderRecord } from '../../src/index.js';
+import {
+  CSV_COLUMNS,
+  type GenerateOptions,
+  generateOrders,
+  type InjectedRecord,
+  type OrderRecord,
+} from '../../src/index.js';
 
 async function generate(options: GenerateOptions) {
   const chunks: string[] = [];
@@ -31,8 +37,16 @@ describe('generateOrders', () => {
   });
 
   it('builds orders that satisfy the contract: money adds up, dates order, customers repeat', async () => {
-    const { text, summary } = await generate({ orders: 2000, seed: 'contract', startDate: '2025-03-10', days: 5 });
-    const records = text.trim().split('\n').map((line) => JSON.parse(line) as OrderRecord);
+    const { text, summary } = await generate({
+      orders: 2000,
+      seed: 'contract',
+      startDate: '2025-03-10',
+      days: 5,
+    });
+    const records = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OrderRecord);
     expect(records).toHaveLength(summary.records);
     expect(summary.records).toBe(summary.orders + summary.updates);
     expect(summary.updates).toBeGreaterThan(0);

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../src/output/datasets.js';
+import {
+  copyDaySql,
+  findDuplicatesSql,
+  loadSpoolsSql,
+  quoteIdentifier,
+  quoteLiteral,
+} from '../../src/output/sql.js';
+
+const dataset = (name: string) => {
+  const found = DATASETS.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(name);
+  return found;
+};
+
+describe('converter SQL', () => {
+  it('quotes identifiers and literals so that no input can end them', () => {
+    expect(quoteIdentifier('order "id"')).toBe('"order ""id"""');
+    expect(quoteLiteral("/tmp/o'; DROP TABLE x; --")).toBe("'/tmp/o''; DROP TABLE x; --'");
+    expect(() => quoteLiteral('a\u0000b')).toThrow(/NUL/);
+  });
+
+  it('writes one day of order_items from the first copy of each order version', () => {
+    expect(
+      copyDaySql(dataset('order_items'), '2025-11-13', "/out/it's.parquet", {
+        compression: 'snappy',
+        rowGroupSize: 122_880,
+      }),
+    ).toBe(`COPY (
+WITH o AS (SELECT * FROM staged_orders WHERE order_day = DATE '2025-11-13' QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) = 1)
+SELECT
+  o.order_id AS "order_id",
+  i.line_number AS "line_number",
+  o.updated_at AS "updated_at",
+  i.sku AS "sku",
+  i.product_name AS "product_name",
+  i.category AS "category",
+  i.quantity AS "quantity",
+  CAST(i.unit_price AS DECIMAL(12,2)) AS "unit_price",
+  CAST(i.line_total AS DECIMAL(12,2)) AS "line_total"
+FROM o, unnest(o.items) AS u(i)
+) TO '/out/it''s.parquet' (FORMAT parquet, COMPRESSION 'snappy', ROW_GROUP_SIZE 122880)`);
+  });
+
+  it('refuses a day that is not a date', () => {
+    expect(() =>
+      copyDaySql(dataset('order_summary'), "2025-11-13' OR 1=1", '/x', {
+        compression: 'zstd',
+        rowGroupSize: 1024,
+      }),
+    ).toThrow(/not a day/);
+  });
+
+  it('finds later copies of an order version in input order across chunks', () => {
+    expect(findDuplicatesSql()).toBe(`SELECT CAST(record_no + record_base AS BIGINT) AS record_no,
+  CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_at) AS BIGINT) AS original_line
+FROM staged_orders JOIN chunk_offsets USING (chunk_id)
+QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) > 1
+ORDER BY record_no`);
+  });
+
+  it('loads every spool file with the contract types', () => {
+    const sql = loadSpoolsSql(['/w/valid-0.jsonl', "/w/valid-'1.jsonl"]);
+    expect(sql).toContain(
+      `FROM read_json(['/w/valid-0.jsonl', '/w/valid-''1.jsonl'], format = 'newline_delimited'`,
+    );
+    expect(sql).toContain('CAST(o.subtotal AS DECIMAL(12,2)) AS subtotal');
+    expect(sql).toContain('CAST(o.order_date AS TIMESTAMPTZ) AS order_date');
+  });
+});
