@@ -82,7 +82,8 @@ function resolve(options: GenerateOptions): Resolved {
     throw new GenerateOptionsError(`days must be a whole number ≥ 1, got ${days}`);
   }
   const startMs = Date.parse(`${startDate}T00:00:00.000Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || new Date(startMs).toISOString().slice(0, 10) !== startDate) {
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(startDate) && !Number.isNaN(startMs);
+  if (!valid || new Date(startMs).toISOString().slice(0, 10) !== startDate) {
     throw new GenerateOptionsError(`start date must be a real date as YYYY-MM-DD, got "${startDate}"`);
   }
   for (const [name, rate] of [

@@ -126,6 +126,7 @@ describe('generateOrders', () => {
   it('rejects options out of range with a message naming the option', async () => {
     await expect(generate({ orders: 0 })).rejects.toThrow(/orders must be/);
     await expect(generate({ orders: 5, startDate: '2025-02-30' })).rejects.toThrow(/start date/);
+    await expect(generate({ orders: 5, startDate: '2025-13-01' })).rejects.toThrow(/start date/);
     await expect(generate({ orders: 5, dirtyRate: 1.5 })).rejects.toThrow(/dirty rate/);
   });
 });

@@ -1,0 +1,104 @@
+// The real binary in a child process: exit codes, stdout/stderr separation and files on disk.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lakeload-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function lakeload(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('lakeload', () => {
+  it('lists the commands with --help and exits 2 without a command', () => {
+    const help = lakeload('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Commands:\n {2}demo .*\n {2}generate .*\n {2}convert /);
+    expect(lakeload().code).toBe(2);
+    const unknown = lakeload('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it.each(['demo', 'generate', 'convert'])('documents every option and the exit codes in "%s --help"', (command) => {
+    const { code, stdout } = lakeload(command, '--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: lakeload ${command}`);
+    expect(stdout).toContain('--json');
+    expect(stdout).toContain('Exit codes: 0 success, 1 failure, 2 usage error');
+  });
+
+  it('generates the same bytes for the same seed and reports a JSON summary', async () => {
+    const first = lakeload('generate', '--orders', '120', '--seed', '9', '--dirty-rate', '0.2', '--out', 'a.jsonl', '--json');
+    const second = lakeload('generate', '--orders', '120', '--seed', '9', '--dirty-rate', '0.2', '--out', 'b.jsonl', '--json');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const summary = JSON.parse(first.stdout) as { orders: number; records: number; dirtyRecords: number; dirty: Record<string, number> };
+    expect(summary.orders).toBe(120);
+    expect(summary.dirtyRecords).toBe(Object.values(summary.dirty).reduce((a, b) => a + b, 0));
+    expect(await readFile(join(dir, 'a.jsonl'))).toEqual(await readFile(join(dir, 'b.jsonl')));
+    expect((await readFile(join(dir, 'a.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(summary.records);
+  });
+
+  it('writes data to stdout with --out - and the summary to stderr', () => {
+    const { code, stdout, stderr } = lakeload('generate', '--orders', '5', '--format', 'csv', '--out', '-');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/^order_id,order_date,/);
+    expect(stderr).toMatch(/^Wrote \d+ records .* as csv to -/);
+  });
+
+  it.each([
+    [['generate', '--orders', 'ten', '--out', 'x.jsonl'], /--orders expects a whole number, got "ten"/],
+    [['generate', '--orders', '10'], /--out is required/],
+    [['generate', '--orders', '10', '--format', 'xml', '--out', 'x'], /--format must be one of json, jsonl, csv/],
+    [['generate', '--out', 'x.jsonl', '--start-date', '2025-13-01'], /start date must be a real date/],
+    [['generate', '--bogus'], /Unknown option '--bogus'/],
+    [['convert', 'in'], /--out is required/],
+    [['convert', '--out', 'lake'], /name at least one input/],
+    [['convert', 'missing.jsonl', '--out', 'lake'], /input "missing\.jsonl" does not exist/],
+  ])('exits 2 with a message naming the problem: %j', (args, message) => {
+    const { code, stderr } = lakeload(...args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('converts with a JSON summary, exits 3 on rejects with --fail-on-rejects and 1 when an input fails', async () => {
+    expect(lakeload('generate', '--orders', '200', '--dirty-rate', '0.1', '--out', 'in/orders.jsonl').code).toBe(0);
+    const ok = lakeload('convert', 'in', '--out', 'lake', '--json');
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe('');
+    const summary = JSON.parse(ok.stdout) as { rejected: number; valid: number; datasets: Record<string, { files: number }> };
+    expect(summary.rejected).toBeGreaterThan(0);
+    expect(summary.datasets.order_items?.files).toBe(7);
+
+    expect(lakeload('convert', 'in', '--out', 'lake', '--fail-on-rejects').code).toBe(3);
+
+    await writeFile(join(dir, 'in', 'broken.json'), '{"not": "an array"}\n');
+    const failed = lakeload('convert', 'in', '--out', 'lake');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/Converted 1 of 2 inputs/);
+    expect(failed.stdout).toMatch(/FAILED .*broken\.json: is not a valid JSON array/);
+  });
+
+  it('runs the demo end to end', () => {
+    const { code, stdout } = lakeload('demo', '--out', 'demo', '--orders', '300', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { generated: unknown[]; converted: { failedInputs: number; inputs: unknown[]; valid: number } };
+    expect(result.generated).toHaveLength(2);
+    expect(result.converted.failedInputs).toBe(0);
+    expect(result.converted.inputs).toHaveLength(2);
+    expect(result.converted.valid).toBeGreaterThan(500);
+  });
+});
