@@ -32,20 +32,50 @@ describe('lakeload', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it.each(['demo', 'generate', 'convert'])('documents every option and the exit codes in "%s --help"', (command) => {
-    const { code, stdout } = lakeload(command, '--help');
-    expect(code).toBe(0);
-    expect(stdout).toContain(`Usage: lakeload ${command}`);
-    expect(stdout).toContain('--json');
-    expect(stdout).toContain('Exit codes: 0 success, 1 failure, 2 usage error');
-  });
+  it.each(['demo', 'generate', 'convert'])(
+    'documents every option and the exit codes in "%s --help"',
+    (command) => {
+      const { code, stdout } = lakeload(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: lakeload ${command}`);
+      expect(stdout).toContain('--json');
+      expect(stdout).toContain('Exit codes: 0 success, 1 failure, 2 usage error');
+    },
+  );
 
   it('generates the same bytes for the same seed and reports a JSON summary', async () => {
-    const first = lakeload('generate', '--orders', '120', '--seed', '9', '--dirty-rate', '0.2', '--out', 'a.jsonl', '--json');
-    const second = lakeload('generate', '--orders', '120', '--seed', '9', '--dirty-rate', '0.2', '--out', 'b.jsonl', '--json');
+    const first = lakeload(
+      'generate',
+      '--orders',
+      '120',
+      '--seed',
+      '9',
+      '--dirty-rate',
+      '0.2',
+      '--out',
+      'a.jsonl',
+      '--json',
+    );
+    const second = lakeload(
+      'generate',
+      '--orders',
+      '120',
+      '--seed',
+      '9',
+      '--dirty-rate',
+      '0.2',
+      '--out',
+      'b.jsonl',
+      '--json',
+    );
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    const summary = JSON.parse(first.stdout) as { orders: number; records: number; dirtyRecords: number; dirty: Record<string, number> };
+    const summary = JSON.parse(first.stdout) as {
+      orders: number;
+      records: number;
+      dirtyRecords: number;
+      dirty: Record<string, number>;
+    };
     expect(summary.orders).toBe(120);
     expect(summary.dirtyRecords).toBe(Object.values(summary.dirty).reduce((a, b) => a + b, 0));
     expect(await readFile(join(dir, 'a.jsonl'))).toEqual(await readFile(join(dir, 'b.jsonl')));
@@ -62,7 +92,10 @@ describe('lakeload', () => {
   it.each([
     [['generate', '--orders', 'ten', '--out', 'x.jsonl'], /--orders expects a whole number, got "ten"/],
     [['generate', '--orders', '10'], /--out is required/],
-    [['generate', '--orders', '10', '--format', 'xml', '--out', 'x'], /--format must be one of json, jsonl, csv/],
+    [
+      ['generate', '--orders', '10', '--format', 'xml', '--out', 'x'],
+      /--format must be one of json, jsonl, csv/,
+    ],
     [['generate', '--out', 'x.jsonl', '--start-date', '2025-13-01'], /start date must be a real date/],
     [['generate', '--bogus'], /Unknown option '--bogus'/],
     [['convert', 'in'], /--out is required/],
@@ -75,11 +108,17 @@ describe('lakeload', () => {
   });
 
   it('converts with a JSON summary, exits 3 on rejects with --fail-on-rejects and 1 when an input fails', async () => {
-    expect(lakeload('generate', '--orders', '200', '--dirty-rate', '0.1', '--out', 'in/orders.jsonl').code).toBe(0);
+    expect(
+      lakeload('generate', '--orders', '200', '--dirty-rate', '0.1', '--out', 'in/orders.jsonl').code,
+    ).toBe(0);
     const ok = lakeload('convert', 'in', '--out', 'lake', '--json');
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe('');
-    const summary = JSON.parse(ok.stdout) as { rejected: number; valid: number; datasets: Record<string, { files: number }> };
+    const summary = JSON.parse(ok.stdout) as {
+      rejected: number;
+      valid: number;
+      datasets: Record<string, { files: number }>;
+    };
     expect(summary.rejected).toBeGreaterThan(0);
     expect(summary.datasets.order_items?.files).toBe(7);
 
@@ -95,7 +134,10 @@ describe('lakeload', () => {
   it('runs the demo end to end', () => {
     const { code, stdout } = lakeload('demo', '--out', 'demo', '--orders', '300', '--json');
     expect(code).toBe(0);
-    const result = JSON.parse(stdout) as { generated: unknown[]; converted: { failedInputs: number; inputs: unknown[]; valid: number } };
+    const result = JSON.parse(stdout) as {
+      generated: unknown[];
+      converted: { failedInputs: number; inputs: unknown[]; valid: number };
+    };
     expect(result.generated).toHaveLength(2);
     expect(result.converted.failedInputs).toBe(0);
     expect(result.converted.inputs).toHaveLength(2);
