@@ -30,6 +30,8 @@ function step(name: string, args: Record<string, string | number>): Result {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 20,
+    // As the lakeload binary runs itself (see packages/cli/src/bin.ts), for every step alike.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
   if (child.status !== 0) throw new Error(`bench step ${name} failed with exit code ${child.status}`);
   const last = child.stdout.trim().split('\n').at(-1) ?? '{}';

@@ -25,9 +25,11 @@ import {
   type Compression,
   chunkOffsetsSql,
   copyDaySql,
+  deleteDuplicatesSql,
   dropStagedSql,
-  findDuplicatesSql,
+  listDuplicatesSql,
   loadSpoolsSql,
+  markDuplicatesSql,
   type ParquetOptions,
   quoteLiteral,
   stagedDaysSql,
@@ -234,11 +236,14 @@ async function rejectDuplicates(
   context: RunContext,
   rejects: RejectsWriter,
 ): Promise<void> {
-  const reader = await context.connection.runAndReadAll(findDuplicatesSql());
+  const { connection } = context;
+  await connection.run(markDuplicatesSql());
+  const reader = await connection.runAndReadAll(listDuplicatesSql());
   const duplicates = new Map<number, number>(
     reader.getRows().map(([record, originalLine]) => [Number(record), Number(originalLine)]),
   );
   if (duplicates.size === 0) return;
+  await connection.run(deleteDuplicatesSql());
   for await (const batch of readerFor(input, () => {})) {
     for (const source of batch) {
       const originalLine = duplicates.get(source.record);

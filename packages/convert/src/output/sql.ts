@@ -54,7 +54,7 @@ FROM read_json([${files}], format = 'newline_delimited', maximum_object_size = 8
 }
 
 export function dropStagedSql(): string[] {
-  return [`DROP TABLE IF EXISTS ${STAGED}`, `DROP TABLE IF EXISTS ${CHUNK_OFFSETS}`];
+  return [STAGED, CHUNK_OFFSETS, DUPLICATES].map((table) => `DROP TABLE IF EXISTS ${table}`);
 }
 
 export interface ChunkOffset {
@@ -79,31 +79,44 @@ export function stagedDaysSql(): string {
   return `SELECT DISTINCT strftime(order_day, '%Y-%m-%d') AS day FROM ${STAGED} ORDER BY day`;
 }
 
-// Input order across threads: by chunk, then by record within the chunk.
-const FIRST_COPY = 'row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no)';
+export const DUPLICATES = 'duplicates';
 
-/** Later copies of an order version (same order_id and updated_at), with the line of the first copy. */
-export function findDuplicatesSql(): string {
-  return `SELECT CAST(record_no + record_base AS BIGINT) AS record_no,
+/**
+ * Marks later copies of an order version (same order_id and updated_at) in input order — by
+ * chunk, then by record — with the input's record number and the line of the first copy. Only the
+ * narrow key columns are sorted.
+ */
+export function markDuplicatesSql(): string {
+  return `CREATE OR REPLACE TEMP TABLE ${DUPLICATES} AS
+SELECT chunk_id, record_no AS local_record_no,
+  CAST(record_no + record_base AS BIGINT) AS record_no,
   CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_at) AS BIGINT) AS original_line
 FROM ${STAGED} JOIN ${CHUNK_OFFSETS} USING (chunk_id)
-QUALIFY ${FIRST_COPY} > 1
-ORDER BY record_no`;
+QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) > 1`;
+}
+
+export function listDuplicatesSql(): string {
+  return `SELECT record_no, original_line FROM ${DUPLICATES} ORDER BY record_no`;
+}
+
+/** Removes the marked duplicates, so that only the first copy of each order version is written. */
+export function deleteDuplicatesSql(): string {
+  return `DELETE FROM ${STAGED} AS s USING ${DUPLICATES} AS d
+WHERE s.chunk_id = d.chunk_id AND s.record_no = d.local_record_no`;
 }
 
 /**
- * Writes one dataset's rows for one UTC day to one Parquet file, keeping only the first copy of a
- * duplicated order version. One day at a time keeps a single row group in memory per write, where
- * a partitioned write would hold one per open partition.
+ * Writes one dataset's rows for one UTC day to one Parquet file. One day at a time keeps a single
+ * row group in memory per writer thread, where a partitioned write would hold one per open partition.
  */
 export function copyDaySql(dataset: DatasetSpec, day: string, file: string, options: ParquetOptions): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a day: ${day}`);
   const columns = dataset.columns.map((column) => `  ${column.sql} AS ${quoteIdentifier(column.name)}`);
   const items = dataset.grain === 'item' ? ', unnest(o.items) AS u(i)' : '';
+  // The day filter sits inside the subquery so that only that day's orders are unnested.
   return `COPY (
-WITH o AS (SELECT * FROM ${STAGED} WHERE order_day = DATE ${quoteLiteral(day)} QUALIFY ${FIRST_COPY} = 1)
 SELECT
 ${columns.join(',\n')}
-FROM o${items}
+FROM (SELECT * FROM ${STAGED} WHERE order_day = DATE ${quoteLiteral(day)}) AS o${items}
 ) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION ${quoteLiteral(options.compression)}, ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)})`;
 }

@@ -46,27 +46,35 @@ export class SequentialStager implements Stager {
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 10;
 
-/** Cuts a byte stream into owned chunks that end on a line break (the last one may not). */
+/**
+ * Cuts a byte stream into chunks that end on a line break (the last one may not). Each chunk owns
+ * its memory, because it is handed over to a worker; bytes are copied once, into that chunk, so the
+ * reading thread leaves no garbage of its own behind.
+ */
 async function* lineAlignedChunks(stream: Readable): AsyncGenerator<Uint8Array> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    parts.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size < CHUNK_BYTES) continue;
-    const joined = Buffer.concat(parts, size);
-    const end = joined.lastIndexOf(NEWLINE);
-    if (end === -1) {
-      parts = [joined];
-      continue;
+  let target = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  let used = 0;
+  for await (const piece of stream) {
+    const bytes = piece as Buffer;
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (used === target.length) {
+        const end = target.lastIndexOf(NEWLINE, used - 1);
+        // One line longer than the chunk: grow until the line fits.
+        const next = Buffer.allocUnsafeSlow(
+          end === -1 ? target.length * 2 : Math.max(CHUNK_BYTES, (used - end - 1) * 2),
+        );
+        target.copy(next, 0, end + 1, used);
+        if (end !== -1) yield target.subarray(0, end + 1);
+        target = next;
+        used -= end + 1;
+      }
+      const copied = bytes.copy(target, used, offset);
+      used += copied;
+      offset += copied;
     }
-    // Copies into fresh memory: a chunk is handed over to a worker and must not be shared.
-    yield new Uint8Array(joined.subarray(0, end + 1));
-    const carry = Buffer.from(joined.subarray(end + 1));
-    parts = carry.length > 0 ? [carry] : [];
-    size = carry.length;
   }
-  if (size > 0) yield new Uint8Array(Buffer.concat(parts, size));
+  if (used > 0) yield target.subarray(0, used);
 }
 
 interface Waiter<T> {

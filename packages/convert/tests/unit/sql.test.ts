@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/output/datasets.js';
 import {
   copyDaySql,
-  findDuplicatesSql,
+  deleteDuplicatesSql,
   loadSpoolsSql,
+  markDuplicatesSql,
   quoteIdentifier,
   quoteLiteral,
 } from '../../src/output/sql.js';
@@ -21,14 +22,13 @@ describe('converter SQL', () => {
     expect(() => quoteLiteral('a\u0000b')).toThrow(/NUL/);
   });
 
-  it('writes one day of order_items from the first copy of each order version', () => {
+  it('writes one day of order_items, one row per line item', () => {
     expect(
       copyDaySql(dataset('order_items'), '2025-11-13', "/out/it's.parquet", {
         compression: 'snappy',
         rowGroupSize: 122_880,
       }),
     ).toBe(`COPY (
-WITH o AS (SELECT * FROM staged_orders WHERE order_day = DATE '2025-11-13' QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) = 1)
 SELECT
   o.order_id AS "order_id",
   i.line_number AS "line_number",
@@ -39,7 +39,7 @@ SELECT
   i.quantity AS "quantity",
   CAST(i.unit_price AS DECIMAL(12,2)) AS "unit_price",
   CAST(i.line_total AS DECIMAL(12,2)) AS "line_total"
-FROM o, unnest(o.items) AS u(i)
+FROM (SELECT * FROM staged_orders WHERE order_day = DATE '2025-11-13') AS o, unnest(o.items) AS u(i)
 ) TO '/out/it''s.parquet' (FORMAT parquet, COMPRESSION 'snappy', ROW_GROUP_SIZE 122880)`);
   });
 
@@ -52,12 +52,15 @@ FROM o, unnest(o.items) AS u(i)
     ).toThrow(/not a day/);
   });
 
-  it('finds later copies of an order version in input order across chunks', () => {
-    expect(findDuplicatesSql()).toBe(`SELECT CAST(record_no + record_base AS BIGINT) AS record_no,
+  it('marks later copies of an order version in input order across chunks, then deletes them', () => {
+    expect(markDuplicatesSql()).toBe(`CREATE OR REPLACE TEMP TABLE duplicates AS
+SELECT chunk_id, record_no AS local_record_no,
+  CAST(record_no + record_base AS BIGINT) AS record_no,
   CAST(min(first_line + line_base) OVER (PARTITION BY order_id, updated_at) AS BIGINT) AS original_line
 FROM staged_orders JOIN chunk_offsets USING (chunk_id)
-QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) > 1
-ORDER BY record_no`);
+QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, record_no) > 1`);
+    expect(deleteDuplicatesSql()).toBe(`DELETE FROM staged_orders AS s USING duplicates AS d
+WHERE s.chunk_id = d.chunk_id AND s.record_no = d.local_record_no`);
   });
 
   it('loads every spool file with the contract types', () => {
