@@ -17,8 +17,8 @@ const pinnedNode = readFileSync(join(root, '.node-version'), 'utf8').trim();
 const tasks = {
   demo: (args) => [...build(), lakeload(['demo', ...args])],
   test: () => [
-    ['pnpm', ['exec', 'biome', 'ci', '.']],
-    ['pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'test', '--output-logs=errors-only']],
+    ['pnpm', ['exec', 'biome', 'ci', '--colors=off', '.']],
+    ['pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'test', '--output-logs=new-only']],
   ],
   lakeload: (args) => [...build(), lakeload(args)],
   bench: (args) => [...build(), ['node', [join(root, 'packages/bench/dist/main.js'), ...args]]],

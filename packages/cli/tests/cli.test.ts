@@ -69,6 +69,7 @@ describe('lakeload', () => {
       '--json',
     );
     expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
     expect(first.stderr).toBe('');
     const summary = JSON.parse(first.stdout) as {
       orders: number;
