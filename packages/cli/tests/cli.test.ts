@@ -44,30 +44,10 @@ describe('lakeload', () => {
   );
 
   it('generates the same bytes for the same seed and reports a JSON summary', async () => {
-    const first = lakeload(
-      'generate',
-      '--orders',
-      '120',
-      '--seed',
-      '9',
-      '--dirty-rate',
-      '0.2',
-      '--out',
-      'a.jsonl',
-      '--json',
-    );
-    const second = lakeload(
-      'generate',
-      '--orders',
-      '120',
-      '--seed',
-      '9',
-      '--dirty-rate',
-      '0.2',
-      '--out',
-      'b.jsonl',
-      '--json',
-    );
+    const generate = (out: string) =>
+      lakeload('generate', '--orders', '120', '--seed', '9', '--dirty-rate', '0.2', '--out', out, '--json');
+    const first = generate('a.jsonl');
+    const second = generate('b.jsonl');
     expect(first.code).toBe(0);
     expect(second.code).toBe(0);
     expect(first.stderr).toBe('');
