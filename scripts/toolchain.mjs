@@ -17,13 +17,15 @@ const pinnedNode = readFileSync(join(root, '.node-version'), 'utf8').trim();
 const tasks = {
   demo: (args) => [...build(), lakeload(['demo', ...args])],
   test: () => [
-    ['pnpm', ['exec', 'biome', 'ci', '--colors=off', '.']],
-    ['pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'test', '--output-logs=new-only']],
+    [
+      'pnpm',
+      ['exec', 'turbo', 'run', 'lint:root', 'lint', 'build', 'typecheck', 'test', '--output-logs=new-only'],
+    ],
   ],
   lakeload: (args) => [...build(), lakeload(args)],
   bench: (args) => [...build(), ['node', [join(root, 'packages/bench/dist/main.js'), ...args]]],
   build: () => build(),
-  lint: () => [['pnpm', ['exec', 'biome', 'check', '.']]],
+  lint: () => [['pnpm', ['exec', 'turbo', 'run', 'lint:root', 'lint', '--output-logs=errors-only']]],
   format: () => [['pnpm', ['exec', 'biome', 'check', '--write', '.']]],
 };
 
