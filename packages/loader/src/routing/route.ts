@@ -1,0 +1,62 @@
+// Object key → target table and partition values, or a reason to skip the object.
+import { LoaderError } from '../errors.js';
+
+export interface RoutingRule {
+  /** Keys starting with this prefix load into `table`. The longest matching prefix wins. */
+  prefix: string;
+  table: string;
+}
+
+export type Route =
+  | { action: 'load'; table: string; partitions: Record<string, string> }
+  | { action: 'skip'; reason: string };
+
+/** A Parquet object no rule routes and no folder names; the message says how to route it. */
+export class RoutingError extends LoaderError {
+  override name = 'RoutingError';
+}
+
+const WORK_IN_PROGRESS = new Set(['_temporary', '_rejects']);
+
+function skipReason(segments: readonly string[], size: number): string | undefined {
+  const folders = segments.slice(0, -1);
+  const file = segments.at(-1) ?? '';
+  const pending = folders.find((folder) => WORK_IN_PROGRESS.has(folder));
+  if (pending) return `in ${pending}/, which holds work in progress or rejected records, not data`;
+  const hidden = segments.find((segment) => segment.startsWith('.'));
+  if (hidden) return `hidden (${hidden})`;
+  if (file.startsWith('_')) return `marker file ${file}`;
+  if (!file.toLowerCase().endsWith('.parquet')) return 'not a .parquet file';
+  if (size === 0) return 'zero-byte object';
+  return undefined;
+}
+
+/**
+ * Routes one object. By default the folder holding the file names the table
+ * (`…/year=2025/…/order_items/order_items_20251113_001.parquet` → `order_items`); rules map key
+ * prefixes to tables instead. `k=v` folders become partition values. Skips are not errors.
+ */
+export function route(key: string, size: number, rules: readonly RoutingRule[] = []): Route {
+  const segments = key.split('/').filter((segment) => segment !== '');
+  const reason = skipReason(segments, size);
+  if (reason) return { action: 'skip', reason };
+  const partitions: Record<string, string> = {};
+  for (const segment of segments.slice(0, -1)) {
+    const split = segment.indexOf('=');
+    if (split > 0) partitions[segment.slice(0, split)] = segment.slice(split + 1);
+  }
+  const rule = rules
+    .filter((candidate) => key.startsWith(candidate.prefix))
+    .reduce<RoutingRule | undefined>(
+      (best, candidate) => (best && best.prefix.length >= candidate.prefix.length ? best : candidate),
+      undefined,
+    );
+  if (rule) return { action: 'load', table: rule.table, partitions };
+  const folder = segments.slice(0, -1).findLast((segment) => !segment.includes('='));
+  if (!folder) {
+    throw new RoutingError(
+      `no folder names a table for "${key}": put the file under a folder named after its table (…/order_items/file.parquet) or add a routing rule for its prefix`,
+    );
+  }
+  return { action: 'load', table: folder, partitions };
+}

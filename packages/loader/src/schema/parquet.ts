@@ -1,0 +1,399 @@
+// The schema stage reads only a Parquet file's footer — the last bytes, in one or two ranged
+// reads — and describes its top-level columns in dialect-neutral types.
+import { open } from 'node:fs/promises';
+import { ParquetFormatError } from '../errors.js';
+import { CompactReader, ThriftError } from './thrift.js';
+
+/** Random access to an object's bytes: a local file, or an S3 object read with ranged GETs. */
+export interface ByteSource {
+  /** Names the object in error messages. */
+  readonly name: string;
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export type TimeUnit = 'millis' | 'micros' | 'nanos';
+
+/** A column's type, independent of any warehouse; each dialect maps it to its own SQL type. */
+export type ColumnType =
+  | { kind: 'boolean' }
+  | { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean }
+  | { kind: 'float'; bits: 32 | 64 }
+  | { kind: 'decimal'; precision: number; scale: number }
+  | { kind: 'string' }
+  | { kind: 'json' }
+  | { kind: 'uuid' }
+  | { kind: 'binary'; fixedLength?: number }
+  | { kind: 'date' }
+  | { kind: 'time'; unit: TimeUnit; utc: boolean }
+  | { kind: 'timestamp'; unit: TimeUnit; utc: boolean; int96?: true }
+  | { kind: 'interval' }
+  | { kind: 'nested'; shape: 'struct' | 'list' | 'map' };
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+export interface ParquetSchema {
+  columns: Column[];
+  rows: number;
+  rowGroups: number;
+  createdBy?: string;
+}
+
+interface SchemaElement {
+  type?: number;
+  typeLength?: number;
+  repetition?: number;
+  name: string;
+  children: number;
+  converted?: number;
+  scale?: number;
+  precision?: number;
+  logical?: LogicalType;
+}
+
+type SimpleLogical =
+  | 'string'
+  | 'map'
+  | 'list'
+  | 'enum'
+  | 'date'
+  | 'json'
+  | 'bson'
+  | 'uuid'
+  | 'unknown'
+  | 'float16'
+  | 'other';
+type LogicalType =
+  | { kind: SimpleLogical }
+  | { kind: 'decimal'; precision: number; scale: number }
+  | { kind: 'time' | 'timestamp'; utc: boolean; unit: TimeUnit }
+  | { kind: 'integer'; bits: number; signed: boolean };
+
+// Physical types and converted types as numbered in parquet.thrift.
+const PHYSICAL = [
+  'BOOLEAN',
+  'INT32',
+  'INT64',
+  'INT96',
+  'FLOAT',
+  'DOUBLE',
+  'BYTE_ARRAY',
+  'FIXED_LEN_BYTE_ARRAY',
+];
+const CONVERTED = {
+  UTF8: 0,
+  MAP: 1,
+  MAP_KEY_VALUE: 2,
+  LIST: 3,
+  ENUM: 4,
+  DECIMAL: 5,
+  DATE: 6,
+  TIME_MILLIS: 7,
+  TIME_MICROS: 8,
+  TIMESTAMP_MILLIS: 9,
+  TIMESTAMP_MICROS: 10,
+  UINT_8: 11,
+  UINT_16: 12,
+  UINT_32: 13,
+  UINT_64: 14,
+  INT_8: 15,
+  INT_16: 16,
+  INT_32: 17,
+  INT_64: 18,
+  JSON: 19,
+  BSON: 20,
+  INTERVAL: 21,
+} as const;
+const REPEATED = 2;
+const REQUIRED = 0;
+
+function readUnit(reader: CompactReader): TimeUnit {
+  let unit: TimeUnit = 'micros';
+  reader.struct((id, kind) => {
+    if (id === 1) unit = 'millis';
+    else if (id === 2) unit = 'micros';
+    else if (id === 3) unit = 'nanos';
+    reader.skip(kind);
+  });
+  return unit;
+}
+
+function readLogical(reader: CompactReader): LogicalType {
+  let logical: LogicalType = { kind: 'other' };
+  const simple: Record<number, SimpleLogical> = {
+    1: 'string',
+    2: 'map',
+    3: 'list',
+    4: 'enum',
+    6: 'date',
+    11: 'unknown',
+    12: 'json',
+    13: 'bson',
+    14: 'uuid',
+    15: 'float16',
+  };
+  reader.struct((id, kind) => {
+    if (id === 5) {
+      const decimal = { kind: 'decimal' as const, precision: 0, scale: 0 };
+      reader.struct((field, fieldKind) => {
+        if (field === 1) decimal.scale = reader.int();
+        else if (field === 2) decimal.precision = reader.int();
+        else reader.skip(fieldKind);
+      });
+      logical = decimal;
+    } else if (id === 7 || id === 8) {
+      const time = {
+        kind: id === 7 ? ('time' as const) : ('timestamp' as const),
+        utc: false,
+        unit: 'micros' as TimeUnit,
+      };
+      reader.struct((field, fieldKind) => {
+        if (field === 1) time.utc = CompactReader.bool(fieldKind);
+        else if (field === 2) time.unit = readUnit(reader);
+        else reader.skip(fieldKind);
+      });
+      logical = time;
+    } else if (id === 10) {
+      const integer = { kind: 'integer' as const, bits: 0, signed: true };
+      reader.struct((field, fieldKind) => {
+        if (field === 1) integer.bits = reader.byteValue();
+        else if (field === 2) integer.signed = CompactReader.bool(fieldKind);
+        else reader.skip(fieldKind);
+      });
+      logical = integer;
+    } else {
+      logical = { kind: simple[id] ?? 'other' };
+      reader.skip(kind);
+    }
+  });
+  return logical;
+}
+
+function readElement(reader: CompactReader): SchemaElement {
+  const element: SchemaElement = { name: '', children: 0 };
+  reader.struct((id, kind) => {
+    if (id === 1) element.type = reader.int();
+    else if (id === 2) element.typeLength = reader.int();
+    else if (id === 3) element.repetition = reader.int();
+    else if (id === 4) element.name = reader.string();
+    else if (id === 5) element.children = reader.int();
+    else if (id === 6) element.converted = reader.int();
+    else if (id === 7) element.scale = reader.int();
+    else if (id === 8) element.precision = reader.int();
+    else if (id === 10) element.logical = readLogical(reader);
+    else reader.skip(kind);
+  });
+  return element;
+}
+
+interface FileMetaData {
+  elements: SchemaElement[];
+  rows: number;
+  rowGroups: number;
+  createdBy?: string;
+}
+
+function readFileMetaData(bytes: Uint8Array): FileMetaData {
+  const reader = new CompactReader(bytes);
+  const meta: FileMetaData = { elements: [], rows: 0, rowGroups: 0 };
+  reader.struct((id, kind) => {
+    if (id === 2) reader.list(() => meta.elements.push(readElement(reader)));
+    else if (id === 3) meta.rows = reader.long();
+    else if (id === 4) {
+      reader.list((element) => {
+        meta.rowGroups += 1;
+        reader.skip(element);
+      });
+    } else if (id === 6) meta.createdBy = reader.string();
+    else reader.skip(kind);
+  });
+  return meta;
+}
+
+function columnType(element: SchemaElement): ColumnType {
+  const { logical, converted } = element;
+  if (element.children > 0 || element.type === undefined) {
+    const list = logical?.kind === 'list' || converted === CONVERTED.LIST;
+    const map =
+      logical?.kind === 'map' || converted === CONVERTED.MAP || converted === CONVERTED.MAP_KEY_VALUE;
+    return { kind: 'nested', shape: list ? 'list' : map ? 'map' : 'struct' };
+  }
+  const physical = PHYSICAL[element.type] ?? 'UNKNOWN';
+  if (logical) {
+    switch (logical.kind) {
+      case 'string':
+      case 'enum':
+        return { kind: 'string' };
+      case 'json':
+        return { kind: 'json' };
+      case 'uuid':
+        return { kind: 'uuid' };
+      case 'date':
+        return { kind: 'date' };
+      case 'decimal':
+        return { kind: 'decimal', precision: logical.precision, scale: logical.scale };
+      case 'time':
+        return { kind: 'time', unit: logical.unit, utc: logical.utc };
+      case 'timestamp':
+        return { kind: 'timestamp', unit: logical.unit, utc: logical.utc };
+      case 'integer':
+        return { kind: 'int', bits: logical.bits as 8 | 16 | 32 | 64, signed: logical.signed };
+      default:
+        break;
+    }
+  }
+  switch (converted) {
+    case CONVERTED.UTF8:
+    case CONVERTED.ENUM:
+      return { kind: 'string' };
+    case CONVERTED.JSON:
+      return { kind: 'json' };
+    case CONVERTED.DECIMAL:
+      return { kind: 'decimal', precision: element.precision ?? 0, scale: element.scale ?? 0 };
+    case CONVERTED.DATE:
+      return { kind: 'date' };
+    case CONVERTED.TIME_MILLIS:
+    case CONVERTED.TIME_MICROS:
+      return { kind: 'time', unit: converted === CONVERTED.TIME_MILLIS ? 'millis' : 'micros', utc: true };
+    case CONVERTED.TIMESTAMP_MILLIS:
+    case CONVERTED.TIMESTAMP_MICROS:
+      return {
+        kind: 'timestamp',
+        unit: converted === CONVERTED.TIMESTAMP_MILLIS ? 'millis' : 'micros',
+        utc: true,
+      };
+    case CONVERTED.UINT_8:
+    case CONVERTED.UINT_16:
+    case CONVERTED.UINT_32:
+    case CONVERTED.UINT_64:
+    case CONVERTED.INT_8:
+    case CONVERTED.INT_16:
+    case CONVERTED.INT_32:
+    case CONVERTED.INT_64: {
+      const index = converted - CONVERTED.UINT_8;
+      return { kind: 'int', bits: ([8, 16, 32, 64] as const)[index % 4] ?? 64, signed: index >= 4 };
+    }
+    case CONVERTED.INTERVAL:
+      return { kind: 'interval' };
+    default:
+      break;
+  }
+  switch (physical) {
+    case 'BOOLEAN':
+      return { kind: 'boolean' };
+    case 'INT32':
+      return { kind: 'int', bits: 32, signed: true };
+    case 'INT64':
+      return { kind: 'int', bits: 64, signed: true };
+    case 'INT96':
+      return { kind: 'timestamp', unit: 'nanos', utc: true, int96: true };
+    case 'FLOAT':
+      return { kind: 'float', bits: 32 };
+    case 'DOUBLE':
+      return { kind: 'float', bits: 64 };
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return { kind: 'binary', fixedLength: element.typeLength ?? 0 };
+    default:
+      return { kind: 'binary' };
+  }
+}
+
+/** Top-level columns in file order; a nested column's own children are part of it, not columns. */
+function topLevel(elements: readonly SchemaElement[]): Column[] {
+  const [root, ...rest] = elements;
+  if (!root) throw new ParquetFormatError('the footer holds no schema');
+  const columns: Column[] = [];
+  let index = 0;
+  const skipSubtree = () => {
+    const element = rest[index];
+    index += 1;
+    for (let child = 0; child < (element?.children ?? 0); child++) skipSubtree();
+  };
+  for (let column = 0; column < root.children; column++) {
+    const element = rest[index];
+    if (!element) throw new ParquetFormatError('the footer schema ends before its last column');
+    const type = columnType(element);
+    // A repeated leaf is a list in the legacy encoding.
+    const nested = element.repetition === REPEATED && type.kind !== 'nested';
+    columns.push({
+      name: element.name,
+      type: nested ? { kind: 'nested', shape: 'list' } : type,
+      nullable: element.repetition !== REQUIRED,
+    });
+    skipSubtree();
+  }
+  return columns;
+}
+
+const MAGIC = 'PAR1';
+// One read of the tail usually covers the whole footer.
+const TAIL_BYTES = 64 * 1024;
+
+/** Reads the footer of a Parquet object: at most two ranged reads, whatever the file's size. */
+export async function readParquetSchema(source: ByteSource): Promise<ParquetSchema> {
+  if (source.size < 12) {
+    throw new ParquetFormatError(`${source.name} is ${source.size} bytes, too small to be a Parquet file`);
+  }
+  const tailLength = Math.min(source.size, TAIL_BYTES);
+  const tail = await source.read(source.size - tailLength, tailLength);
+  const end = tail.subarray(tail.length - 8);
+  if (new TextDecoder().decode(end.subarray(4)) !== MAGIC) {
+    throw new ParquetFormatError(
+      `${source.name} is not a Parquet file: it does not end with "PAR1". It may be truncated or another format (e.g. CSV) named .parquet`,
+    );
+  }
+  const footerLength = new DataView(end.buffer, end.byteOffset, 4).getUint32(0, true);
+  if (footerLength + 8 > source.size - 4) {
+    throw new ParquetFormatError(
+      `${source.name} is truncated: its footer claims ${footerLength} bytes, more than the file holds`,
+    );
+  }
+  const footer =
+    footerLength + 8 <= tail.length
+      ? tail.subarray(tail.length - 8 - footerLength, tail.length - 8)
+      : await source.read(source.size - 8 - footerLength, footerLength);
+  try {
+    const meta = readFileMetaData(footer);
+    return {
+      columns: topLevel(meta.elements),
+      rows: meta.rows,
+      rowGroups: meta.rowGroups,
+      ...(meta.createdBy ? { createdBy: meta.createdBy } : {}),
+    };
+  } catch (error) {
+    if (error instanceof ParquetFormatError) throw error;
+    if (error instanceof ThriftError) {
+      throw new ParquetFormatError(
+        `${source.name} has a corrupt footer (${error.message}); rewrite the file`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** A local file as a byte source. */
+export async function fileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    name: path,
+    size,
+    async read(offset, length) {
+      const buffer = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+        if (bytesRead === 0)
+          throw new ParquetFormatError(`${path} ended while reading bytes ${offset}–${offset + length}`);
+        done += bytesRead;
+      }
+      return buffer;
+    },
+    close: () => handle.close(),
+  };
+}

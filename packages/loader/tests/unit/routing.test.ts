@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { RoutingError, route } from '../../src/routing/route.js';
+
+describe('route', () => {
+  it('names the table after the dataset folder and parses hive partitions', () => {
+    expect(
+      route('exports/year=2025/month=11/day=13/order_items/order_items_20251113_001.parquet', 10),
+    ).toEqual({
+      action: 'load',
+      table: 'order_items',
+      partitions: { year: '2025', month: '11', day: '13' },
+    });
+    expect(route('lake/order_summary/dt=2025-11-13/part-0.PARQUET', 10)).toEqual({
+      action: 'load',
+      table: 'order_summary',
+      partitions: { dt: '2025-11-13' },
+    });
+  });
+
+  it('prefers the longest matching rule', () => {
+    const rules = [
+      { prefix: 'partners/', table: 'partner_orders' },
+      { prefix: 'partners/acme/', table: 'acme_orders' },
+    ];
+    expect(route('partners/acme/2025/file.parquet', 1, rules)).toMatchObject({ table: 'acme_orders' });
+    expect(route('partners/other/file.parquet', 1, rules)).toMatchObject({ table: 'partner_orders' });
+  });
+
+  it.each([
+    ['lake/_temporary/0/order_items/part.parquet', 10, /in _temporary\//],
+    ['lake/_rejects/orders.jsonl', 10, /in _rejects\//],
+    ['lake/.staging/order_items/part.parquet', 10, /hidden \(\.staging\)/],
+    ['lake/order_items/.part.parquet.crc', 10, /hidden/],
+    ['lake/order_items/_SUCCESS', 0, /marker file _SUCCESS/],
+    ['lake/order_items/part.csv', 10, /not a \.parquet file/],
+    ['lake/order_items/part.parquet', 0, /zero-byte object/],
+  ])('skips %s with a reason', (key, size, reason) => {
+    const result = route(key, size);
+    expect(result.action).toBe('skip');
+    if (result.action === 'skip') expect(result.reason).toMatch(reason);
+  });
+
+  it('refuses a Parquet file that nothing routes, saying how to fix it', () => {
+    expect(() => route('part-0.parquet', 10)).toThrow(RoutingError);
+    expect(() => route('year=2025/part-0.parquet', 10)).toThrow(
+      /put the file under a folder named after its table .* or add a routing rule/,
+    );
+  });
+});
