@@ -1,0 +1,119 @@
+// Schema drift between a file and its target table, decided on dialect-neutral types: what to add,
+// what to widen, and what to refuse.
+import { LoaderError } from '../errors.js';
+import type { Column, ColumnType } from './parquet.js';
+
+/** `evolve` (default) adds and widens columns; `freeze` refuses any difference. */
+export type Contract = 'evolve' | 'freeze';
+
+/** A file whose columns the target cannot take; permanent until the file or the table changes. */
+export class SchemaDriftError extends LoaderError {
+  override name = 'SchemaDriftError';
+}
+
+export interface Evolution {
+  /** Columns the target lacks, added as nullable. */
+  add: Column[];
+  /** Target columns whose type must grow to hold the file's values. */
+  widen: { name: string; from: ColumnType; to: ColumnType }[];
+}
+
+export function describeType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'int':
+      return `${type.signed ? '' : 'unsigned '}int${type.bits}`;
+    case 'float':
+      return `float${type.bits}`;
+    case 'decimal':
+      return `decimal(${type.precision},${type.scale})`;
+    case 'time':
+    case 'timestamp':
+      return `${type.kind}(${type.unit}${type.utc ? ', utc' : ''})`;
+    case 'nested':
+      return type.shape;
+    default:
+      return type.kind;
+  }
+}
+
+function sameType(a: ColumnType, b: ColumnType): boolean {
+  return describeType(a) === describeType(b);
+}
+
+/**
+ * The wider of two types when values of `file` fit a widened `target` without loss: integers grow
+ * in width, decimals in precision (same scale), an integer becomes a wide enough decimal. Anything
+ * else is incompatible (text into a number, precision or scale down, a date into a timestamp).
+ */
+function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
+  if (target.kind === 'int' && file.kind === 'int' && target.signed === file.signed) {
+    return file.bits > target.bits ? file : target;
+  }
+  if (
+    target.kind === 'int' &&
+    file.kind === 'int' &&
+    target.signed &&
+    !file.signed &&
+    file.bits < target.bits
+  ) {
+    return target;
+  }
+  if (target.kind === 'decimal' && file.kind === 'decimal' && target.scale === file.scale) {
+    return file.precision > target.precision ? file : target;
+  }
+  if (target.kind === 'decimal' && file.kind === 'int') {
+    const digits = { 8: 3, 16: 5, 32: 10, 64: 19 }[file.bits];
+    return target.precision - target.scale >= digits ? target : undefined;
+  }
+  if (target.kind === 'float' && file.kind === 'float') return file.bits > target.bits ? file : target;
+  return undefined;
+}
+
+/**
+ * Compares a file's columns with the target's (matched by name, case-sensitive). Files may lack
+ * target columns (they load as NULL); extra file columns are added; differing types are widened
+ * where safe. Under `freeze` any difference is refused.
+ */
+export function evolve(
+  target: readonly Column[],
+  file: readonly Column[],
+  contract: Contract,
+  table: string,
+): Evolution {
+  const existing = new Map(target.map((column) => [column.name, column]));
+  const evolution: Evolution = { add: [], widen: [] };
+  const problems: string[] = [];
+  for (const column of file) {
+    const current = existing.get(column.name);
+    if (!current) {
+      evolution.add.push({ ...column, nullable: true });
+      continue;
+    }
+    if (sameType(current.type, column.type)) continue;
+    const wider = widened(current.type, column.type);
+    if (!wider) {
+      problems.push(
+        `column "${column.name}" is ${describeType(current.type)} in the table but ${describeType(column.type)} in the file`,
+      );
+    } else if (!sameType(wider, current.type)) {
+      evolution.widen.push({ name: column.name, from: current.type, to: wider });
+    }
+  }
+  if (problems.length > 0) {
+    throw new SchemaDriftError(
+      `${table}: ${problems.join('; ')}. Incompatible changes are refused: convert the column in the file, or migrate the table yourself and load again`,
+    );
+  }
+  if (contract === 'freeze' && (evolution.add.length > 0 || evolution.widen.length > 0)) {
+    const changes = [
+      ...evolution.add.map((column) => `new column "${column.name}" (${describeType(column.type)})`),
+      ...evolution.widen.map(
+        (change) => `"${change.name}" ${describeType(change.from)} → ${describeType(change.to)}`,
+      ),
+    ];
+    throw new SchemaDriftError(
+      `${table}: the table's contract is "freeze" and the file differs: ${changes.join('; ')}. Set the contract to "evolve" or fix the file`,
+    );
+  }
+  return evolution;
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { evolve, SchemaDriftError } from '../../src/schema/evolve.js';
+import type { Column, ColumnType } from '../../src/schema/parquet.js';
+
+const col = (name: string, type: ColumnType, nullable = true): Column => ({ name, type, nullable });
+const int = (bits: 8 | 16 | 32 | 64, signed = true): ColumnType => ({ kind: 'int', bits, signed });
+const dec = (precision: number, scale: number): ColumnType => ({ kind: 'decimal', precision, scale });
+const text: ColumnType = { kind: 'string' };
+
+describe('evolve', () => {
+  const target = [
+    col('order_id', int(64)),
+    col('qty', int(32)),
+    col('total', dec(12, 2)),
+    col('status', text),
+  ];
+
+  it('changes nothing when the file matches, or lacks columns the table has', () => {
+    expect(evolve(target, target, 'evolve', 't')).toEqual({ add: [], widen: [] });
+    expect(evolve(target, target.slice(0, 2), 'freeze', 't')).toEqual({ add: [], widen: [] });
+  });
+
+  it('adds new file columns as nullable and widens where no value can be lost', () => {
+    const file = [
+      col('order_id', int(64)),
+      col('qty', int(64)),
+      col('total', dec(18, 2)),
+      col('coupon', text, false),
+    ];
+    expect(evolve(target, file, 'evolve', 't')).toEqual({
+      add: [col('coupon', text, true)],
+      widen: [
+        { name: 'qty', from: int(32), to: int(64) },
+        { name: 'total', from: dec(12, 2), to: dec(18, 2) },
+      ],
+    });
+  });
+
+  it('keeps the wider target type when the file is narrower', () => {
+    const file = [col('qty', int(16)), col('total', dec(10, 2)), col('order_id', int(32, false))];
+    expect(evolve(target, file, 'evolve', 't')).toEqual({ add: [], widen: [] });
+  });
+
+  it.each([
+    ['text into a number', col('qty', text), /"qty" is int32 in the table but string in the file/],
+    [
+      'decimal scale change',
+      col('total', dec(12, 3)),
+      /"total" is decimal\(12,2\) in the table but decimal\(12,3\)/,
+    ],
+    ['a number into text', col('status', int(32)), /"status" is string in the table but int32/],
+  ])('refuses %s, naming the column and the fix', (_name, column, message) => {
+    expect(() => evolve(target, [column], 'evolve', 'order_items')).toThrow(SchemaDriftError);
+    expect(() => evolve(target, [column], 'evolve', 'order_items')).toThrow(message);
+    expect(() => evolve(target, [column], 'evolve', 'order_items')).toThrow(
+      /^order_items: .*convert the column in the file, or migrate the table/,
+    );
+  });
+
+  it('refuses any drift under a frozen contract', () => {
+    expect(() => evolve(target, [col('coupon', text)], 'freeze', 't')).toThrow(
+      /contract is "freeze" .* new column "coupon" \(string\)/,
+    );
+    expect(() => evolve(target, [col('qty', int(64))], 'freeze', 't')).toThrow(/"qty" int32 → int64/);
+  });
+});
