@@ -1,0 +1,142 @@
+// Exact SQL per dialect for every statement of a load, side by side.
+import { describe, expect, it } from 'vitest';
+import type { Column, ColumnType } from '../../src/schema/parquet.js';
+import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
+import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
+import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
+
+const dialects = { duckdb: new DuckDBSqlCompiler(), postgres: new PostgresSqlCompiler() };
+type Dialect = keyof typeof dialects;
+
+function expectSql(build: (compiler: SqlCompiler) => string, expected: Record<Dialect, string>) {
+  for (const [name, compiler] of Object.entries(dialects))
+    expect(build(compiler), name).toBe(expected[name as Dialect]);
+}
+
+const columns: Column[] = [
+  { name: 'order_id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
+  { name: 'updated_at', type: { kind: 'timestamp', unit: 'micros', utc: true }, nullable: true },
+  { name: 'total', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
+  { name: 'status', type: { kind: 'string' }, nullable: true },
+];
+
+describe('SQL per dialect', () => {
+  it('creates the target from the file schema', () => {
+    expectSql((c) => c.createTable('order_summary', columns), {
+      duckdb:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR)',
+      postgres:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text)',
+    });
+  });
+
+  it('adds and widens columns', () => {
+    expectSql((c) => c.addColumn('t', { name: 'coupon', type: { kind: 'string' }, nullable: true }), {
+      duckdb: 'ALTER TABLE "t" ADD COLUMN "coupon" VARCHAR',
+      postgres: 'ALTER TABLE "t" ADD COLUMN "coupon" text',
+    });
+    expectSql((c) => c.widenColumn('t', 'qty', { kind: 'int', bits: 64, signed: true }), {
+      duckdb: 'ALTER TABLE "t" ALTER COLUMN "qty" TYPE BIGINT',
+      postgres: 'ALTER TABLE "t" ALTER COLUMN "qty" TYPE bigint',
+    });
+  });
+
+  it('stages the file in its own column order with a row position', () => {
+    expectSql((c) => c.createStaging('stage_1', columns), {
+      duckdb:
+        'CREATE TEMP TABLE "stage_1" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR, "__lakeload_row" BIGINT)',
+      postgres:
+        'CREATE TEMP TABLE "stage_1" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text, "__lakeload_row" BIGINT)',
+    });
+    expect(dialects.duckdb.loadStagingFromFile('stage_1', ['order_id', 'status'], "/lake/it's.parquet")).toBe(
+      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_row") SELECT "order_id", "status", file_row_number FROM read_parquet('/lake/it''s.parquet', file_row_number = true)`,
+    );
+    expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
+      'COPY "stage_1" ("order_id", "status", "__lakeload_row") FROM STDIN',
+    );
+  });
+
+  it('keeps the newest version per key, the last row among equals', () => {
+    const expected =
+      'DELETE FROM "s" WHERE "__lakeload_row" IN (SELECT "__lakeload_row" FROM (SELECT "__lakeload_row", row_number() OVER (PARTITION BY "order_id", "line_number" ORDER BY "updated_at" DESC NULLS LAST, "__lakeload_row" DESC) AS rank FROM "s") AS ranked WHERE rank > 1)';
+    expectSql((c) => c.dedupeStaging('s', ['order_id', 'line_number'], 'updated_at'), {
+      duckdb: expected,
+      postgres: expected,
+    });
+  });
+
+  it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {
+    const older =
+      'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND t."updated_at" > s."updated_at"';
+    expectSql((c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'), {
+      duckdb: older,
+      postgres: older,
+    });
+    const replaced =
+      'DELETE FROM "t" AS t USING "s" AS s WHERE t."order_id" = s."order_id" AND t."line_number" = s."line_number"';
+    expectSql((c) => c.deleteReplaced('s', 't', ['order_id', 'line_number']), {
+      duckdb: replaced,
+      postgres: replaced,
+    });
+    const insert = 'INSERT INTO "t" ("order_id", "status") SELECT "order_id", "status" FROM "s"';
+    expectSql((c) => c.insertFromStaging('s', 't', ['order_id', 'status']), {
+      duckdb: insert,
+      postgres: insert,
+    });
+  });
+
+  it('records the load in the ledger, escaping every literal', () => {
+    const entry = {
+      objectUri: "s3://lake/o'brien; DROP TABLE x; --.parquet",
+      identity: 'etag-1',
+      table: 'order_items',
+      status: 'loaded' as const,
+      inserted: 10,
+      updated: 2,
+      unchanged: 1,
+      durationMs: 35.7,
+    };
+    const expected = `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ('s3://lake/o''brien; DROP TABLE x; --.parquet', 'etag-1', 'order_items', 'loaded', 10, 2, 1, 35, NULL)`;
+    expectSql((c) => c.recordLoad(entry), { duckdb: expected, postgres: expected });
+  });
+
+  it('quotes hostile identifiers so that they stay names', () => {
+    expectSql((c) => c.insertFromStaging('s', 'we"ird; DROP TABLE t; --', ['select', 'naïve "col"']), {
+      duckdb:
+        'INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""") SELECT "select", "naïve ""col""" FROM "s"',
+      postgres:
+        'INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""") SELECT "select", "naïve ""col""" FROM "s"',
+    });
+    expect(() => dialects.duckdb.quoteIdentifier('a\u0000b')).toThrow(/NUL/);
+  });
+
+  it.each<[string, ColumnType, string, string]>([
+    ['uint32', { kind: 'int', bits: 32, signed: false }, 'UINTEGER', 'bigint'],
+    ['uint64', { kind: 'int', bits: 64, signed: false }, 'UBIGINT', 'numeric(20,0)'],
+    ['float32', { kind: 'float', bits: 32 }, 'FLOAT', 'real'],
+    ['local timestamp', { kind: 'timestamp', unit: 'millis', utc: false }, 'TIMESTAMP', 'timestamp'],
+    [
+      'int96 timestamp',
+      { kind: 'timestamp', unit: 'nanos', utc: true, int96: true },
+      'TIMESTAMPTZ',
+      'timestamptz',
+    ],
+    ['json', { kind: 'json' }, 'JSON', 'jsonb'],
+    ['date', { kind: 'date' }, 'DATE', 'date'],
+  ])('maps %s', (_name, type, duckdb, postgres) => {
+    expect(dialects.duckdb.columnType(type, 'c')).toBe(duckdb);
+    expect(dialects.postgres.columnType(type, 'c')).toBe(postgres);
+  });
+
+  it('refuses types a dialect cannot hold, naming the column and the fix', () => {
+    const nanos: ColumnType = { kind: 'timestamp', unit: 'nanos', utc: false };
+    expect(dialects.duckdb.columnType(nanos, 'ts')).toBe('TIMESTAMP_NS');
+    expect(() => dialects.postgres.columnType(nanos, 'ts')).toThrow(UnsupportedTypeError);
+    expect(() => dialects.postgres.columnType(nanos, 'ts')).toThrow(
+      /"ts" is a timestamp in nanoseconds; .*microsecond/,
+    );
+    expect(() => dialects.duckdb.columnType({ kind: 'nested', shape: 'list' }, 'tags')).toThrow(
+      /"tags" is a nested list; flatten it/,
+    );
+  });
+});
