@@ -1,7 +1,10 @@
 export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
+export { localObject } from './events/local.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
+export { DEFAULT_TABLES, Loader, type LoaderOptions, type ObjectResult, objectUri } from './load.js';
 export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
+export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {
   type ByteSource,
   type Column,
@@ -11,3 +14,10 @@ export {
   readParquetSchema,
   type TimeUnit,
 } from './schema/parquet.js';
+export type { Capabilities, Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
+export {
+  LEDGER_TABLE,
+  type LedgerEntry,
+  SqlCompiler,
+  UnsupportedTypeError,
+} from './warehouse/sql-compiler.js';

@@ -1,0 +1,49 @@
+import type { Column } from '../schema/parquet.js';
+import type { SqlCompiler } from './sql-compiler.js';
+
+/** What a dialect can do, as data: the load code asks these instead of checking dialect names. */
+export interface Capabilities {
+  /** DDL inside a transaction rolls back with it. */
+  transactionalDdl: boolean;
+  /** The warehouse reads the Parquet file itself (DuckDB); otherwise rows are streamed to it. */
+  readsParquet: boolean;
+  /** How concurrent writers of one table are kept apart. */
+  writerLock: 'in-process' | 'table-lock';
+}
+
+/** Upsert settings of one target table. */
+export interface TableSettings {
+  /** Columns that identify a row; none means the table is append-only. */
+  keys: readonly string[];
+  /** A column whose larger value is newer (e.g. `updated_at`): older staged rows never replace newer ones. */
+  version?: string;
+  contract: 'evolve' | 'freeze';
+}
+
+export interface LoadJob {
+  table: string;
+  settings: TableSettings;
+  /** The file's columns in file order. */
+  columns: readonly Column[];
+  /** Where the warehouse or driver reads the file. */
+  path: string;
+  objectUri: string;
+  identity: string;
+}
+
+export type LoadOutcome =
+  | { status: 'loaded'; inserted: number; updated: number; unchanged: number }
+  | { status: 'duplicate' };
+
+/** One warehouse connection's operations; the only place that talks to the database client. */
+export interface Driver {
+  readonly compiler: SqlCompiler;
+  readonly capabilities: Capabilities;
+  /** The table's columns, or undefined when it does not exist. */
+  tableColumns(table: string): Promise<Column[] | undefined>;
+  /** Runs schema changes, each committed on its own before any load transaction starts. */
+  runDdl(statements: readonly string[]): Promise<void>;
+  /** Stages, dedupes, merges and records the ledger row in one transaction. */
+  load(job: LoadJob): Promise<LoadOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { LoaderError } from '../../errors.js';
+import type { Column } from '../../schema/parquet.js';
+import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { duckdbCapabilities } from './duckdb-adapter.js';
+import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
+import { columnsSql, toColumns } from './duckdb-introspector.js';
+import { DuckDBSqlCompiler } from './duckdb-sql-compiler.js';
+
+/** DuckDB's errors at the boundary: conflicts are worth retrying, data errors are not. */
+export function mapDuckDBError(error: unknown, context: string): LoaderError {
+  if (error instanceof LoaderError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const retryable = /Transaction conflict|Conflict on|Could not set lock|database is locked/i.test(message);
+  return new LoaderError(`${context}: ${message}`, { retryable, cause: error });
+}
+
+/** Runs `work` for one table after every earlier job of that table has finished. */
+class TableQueue {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(table: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(table) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => {});
+    this.#tails.set(table, tail);
+    void tail.then(() => {
+      if (this.#tails.get(table) === tail) this.#tails.delete(table);
+    });
+    return next;
+  }
+}
+
+let stagingCounter = 0;
+
+export class DuckDBDriver implements Driver {
+  readonly compiler = new DuckDBSqlCompiler();
+  readonly capabilities = duckdbCapabilities;
+  readonly #queue = new TableQueue();
+
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async open(config: DuckDBDialectConfig): Promise<DuckDBDriver> {
+    const options: Record<string, string> = {};
+    if (config.memoryLimitMb !== undefined) options.memory_limit = `${config.memoryLimitMb}MB`;
+    if (config.threads !== undefined) options.threads = String(config.threads);
+    try {
+      return new DuckDBDriver(await DuckDBInstance.create(config.path, options));
+    } catch (error) {
+      throw mapDuckDBError(error, `cannot open the DuckDB warehouse ${config.path}`);
+    }
+  }
+
+  async #withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.instance.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async tableColumns(table: string): Promise<Column[] | undefined> {
+    return this.#withConnection(async (connection) => {
+      const rows = (await connection.runAndReadAll(columnsSql(this.compiler, table))).getRowObjectsJson();
+      return rows.length === 0 ? undefined : toColumns(rows);
+    });
+  }
+
+  async runDdl(statements: readonly string[]): Promise<void> {
+    await this.#withConnection(async (connection) => {
+      for (const sql of statements) {
+        try {
+          await connection.run(sql);
+        } catch (error) {
+          throw mapDuckDBError(error, 'schema change failed');
+        }
+      }
+    });
+  }
+
+  load(job: LoadJob): Promise<LoadOutcome> {
+    return this.#queue.run(job.table, () =>
+      this.#withConnection((connection) => this.#load(connection, job)),
+    );
+  }
+
+  async #load(connection: DuckDBConnection, job: LoadJob): Promise<LoadOutcome> {
+    const c = this.compiler;
+    const staging = `lakeload_stage_${process.pid}_${++stagingCounter}`;
+    const count = async (sql: string) => Number((await connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
+    const changed = async (sql: string) => Number((await connection.run(sql)).rowsChanged);
+    const names = job.columns.map((column) => column.name);
+    const { keys, version } = job.settings;
+    const started = performance.now();
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      if ((await count(c.alreadyLoaded(job.objectUri, job.identity))) > 0) {
+        await connection.run('ROLLBACK');
+        return { status: 'duplicate' };
+      }
+      await connection.run(c.createStaging(staging, job.columns));
+      const staged = await changed(c.loadStagingFromFile(staging, names, job.path));
+      let unchanged = 0;
+      let updated = 0;
+      if (keys.length > 0) {
+        const nullKeys = await count(c.countNullKeys(staging, keys));
+        if (nullKeys > 0) {
+          throw new LoaderError(
+            `${nullKeys} of ${staged} rows have no value in the key (${keys.join(', ')}); every row needs one. Fix the file and load it again`,
+          );
+        }
+        unchanged += await changed(c.dedupeStaging(staging, keys, version));
+        if (version) unchanged += await changed(c.dropOlderVersions(staging, job.table, keys, version));
+        updated = await changed(c.deleteReplaced(staging, job.table, keys));
+      }
+      const written = await changed(c.insertFromStaging(staging, job.table, names));
+      const outcome = { status: 'loaded' as const, inserted: written - updated, updated, unchanged };
+      await connection.run(
+        c.recordLoad({
+          objectUri: job.objectUri,
+          identity: job.identity,
+          table: job.table,
+          durationMs: performance.now() - started,
+          ...outcome,
+        }),
+      );
+      await connection.run(c.dropStaging(staging));
+      await connection.run('COMMIT');
+      return outcome;
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => {});
+      throw mapDuckDBError(error, `loading ${job.objectUri} into ${job.table}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+}

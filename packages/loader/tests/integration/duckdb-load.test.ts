@@ -1,0 +1,232 @@
+// Upsert semantics against a real DuckDB warehouse, with files written by a real Parquet writer.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localObject } from '../../src/events/local.js';
+import { Loader, type ObjectResult } from '../../src/load.js';
+import type { Driver } from '../../src/warehouse/dialect.js';
+import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+
+let root: string;
+let lake: string;
+let driver: Driver;
+let loader: Loader;
+let writer: DuckDBInstance;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lakeload-duckdb-'));
+  lake = join(root, 'lake');
+  writer = await DuckDBInstance.create(':memory:');
+  driver = await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') });
+  loader = new Loader({ driver });
+});
+afterEach(async () => {
+  await driver.close();
+  writer.closeSync();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Writes rows given as a SQL VALUES list to lake/<key>. */
+async function parquet(key: string, select: string): Promise<string> {
+  const path = join(lake, key);
+  await mkdir(dirname(path), { recursive: true });
+  const connection = await writer.connect();
+  await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
+  connection.closeSync();
+  return key;
+}
+
+async function load(key: string): Promise<ObjectResult> {
+  return loader.loadFile(await localObject(lake, key), join(lake, key));
+}
+
+async function rows(sql: string): Promise<unknown[][]> {
+  const reader = await DuckDBInstance.create(join(root, 'warehouse.duckdb'), {
+    access_mode: 'READ_ONLY',
+  }).catch(() => undefined);
+  if (reader) reader.closeSync();
+  // The warehouse is open in this process: read through a second connection of the same driver file.
+  const probe = await duckdbProbe();
+  return probe(sql);
+}
+
+let probeInstance: DuckDBInstance | undefined;
+async function duckdbProbe() {
+  return async (sql: string) => {
+    probeInstance ??= undefined;
+    const instance = (driver as unknown as { instance: DuckDBInstance }).instance;
+    const connection = await instance.connect();
+    try {
+      return (await connection.runAndReadAll(sql)).getRowsJson();
+    } finally {
+      connection.closeSync();
+    }
+  };
+}
+
+const orders = (values: string) =>
+  `SELECT * FROM (VALUES ${values}) AS v(order_id, updated_at, status, total)`;
+
+describe('DuckDB loads', () => {
+  it('inserts, then updates by key, and records each file in the ledger', async () => {
+    await parquet(
+      'order_summary/a.parquet',
+      orders(
+        `(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 10.50::DECIMAL(12,2)), (2, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 20.00), (3, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'pending', 5.25)`,
+      ),
+    );
+    expect(await load('order_summary/a.parquet')).toMatchObject({
+      status: 'loaded',
+      table: 'order_summary',
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+    });
+    await parquet(
+      'order_summary/b.parquet',
+      orders(
+        `(2::BIGINT, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'shipped', 20.00::DECIMAL(12,2)), (4, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'paid', 7.00)`,
+      ),
+    );
+    expect(await load('order_summary/b.parquet')).toMatchObject({
+      status: 'loaded',
+      inserted: 1,
+      updated: 1,
+      unchanged: 0,
+    });
+    expect(
+      await rows('SELECT order_id, status, CAST(total AS VARCHAR) FROM order_summary ORDER BY order_id'),
+    ).toEqual([
+      ['1', 'paid', '10.50'],
+      ['2', 'shipped', '20.00'],
+      ['3', 'pending', '5.25'],
+      ['4', 'paid', '7.00'],
+    ]);
+    expect(
+      await rows(
+        'SELECT target_table, status, rows_inserted, rows_updated FROM lakeload_load_history ORDER BY recorded_at',
+      ),
+    ).toEqual([
+      ['order_summary', 'loaded', '3', '0'],
+      ['order_summary', 'loaded', '1', '1'],
+    ]);
+  });
+
+  it('never lets an older file overwrite newer rows, and keeps the newest of in-file duplicates', async () => {
+    await parquet(
+      'order_summary/new.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'delivered', 1.00::DECIMAL(12,2))`),
+    );
+    await parquet(
+      'order_summary/late.parquet',
+      orders(
+        `(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2)), (2, TIMESTAMPTZ '2025-11-13 09:00:00+00', 'pending', 2.00), (2, TIMESTAMPTZ '2025-11-13 11:00:00+00', 'paid', 2.00), (2, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'lost', 2.00)`,
+      ),
+    );
+    await load('order_summary/new.parquet');
+    expect(await load('order_summary/late.parquet')).toMatchObject({
+      status: 'loaded',
+      inserted: 1,
+      updated: 0,
+      unchanged: 3,
+    });
+    expect(await rows('SELECT order_id, status FROM order_summary ORDER BY order_id')).toEqual([
+      ['1', 'delivered'],
+      ['2', 'paid'],
+    ]);
+  });
+
+  it('takes the last row of equal versions, upserts composite keys, and appends to keyless tables', async () => {
+    await parquet(
+      'order_items/i.parquet',
+      `SELECT * FROM (VALUES (1::BIGINT, 1, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'first'), (1, 2, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'x'), (1, 1, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'second')) AS v(order_id, line_number, updated_at, sku)`,
+    );
+    expect(await load('order_items/i.parquet')).toMatchObject({ inserted: 2, unchanged: 1 });
+    expect(await rows('SELECT line_number, sku FROM order_items ORDER BY line_number')).toEqual([
+      [1, 'second'],
+      [2, 'x'],
+    ]);
+    await parquet('clicks/c1.parquet', `SELECT * FROM (VALUES (1, 'a'), (1, 'a')) AS v(id, page)`);
+    await parquet('clicks/c2.parquet', `SELECT * FROM (VALUES (1, 'a')) AS v(id, page)`);
+    await load('clicks/c1.parquet');
+    await load('clicks/c2.parquet');
+    expect(await rows('SELECT count(*) FROM clicks')).toEqual([['3']]);
+  });
+
+  it('loads a file once per content: a repeated event is a duplicate, new content under the same key loads', async () => {
+    await parquet(
+      'order_summary/a.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2))`),
+    );
+    expect((await load('order_summary/a.parquet')).status).toBe('loaded');
+    expect(await load('order_summary/a.parquet')).toMatchObject({
+      status: 'duplicate',
+      table: 'order_summary',
+    });
+    await parquet(
+      'order_summary/a.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'shipped', 1.00::DECIMAL(12,2))`),
+    );
+    expect(await load('order_summary/a.parquet')).toMatchObject({ status: 'loaded', updated: 1 });
+    expect(await rows('SELECT status FROM order_summary')).toEqual([['shipped']]);
+    expect(await rows("SELECT count(*) FROM lakeload_load_history WHERE status = 'loaded'")).toEqual([['2']]);
+  });
+
+  it('adds a column that appears in a later file, and still loads older files without it', async () => {
+    await parquet(
+      'order_summary/v1.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2))`),
+    );
+    await parquet(
+      'order_summary/v2.parquet',
+      `SELECT *, 'VIP20' AS coupon_code FROM (${orders(`(2::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 2.00::DECIMAL(12,2))`)})`,
+    );
+    await parquet(
+      'order_summary/v1b.parquet',
+      orders(`(3::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 3.00::DECIMAL(12,2))`),
+    );
+    for (const key of ['order_summary/v1.parquet', 'order_summary/v2.parquet', 'order_summary/v1b.parquet']) {
+      expect((await load(key)).status).toBe('loaded');
+    }
+    expect(await rows('SELECT order_id, coupon_code FROM order_summary ORDER BY order_id')).toEqual([
+      ['1', null],
+      ['2', 'VIP20'],
+      ['3', null],
+    ]);
+  });
+
+  it.each([
+    [
+      'a column that changes type',
+      `SELECT 'one' AS order_id, TIMESTAMPTZ '2025-11-13 10:00:00+00' AS updated_at`,
+      /"order_id" is int64 in the table but string in the file/,
+    ],
+    [
+      'a null key',
+      `SELECT NULL::BIGINT AS order_id, TIMESTAMPTZ '2025-11-13 10:00:00+00' AS updated_at`,
+      /1 of 1 rows have no value in the key \(order_id\)/,
+    ],
+    [
+      'a missing key column',
+      `SELECT TIMESTAMPTZ '2025-11-13 10:00:00+00' AS updated_at`,
+      /the file has no column "order_id"/,
+    ],
+  ])('fails a file with %s clearly and changes nothing else', async (_name, select, message) => {
+    await parquet(
+      'order_summary/good.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2))`),
+    );
+    await load('order_summary/good.parquet');
+    await parquet('order_summary/bad.parquet', select);
+    const result = await load('order_summary/bad.parquet');
+    expect(result.status).toBe('failed');
+    if (result.status === 'failed') {
+      expect(result.error).toMatch(message);
+      expect(result.retryable).toBe(false);
+      expect(result.tip.length).toBeGreaterThan(10);
+    }
+    expect(await rows('SELECT order_id, status FROM order_summary')).toEqual([['1', 'paid']]);
+  });
+});
