@@ -11,10 +11,16 @@ if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) 
     stdio: 'inherit',
     env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
   child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exitCode = code ?? 1;
+    if (signal) {
+      // Die the way the child did, which needs the forwarding handlers gone first.
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else {
+      process.exitCode = code ?? 1;
+    }
   });
 } else {
   process.exitCode = await main(process.argv.slice(2));

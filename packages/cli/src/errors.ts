@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** Everything converted, but records were rejected and --fail-on-rejects was given. */
   rejects: 3,
+  /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export class UsageError extends Error {

@@ -6,7 +6,10 @@ import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
 import { EXIT, UsageError } from './errors.js';
 
-const COMMANDS: Record<string, { spec: CommandSpec; run: (argv: readonly string[]) => Promise<number> }> = {
+const COMMANDS: Record<
+  string,
+  { spec: CommandSpec; run: (argv: readonly string[], signal: AbortSignal) => Promise<number> }
+> = {
   demo: { spec: demoSpec, run: runDemo },
   generate: { spec: generateSpec, run: runGenerate },
   convert: { spec: convertSpec, run: runConvert },
@@ -44,9 +47,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${helpText(command.spec)}\n`);
     return EXIT.ok;
   }
+  // The first Ctrl-C (or SIGTERM) stops the work cleanly; another one a second later stops the
+  // process at once. Signals within that second are one: a terminal's Ctrl-C reaches this process
+  // both directly and forwarded by the launcher (bin.ts).
+  const controller = new AbortController();
+  let firstSignalAt = 0;
+  const interrupt = () => {
+    if (controller.signal.aborted) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(EXIT.interrupted);
+      return;
+    }
+    firstSignalAt = Date.now();
+    process.stderr.write(`\nlakeload ${name}: stopping; removing unfinished files…\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
-    return await command.run(rest);
+    return await command.run(rest, controller.signal);
   } catch (error) {
+    if (controller.signal.aborted) {
+      process.stderr.write(`lakeload ${name}: interrupted; no partial file was left in place\n`);
+      return EXIT.interrupted;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`lakeload ${name}: ${error.message}\n`);
       return EXIT.usage;

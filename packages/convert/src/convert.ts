@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConvertOptionsError } from './errors.js';
@@ -49,6 +49,8 @@ export interface ConvertOptions {
   /** Threads for DuckDB and for parsing JSONL. Default: the machine's cores. */
   threads?: number;
   onProgress?: (progress: ConvertProgress) => void;
+  /** Stops the conversion between chunks and between files; scratch files are removed. */
+  signal?: AbortSignal;
 }
 
 export type ConvertProgress =
@@ -120,8 +122,9 @@ function stagerFor(
   return { stager, chunks: stager.stage(readerFor(input, onBytes)) };
 }
 
+/** `<file name>.<tag>.jsonl`: readable, and distinct for inputs of the same name in other folders. */
 function rejectsName(input: InputFile): string {
-  return `${input.name}.jsonl`;
+  return `${input.name}.${sourceTag(input.absolute)}.jsonl`;
 }
 
 interface RunContext {
@@ -134,6 +137,7 @@ interface RunContext {
   onProgress: ConvertOptions['onProgress'];
   bytesTotal: number;
   bytesDone: number;
+  signal: AbortSignal | undefined;
 }
 
 async function convertInput(input: InputFile, context: RunContext): Promise<InputResult> {
@@ -148,7 +152,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     staleRemoved: 0,
     durationMs: 0,
   };
-  const tag = sourceTag(input.name);
+  const tag = sourceTag(input.absolute);
   const workDir = join(context.workDir, tag);
   await mkdir(workDir, { recursive: true });
   const rejects = new RejectsWriter(join(workDir, rejectsName(input)));
@@ -168,6 +172,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     const { stager, chunks } = stagerFor(input, workDir, context, onBytes);
     try {
       for await (const chunk of chunks) {
+        context.signal?.throwIfAborted();
         result.records += chunk.records;
         const { chunkId, recordBase, lineBase } = chunk;
         if (offsets.at(-1)?.chunkId !== chunkId) offsets.push({ chunkId, recordBase, lineBase });
@@ -197,6 +202,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     for (const dataset of DATASETS) {
       context.onProgress?.({ phase: 'write', input: input.path, dataset: dataset.name });
       for (const day of days) {
+        context.signal?.throwIfAborted();
         const staged = join(workDir, `${dataset.name}_${day}.parquet`);
         const reader = await connection.runAndReadAll(copyDaySql(dataset, day, staged, context.parquet));
         const path = outputPath(context.outDir, dataset.name, day, tag);
@@ -212,6 +218,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
     if (rejects.count > 0) result.rejectsFile = join(context.outDir, '_rejects', rejectsName(input));
   } catch (error) {
     rejects.destroy();
+    if (context.signal?.aborted) throw error;
     const failure = readFailure(input, error);
     result.status = 'failed';
     result.error = failure.message;
@@ -286,6 +293,25 @@ function checkOptions(options: ConvertOptions): ParquetOptions {
   return { compression, rowGroupSize };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Scratch folders of conversions that were killed: their process is gone, so nobody will use them. */
+async function removeAbandonedWork(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(entry.split('-')[0]);
+    if (Number.isSafeInteger(pid) && pid > 0 && !alive(pid))
+      await rm(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
 /**
  * Converts order files into the three Parquet datasets under `outDir`. Inputs are converted one
  * after another; one that cannot be read fails alone and the others still convert.
@@ -295,12 +321,17 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const parquet = checkOptions(options);
   const inputs = await discoverInputs(options.inputs);
   const outDir = resolve(options.outDir);
-  const workDir = join(outDir, '_temporary', randomUUID());
+  await removeAbandonedWork(join(outDir, '_temporary'));
+  // The process id in the name tells a later run whether this folder's owner is still alive.
+  const workDir = join(outDir, '_temporary', `${process.pid}-${randomUUID()}`);
   await mkdir(workDir, { recursive: true });
   const threads = options.threads ?? availableParallelism();
   const memoryLimitMb = options.memoryLimitMb ?? 192;
   // A database file rather than memory, so that staging a multi-gigabyte input stays in the limit.
-  const instance = await DuckDBInstance.create(join(workDir, 'convert.duckdb'), {
+  // DuckDB reads "?" in a database path as the start of options, so such a path gets a private
+  // folder under the system's temporary directory instead.
+  const databaseDir = workDir.includes('?') ? await mkdtemp(join(tmpdir(), 'lakeload-convert-')) : workDir;
+  const instance = await DuckDBInstance.create(join(databaseDir, 'convert.duckdb'), {
     memory_limit: `${memoryLimitMb}MB`,
     threads: String(threads),
     temp_directory: join(workDir, 'spill'),
@@ -332,8 +363,10 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
       onProgress: options.onProgress,
       bytesTotal: inputs.reduce((sum, input) => sum + input.bytes, 0),
       bytesDone: 0,
+      signal: options.signal,
     };
     for (const input of inputs) {
+      options.signal?.throwIfAborted();
       const result = await convertInput(input, context);
       summary.inputs.push(result);
       summary.records += result.records;
@@ -349,6 +382,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     connection.closeSync();
     instance.closeSync();
     await rm(workDir, { recursive: true, force: true });
+    if (databaseDir !== workDir) await rm(databaseDir, { recursive: true, force: true });
     // Left in place while another conversion into the same folder still uses it.
     await rmdir(join(outDir, '_temporary')).catch(() => {});
   }

@@ -99,10 +99,13 @@ export function corruptValues(
 
 /** Cuts a written line short, the way an interrupted export or a partial upload leaves it. */
 export function truncateLine(line: string, format: OutputFormat, random: Random): string {
-  // In CSV, cut before any quote so a reader sees a short row rather than an open quoted field that
-  // would swallow the lines after it; keep the first fields so the row still names its order.
-  const quote = format === 'csv' ? line.indexOf('"') : -1;
+  if (format !== 'csv') return line.slice(0, random.int(Math.min(12, line.length - 2), line.length - 2));
+  // In CSV the row keeps order_id, order_date and updated_at, so it still names its order version,
+  // and is cut before any quote, so a reader sees a short row rather than an open quoted field
+  // that would swallow the lines after it.
+  let keep = 0;
+  for (let fields = 0; fields < 3; fields++) keep = line.indexOf(',', keep) + 1;
+  const quote = line.indexOf('"');
   const limit = quote === -1 ? line.length - 2 : quote;
-  const min = Math.min(limit, Math.max(12, Math.floor(line.length / 5)));
-  return line.slice(0, random.int(min, Math.max(min, limit)));
+  return line.slice(0, random.int(keep, Math.max(keep, limit)));
 }

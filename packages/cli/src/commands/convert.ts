@@ -92,7 +92,7 @@ export function describeConvert(summary: ConvertSummary): string {
   return lines.join('\n');
 }
 
-export async function runConvert(argv: readonly string[]): Promise<number> {
+export async function runConvert(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(convertSpec, argv);
   const outDir = stringOption(values, 'out');
   if (!outDir) throw new UsageError('--out is required: the folder to write the datasets into');
@@ -112,6 +112,7 @@ export async function runConvert(argv: readonly string[]): Promise<number> {
     ...(values.threads === undefined
       ? {}
       : { threads: numberOption(values, 'threads', 1, { min: 1, max: 256 }) }),
+    signal,
     onProgress: (event) => {
       if (event.phase === 'read') progress.update('reading', event.bytesDone, event.bytesTotal);
       else progress.status(event.phase === 'load' ? 'loading valid records' : `writing ${event.dataset}`);

@@ -25,7 +25,7 @@ export const demoSpec: CommandSpec = {
   examples: ['lakeload demo', 'lakeload demo --out /tmp/lakeload-demo --orders 20000 --json'],
 };
 
-export async function runDemo(argv: readonly string[]): Promise<number> {
+export async function runDemo(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(demoSpec, argv);
   const root = resolve(stringOption(values, 'out') ?? join('out', 'demo'));
   const orders = numberOption(values, 'orders', 5000, { min: 1 });
@@ -43,7 +43,12 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     const summary = await generateOrdersFile(
       file,
       { orders, seed, format, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
-      { onProgress: (done, total) => progress.update(`generating ${format}`, done, total) },
+      {
+        onProgress: (done, total) => {
+          signal.throwIfAborted();
+          progress.update(`generating ${format}`, done, total);
+        },
+      },
     );
     progress.done();
     say(describeGenerate(summary, file));
@@ -56,6 +61,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const converted = await convert({
     inputs: exports.map((entry) => entry.file),
     outDir: join(root, 'lake'),
+    signal,
     onProgress: (event) => {
       if (event.phase === 'read') converting.update('converting', event.bytesDone, event.bytesTotal);
       else converting.status(event.phase === 'load' ? 'loading valid records' : `writing ${event.dataset}`);

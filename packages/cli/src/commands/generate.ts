@@ -89,7 +89,7 @@ export function describeGenerate(summary: GenerateSummary, out: string): string 
   ].join('\n');
 }
 
-export async function runGenerate(argv: readonly string[]): Promise<number> {
+export async function runGenerate(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(generateSpec, argv);
   const out = stringOption(values, 'out');
   if (!out) throw new UsageError('--out is required: a file to write, or "-" for stdout');
@@ -105,7 +105,10 @@ export async function runGenerate(argv: readonly string[]): Promise<number> {
   const json = values.json === true;
   const toStdout = out === '-';
   const progress = new ProgressBar({ enabled: !json && !toStdout && process.stderr.isTTY === true });
-  const onProgress = (done: number, total: number) => progress.update('generating', done, total);
+  const onProgress = (done: number, total: number) => {
+    signal.throwIfAborted();
+    progress.update('generating', done, total);
+  };
   const summary = toStdout
     ? await generateOrders(options, process.stdout, { onProgress })
     : await generateOrdersFile(out, options, { onProgress });

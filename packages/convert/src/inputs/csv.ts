@@ -91,7 +91,9 @@ function toRecord(rows: Row[], index: Map<CsvColumn, number>, width: number, rec
  */
 export async function* readCsv(stream: Readable, inputPath: string): RecordBatches {
   const parser = stream.pipe(
-    parse({ info: true, raw: true, relax_column_count: true, bom: true, skip_empty_lines: true }),
+    // relax_quotes keeps a stray quote inside a field (Chef "Knife") as text instead of failing the
+    // file; empty lines are kept so that this reader can count lines itself.
+    parse({ raw: true, relax_column_count: true, relax_quotes: true, bom: true, skip_empty_lines: false }),
   );
   stream.on('error', (error) => parser.destroy(error));
   let index: Map<CsvColumn, number> | undefined;
@@ -101,11 +103,15 @@ export async function* readCsv(stream: Readable, inputPath: string): RecordBatch
   const groupLines = new Set<string>();
   let record = 0;
   let batch: SourceRecord[] = [];
-  for await (const { record: fields, info, raw } of parser as AsyncIterable<{
-    record: string[];
-    info: { lines: number };
-    raw: string;
-  }>) {
+  // Lines are counted from the raw text: the parser's own count takes a CR LF inside a quoted field
+  // for two lines.
+  let consumed = 0;
+  for await (const { record: fields, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+    const text = raw.replace(/\r?\n$/, '');
+    const firstLine = consumed + 1;
+    const lastLine = firstLine + (text.match(/\n/g)?.length ?? 0);
+    consumed = lastLine;
+    if (fields.length === 1 && fields[0] === '') continue;
     if (!index) {
       const header = fields.map((name) => name.trim());
       const missing = CSV_COLUMNS.filter((column) => !header.includes(column));
@@ -119,9 +125,7 @@ export async function* readCsv(stream: Readable, inputPath: string): RecordBatch
       width = header.length;
       continue;
     }
-    const text = raw.replace(/\r?\n$/, '');
-    const lastLine = info.lines;
-    const row = { fields, raw: text, firstLine: lastLine - (text.split('\n').length - 1), lastLine };
+    const row = { fields, raw: text, firstLine, lastLine };
     const key = `${fields[index.get('order_id') ?? 0]}\u0000${fields[index.get('updated_at') ?? 0]}`;
     const lineNumber = fields[index.get('line_number') ?? 0] ?? '';
     // A repeated line number starts a new record: a duplicate copy of the order right after it.

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ConvertOptionsError } from '../errors.js';
 import type { InputFile, InputFormat } from './records.js';
 
@@ -31,8 +31,9 @@ async function walk(dir: string, found: string[]): Promise<void> {
 }
 
 /**
- * Expands files and folders (recursively) into inputs. A named file with an unknown extension or
- * a path that does not exist is an options error; folders contribute only files they can read.
+ * Expands files and folders (recursively) into inputs, each once. A named file with an unknown
+ * extension or a path that does not exist is an options error; folders contribute only files they
+ * can read.
  */
 export async function discoverInputs(paths: readonly string[]): Promise<InputFile[]> {
   const files: string[] = [];
@@ -47,20 +48,15 @@ export async function discoverInputs(paths: readonly string[]): Promise<InputFil
       );
     }
   }
-  const byName = new Map<string, string>();
+  const seen = new Set<string>();
   const inputs: InputFile[] = [];
   for (const path of files) {
+    const absolute = resolve(path);
+    if (seen.has(absolute)) continue;
+    seen.add(absolute);
     const name = basename(path);
-    const other = byName.get(name);
-    if (other !== undefined) {
-      if (other === path) continue;
-      throw new ConvertOptionsError(
-        `inputs "${other}" and "${path}" share the name "${name}"; output file names derive from the input name, so rename one`,
-      );
-    }
-    byName.set(name, path);
     const { format, gzip } = formatOf(name) ?? { format: 'jsonl', gzip: false };
-    inputs.push({ path, name, format, gzip, bytes: (await stat(path)).size });
+    inputs.push({ path, absolute, name, format, gzip, bytes: (await stat(path)).size });
   }
   return inputs;
 }

@@ -16,7 +16,8 @@ export type InputFormat = 'json' | 'jsonl' | 'csv';
 
 export interface InputFile {
   path: string;
-  /** The file name; output names and the rejects file derive from it. */
+  /** The input's identity: output and rejects file names derive from it. */
+  absolute: string;
   name: string;
   format: InputFormat;
   gzip: boolean;

@@ -6,8 +6,8 @@ import type { DatasetName } from './datasets.js';
 const PARQUET_NAME = /^(?<dataset>[a-z_]+)_(?<day>\d{8})_(?<tag>[0-9a-f]{12})_(?<part>\d{3})\.parquet$/;
 
 /** Output files of one input carry this tag, so converting the same input again replaces them. */
-export function sourceTag(inputName: string): string {
-  return createHash('sha256').update(inputName).digest('hex').slice(0, 12);
+export function sourceTag(absolutePath: string): string {
+  return createHash('sha256').update(absolutePath).digest('hex').slice(0, 12);
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -31,7 +31,7 @@ export class SequentialStager implements Stager {
 
   async *stage(batches: RecordBatches): AsyncGenerator<ChunkResult> {
     for await (const records of batches) {
-      const { spool, rejects } = validateBatch(records, 0, false);
+      const { spool, rejects } = validateBatch(records, 0);
       this.#spool.write(spool);
       // The readers number records and lines across the whole input, so no offset applies.
       yield { chunkId: 0, recordBase: 0, lineBase: 0, records: records.length, lines: 0, rejects };

@@ -22,7 +22,8 @@ export type WorkerReply =
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread only');
 const spool = new Spool((workerData as WorkerSetup).spool);
-const decoder = new TextDecoder('utf-8');
+// Keeps a byte-order mark where it stands; only the input's very first one is removed (splitLines).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 port.on('message', (request: WorkerRequest) => {
   try {
@@ -34,7 +35,7 @@ port.on('message', (request: WorkerRequest) => {
     // A chunk's lines count from 1; the main thread knows where the chunk starts in the input.
     const lines = splitLines(decoder.decode(request.bytes), request.first);
     const records = jsonlRecords(lines, 1, 0);
-    const { spool: text, rejects } = validateBatch(records, request.id, true);
+    const { spool: text, rejects } = validateBatch(records, request.id);
     spool.write(text);
     const reply: WorkerReply = {
       type: 'chunk',

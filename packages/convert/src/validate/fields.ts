@@ -79,7 +79,7 @@ export function oneOf<T extends string>(
 }
 
 export function matching(value: unknown, pattern: RegExp, what: string, path: string, problems: Problems) {
-  if (typeof value === 'string' && pattern.test(value)) return value;
+  if (typeof value === 'string' && pattern.test(value) && value.isWellFormed()) return value;
   return problems.add(path, `expected ${what}, got ${describe(value)}`);
 }
 
@@ -146,6 +146,8 @@ export function money(value: unknown, path: string, problems: Problems): number 
 
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})$/;
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1);
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
@@ -176,15 +178,22 @@ export function timestamp(value: unknown, path: string, problems: Problems): num
   ) {
     return problems.add(path, `is not a real date and time: ${describe(value)}`);
   }
-  if (year < 1900) return problems.add(path, `is before 1900, which no order can be: ${describe(value)}`);
+  // Date.UTC reads years below 100 as 19xx, so those are refused before it runs.
+  if (year < 1900) return problems.add(path, `is outside the years 1900–9999 in UTC: ${describe(value)}`);
   const zone = parts[8] ?? 'Z';
   let offsetMinutes = 0;
   if (zone !== 'Z') {
     const digits = zone.replace(':', '');
-    offsetMinutes =
-      (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits[0] === '-' ? -1 : 1);
+    const hours = Number(digits.slice(1, 3));
+    const minutes = Number(digits.slice(3, 5));
+    if (hours > 18 || minutes > 59)
+      return problems.add(path, `has an impossible zone offset ${zone}: ${describe(value)}`);
+    offsetMinutes = (hours * 60 + minutes) * (digits[0] === '-' ? -1 : 1);
   }
   const millis = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  if (millis < EARLIEST || millis >= LATEST) {
+    return problems.add(path, `is outside the years 1900–9999 in UTC: ${describe(value)}`);
+  }
   const fraction = parts[7];
   return millis * 1000 + (fraction ? Number(fraction.padEnd(6, '0')) : 0);
 }

@@ -1,12 +1,12 @@
 // End to end against real files and a real DuckDB: generate → convert → read the Parquet back with
 // DuckDB as an independent reader. Imports the built package, whose parsing threads load from dist.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ConvertOptionsError, convert, quoteLiteral, type RejectEntry } from '@lakeload/convert';
+import { convert, quoteLiteral, type RejectEntry } from '@lakeload/convert';
 import {
   generateOrdersFile,
   type InjectedRecord,
@@ -186,8 +186,10 @@ describe('convert', () => {
       expect(new Set(injected.map((record) => record.kind)).size).toBe(format === 'json' ? 6 : 7);
       const out = join(dir, 'out');
       const summary = await convert({ inputs: [input], outDir: out });
-      const rejectsFile = join(out, '_rejects', `orders.${format}.jsonl`);
-      expect(summary.inputs[0]?.rejectsFile).toBe(rejectsFile);
+      const rejectsFile = summary.inputs[0]?.rejectsFile ?? '';
+      expect(relative(out, rejectsFile)).toMatch(
+        new RegExp(`^_rejects/orders\\.${format}\\.[0-9a-f]{12}\\.jsonl$`),
+      );
       const rejects = (await readFile(rejectsFile, 'utf8'))
         .trim()
         .split('\n')
@@ -216,10 +218,11 @@ describe('convert', () => {
       }
       const duplicates = rejects.filter((reject) => reject.reason.includes('duplicate of line'));
       expect(duplicates).toHaveLength(generated.dirty.duplicate);
-      if (format !== 'csv') {
-        // One record per order: the counts line up exactly.
-        expect(summary.rejected).toBe(generated.dirtyRecords);
-        expect(summary.valid).toBe(generated.records - generated.dirtyRecords);
+      // One record per order version (in CSV, its consecutive rows): the counts line up exactly.
+      expect(summary.rejected).toBe(generated.dirtyRecords);
+      expect(summary.valid).toBe(generated.records - generated.dirtyRecords);
+      for (const record of injected) {
+        expect(rejects.find((reject) => reject.line === record.firstLine)?.record).toBe(record.record);
       }
       const [stored] = await query(`SELECT count(*) AS n FROM read_parquet(${glob(out, 'order_summary')})`);
       expect(stored).toEqual({ n: String(summary.valid) });
@@ -266,13 +269,46 @@ describe('convert', () => {
     expect(written.some((file) => file.includes('_temporary'))).toBe(false);
   });
 
-  it('refuses two inputs with the same name, since output names derive from it', async () => {
+  it('keeps inputs of the same name from different folders apart, also across runs', async () => {
     const dir = join(root, 'same-name');
-    await generateOrdersFile(join(dir, 'a', 'orders.jsonl'), { orders: 10 });
-    await generateOrdersFile(join(dir, 'b', 'orders.jsonl'), { orders: 10 });
-    await expect(convert({ inputs: [dir], outDir: join(dir, 'out') })).rejects.toThrow(ConvertOptionsError);
-    await expect(convert({ inputs: [dir], outDir: join(dir, 'out') })).rejects.toThrow(
-      /share the name "orders\.jsonl"/,
-    );
+    const out = join(dir, 'out');
+    await generateOrdersFile(join(dir, '2025-11-13', 'orders.jsonl'), {
+      orders: 50,
+      startDate: '2025-11-13',
+      days: 1,
+    });
+    await generateOrdersFile(join(dir, '2025-11-14', 'orders.jsonl'), {
+      orders: 70,
+      startDate: '2025-11-14',
+      days: 1,
+    });
+    const first = await convert({ inputs: [join(dir, '2025-11-13')], outDir: out });
+    const second = await convert({ inputs: [join(dir, '2025-11-14', 'orders.jsonl')], outDir: out });
+    expect(second.inputs[0]?.staleRemoved).toBe(0);
+    const [stored] = await query(`SELECT count(*) AS n FROM read_parquet(${glob(out, 'order_summary')})`);
+    expect(stored).toEqual({ n: String(first.valid + second.valid) });
+  });
+
+  it('stops on an abort signal without leaving scratch files, and clears those of killed runs', async () => {
+    const dir = join(root, 'abort');
+    const out = join(dir, 'out');
+    await generateOrdersFile(join(dir, 'orders.jsonl'), { orders: 3000 });
+    const abandoned = join(out, '_temporary', '999999999-0d9e2a7c', 'orders.jsonl.partial');
+    await mkdir(dirname(abandoned), { recursive: true });
+    await writeFile(abandoned, 'left by a killed run');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      convert({ inputs: [join(dir, 'orders.jsonl')], outDir: out, signal: controller.signal }),
+    ).rejects.toThrow(/aborted/);
+    expect(await files(out)).toEqual([]);
+  });
+
+  it('writes into an output folder whose name holds characters DuckDB reads specially', async () => {
+    const dir = join(root, 'odd ?name');
+    await generateOrdersFile(join(dir, 'orders.jsonl'), { orders: 40, days: 1 });
+    const summary = await convert({ inputs: [join(dir, 'orders.jsonl')], outDir: join(dir, "out?x=1&'q'") });
+    expect(summary.failedInputs).toBe(0);
+    expect(summary.datasets.order_summary.rows).toBe(summary.valid);
   });
 });

@@ -58,7 +58,9 @@ describe('timestamp', () => {
     ['2025-11-13T09:12:44', /with a zone/],
     ['13/11/2025 09:12', /ISO-8601/],
     ['2025-11-13T09:12:44.1234567Z', /ISO-8601/],
-    ['0099-01-01T00:00:00Z', /before 1900/],
+    ['0099-01-01T00:00:00Z', /outside the years 1900–9999 in UTC/],
+    ['9999-12-31T23:00:00-02:00', /outside the years 1900–9999 in UTC/],
+    ['2025-11-13T09:12:44+99:99', /impossible zone offset \+99:99/],
     ['', /is missing/],
     [1731490000, /ISO-8601/],
   ])('rejects %j', (value, message) => {

@@ -122,6 +122,23 @@ describe('readCsv', () => {
     );
   });
 
+  it('counts lines itself: CR LF inside a quoted field is one line break, blank lines count too', async () => {
+    const text = [
+      header,
+      row('1', 1, { product_name: '"two\r\nlines"' }),
+      '',
+      row('2', 1, { sku: 'Chef "Knife" Mini' }),
+    ].join('\r\n');
+    const records = await all(readCsv(streamOf(text), 'in.csv'));
+    expect(records.map(({ firstLine, lastLine }) => [firstLine, lastLine])).toEqual([
+      [2, 3],
+      [5, 5],
+    ]);
+    const second = records[1]?.value as { items: { sku: unknown }[] };
+    expect(second.items[0]?.sku).toBe('Chef "Knife" Mini');
+    expect(records[1]?.problems).toEqual([]);
+  });
+
   it('fails the input when the header lacks contract columns', async () => {
     await expect(all(readCsv(streamOf('order_id,total\n1,2\n'), 'in.csv'))).rejects.toThrow(
       /in\.csv: the CSV header lacks order_date/,

@@ -43,6 +43,8 @@ export interface Driver {
   tableColumns(table: string): Promise<Column[] | undefined>;
   /** Runs schema changes, each committed on its own before any load transaction starts. */
   runDdl(statements: readonly string[]): Promise<void>;
+  /** Rows of a read-only query, values as JSON (big integers as strings): for status and reports. */
+  query(sql: string): Promise<Record<string, unknown>[]>;
   /** Stages, dedupes, merges and records the ledger row in one transaction. */
   load(job: LoadJob): Promise<LoadOutcome>;
   close(): Promise<void>;

@@ -43,27 +43,7 @@ async function load(key: string): Promise<ObjectResult> {
 }
 
 async function rows(sql: string): Promise<unknown[][]> {
-  const reader = await DuckDBInstance.create(join(root, 'warehouse.duckdb'), {
-    access_mode: 'READ_ONLY',
-  }).catch(() => undefined);
-  if (reader) reader.closeSync();
-  // The warehouse is open in this process: read through a second connection of the same driver file.
-  const probe = await duckdbProbe();
-  return probe(sql);
-}
-
-let probeInstance: DuckDBInstance | undefined;
-async function duckdbProbe() {
-  return async (sql: string) => {
-    probeInstance ??= undefined;
-    const instance = (driver as unknown as { instance: DuckDBInstance }).instance;
-    const connection = await instance.connect();
-    try {
-      return (await connection.runAndReadAll(sql)).getRowsJson();
-    } finally {
-      connection.closeSync();
-    }
-  };
+  return (await driver.query(sql)).map((row) => Object.values(row));
 }
 
 const orders = (values: string) =>

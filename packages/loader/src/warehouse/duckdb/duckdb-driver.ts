@@ -67,6 +67,16 @@ export class DuckDBDriver implements Driver {
     });
   }
 
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return this.#withConnection(async (connection) => {
+      try {
+        return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+      } catch (error) {
+        throw mapDuckDBError(error, 'query failed');
+      }
+    });
+  }
+
   async runDdl(statements: readonly string[]): Promise<void> {
     await this.#withConnection(async (connection) => {
       for (const sql of statements) {
