@@ -34,6 +34,7 @@ import {
   quoteLiteral,
   stagedDaysSql,
 } from './output/sql.js';
+import type { SpoolMode } from './pipeline/batch.js';
 import { type ChunkResult, ParallelStager, SequentialStager, type Stager } from './pipeline/stagers.js';
 
 export interface ConvertOptions {
@@ -112,13 +113,18 @@ function stagerFor(
   input: InputFile,
   dir: string,
   context: RunContext,
+  mode: SpoolMode,
   onBytes: (bytes: number) => void,
 ): { stager: Stager; chunks: AsyncGenerator<ChunkResult> } {
   if (input.format === 'jsonl' && context.threads > 1) {
-    const stager = new ParallelStager((index) => join(dir, `valid-${index}.jsonl`), context.threads);
+    const stager = new ParallelStager((index) => join(dir, `valid-${index}.jsonl`), context.threads, mode);
     return { stager, chunks: stager.stage(openInput(input, onBytes)) };
   }
-  const stager = new SequentialStager(join(dir, 'valid.jsonl'));
+  // Only a JSONL record's raw text is one line of JSON that the spool can carry as it is.
+  const stager = new SequentialStager(
+    join(dir, 'valid.jsonl'),
+    input.format === 'jsonl' ? mode : 'canonical',
+  );
   return { stager, chunks: stager.stage(readerFor(input, onBytes)) };
 }
 
@@ -140,7 +146,11 @@ interface RunContext {
   signal: AbortSignal | undefined;
 }
 
-async function convertInput(input: InputFile, context: RunContext): Promise<InputResult> {
+async function convertInput(
+  input: InputFile,
+  context: RunContext,
+  mode: SpoolMode = 'raw',
+): Promise<InputResult> {
   const started = performance.now();
   const result: InputResult = {
     input: input.path,
@@ -169,7 +179,7 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
         bytesTotal: context.bytesTotal,
       });
     };
-    const { stager, chunks } = stagerFor(input, workDir, context, onBytes);
+    const { stager, chunks } = stagerFor(input, workDir, context, mode, onBytes);
     try {
       for await (const chunk of chunks) {
         context.signal?.throwIfAborted();
@@ -219,6 +229,10 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
   } catch (error) {
     rejects.destroy();
     if (context.signal?.aborted) throw error;
+    if (mode === 'raw' && error instanceof Error && /has duplicate key/.test(error.message)) {
+      context.bytesDone = bytesAtStart;
+      throw new RawSpoolRefused();
+    }
     const failure = readFailure(input, error);
     result.status = 'failed';
     result.error = failure.message;
@@ -232,6 +246,9 @@ async function convertInput(input: InputFile, context: RunContext): Promise<Inpu
   }
   return result;
 }
+
+/** DuckDB refused a raw JSONL line (it repeats a key); the input is converted again in canonical form. */
+class RawSpoolRefused extends Error {}
 
 /**
  * A later copy of an order version already in this input (same order_id and updated_at) is a
@@ -367,7 +384,10 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     };
     for (const input of inputs) {
       options.signal?.throwIfAborted();
-      const result = await convertInput(input, context);
+      const result = await convertInput(input, context).catch((error: unknown) => {
+        if (error instanceof RawSpoolRefused) return convertInput(input, context, 'canonical');
+        throw error;
+      });
       summary.inputs.push(result);
       summary.records += result.records;
       summary.valid += result.valid;

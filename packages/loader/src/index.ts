@@ -1,5 +1,6 @@
 export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
 export { localObject } from './events/local.js';
+export { type LocalFile, localObjects } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
 export { DEFAULT_TABLES, Loader, type LoaderOptions, type ObjectResult, objectUri } from './load.js';
@@ -21,3 +22,9 @@ export {
   SqlCompiler,
   UnsupportedTypeError,
 } from './warehouse/sql-compiler.js';
+export {
+  DEFAULT_WAREHOUSE,
+  openWarehouse,
+  parseWarehouseUrl,
+  type WarehouseTarget,
+} from './warehouse/url.js';

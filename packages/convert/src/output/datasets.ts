@@ -1,4 +1,4 @@
-import { centsToMoney } from './sql.js';
+import { money as moneySql } from './sql.js';
 
 // The three Parquet datasets: each column with its exact type and the expression that fills it.
 // The package README's type table documents the same list.
@@ -27,7 +27,7 @@ export interface DatasetSpec {
 const column = (name: string, type: string, sql = `o.${name}`): ColumnSpec => ({ name, type, sql });
 const text = (name: string) => column(name, 'VARCHAR');
 const money = (name: string) => column(name, 'DECIMAL(12,2)');
-const itemMoney = (name: string) => column(name, 'DECIMAL(12,2)', centsToMoney(`i.${name}_cents`));
+const itemMoney = (name: string) => column(name, 'DECIMAL(12,2)', moneySql(`i.${name}`));
 const TIMESTAMP_UTC = 'TIMESTAMP WITH TIME ZONE';
 
 const ORDER_ID = column('order_id', 'BIGINT');

@@ -22,56 +22,36 @@ export interface ParquetOptions {
 export const STAGED = 'staged_orders';
 export const CHUNK_OFFSETS = 'chunk_offsets';
 
-// The spool's fields (pipeline/batch.ts) as DuckDB types: integers throughout, money in cents and
-// timestamps in microseconds since the epoch, UTC.
-const SPOOL_COLUMNS: Record<string, string> = {
-  c: 'BIGINT',
-  r: 'BIGINT',
-  f: 'BIGINT',
-  l: 'BIGINT',
-  order_id: 'BIGINT',
-  order_date_us: 'BIGINT',
-  updated_at_us: 'BIGINT',
-  status: 'VARCHAR',
-  currency: 'VARCHAR',
-  customer_id: 'BIGINT',
-  customer_name: 'VARCHAR',
-  customer_email: 'VARCHAR',
-  customer_country: 'VARCHAR',
-  customer_segment: 'VARCHAR',
-  subtotal_cents: 'BIGINT',
-  discount_cents: 'BIGINT',
-  tax_cents: 'BIGINT',
-  shipping_cents: 'BIGINT',
-  total_cents: 'BIGINT',
-  is_gift: 'BOOLEAN',
-  coupon_code: 'VARCHAR',
-  items:
-    'STRUCT(line_number INTEGER, sku VARCHAR, product_name VARCHAR, category VARCHAR, quantity INTEGER, unit_price_cents BIGINT, line_total_cents BIGINT)[]',
-};
+// The order contract as DuckDB types. Money and timestamps stay text here and are cast below; the
+// validator has checked every value, and for text DuckDB might read otherwise (escapes) the spool
+// holds a canonical rewrite (pipeline/batch.ts).
+const ITEM_STRUCT =
+  'STRUCT(line_number INTEGER, sku VARCHAR, product_name VARCHAR, category VARCHAR, quantity INTEGER, unit_price VARCHAR, line_total VARCHAR)';
+const ORDER_STRUCT = `STRUCT(order_id BIGINT, order_date VARCHAR, updated_at VARCHAR, status VARCHAR, currency VARCHAR, customer STRUCT(customer_id BIGINT, name VARCHAR, email VARCHAR, country VARCHAR, segment VARCHAR), items ${ITEM_STRUCT}[], subtotal VARCHAR, discount VARCHAR, tax VARCHAR, shipping VARCHAR, total VARCHAR, is_gift BOOLEAN, coupon_code VARCHAR)`;
 
-/** Cents to DECIMAL(12,2) without a float in between: multiplying by a DECIMAL literal stays exact. */
-export const centsToMoney = (sql: string) => `CAST(${sql} * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2))`;
+/** Exact: decimal text to DECIMAL(12,2); the validator allowed at most two places. */
+export const money = (sql: string) => `CAST(${sql} AS DECIMAL(12,2))`;
 
 /** Loads the spooled valid records into one typed table (see pipeline/batch.ts for the spool format). */
 export function loadSpoolsSql(spools: readonly string[]): string {
   const files = spools.map(quoteLiteral).join(', ');
-  const columns = `{${Object.entries(SPOOL_COLUMNS)
-    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
-    .join(', ')}}`;
-  const money = (name: string) => `${centsToMoney(`${name}_cents`)} AS ${name}`;
+  const columns = `{'c': 'BIGINT', 'r': 'BIGINT', 'f': 'BIGINT', 'l': 'BIGINT', 'o': ${quoteLiteral(ORDER_STRUCT)}}`;
   return `CREATE OR REPLACE TABLE ${STAGED} AS
 SELECT
   c AS chunk_id, r AS record_no, f AS first_line, l AS last_line,
-  order_id,
-  make_timestamptz(order_date_us) AS order_date,
-  CAST(make_timestamp(order_date_us) AS DATE) AS order_day,
-  make_timestamptz(updated_at_us) AS updated_at,
-  status, currency, customer_id, customer_name, customer_email, customer_country, customer_segment,
-  CAST(len(items) AS INTEGER) AS item_count,
-  CAST(list_sum([item.quantity FOR item IN items]) AS BIGINT) AS total_quantity,
-  ${['subtotal', 'discount', 'tax', 'shipping', 'total'].map(money).join(', ')},
-  is_gift, coupon_code, items
+  o.order_id,
+  CAST(o.order_date AS TIMESTAMPTZ) AS order_date,
+  CAST(CAST(o.order_date AS TIMESTAMPTZ) AS DATE) AS order_day,
+  CAST(o.updated_at AS TIMESTAMPTZ) AS updated_at,
+  o.status, o.currency,
+  o.customer.customer_id AS customer_id, o.customer.name AS customer_name, o.customer.email AS customer_email,
+  o.customer.country AS customer_country, o.customer.segment AS customer_segment,
+  CAST(len(o.items) AS INTEGER) AS item_count,
+  CAST(list_sum([item.quantity FOR item IN o.items]) AS BIGINT) AS total_quantity,
+  ${money('o.subtotal')} AS subtotal, ${money('o.discount')} AS discount, ${money('o.tax')} AS tax,
+  ${money('o.shipping')} AS shipping, ${money('o.total')} AS total,
+  o.is_gift, NULLIF(o.coupon_code, '') AS coupon_code,
+  o.items
 FROM read_json([${files}], format = 'newline_delimited', maximum_object_size = 8388608, columns = ${columns})`;
 }
 

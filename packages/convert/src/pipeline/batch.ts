@@ -1,7 +1,9 @@
 // Validation splits each batch of records into rejects and valid records. Valid records are spooled
-// as JSON lines for DuckDB to load, in their normalized form — money in cents, timestamps in
-// microseconds UTC — so that DuckDB reads exactly the values the validator accepted, never the raw
-// text again. Each line also says where the record came from: chunk, record and line numbers.
+// as JSON lines for DuckDB to load, each wrapped with where it came from:
+//   {"c":<chunk>,"r":<record>,"f":<first line>,"l":<last line>,"o":<the order as JSON>}
+// The order is the input line itself where DuckDB is sure to read it as the validator did (a JSONL
+// line without \u escapes), and otherwise the validated values written out again in canonical form.
+import { formatCents } from '@lakeload/orders';
 import type { SourceRecord } from '../inputs/records.js';
 import { type NormalizedOrder, validateOrder } from '../validate/order.js';
 
@@ -16,63 +18,88 @@ export interface RejectedRecord {
 export interface ValidatedBatch {
   /** Spool lines of the valid records, newline-terminated. */
   spool: string;
-  valid: number;
+  records: number;
   rejects: RejectedRecord[];
 }
 
-/** One spool line; output/sql.ts reads these names back (`loadSpoolsSql`). */
-function spoolLine(order: NormalizedOrder, source: SourceRecord, chunkId: number): string {
-  return `${JSON.stringify({
-    c: chunkId,
-    r: source.record,
-    f: source.firstLine,
-    l: source.lastLine,
+function isoMicros(micros: number): string {
+  const millis = Math.floor(micros / 1000);
+  const rest = micros - millis * 1000;
+  return `${new Date(millis).toISOString().slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+}
+
+/** The order in the contract's own JSON form, from the validated values. */
+export function canonicalJson(order: NormalizedOrder): string {
+  return JSON.stringify({
     order_id: order.orderId,
-    order_date_us: order.orderDateMicros,
-    updated_at_us: order.updatedAtMicros,
+    order_date: isoMicros(order.orderDateMicros),
+    updated_at: isoMicros(order.updatedAtMicros),
     status: order.status,
     currency: order.currency,
-    customer_id: order.customerId,
-    customer_name: order.customerName,
-    customer_email: order.customerEmail,
-    customer_country: order.customerCountry,
-    customer_segment: order.customerSegment,
-    subtotal_cents: order.subtotalCents,
-    discount_cents: order.discountCents,
-    tax_cents: order.taxCents,
-    shipping_cents: order.shippingCents,
-    total_cents: order.totalCents,
-    is_gift: order.isGift,
-    coupon_code: order.couponCode,
+    customer: {
+      customer_id: order.customerId,
+      name: order.customerName,
+      email: order.customerEmail,
+      country: order.customerCountry,
+      segment: order.customerSegment,
+    },
     items: order.items.map((item) => ({
       line_number: item.lineNumber,
       sku: item.sku,
       product_name: item.productName,
       category: item.category,
       quantity: item.quantity,
-      unit_price_cents: item.unitPriceCents,
-      line_total_cents: item.lineTotalCents,
+      unit_price: formatCents(item.unitPriceCents),
+      line_total: formatCents(item.lineTotalCents),
     })),
-  })}\n`;
+    subtotal: formatCents(order.subtotalCents),
+    discount: formatCents(order.discountCents),
+    tax: formatCents(order.taxCents),
+    shipping: formatCents(order.shippingCents),
+    total: formatCents(order.totalCents),
+    is_gift: order.isGift,
+    coupon_code: order.couponCode,
+  });
 }
+
+/**
+ * How valid records are written to the spool: `raw` keeps a JSONL line as it stands where that is
+ * safe, `canonical` always rewrites (the fallback when DuckDB refuses a raw line, e.g. one that
+ * repeats a key, where JSON.parse keeps the last value and DuckDB would not).
+ */
+export type SpoolMode = 'raw' | 'canonical';
 
 // The decoders put U+FFFD where the input's bytes are not UTF-8.
 const NOT_UTF8 =
   'record: contains bytes that are not valid UTF-8 (shown as \uFFFD); export the file as UTF-8';
 
-/** Validates records; the valid ones come back as spool text, the others as rejects. */
-export function validateBatch(records: readonly SourceRecord[], chunkId: number): ValidatedBatch {
+/**
+ * Validates records; the valid ones come back as spool text, the others as rejects. Records are
+ * consumed one at a time, so a lazy source keeps only one parsed record alive.
+ */
+export function validateBatch(
+  records: Iterable<SourceRecord>,
+  chunkId: number,
+  mode: SpoolMode,
+): ValidatedBatch {
   const spool: string[] = [];
   const rejects: RejectedRecord[] = [];
+  let count = 0;
   for (const source of records) {
+    count += 1;
     const known = source.raw.includes('\uFFFD') ? [...source.problems, NOT_UTF8] : source.problems;
     const validation = validateOrder(source.value, known);
     if (validation.ok) {
-      spool.push(spoolLine(validation.order, source, chunkId));
+      // An escape may hide a broken surrogate in a field outside the contract, which DuckDB refuses.
+      const json =
+        mode === 'raw' && !source.raw.includes('\\u') ? source.raw : canonicalJson(validation.order);
+      spool.push(
+        `{"c":${chunkId},"r":${source.record},"f":${source.firstLine},"l":${source.lastLine},"o":${json}}\n`,
+      );
     } else {
       const { record, firstLine, lastLine, raw } = source;
       rejects.push({ record, firstLine, lastLine, problems: validation.problems, raw });
     }
   }
-  return { spool: spool.join(''), valid: spool.length, rejects };
+  return { spool: spool.join(''), records: count, rejects };
 }

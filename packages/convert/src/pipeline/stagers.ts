@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { RecordBatches } from '../inputs/records.js';
 import type { ChunkOffset } from '../output/sql.js';
-import { type RejectedRecord, validateBatch } from './batch.js';
+import { type RejectedRecord, type SpoolMode, validateBatch } from './batch.js';
 import { Spool } from './spool.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker.js';
 
@@ -24,14 +24,17 @@ export class SequentialStager implements Stager {
   readonly spools: readonly string[];
   readonly #spool: Spool;
 
-  constructor(spool: string) {
+  constructor(
+    spool: string,
+    private readonly mode: SpoolMode,
+  ) {
     this.spools = [spool];
     this.#spool = new Spool(spool);
   }
 
   async *stage(batches: RecordBatches): AsyncGenerator<ChunkResult> {
     for await (const records of batches) {
-      const { spool, rejects } = validateBatch(records, 0);
+      const { spool, rejects } = validateBatch(records, 0, this.mode);
       this.#spool.write(spool);
       // The readers number records and lines across the whole input, so no offset applies.
       yield { chunkId: 0, recordBase: 0, lineBase: 0, records: records.length, lines: 0, rejects };
@@ -95,10 +98,10 @@ export class ParallelStager implements Stager {
   >();
   #failure: Error | undefined;
 
-  constructor(spoolOf: (index: number) => string, threads: number) {
+  constructor(spoolOf: (index: number) => string, threads: number, mode: SpoolMode) {
     this.spools = Array.from({ length: threads }, (_, index) => spoolOf(index));
     this.#workers = this.spools.map((spool) => {
-      const setup: WorkerSetup = { spool };
+      const setup: WorkerSetup = { spool, mode };
       // V8 sizes a thread's heap by the machine's memory and collects lazily; a chunk needs far less,
       // and a tight limit keeps the converter's footprint flat.
       const worker = new Worker(new URL('./worker.js', import.meta.url), {

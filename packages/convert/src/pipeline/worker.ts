@@ -3,11 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { jsonlRecords } from '../inputs/jsonl.js';
 import { splitLines } from '../inputs/open.js';
-import { type RejectedRecord, validateBatch } from './batch.js';
+import { type RejectedRecord, type SpoolMode, validateBatch } from './batch.js';
 import { Spool } from './spool.js';
 
 export interface WorkerSetup {
   spool: string;
+  mode: SpoolMode;
 }
 
 export type WorkerRequest =
@@ -21,7 +22,8 @@ export type WorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread only');
-const spool = new Spool((workerData as WorkerSetup).spool);
+const setup = workerData as WorkerSetup;
+const spool = new Spool(setup.spool);
 // Keeps a byte-order mark where it stands; only the input's very first one is removed (splitLines).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -34,13 +36,16 @@ port.on('message', (request: WorkerRequest) => {
     }
     // A chunk's lines count from 1; the main thread knows where the chunk starts in the input.
     const lines = splitLines(decoder.decode(request.bytes), request.first);
-    const records = jsonlRecords(lines, 1, 0);
-    const { spool: text, rejects } = validateBatch(records, request.id);
+    const {
+      spool: text,
+      records,
+      rejects,
+    } = validateBatch(jsonlRecords(lines, 1, 0), request.id, setup.mode);
     spool.write(text);
     const reply: WorkerReply = {
       type: 'chunk',
       id: request.id,
-      records: records.length,
+      records,
       lines: lines.length,
       rejects,
     };

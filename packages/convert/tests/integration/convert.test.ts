@@ -304,6 +304,35 @@ describe('convert', () => {
     expect(await files(out)).toEqual([]);
   });
 
+  it.each([1, 2])(
+    'reads every record as the validator did, even text DuckDB would read otherwise (%i threads)',
+    async (threads) => {
+      const dir = join(root, `canonical-${threads}`);
+      const input = join(dir, 'orders.jsonl');
+      await generateOrdersFile(input, { orders: 3, days: 1, updateRate: 0 });
+      const [first = '', second = '', third = ''] = (await readFile(input, 'utf8')).trim().split('\n');
+      const lines = [
+        // A repeated key: JSON.parse keeps the last value, which the validator checked.
+        first.replace('{"order_id":', '{"order_id":999999,"order_id":'),
+        // An escape in a field outside the contract, and an empty coupon.
+        second.replace('"coupon_code":null', '"coupon_code":"","note":"\\ud800 broken"'),
+        // Escaped text inside the contract.
+        third.replace(/"name":"[^"]*"/, '"name":"J\\u00f6rg \\"JJ\\" M\\u00fcller"'),
+      ];
+      await writeFile(input, `${lines.join('\n')}\n`);
+      const out = join(dir, 'out');
+      const summary = await convert({ inputs: [input], outDir: out, threads });
+      expect(summary.failedInputs).toBe(0);
+      expect(summary.valid).toBe(3);
+      const stored = await query(
+        `SELECT order_id, customer_name, coupon_code FROM read_parquet(${glob(out, 'order_summary')}) ORDER BY order_id`,
+      );
+      expect(stored.map((row) => row.order_id)).toEqual(['100001', '100002', '100003']);
+      expect(stored[1]?.coupon_code).toBeNull();
+      expect(stored[2]?.customer_name).toBe('Jörg "JJ" Müller');
+    },
+  );
+
   it('writes into an output folder whose name holds characters DuckDB reads specially', async () => {
     const dir = join(root, 'odd ?name');
     await generateOrdersFile(join(dir, 'orders.jsonl'), { orders: 40, days: 1 });

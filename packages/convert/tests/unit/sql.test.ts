@@ -37,8 +37,8 @@ SELECT
   i.product_name AS "product_name",
   i.category AS "category",
   i.quantity AS "quantity",
-  CAST(i.unit_price_cents * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2)) AS "unit_price",
-  CAST(i.line_total_cents * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2)) AS "line_total"
+  CAST(i.unit_price AS DECIMAL(12,2)) AS "unit_price",
+  CAST(i.line_total AS DECIMAL(12,2)) AS "line_total"
 FROM (SELECT * FROM staged_orders WHERE order_day = DATE '2025-11-13') AS o, unnest(o.items) AS u(i)
 ) TO '/out/it''s.parquet' (FORMAT parquet, COMPRESSION 'snappy', ROW_GROUP_SIZE 122880)`);
   });
@@ -63,13 +63,13 @@ QUALIFY row_number() OVER (PARTITION BY order_id, updated_at ORDER BY chunk_id, 
 WHERE s.chunk_id = d.chunk_id AND s.record_no = d.local_record_no`);
   });
 
-  it('loads every spool file with the spool types, cents and microseconds as integers', () => {
+  it('loads every spool file with the contract types', () => {
     const sql = loadSpoolsSql(['/w/valid-0.jsonl', "/w/valid-'1.jsonl"]);
     expect(sql).toContain(
       `FROM read_json(['/w/valid-0.jsonl', '/w/valid-''1.jsonl'], format = 'newline_delimited'`,
     );
-    expect(sql).toContain('CAST(subtotal_cents * CAST(0.01 AS DECIMAL(3,2)) AS DECIMAL(12,2)) AS subtotal');
-    expect(sql).toContain('make_timestamptz(order_date_us) AS order_date');
-    expect(sql).toContain(`'order_date_us': 'BIGINT'`);
+    expect(sql).toContain('CAST(o.subtotal AS DECIMAL(12,2)) AS subtotal');
+    expect(sql).toContain('CAST(o.order_date AS TIMESTAMPTZ) AS order_date');
+    expect(sql).toContain("NULLIF(o.coupon_code, '') AS coupon_code");
   });
 });

@@ -1,0 +1,33 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LoaderError } from '../errors.js';
+import type { Driver } from './dialect.js';
+
+export type WarehouseTarget = { dialect: 'duckdb'; path: string };
+
+/** The default embedded warehouse. */
+export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
+
+/**
+ * Parses a warehouse URL: `duckdb:<path>` (`duckdb::memory:` for a throwaway one). The message of a
+ * bad URL lists the forms this build understands.
+ */
+export function parseWarehouseUrl(url: string): WarehouseTarget {
+  if (url.startsWith('duckdb:')) {
+    const path = url.slice('duckdb:'.length);
+    if (path === '')
+      throw new LoaderError('duckdb: needs a database file, e.g. duckdb:.lakeload/warehouse.duckdb');
+    return { dialect: 'duckdb', path };
+  }
+  throw new LoaderError(
+    `unsupported warehouse URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use duckdb:<path>`,
+  );
+}
+
+/** Opens the warehouse a URL names; each dialect's client is loaded only when it is used. */
+export async function openWarehouse(url: string): Promise<Driver> {
+  const target = parseWarehouseUrl(url);
+  if (target.path !== ':memory:') await mkdir(dirname(resolve(target.path)), { recursive: true });
+  const { duckdbWarehouse } = await import('./duckdb/duckdb-dialect.js');
+  return duckdbWarehouse({ path: target.path });
+}
