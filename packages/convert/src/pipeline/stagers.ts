@@ -106,10 +106,18 @@ export class ParallelStager implements Stager {
       // and a tight limit keeps the converter's footprint flat.
       const worker = new Worker(new URL('./worker.js', import.meta.url), {
         workerData: setup,
-        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+        resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
       });
       worker.on('message', (reply: WorkerReply) => this.#settle(reply));
-      worker.on('error', (error) => this.#fail(error));
+      worker.on('error', (error) =>
+        this.#fail(
+          (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new Error(
+                "a single line is too large to parse in a parsing thread's memory; split the record or convert with --threads 1",
+              )
+            : error,
+        ),
+      );
       return worker;
     });
   }
