@@ -1,9 +1,11 @@
 import { ConvertError, ConvertOptionsError } from '@lakeload/convert';
+import { LoaderError } from '@lakeload/loader';
 import { GenerateOptionsError, OrdersError } from '@lakeload/orders';
 import { type CommandSpec, helpText } from './args.js';
 import { convertSpec, runConvert } from './commands/convert.js';
 import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
+import { loadSpec, runLoad } from './commands/load.js';
 import { EXIT, UsageError } from './errors.js';
 
 const COMMANDS: Record<
@@ -13,6 +15,7 @@ const COMMANDS: Record<
   demo: { spec: demoSpec, run: runDemo },
   generate: { spec: generateSpec, run: runGenerate },
   convert: { spec: convertSpec, run: runConvert },
+  load: { spec: loadSpec, run: runLoad },
 };
 
 function overview(): string {
@@ -75,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.usage;
     }
     // Option errors from the libraries are usage errors too: the message names the option.
-    if (error instanceof OrdersError || error instanceof ConvertError) {
+    if (error instanceof OrdersError || error instanceof ConvertError || error instanceof LoaderError) {
       process.stderr.write(`lakeload ${name}: ${error.message}\n`);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;

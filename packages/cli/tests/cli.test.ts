@@ -32,7 +32,7 @@ describe('lakeload', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it.each(['demo', 'generate', 'convert'])(
+  it.each(['demo', 'generate', 'convert', 'load'])(
     'documents every option and the exit codes in "%s --help"',
     (command) => {
       const { code, stdout } = lakeload(command, '--help');
@@ -110,6 +110,47 @@ describe('lakeload', () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/Converted 1 of 2 inputs/);
     expect(failed.stdout).toMatch(/FAILED .*broken\.json: is not a valid JSON array/);
+  });
+
+  it('loads converted files into DuckDB exactly once, and reports a broken file with a tip', async () => {
+    expect(lakeload('generate', '--orders', '300', '--days', '2', '--out', 'exports/orders.jsonl').code).toBe(
+      0,
+    );
+    expect(lakeload('convert', 'exports', '--out', 'bucket').code).toBe(0);
+    const warehouse = 'duckdb:warehouse/lake.duckdb';
+    const first = lakeload('load', 'bucket', '--warehouse', warehouse, '--json');
+    expect(first.code).toBe(0);
+    const loaded = JSON.parse(first.stdout) as {
+      loaded: number;
+      duplicate: number;
+      failed: number;
+      inserted: number;
+    };
+    expect(loaded).toMatchObject({ loaded: 6, duplicate: 0, failed: 0 });
+    expect(loaded.inserted).toBeGreaterThan(300);
+    const again = JSON.parse(
+      lakeload('load', 'bucket', '--warehouse', warehouse, '--json').stdout,
+    ) as typeof loaded;
+    expect(again).toMatchObject({ loaded: 0, duplicate: 6, inserted: 0 });
+
+    await writeFile(
+      join(dir, 'bucket', 'year=2025', 'month=11', 'day=01', 'order_summary', 'export.parquet'),
+      'order_id,total\n1,2\n',
+    );
+    const broken = lakeload('load', 'bucket', '--warehouse', warehouse);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/FAILED .*export\.parquet\n.*not a Parquet file.*\n\s+tip: /);
+    expect(broken.stdout).toMatch(/0 loaded .* 6 already loaded, 0 skipped, 1 failed/);
+  });
+
+  it.each([
+    [['load', 'bucket', '--warehouse', 'mysql://x'], /--warehouse: unsupported warehouse URL "mysql:\/\/x"/],
+    [['load', 'nowhere'], /"nowhere" does not exist/],
+    [['load'], /name at least one Parquet file or folder/],
+  ])('refuses a bad load command line: %j', (args, message) => {
+    const { code, stderr } = lakeload(...args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
   });
 
   it('runs the demo end to end', () => {

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import {
+  DEFAULT_WAREHOUSE,
+  Loader,
+  LoaderError,
+  localObjects,
+  type ObjectResult,
+  openWarehouse,
+  parseWarehouseUrl,
+} from '@lakeload/loader';
+import { type CommandSpec, parse, stringOption } from '../args.js';
+import { EXIT, UsageError } from '../errors.js';
+import { ProgressBar } from '../progress.js';
+
+export const loadSpec: CommandSpec = {
+  name: 'load',
+  summary:
+    'Load Parquet files into the warehouse now: each file upserts into the table its folder names, exactly once (the warehouse keeps a ledger of loaded files).',
+  usage: 'lakeload load <file|folder>... [--warehouse URL] [options]',
+  positionals: true,
+  options: {
+    warehouse: {
+      type: 'string',
+      short: 'w',
+      valueName: 'URL',
+      description: `Target warehouse (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
+    },
+    json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
+  },
+  examples: [
+    'lakeload load out/demo/lake',
+    'lakeload load lake/ --warehouse duckdb:/srv/warehouse.duckdb --json',
+  ],
+};
+
+export interface LoadSummary {
+  warehouse: string;
+  objects: ObjectResult[];
+  loaded: number;
+  duplicate: number;
+  skipped: number;
+  failed: number;
+  inserted: number;
+  updated: number;
+}
+
+export function summarize(warehouse: string, objects: ObjectResult[]): LoadSummary {
+  const summary: LoadSummary = {
+    warehouse,
+    objects,
+    loaded: 0,
+    duplicate: 0,
+    skipped: 0,
+    failed: 0,
+    inserted: 0,
+    updated: 0,
+  };
+  for (const object of objects) {
+    summary[object.status] += 1;
+    if (object.status === 'loaded') {
+      summary.inserted += object.inserted;
+      summary.updated += object.updated;
+    }
+  }
+  return summary;
+}
+
+export function describeLoad(summary: LoadSummary): string {
+  const lines = summary.objects
+    .filter((object) => object.status !== 'skipped')
+    .map((object) => {
+      switch (object.status) {
+        case 'loaded':
+          return `loaded     ${object.table}: +${object.inserted} inserted, ${object.updated} updated, ${object.unchanged} unchanged (${object.durationMs} ms) ${object.uri}`;
+        case 'duplicate':
+          return `duplicate  ${object.table}: already loaded ${object.uri}`;
+        case 'failed':
+          return `FAILED     ${object.uri}\n           ${object.error}\n           tip: ${object.tip}`;
+        default:
+          return '';
+      }
+    });
+  return [
+    ...lines,
+    '',
+    `${summary.loaded} loaded (${summary.inserted} rows inserted, ${summary.updated} updated), ${summary.duplicate} already loaded, ${summary.skipped} skipped, ${summary.failed} failed → ${summary.warehouse}`,
+  ].join('\n');
+}
+
+/** Loads every Parquet file under `paths`; shared by `load` and `demo`. */
+export async function loadPaths(
+  paths: readonly string[],
+  warehouse: string,
+  signal: AbortSignal,
+  progress: ProgressBar,
+) {
+  const files = await localObjects(paths);
+  const driver = await openWarehouse(warehouse);
+  try {
+    const loader = new Loader({ driver });
+    const results: ObjectResult[] = [];
+    for (const [index, file] of files.entries()) {
+      signal.throwIfAborted();
+      progress.update('loading', index, files.length);
+      results.push(await loader.loadFile(file.ref, file.path));
+    }
+    progress.done();
+    return summarize(warehouse, results);
+  } finally {
+    await driver.close();
+  }
+}
+
+export async function runLoad(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(loadSpec, argv);
+  if (positionals.length === 0) throw new UsageError('name at least one Parquet file or folder to load');
+  const warehouse =
+    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  try {
+    parseWarehouseUrl(warehouse);
+  } catch (error) {
+    if (error instanceof LoaderError) throw new UsageError(`--warehouse: ${error.message}`);
+    throw error;
+  }
+  const missing = positionals.find((path) => !existsSync(path));
+  if (missing) throw new UsageError(`"${missing}" does not exist`);
+  const json = values.json === true;
+  const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
+  const summary = await loadPaths(positionals, warehouse, signal, progress);
+  process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
+  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+}
