@@ -3,14 +3,17 @@ import { dirname, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { Driver } from './dialect.js';
 
-export type WarehouseTarget = { dialect: 'duckdb'; path: string };
+export type WarehouseTarget =
+  | { dialect: 'duckdb'; path: string }
+  | { dialect: 'postgres'; connectionString: string };
 
 /** The default embedded warehouse. */
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
 /**
- * Parses a warehouse URL: `duckdb:<path>` (`duckdb::memory:` for a throwaway one). The message of a
- * bad URL lists the forms this build understands.
+ * Parses a warehouse URL: `duckdb:<path>` (`duckdb::memory:` for a throwaway one) or
+ * `postgres://user:password@host:port/database`. The message of a bad URL lists the forms this
+ * build understands and never repeats a password.
  */
 export function parseWarehouseUrl(url: string): WarehouseTarget {
   if (url.startsWith('duckdb:')) {
@@ -27,6 +30,10 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
 /** Opens the warehouse a URL names; each dialect's client is loaded only when it is used. */
 export async function openWarehouse(url: string): Promise<Driver> {
   const target = parseWarehouseUrl(url);
+  if (target.dialect === 'postgres') {
+    const { postgresWarehouse } = await import('./postgres/postgres-dialect.js');
+    return postgresWarehouse({ connectionString: target.connectionString });
+  }
   if (target.path !== ':memory:') await mkdir(dirname(resolve(target.path)), { recursive: true });
   const { duckdbWarehouse } = await import('./duckdb/duckdb-dialect.js');
   return duckdbWarehouse({ path: target.path });

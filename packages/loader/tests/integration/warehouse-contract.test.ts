@@ -1,34 +1,65 @@
-// Upsert semantics against a real DuckDB warehouse, with files written by a real Parquet writer.
+// Upsert semantics against real warehouses, with files written by a real Parquet writer.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+
+// One suite, every real warehouse: DuckDB in process and PostgreSQL on 127.0.0.1:5432 (each test
+// in a schema of its own).
+const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+type Backend = {
+  name: string;
+  open: (root: string) => Promise<{ driver: Driver; cleanup: () => Promise<void> }>;
+};
+const backends: Backend[] = [
+  {
+    name: 'duckdb',
+    open: async (root) => ({
+      driver: await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') }),
+      cleanup: async () => {},
+    }),
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const schema = `lakeload_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+      const admin = new pg.Client({ connectionString: POSTGRES });
+      await admin.connect().catch((error: Error) => {
+        throw new Error(
+          `PostgreSQL is needed at ${POSTGRES} (start it: pg_ctlcluster … main start): ${error.message}`,
+        );
+      });
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      const driver = await postgresWarehouse({
+        connectionString: `${POSTGRES}?options=-c%20search_path%3D${schema}`,
+      });
+      return {
+        driver,
+        cleanup: async () => {
+          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+          await admin.end();
+        },
+      };
+    },
+  },
+];
 
 let root: string;
 let lake: string;
 let driver: Driver;
+let cleanup: () => Promise<void>;
 let loader: Loader;
 let writer: DuckDBInstance;
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'lakeload-duckdb-'));
-  lake = join(root, 'lake');
-  writer = await DuckDBInstance.create(':memory:');
-  driver = await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') });
-  loader = new Loader({ driver });
-});
-afterEach(async () => {
-  await driver.close();
-  writer.closeSync();
-  await rm(root, { recursive: true, force: true });
-});
-
-/** Writes rows given as a SQL VALUES list to lake/<key>. */
+/** Writes the rows of a SELECT to lake/<key> as Parquet. */
 async function parquet(key: string, select: string): Promise<string> {
   const path = join(lake, key);
   await mkdir(dirname(path), { recursive: true });
@@ -49,7 +80,21 @@ async function rows(sql: string): Promise<unknown[][]> {
 const orders = (values: string) =>
   `SELECT * FROM (VALUES ${values}) AS v(order_id, updated_at, status, total)`;
 
-describe('DuckDB loads', () => {
+describe.each(backends)('$name loads', (backend) => {
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), `lakeload-${backend.name}-`));
+    lake = join(root, 'lake');
+    writer = await DuckDBInstance.create(':memory:');
+    ({ driver, cleanup } = await backend.open(root));
+    loader = new Loader({ driver });
+  });
+  afterEach(async () => {
+    await driver.close();
+    await cleanup();
+    writer.closeSync();
+    await rm(root, { recursive: true, force: true });
+  });
+
   it('inserts, then updates by key, and records each file in the ledger', async () => {
     await parquet(
       'order_summary/a.parquet',
@@ -77,7 +122,9 @@ describe('DuckDB loads', () => {
       unchanged: 0,
     });
     expect(
-      await rows('SELECT order_id, status, CAST(total AS VARCHAR) FROM order_summary ORDER BY order_id'),
+      await rows(
+        'SELECT CAST(order_id AS VARCHAR), status, CAST(total AS VARCHAR) FROM order_summary ORDER BY order_id',
+      ),
     ).toEqual([
       ['1', 'paid', '10.50'],
       ['2', 'shipped', '20.00'],
@@ -86,7 +133,7 @@ describe('DuckDB loads', () => {
     ]);
     expect(
       await rows(
-        'SELECT target_table, status, rows_inserted, rows_updated FROM lakeload_load_history ORDER BY recorded_at',
+        'SELECT target_table, status, CAST(rows_inserted AS VARCHAR), CAST(rows_updated AS VARCHAR) FROM lakeload_load_history ORDER BY recorded_at',
       ),
     ).toEqual([
       ['order_summary', 'loaded', '3', '0'],
@@ -112,7 +159,9 @@ describe('DuckDB loads', () => {
       updated: 0,
       unchanged: 3,
     });
-    expect(await rows('SELECT order_id, status FROM order_summary ORDER BY order_id')).toEqual([
+    expect(
+      await rows('SELECT CAST(order_id AS VARCHAR), status FROM order_summary ORDER BY order_id'),
+    ).toEqual([
       ['1', 'delivered'],
       ['2', 'paid'],
     ]);
@@ -132,7 +181,7 @@ describe('DuckDB loads', () => {
     await parquet('clicks/c2.parquet', `SELECT * FROM (VALUES (1, 'a')) AS v(id, page)`);
     await load('clicks/c1.parquet');
     await load('clicks/c2.parquet');
-    expect(await rows('SELECT count(*) FROM clicks')).toEqual([['3']]);
+    expect(await rows('SELECT CAST(count(*) AS VARCHAR) FROM clicks')).toEqual([['3']]);
   });
 
   it('loads a file once per content: a repeated event is a duplicate, new content under the same key loads', async () => {
@@ -151,7 +200,9 @@ describe('DuckDB loads', () => {
     );
     expect(await load('order_summary/a.parquet')).toMatchObject({ status: 'loaded', updated: 1 });
     expect(await rows('SELECT status FROM order_summary')).toEqual([['shipped']]);
-    expect(await rows("SELECT count(*) FROM lakeload_load_history WHERE status = 'loaded'")).toEqual([['2']]);
+    expect(
+      await rows("SELECT CAST(count(*) AS VARCHAR) FROM lakeload_load_history WHERE status = 'loaded'"),
+    ).toEqual([['2']]);
   });
 
   it('adds a column that appears in a later file, and still loads older files without it', async () => {
@@ -170,7 +221,9 @@ describe('DuckDB loads', () => {
     for (const key of ['order_summary/v1.parquet', 'order_summary/v2.parquet', 'order_summary/v1b.parquet']) {
       expect((await load(key)).status).toBe('loaded');
     }
-    expect(await rows('SELECT order_id, coupon_code FROM order_summary ORDER BY order_id')).toEqual([
+    expect(
+      await rows('SELECT CAST(order_id AS VARCHAR), coupon_code FROM order_summary ORDER BY order_id'),
+    ).toEqual([
       ['1', null],
       ['2', 'VIP20'],
       ['3', null],
@@ -207,6 +260,16 @@ describe('DuckDB loads', () => {
       expect(result.retryable).toBe(false);
       expect(result.tip.length).toBeGreaterThan(10);
     }
-    expect(await rows('SELECT order_id, status FROM order_summary')).toEqual([['1', 'paid']]);
+    expect(await rows('SELECT CAST(order_id AS VARCHAR), status FROM order_summary')).toEqual([
+      ['1', 'paid'],
+    ]);
+  });
+  it('loads tables and columns whose names hold quotes, semicolons and reserved words', async () => {
+    const table = `we"ird; DROP TABLE order_summary; --`;
+    await parquet(`${table}/x.parquet`, `SELECT 1 AS "select", 'a' AS "naïve ""col""; --"`);
+    expect(await load(`${table}/x.parquet`)).toMatchObject({ status: 'loaded', table, inserted: 1 });
+    expect(
+      await rows(`SELECT "select", "naïve ""col""; --" FROM "we""ird; DROP TABLE order_summary; --"`),
+    ).toEqual([[1, 'a']]);
   });
 });

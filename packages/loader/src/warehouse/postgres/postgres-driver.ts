@@ -1,0 +1,210 @@
+import { once } from 'node:events';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { LoaderError } from '../../errors.js';
+import type { Column } from '../../schema/parquet.js';
+import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { postgresCapabilities } from './postgres-adapter.js';
+import type { PostgresDialectConfig } from './postgres-dialect-config.js';
+import { columnsSql, toColumns } from './postgres-introspector.js';
+import { PostgresSqlCompiler } from './postgres-sql-compiler.js';
+
+// SQLSTATE classes and codes worth another attempt: serialization failures, deadlocks, lost or
+// refused connections, an administrator's shutdown, lock timeouts.
+const RETRYABLE = /^(40001|40P01|08...|57P0[1-3]|53300|55P03)$/;
+
+function redact(text: string): string {
+  return text.replace(/\/\/[^@/\s]*@/g, '//***@');
+}
+
+/** PostgreSQL's errors at the boundary, classified by SQLSTATE; never echoes the password. */
+export function mapPostgresError(error: unknown, context: string): LoaderError {
+  if (error instanceof LoaderError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = redact(error instanceof Error ? error.message : String(error));
+  const connectionLost = typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
+  // Two loaders creating the same table at once collide on PostgreSQL's own catalog.
+  const catalogRace = code === '23505' && /pg_type|pg_class/.test(message);
+  const retryable = (typeof code === 'string' && RETRYABLE.test(code)) || connectionLost || catalogRace;
+  return new LoaderError(`${context}: ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, {
+    retryable,
+    cause: error,
+  });
+}
+
+// Each value becomes text in COPY's text format: backslash, tab, newline and carriage return are
+// escaped and NULL is \N. Binary goes as bytea hex. DuckDB does this vectorized, column by column.
+function copyText(column: string, bytes: boolean): string {
+  const value = bytes ? `'\\x' || hex(${column})` : `CAST(${column} AS VARCHAR)`;
+  return `coalesce(replace(replace(replace(replace(${value}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
+}
+
+/**
+ * PostgreSQL through node-postgres. Rows travel by COPY … FROM STDIN: an in-process DuckDB reads
+ * the Parquet file a chunk at a time and turns each row into a COPY text line, so memory stays flat
+ * whatever the file's size.
+ */
+export class PostgresDriver implements Driver {
+  readonly compiler = new PostgresSqlCompiler();
+  readonly capabilities = postgresCapabilities;
+  #reader: Promise<DuckDBConnection> | undefined;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(config: PostgresDialectConfig): Promise<PostgresDriver> {
+    const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections ?? 4 });
+    // A pooled client's background error must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (error) {
+      await pool.end();
+      throw mapPostgresError(error, 'cannot connect to PostgreSQL');
+    }
+    return new PostgresDriver(pool);
+  }
+
+  async #parquetReader(): Promise<DuckDBConnection> {
+    this.#reader ??= (async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const instance = await DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1' });
+      const connection = await instance.connect();
+      await connection.run("SET TimeZone = 'UTC'");
+      return connection;
+    })();
+    return this.#reader;
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    try {
+      const result = await this.pool.query(sql);
+      return result.rows.map((row: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, value]) => [
+            key,
+            value instanceof Date ? value.toISOString() : value,
+          ]),
+        ),
+      );
+    } catch (error) {
+      throw mapPostgresError(error, 'query failed');
+    }
+  }
+
+  async tableColumns(table: string): Promise<Column[] | undefined> {
+    const rows = await this.query(columnsSql(this.compiler, table));
+    return rows.length === 0 ? undefined : toColumns(rows);
+  }
+
+  async runDdl(statements: readonly string[]): Promise<void> {
+    for (const sql of statements) {
+      try {
+        await this.pool.query(sql);
+      } catch (error) {
+        throw mapPostgresError(error, 'schema change failed');
+      }
+    }
+  }
+
+  async #copyFile(client: pg.PoolClient, staging: string, job: LoadJob): Promise<number> {
+    const reader = await this.#parquetReader();
+    const names = job.columns.map((column) => column.name);
+    const line = [
+      ...job.columns.map((column) =>
+        copyText(this.compiler.quoteIdentifier(column.name), column.type.kind === 'binary'),
+      ),
+      'CAST(file_row_number AS VARCHAR)',
+    ].join(` || chr(9) || `);
+    const result = await reader.stream(
+      `SELECT ${line} FROM read_parquet(${this.compiler.quoteLiteral(job.path)}, file_row_number = true)`,
+    );
+    const copy = client.query(copyFrom(this.compiler.copyIntoStaging(staging, names)));
+    const finished = once(copy, 'finish');
+    let rows = 0;
+    try {
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const lines = chunk.getColumnValues(0) as string[];
+        rows += lines.length;
+        if (!copy.write(`${lines.join('\n')}\n`)) await once(copy, 'drain');
+      }
+      copy.end();
+      await finished;
+    } catch (error) {
+      copy.destroy(error as Error);
+      throw error;
+    }
+    return rows;
+  }
+
+  async load(job: LoadJob): Promise<LoadOutcome> {
+    const c = this.compiler;
+    const client = await this.pool.connect();
+    const staging = `lakeload_stage_${process.pid}`;
+    const { keys, version } = job.settings;
+    const started = performance.now();
+    const count = async (sql: string) =>
+      Number(Object.values((await client.query(sql)).rows[0] ?? {})[0] ?? 0);
+    const changed = async (sql: string) => (await client.query(sql)).rowCount ?? 0;
+    try {
+      await client.query('BEGIN');
+      // Writers of one table wait here for each other; the ledger is read only after the lock, so
+      // two loaders of the same file cannot both see it as new.
+      await client.query(c.lockTable(job.table));
+      if ((await count(c.alreadyLoaded(job.objectUri, job.identity))) > 0) {
+        await client.query('ROLLBACK');
+        return { status: 'duplicate' };
+      }
+      await client.query(`${c.createStaging(staging, job.columns)} ON COMMIT DROP`);
+      const staged = await this.#copyFile(client, staging, job);
+      let unchanged = 0;
+      let updated = 0;
+      if (keys.length > 0) {
+        const nullKeys = await count(c.countNullKeys(staging, keys));
+        if (nullKeys > 0) {
+          throw new LoaderError(
+            `${nullKeys} of ${staged} rows have no value in the key (${keys.join(', ')}); every row needs one. Fix the file and load it again`,
+          );
+        }
+        unchanged += await changed(c.dedupeStaging(staging, keys, version));
+        if (version) unchanged += await changed(c.dropOlderVersions(staging, job.table, keys, version));
+        updated = await changed(c.deleteReplaced(staging, job.table, keys));
+      }
+      const written = await changed(
+        c.insertFromStaging(
+          staging,
+          job.table,
+          job.columns.map((column) => column.name),
+        ),
+      );
+      const outcome = { status: 'loaded' as const, inserted: written - updated, updated, unchanged };
+      await client.query(
+        c.recordLoad({
+          objectUri: job.objectUri,
+          identity: job.identity,
+          table: job.table,
+          durationMs: performance.now() - started,
+          ...outcome,
+        }),
+      );
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw mapPostgresError(error, `loading ${job.objectUri} into ${job.table}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    const reader = await this.#reader;
+    reader?.closeSync();
+    await this.pool.end();
+  }
+}
