@@ -147,7 +147,12 @@ export class Loader {
     settings: TableSettings,
   ): Promise<void> {
     const compiler = this.#driver.compiler;
-    this.#ledgerReady ??= this.#driver.runDdl([compiler.createLedger()]);
+    this.#ledgerReady ??= this.#retrying(() => this.#driver.runDdl([compiler.createLedger()])).catch(
+      (error: unknown) => {
+        this.#ledgerReady = undefined;
+        throw error;
+      },
+    );
     await this.#ledgerReady;
     await this.#retrying(async () => {
       const target = await this.#driver.tableColumns(table);

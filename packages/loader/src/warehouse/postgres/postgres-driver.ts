@@ -18,15 +18,21 @@ function redact(text: string): string {
   return text.replace(/\/\/[^@/\s]*@/g, '//***@');
 }
 
+// Two loaders changing the same schema at once: the loser's CREATE … IF NOT EXISTS or ADD COLUMN
+// collides (in PostgreSQL's own catalog, or as "already exists"); tried again, it finds the work done.
+const SCHEMA_RACE = /^(42P07|42710|42701)$/;
+
 /** PostgreSQL's errors at the boundary, classified by SQLSTATE; never echoes the password. */
-export function mapPostgresError(error: unknown, context: string): LoaderError {
+export function mapPostgresError(error: unknown, context: string, { ddl = false } = {}): LoaderError {
   if (error instanceof LoaderError) return error;
   const code = (error as { code?: unknown }).code;
   const message = redact(error instanceof Error ? error.message : String(error));
   const connectionLost = typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
-  // Two loaders creating the same table at once collide on PostgreSQL's own catalog.
-  const catalogRace = code === '23505' && /pg_type|pg_class/.test(message);
-  const retryable = (typeof code === 'string' && RETRYABLE.test(code)) || connectionLost || catalogRace;
+  const schemaRace =
+    ddl &&
+    typeof code === 'string' &&
+    (SCHEMA_RACE.test(code) || (code === '23505' && /pg_type|pg_class/.test(message)));
+  const retryable = (typeof code === 'string' && RETRYABLE.test(code)) || connectionLost || schemaRace;
   return new LoaderError(`${context}: ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, {
     retryable,
     cause: error,
@@ -103,7 +109,7 @@ export class PostgresDriver implements Driver {
       try {
         await this.pool.query(sql);
       } catch (error) {
-        throw mapPostgresError(error, 'schema change failed');
+        throw mapPostgresError(error, 'schema change failed', { ddl: true });
       }
     }
   }
