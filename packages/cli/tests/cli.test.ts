@@ -153,16 +153,28 @@ describe('lakeload', () => {
     expect(stderr).toMatch(message);
   });
 
-  it('runs the demo end to end', () => {
-    const { code, stdout } = lakeload('demo', '--out', 'demo', '--orders', '300', '--json');
-    expect(code).toBe(0);
-    const result = JSON.parse(stdout) as {
+  it('runs the demo end to end, and a second run loads nothing twice', () => {
+    const first = lakeload('demo', '--out', 'demo', '--orders', '300', '--json');
+    expect(first.code).toBe(0);
+    type Demo = {
       generated: unknown[];
       converted: { failedInputs: number; inputs: unknown[]; valid: number };
+      loaded: { loaded: number; duplicate: number; failed: number; inserted: number };
+      analytics: Record<string, { status?: string; orders?: string }[]>;
     };
+    const result = JSON.parse(first.stdout) as Demo;
     expect(result.generated).toHaveLength(2);
     expect(result.converted.failedInputs).toBe(0);
-    expect(result.converted.inputs).toHaveLength(2);
     expect(result.converted.valid).toBeGreaterThan(500);
+    expect(result.loaded).toMatchObject({ duplicate: 0, failed: 0 });
+    expect(result.loaded.loaded).toBeGreaterThan(0);
+    const byStatus = result.analytics['orders by status'] ?? [];
+    // 600 orders, less those whose only record was one of the injected bad ones.
+    const orders = byStatus.reduce((sum, row) => sum + Number(row.orders), 0);
+    expect(orders).toBeGreaterThan(550);
+    expect(orders).toBeLessThanOrEqual(600);
+
+    const second = JSON.parse(lakeload('demo', '--out', 'demo', '--orders', '300', '--json').stdout) as Demo;
+    expect(second.loaded).toMatchObject({ loaded: 0, duplicate: result.loaded.loaded, inserted: 0 });
   });
 });

@@ -352,7 +352,9 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     memory_limit: `${memoryLimitMb}MB`,
     threads: String(threads),
     temp_directory: join(workDir, 'spill'),
-    preserve_insertion_order: 'false',
+    // Rows keep the input's order through to the Parquet files, so converting the same input again
+    // writes the same bytes and a loader sees nothing new. Measured cost: 6.6 → 8.1 s on 1.2M line items.
+    preserve_insertion_order: 'true',
   });
   const connection = await instance.connect();
   const summary: ConvertSummary = {

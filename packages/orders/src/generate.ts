@@ -28,6 +28,8 @@ export interface GenerateOptions {
   updateRate?: number;
   /** Size of the customer pool; customers repeat across orders. Default orders / 6, at least 20. */
   customers?: number;
+  /** The first order id; ids count up from it. Default 100001. */
+  firstOrderId?: number;
 }
 
 /** Where a bad record was written, so tests and users can find it again. */
@@ -70,6 +72,7 @@ interface Resolved {
   dirtyRate: number;
   updateRate: number;
   customers: number;
+  firstOrderId: number;
 }
 
 function resolve(options: GenerateOptions): Resolved {
@@ -100,6 +103,14 @@ function resolve(options: GenerateOptions): Resolved {
   if (!Number.isSafeInteger(customers) || customers < 1) {
     throw new GenerateOptionsError(`customers must be a whole number ≥ 1, got ${customers}`);
   }
+  const firstOrderId = options.firstOrderId ?? 100_001;
+  if (
+    !Number.isSafeInteger(firstOrderId) ||
+    firstOrderId < 1 ||
+    !Number.isSafeInteger(firstOrderId + orders)
+  ) {
+    throw new GenerateOptionsError(`first order id must be a whole number ≥ 1, got ${firstOrderId}`);
+  }
   return {
     orders,
     seed: String(options.seed ?? 42),
@@ -110,6 +121,7 @@ function resolve(options: GenerateOptions): Resolved {
     dirtyRate,
     updateRate,
     customers,
+    firstOrderId,
   };
 }
 

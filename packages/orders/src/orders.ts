@@ -14,6 +14,7 @@ export interface OrderStreamOptions {
   /** Share of orders that appear again later as an updated version. */
   updateRate: number;
   customers: number;
+  firstOrderId: number;
 }
 
 export interface EmittedOrder {
@@ -130,7 +131,7 @@ function buildOrder(index: number, options: OrderStreamOptions, catalog: readonl
   }
   const hasUpdate = statuses.length > 1 && random.chance(options.updateRate);
   const version = (step: number): OrderRecord => ({
-    order_id: 100_001 + index,
+    order_id: options.firstOrderId + index,
     order_date: new Date(orderMs).toISOString(),
     updated_at: new Date(stepTimes[step] ?? orderMs).toISOString(),
     status: statuses[step] ?? 'pending',

@@ -1,16 +1,18 @@
 import { join, resolve } from 'node:path';
 import { convert } from '@lakeload/convert';
+import { openWarehouse } from '@lakeload/loader';
 import { generateOrdersFile } from '@lakeload/orders';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 import { describeConvert } from './convert.js';
 import { describeGenerate } from './generate.js';
+import { describeLoad, loadPaths } from './load.js';
 
 export const demoSpec: CommandSpec = {
   name: 'demo',
   summary:
-    'Run the local pipeline end to end: generate a day-partitioned sample of orders as a JSONL export and a CSV export (with some bad records), then convert both into Parquet datasets.',
+    'Run the local pipeline end to end: generate sample orders as a JSONL and a CSV export (with some bad records), convert both into Parquet datasets, load those into a DuckDB warehouse exactly once, and query it.',
   usage: 'lakeload demo [options]',
   options: {
     out: {
@@ -35,14 +37,24 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
   };
   const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
   const exports = [
-    { file: join(root, 'incoming', 'web-orders.jsonl'), seed: 'web', format: 'jsonl' as const },
-    { file: join(root, 'incoming', 'marketplace-orders.csv'), seed: 'marketplace', format: 'csv' as const },
+    {
+      file: join(root, 'incoming', 'web-orders.jsonl'),
+      seed: 'web',
+      format: 'jsonl' as const,
+      firstOrderId: 100_001,
+    },
+    {
+      file: join(root, 'incoming', 'marketplace-orders.csv'),
+      seed: 'marketplace',
+      format: 'csv' as const,
+      firstOrderId: 900_001,
+    },
   ];
   const generated = [];
-  for (const { file, seed, format } of exports) {
+  for (const { file, seed, format, firstOrderId } of exports) {
     const summary = await generateOrdersFile(
       file,
-      { orders, seed, format, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
+      { orders, seed, format, firstOrderId, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
       {
         onProgress: (done, total) => {
           signal.throwIfAborted();
@@ -68,7 +80,45 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
     },
   });
   converting.done();
-  if (json) process.stdout.write(`${JSON.stringify({ generated, converted })}\n`);
-  else say(`\n${describeConvert(converted)}`);
-  return converted.failedInputs > 0 ? EXIT.failed : EXIT.ok;
+  say(`\n${describeConvert(converted)}`);
+  const warehouse = `duckdb:${join(root, 'warehouse.duckdb')}`;
+  const loadProgress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
+  const loaded = await loadPaths([join(root, 'lake')], warehouse, signal, loadProgress);
+  say(`\n${describeLoad({ ...loaded, objects: [] }).trim()}`);
+  const analytics = await runAnalytics(warehouse);
+  for (const [name, rows] of Object.entries(analytics)) say(`\n${name}\n${table(rows)}`);
+  if (json) process.stdout.write(`${JSON.stringify({ generated, converted, loaded, analytics })}\n`);
+  return converted.failedInputs > 0 || loaded.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+// A taste of what the tables answer; the same SQL runs on any warehouse dialect.
+const ANALYTICS: Record<string, string> = {
+  'daily revenue (orders not cancelled or returned)': `SELECT CAST(order_day AS VARCHAR) AS day, count(*) AS orders, CAST(sum(total) AS VARCHAR) AS revenue FROM order_summary WHERE status NOT IN ('cancelled', 'returned') GROUP BY order_day ORDER BY order_day`,
+  'top products by revenue': `SELECT product_name, sum(quantity) AS units, CAST(sum(line_total) AS VARCHAR) AS revenue FROM order_flattened WHERE status NOT IN ('cancelled', 'returned') GROUP BY product_name ORDER BY sum(line_total) DESC, product_name LIMIT 5`,
+  'orders by status': `SELECT status, count(*) AS orders FROM order_summary GROUP BY status ORDER BY count(*) DESC, status`,
+};
+
+async function runAnalytics(warehouse: string): Promise<Record<string, Record<string, unknown>[]>> {
+  const driver = await openWarehouse(warehouse);
+  try {
+    const results: Record<string, Record<string, unknown>[]> = {};
+    for (const [name, sql] of Object.entries(ANALYTICS)) results[name] = await driver.query(sql);
+    return results;
+  } finally {
+    await driver.close();
+  }
+}
+
+function table(rows: readonly Record<string, unknown>[]): string {
+  const columns = Object.keys(rows[0] ?? {});
+  const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column] ?? '')))];
+  const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
+  return cells
+    .map((line) =>
+      line
+        .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

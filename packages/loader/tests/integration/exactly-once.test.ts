@@ -130,7 +130,7 @@ describe('exactly once', () => {
     );
     try {
       const queues = drivers.map(() => [] as typeof events);
-      events.forEach((event, index) => queues[index % drivers.length]?.push(event));
+      for (const [index, event] of events.entries()) queues[index % drivers.length]?.push(event);
       const results = await Promise.all(
         drivers.map(async (driver, index) => {
           const loader = new Loader({ driver, attempts: 10 });
