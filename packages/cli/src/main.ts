@@ -6,6 +6,7 @@ import { convertSpec, runConvert } from './commands/convert.js';
 import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
+import { replaySpec, runReplay } from './commands/replay.js';
 import { EXIT, UsageError } from './errors.js';
 
 const COMMANDS: Record<
@@ -16,6 +17,7 @@ const COMMANDS: Record<
   generate: { spec: generateSpec, run: runGenerate },
   convert: { spec: convertSpec, run: runConvert },
   load: { spec: loadSpec, run: runLoad },
+  replay: { spec: replaySpec, run: runReplay },
 };
 
 function overview(): string {

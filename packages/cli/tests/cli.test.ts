@@ -1,6 +1,6 @@
 // The real binary in a child process: exit codes, stdout/stderr separation and files on disk.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ describe('lakeload', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it.each(['demo', 'generate', 'convert', 'load'])(
+  it.each(['demo', 'generate', 'convert', 'load', 'replay'])(
     'documents every option and the exit codes in "%s --help"',
     (command) => {
       const { code, stdout } = lakeload(command, '--help');
@@ -141,6 +141,17 @@ describe('lakeload', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/FAILED .*export\.parquet\n.*not a Parquet file.*\n\s+tip: /);
     expect(broken.stdout).toMatch(/0 loaded .* 6 already loaded, 0 skipped, 1 failed/);
+
+    // The broken file is a dead letter; once fixed, replay loads it and clears it.
+    const fixed = join(dir, 'bucket', 'year=2025', 'month=11', 'day=01', 'order_summary', 'export.parquet');
+    const good = (await readdir(join(dir, 'bucket'), { recursive: true })).find((file) =>
+      file.includes('/order_summary/order_summary_'),
+    );
+    await writeFile(fixed, await readFile(join(dir, 'bucket', good ?? '')));
+    const replayed = lakeload('replay', '--warehouse', warehouse, '--json');
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ loaded: 1, failed: 0, unreachable: [] });
+    expect(lakeload('replay', '--warehouse', warehouse).stdout).toBe('No dead letters.\n');
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { fileSource, readParquetSchema } from './schema/parquet.js';
 import type { Driver, TableSettings } from './warehouse/dialect.js';
+import type { DeadLetter } from './warehouse/sql-compiler.js';
 
 /** Upsert settings shipped for the converter's datasets; other tables append unless configured. */
 export const DEFAULT_TABLES: Readonly<Record<string, TableSettings>> = {
@@ -128,16 +129,65 @@ export class Loader {
         : { uri, table, ...outcome, durationMs: elapsed() };
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
+      const tip = tipFor(failure);
+      await this.#recordFailure({
+        objectUri: uri,
+        identity: ref.versionId ?? ref.etag,
+        table,
+        error: failure.message,
+        tip,
+      });
       return {
         uri,
         status: 'failed',
         ...(table ? { table } : {}),
         error: failure.message,
         retryable: failure instanceof LoaderError && failure.retryable,
-        tip: tipFor(failure),
+        tip,
         durationMs: elapsed(),
       };
     }
+  }
+
+  /**
+   * A failed object becomes a dead letter and a failed ledger row. Best effort: when the warehouse
+   * itself is what failed, the caller's result still carries the error.
+   */
+  async #recordFailure(letter: DeadLetter): Promise<void> {
+    const compiler = this.#driver.compiler;
+    try {
+      await this.#driver.runDdl([
+        compiler.createLedger(),
+        compiler.createDeadLetters(),
+        compiler.recordDeadLetter(letter),
+        compiler.recordLoad({
+          objectUri: letter.objectUri,
+          identity: letter.identity,
+          table: letter.table ?? '',
+          status: 'failed',
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          durationMs: 0,
+          error: letter.error,
+        }),
+      ]);
+    } catch {
+      // Nothing more to do here: the result returned to the caller reports the failure.
+    }
+  }
+
+  /** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
+  async deadLetters(): Promise<{ uri: string; identity: string }[]> {
+    const compiler = this.#driver.compiler;
+    await this.#driver.runDdl([compiler.createDeadLetters()]);
+    const rows = await this.#driver.query(compiler.pendingDeadLetters());
+    return rows.map((row) => ({ uri: String(row.object_uri), identity: String(row.object_identity) }));
+  }
+
+  /** Marks a dead letter as handled after its object loaded (or was found loaded already). */
+  async markReplayed(uri: string, identity: string): Promise<void> {
+    await this.#driver.runDdl([this.#driver.compiler.markReplayed(uri, identity)]);
   }
 
   /** Creates the ledger and the target, or evolves the target: committed before the load starts. */

@@ -11,6 +11,16 @@ export class UnsupportedTypeError extends LoaderError {
 
 /** The ledger table, one row per object load attempt, kept in the warehouse itself. */
 export const LEDGER_TABLE = 'lakeload_load_history';
+/** Objects that failed for good, with the error and a tip, until a replay loads them. */
+export const DEAD_LETTER_TABLE = 'lakeload_dead_letters';
+
+export interface DeadLetter {
+  objectUri: string;
+  identity: string;
+  table: string | undefined;
+  error: string;
+  tip: string;
+}
 
 export interface LedgerEntry {
   objectUri: string;
@@ -73,6 +83,31 @@ export abstract class SqlCompiler {
   error VARCHAR,
   recorded_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP
 )`;
+  }
+
+  createDeadLetters(): string {
+    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdentifier(DEAD_LETTER_TABLE)} (
+  object_uri VARCHAR NOT NULL,
+  object_identity VARCHAR NOT NULL,
+  target_table VARCHAR,
+  error VARCHAR NOT NULL,
+  tip VARCHAR NOT NULL,
+  failed_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  replayed_at TIMESTAMP WITH TIME ZONE
+)`;
+  }
+
+  recordDeadLetter(letter: DeadLetter): string {
+    const table = letter.table === undefined ? 'NULL' : this.quoteLiteral(letter.table);
+    return `INSERT INTO ${this.quoteIdentifier(DEAD_LETTER_TABLE)} (object_uri, object_identity, target_table, error, tip) VALUES (${this.quoteLiteral(letter.objectUri)}, ${this.quoteLiteral(letter.identity)}, ${table}, ${this.quoteLiteral(letter.error.slice(0, 4000))}, ${this.quoteLiteral(letter.tip)})`;
+  }
+
+  pendingDeadLetters(): string {
+    return `SELECT DISTINCT object_uri, object_identity FROM ${this.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY object_uri`;
+  }
+
+  markReplayed(objectUri: string, identity: string): string {
+    return `UPDATE ${this.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${this.quoteLiteral(objectUri)} AND object_identity = ${this.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 
   /** Counts loaded rows for an object; run inside the load transaction, after the lock. */

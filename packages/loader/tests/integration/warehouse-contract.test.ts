@@ -260,6 +260,11 @@ describe.each(backends)('$name loads', (backend) => {
       expect(result.retryable).toBe(false);
       expect(result.tip.length).toBeGreaterThan(10);
     }
+    // The failure is a dead letter and a failed ledger row; the table is untouched.
+    expect((await loader.deadLetters()).map((letter) => letter.uri)).toEqual([result.uri]);
+    expect(await rows(`SELECT status, error FROM lakeload_load_history WHERE status = 'failed'`)).toEqual([
+      ['failed', expect.stringMatching(message)],
+    ]);
     expect(await rows('SELECT CAST(order_id AS VARCHAR), status FROM order_summary')).toEqual([
       ['1', 'paid'],
     ]);

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { DEFAULT_WAREHOUSE, Loader, localObjects, type ObjectResult, openWarehouse } from '@lakeload/loader';
+import { type CommandSpec, parse, stringOption } from '../args.js';
+import { EXIT } from '../errors.js';
+import { describeLoad, summarize } from './load.js';
+
+export const replaySpec: CommandSpec = {
+  name: 'replay',
+  summary:
+    'Load the dead letters again (objects that failed for good) after their cause was fixed; each one that loads, or turns out to be loaded already, is marked replayed.',
+  usage: 'lakeload replay [--warehouse URL] [--json]',
+  options: {
+    warehouse: {
+      type: 'string',
+      short: 'w',
+      valueName: 'URL',
+      description: `Warehouse holding the dead letters (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
+    },
+    json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
+  },
+  examples: ['lakeload replay', 'lakeload replay --warehouse duckdb:out/demo/warehouse.duckdb --json'],
+};
+
+export async function runReplay(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values } = parse(replaySpec, argv);
+  const warehouse =
+    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const driver = await openWarehouse(warehouse);
+  const results: ObjectResult[] = [];
+  const missing: string[] = [];
+  try {
+    const loader = new Loader({ driver });
+    for (const letter of await loader.deadLetters()) {
+      signal.throwIfAborted();
+      // Local objects only for now: s3:// sources arrive with the AWS path.
+      const path = letter.uri.startsWith('file://') ? letter.uri.slice('file://'.length) : undefined;
+      if (!path || !existsSync(path)) {
+        missing.push(letter.uri);
+        continue;
+      }
+      const [file] = await localObjects([path]);
+      if (!file) continue;
+      const result = await loader.loadFile(file.ref, file.path);
+      results.push(result);
+      if (result.status === 'loaded' || result.status === 'duplicate')
+        await loader.markReplayed(letter.uri, letter.identity);
+    }
+  } finally {
+    await driver.close();
+  }
+  const summary = { ...summarize(warehouse, results), unreachable: missing };
+  if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    const gone = missing.map((uri) => `\nnot replayed (no such local object): ${uri}`).join('');
+    process.stdout.write(
+      `${results.length === 0 && missing.length === 0 ? 'No dead letters.' : describeLoad(summary)}${gone}\n`,
+    );
+  }
+  return summary.failed > 0 || missing.length > 0 ? EXIT.failed : EXIT.ok;
+}
