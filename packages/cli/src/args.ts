@@ -3,6 +3,8 @@ import { EXIT, UsageError } from './errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
+  /** May be given more than once; the values come as a list. */
+  multiple?: boolean;
   short?: string;
   /** Shown in --help; name the default and the unit. */
   description: string;
@@ -26,7 +28,7 @@ const COMMON: Record<string, OptionSpec> = {
 export function helpText(spec: CommandSpec): string {
   const options = { ...spec.options, ...COMMON };
   const rows = Object.entries(options).map(([name, option]) => {
-    const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ` <${option.valueName ?? 'value'}>` : ''}`;
+    const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ` <${option.valueName ?? 'value'}>` : ''}${option.multiple ? '…' : ''}`;
     return [flag, option.description] as const;
   });
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
@@ -46,7 +48,7 @@ export function helpText(spec: CommandSpec): string {
 }
 
 export interface Parsed {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 

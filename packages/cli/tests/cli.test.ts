@@ -118,8 +118,27 @@ describe('lakeload', () => {
     );
     expect(lakeload('convert', 'exports', '--out', 'bucket').code).toBe(0);
     const warehouse = 'duckdb:warehouse/lake.duckdb';
-    const first = lakeload('load', 'bucket', '--warehouse', warehouse, '--json');
+    const first = lakeload(
+      'load',
+      'bucket',
+      '--warehouse',
+      warehouse,
+      '--json',
+      '--notify',
+      'console',
+      '--notify',
+      'jsonl:logs/loads.jsonl',
+    );
     expect(first.code).toBe(0);
+    // Structured logs on stderr, one JSON object per event, and the same events in the file.
+    const logged = first.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; level: string });
+    expect(logged.filter((event) => event.type === 'loaded')).toHaveLength(6);
+    expect((await readFile(join(dir, 'logs', 'loads.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(
+      logged.length,
+    );
     const loaded = JSON.parse(first.stdout) as {
       loaded: number;
       duplicate: number;
@@ -158,6 +177,10 @@ describe('lakeload', () => {
     [['load', 'bucket', '--warehouse', 'mysql://x'], /--warehouse: unsupported warehouse URL "mysql:\/\/x"/],
     [['load', 'nowhere'], /"nowhere" does not exist/],
     [['load'], /name at least one Parquet file or folder/],
+    [
+      ['load', 'bucket', '--notify', 'webhook:ftp://secret@x'],
+      /--notify expects console, jsonl:<file> or webhook:<http\(s\) url>, got "webhook:ftp:…"/,
+    ],
   ])('refuses a bad load command line: %j', (args, message) => {
     const { code, stderr } = lakeload(...args);
     expect(code).toBe(2);

@@ -4,6 +4,16 @@ export { type LocalFile, localObjects } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
 export { DEFAULT_TABLES, Loader, type LoaderOptions, type ObjectResult, objectUri } from './load.js';
+export {
+  ConsoleNotifier,
+  eventOf,
+  JsonlFileNotifier,
+  type LoadEvent,
+  messageFor,
+  type Notifier,
+  WebhookNotifier,
+  type WebhookOptions,
+} from './notify/notifier.js';
 export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {

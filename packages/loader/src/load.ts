@@ -4,6 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoaderError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
+import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { fileSource, readParquetSchema } from './schema/parquet.js';
@@ -26,6 +27,8 @@ export interface LoaderOptions {
   attempts?: number;
   /** First backoff in ms, doubled per attempt, with full jitter. Default 50. */
   backoffMs?: number;
+  /** Told when each object arrives and how its load ended; a failing notifier never fails a load. */
+  notifiers?: readonly Notifier[];
 }
 
 export type ObjectResult = {
@@ -63,6 +66,7 @@ export class Loader {
   readonly #rules: readonly RoutingRule[];
   readonly #attempts: number;
   readonly #backoffMs: number;
+  readonly #notifiers: readonly Notifier[];
   #ledgerReady: Promise<void> | undefined;
 
   constructor(options: LoaderOptions) {
@@ -71,6 +75,19 @@ export class Loader {
     this.#rules = options.rules ?? [];
     this.#attempts = options.attempts ?? 5;
     this.#backoffMs = options.backoffMs ?? 50;
+    this.#notifiers = options.notifiers ?? [];
+  }
+
+  async #notify(event: LoadEvent): Promise<void> {
+    await Promise.all(
+      this.#notifiers.map((notifier) =>
+        notifier.notify(event).catch((error: unknown) => {
+          process.stderr.write(
+            `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+        }),
+      ),
+    );
   }
 
   settingsFor(table: string): TableSettings {
@@ -90,8 +107,15 @@ export class Loader {
 
   /** Loads one local Parquet file described by `ref` (the local watcher's and the CLI's path). */
   async loadFile(ref: ObjectRef, path: string): Promise<ObjectResult> {
-    const started = performance.now();
     const uri = objectUri(ref);
+    await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
+    const result = await this.#loadFile(ref, path, uri);
+    await this.#notify(eventOf(result));
+    return result;
+  }
+
+  async #loadFile(ref: ObjectRef, path: string, uri: string): Promise<ObjectResult> {
+    const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     let table: string | undefined;
     try {

@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
 import {
+  ConsoleNotifier,
   DEFAULT_WAREHOUSE,
+  JsonlFileNotifier,
   Loader,
   LoaderError,
   localObjects,
+  type Notifier,
   type ObjectResult,
   openWarehouse,
   parseWarehouseUrl,
+  WebhookNotifier,
 } from '@lakeload/loader';
 import { type CommandSpec, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -25,11 +29,19 @@ export const loadSpec: CommandSpec = {
       valueName: 'URL',
       description: `Target warehouse (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
     },
+    notify: {
+      type: 'string',
+      multiple: true,
+      valueName: 'sink',
+      description:
+        'Report each load: console (JSON lines on stderr), jsonl:<file>, or webhook:<url> (Slack-compatible). Repeatable.',
+    },
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: [
     'lakeload load out/demo/lake',
-    'lakeload load lake/ --warehouse duckdb:/srv/warehouse.duckdb --json',
+    'lakeload load lake/ --warehouse postgres://loader@127.0.0.1:5432/analytics --notify console --json',
+    'lakeload load lake/ --notify jsonl:logs/loads.jsonl --notify webhook:https://hooks.slack.com/services/…',
   ],
 };
 
@@ -87,17 +99,31 @@ export function describeLoad(summary: LoadSummary): string {
   ].join('\n');
 }
 
+/** Notifiers from `--notify` values. */
+export function notifiersFor(sinks: readonly string[]): Notifier[] {
+  return sinks.map((sink) => {
+    if (sink === 'console') return new ConsoleNotifier();
+    if (sink.startsWith('jsonl:') && sink.length > 6) return new JsonlFileNotifier(sink.slice(6));
+    if (/^webhook:https?:\/\//.test(sink)) return new WebhookNotifier(sink.slice(8));
+    // A webhook URL is a secret: only its scheme is echoed.
+    throw new UsageError(
+      `--notify expects console, jsonl:<file> or webhook:<http(s) url>, got "${sink.split('//')[0]}…"`,
+    );
+  });
+}
+
 /** Loads every Parquet file under `paths`; shared by `load` and `demo`. */
 export async function loadPaths(
   paths: readonly string[],
   warehouse: string,
   signal: AbortSignal,
   progress: ProgressBar,
+  notifiers: readonly Notifier[] = [],
 ) {
   const files = await localObjects(paths);
   const driver = await openWarehouse(warehouse);
   try {
-    const loader = new Loader({ driver });
+    const loader = new Loader({ driver, notifiers });
     const results: ObjectResult[] = [];
     for (const [index, file] of files.entries()) {
       signal.throwIfAborted();
@@ -108,6 +134,7 @@ export async function loadPaths(
     return summarize(warehouse, results);
   } finally {
     await driver.close();
+    for (const notifier of notifiers) await notifier.close?.();
   }
 }
 
@@ -126,7 +153,9 @@ export async function runLoad(argv: readonly string[], signal: AbortSignal): Pro
   if (missing) throw new UsageError(`"${missing}" does not exist`);
   const json = values.json === true;
   const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
-  const summary = await loadPaths(positionals, warehouse, signal, progress);
+  const notify = values.notify;
+  const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
+  const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers);
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }
