@@ -7,6 +7,7 @@ import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
 import { replaySpec, runReplay } from './commands/replay.js';
+import { runStatus, statusSpec } from './commands/status.js';
 import { EXIT, UsageError } from './errors.js';
 
 const COMMANDS: Record<
@@ -18,6 +19,7 @@ const COMMANDS: Record<
   convert: { spec: convertSpec, run: runConvert },
   load: { spec: loadSpec, run: runLoad },
   replay: { spec: replaySpec, run: runReplay },
+  status: { spec: statusSpec, run: runStatus },
 };
 
 function overview(): string {

@@ -32,7 +32,7 @@ describe('lakeload', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it.each(['demo', 'generate', 'convert', 'load', 'replay'])(
+  it.each(['demo', 'generate', 'convert', 'load', 'replay', 'status'])(
     'documents every option and the exit codes in "%s --help"',
     (command) => {
       const { code, stdout } = lakeload(command, '--help');
@@ -171,6 +171,20 @@ describe('lakeload', () => {
     expect(replayed.code).toBe(0);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ loaded: 1, failed: 0, unreachable: [] });
     expect(lakeload('replay', '--warehouse', warehouse).stdout).toBe('No dead letters.\n');
+
+    const status = JSON.parse(lakeload('status', '--warehouse', warehouse, '--json').stdout) as {
+      tables: { table: string; files: unknown; rows: string }[];
+      recentFailures: { error: string }[];
+      deadLetters: unknown[];
+    };
+    expect(status.tables.map((row) => row.table)).toEqual([
+      'order_flattened',
+      'order_items',
+      'order_summary',
+    ]);
+    expect(status.tables[2]?.rows).toBe('300');
+    expect(status.recentFailures[0]?.error).toMatch(/not a Parquet file/);
+    expect(status.deadLetters).toEqual([]);
   });
 
   it.each([

@@ -27,6 +27,8 @@ export {
 } from './schema/parquet.js';
 export type { Capabilities, Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
 export {
+  DEAD_LETTER_TABLE,
+  type DeadLetter,
   LEDGER_TABLE,
   type LedgerEntry,
   SqlCompiler,
