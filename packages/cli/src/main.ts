@@ -8,6 +8,7 @@ import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
 import { replaySpec, runReplay } from './commands/replay.js';
 import { runStatus, statusSpec } from './commands/status.js';
+import { runWatch, watchSpec } from './commands/watch.js';
 import { EXIT, UsageError } from './errors.js';
 
 const COMMANDS: Record<
@@ -20,6 +21,7 @@ const COMMANDS: Record<
   load: { spec: loadSpec, run: runLoad },
   replay: { spec: replaySpec, run: runReplay },
   status: { spec: statusSpec, run: runStatus },
+  watch: { spec: watchSpec, run: runWatch },
 };
 
 function overview(): string {
@@ -73,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(rest, controller.signal);
   } catch (error) {
-    if (controller.signal.aborted) {
+    if (controller.signal.aborted && !(error instanceof UsageError)) {
       process.stderr.write(`lakeload ${name}: interrupted; no partial file was left in place\n`);
       return EXIT.interrupted;
     }

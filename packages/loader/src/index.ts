@@ -40,3 +40,4 @@ export {
   parseWarehouseUrl,
   type WarehouseTarget,
 } from './warehouse/url.js';
+export { type WatchOptions, watchFolder } from './watch.js';

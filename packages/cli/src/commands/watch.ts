@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { DEFAULT_WAREHOUSE, Loader, type ObjectResult, openWarehouse, watchFolder } from '@lakeload/loader';
+import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
+import { EXIT, UsageError } from '../errors.js';
+import { describeLoad, notifiersFor, summarize } from './load.js';
+
+export const watchSpec: CommandSpec = {
+  name: 'watch',
+  summary:
+    'Treat a local folder as the bucket: load the Parquet files already there, then new and changed ones as they land, until Ctrl-C (which lets the load in progress finish). A restart reloads nothing.',
+  usage: 'lakeload watch <folder> [--warehouse URL] [options]',
+  positionals: true,
+  options: {
+    warehouse: {
+      type: 'string',
+      short: 'w',
+      valueName: 'URL',
+      description: `Target warehouse (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
+    },
+    interval: {
+      type: 'string',
+      valueName: 'ms',
+      description: 'Pause between scans of the folder (default 1000).',
+    },
+    notify: {
+      type: 'string',
+      multiple: true,
+      valueName: 'sink',
+      description: 'Report each load: console, jsonl:<file> or webhook:<url>. Repeatable.',
+    },
+    json: { type: 'boolean', description: 'Print each result, and the summary at the end, as JSON lines.' },
+  },
+  examples: [
+    'lakeload watch out/demo/lake',
+    'lakeload watch /srv/landing --warehouse postgres://loader@db/analytics --notify console',
+  ],
+};
+
+export async function runWatch(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(watchSpec, argv);
+  const [folder] = positionals;
+  if (!folder || positionals.length > 1) throw new UsageError('name exactly one folder to watch');
+  if (!existsSync(folder)) throw new UsageError(`"${folder}" does not exist`);
+  const warehouse =
+    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const notify = values.notify;
+  const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
+  const json = values.json === true;
+  const driver = await openWarehouse(warehouse);
+  const results: ObjectResult[] = [];
+  try {
+    const loader = new Loader({ driver, notifiers });
+    if (!json) process.stderr.write(`watching ${folder} → ${warehouse} (Ctrl-C to stop)\n`);
+    await watchFolder(folder, loader, {
+      intervalMs: numberOption(values, 'interval', 1000, { min: 50 }),
+      signal,
+      onResult: (result) => {
+        results.push(result);
+        if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else if (result.status !== 'skipped')
+          process.stdout.write(`${describeLoad({ ...summarize(warehouse, [result]) }).split('\n')[0]}\n`);
+      },
+    });
+  } finally {
+    await driver.close();
+    for (const notifier of notifiers) await notifier.close?.();
+  }
+  const summary = summarize(warehouse, results);
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ ...summary, objects: undefined })}\n`
+      : `${describeLoad({ ...summary, objects: [] }).trim()}\n`,
+  );
+  return EXIT.ok;
+}
