@@ -20,6 +20,8 @@ Options:
   --orders N          orders in the main input (default 420000, about 1.2M line items)
   --big-gb G          size of the memory-test input in GB, 0 to skip (default 2.1)
   --parquetjs-rows N  order_items rows for the Parquet writer comparison, 0 to skip (default 200000)
+  --postgres URL      PostgreSQL for the loader benchmark (default postgres://postgres@127.0.0.1:5432/test)
+  --skip-loader       leave out the loader benchmarks
   --dir DIR           working folder, kept between runs for the big input (default bench-out)
   --json              print the results as JSON
   -h, --help          show this help`;
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
       'big-gb': { type: 'string', default: '2.1' },
       'parquetjs-rows': { type: 'string', default: '200000' },
       dir: { type: 'string', default: 'bench-out' },
+      postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+      'skip-loader': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -106,6 +110,8 @@ async function main(): Promise<void> {
   row('DuckDB baseline (read_json → COPY)', baseline.ms ?? 0, rows.baseline, baseline.maxRssMb ?? 0);
   say(`\nratio converter ÷ baseline: ${ratio.toFixed(2)} (goal ≥ 0.5)`);
 
+  if (!values['skip-loader']) await loaderBench(dir, values.postgres, results, say);
+
   const bigGb = Number(values['big-gb']);
   if (bigGb > 0) {
     const bytesPerOrder = (generated.bytes ?? 1) / orders;
@@ -141,6 +147,71 @@ async function main(): Promise<void> {
   await writeFile(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else say(`\nresults: ${join(dir, 'results.json')}`);
+}
+
+/** Loader throughput against each engine's own bulk path on the converter's order_items files. */
+async function loaderBench(
+  dir: string,
+  postgres: string,
+  results: Record<string, unknown>,
+  say: (line: string) => void,
+): Promise<void> {
+  const { rm } = await import('node:fs/promises');
+  const { default: pg } = await import('pg');
+  const lake = join(dir, 'converted');
+  await rm(join(dir, 'loader.duckdb'), { force: true });
+  const loaded = step('loader', {
+    lake,
+    dataset: 'order_items',
+    warehouse: `duckdb:${join(dir, 'loader.duckdb')}`,
+  });
+  const bulk = step('duckdbBulk', { lake, dataset: 'order_items' });
+  const schema = 'lakeload_bench';
+  const admin = new pg.Client({ connectionString: postgres });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = `${postgres}${postgres.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+  const pgLoaded = step('loader', { lake, dataset: 'order_items', warehouse: url });
+  const pgBulk = step('postgresBulk', { lake, dataset: 'order_items', url });
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+  await rm(join(dir, 'small'), { recursive: true, force: true });
+  await rm(join(dir, 'small.duckdb'), { force: true });
+  const small = step('smallFiles', {
+    dir: join(dir, 'small'),
+    files: 200,
+    rows: 1000,
+    warehouse: `duckdb:${join(dir, 'small.duckdb')}`,
+  });
+  const rate = (result: Result) => perSecond(result.rows ?? 0, result.ms ?? 0);
+  results.loader = {
+    duckdb: {
+      rowsPerSecond: rate(loaded),
+      bulkRowsPerSecond: rate(bulk),
+      ratio: rate(loaded) / rate(bulk),
+      maxRssMb: loaded.maxRssMb,
+    },
+    postgres: {
+      rowsPerSecond: rate(pgLoaded),
+      bulkRowsPerSecond: rate(pgBulk),
+      ratio: rate(pgLoaded) / rate(pgBulk),
+      maxRssMb: pgLoaded.maxRssMb,
+    },
+    smallFiles: small,
+  };
+  say(
+    `\nloader, ${int(loaded.rows ?? 0)} order_items rows staged from ${loaded.files} files (upsert, ledger, one transaction per file):`,
+  );
+  say(
+    `  DuckDB      ${int(rate(loaded)).padStart(10)} rows/s vs INSERT … SELECT * FROM read_parquet ${int(rate(bulk))} rows/s: ${(rate(loaded) / rate(bulk)).toFixed(2)} (goal ≥ 0.5)`,
+  );
+  say(
+    `  PostgreSQL  ${int(rate(pgLoaded)).padStart(10)} rows/s vs raw COPY FROM STDIN ${int(rate(pgBulk))} rows/s: ${(rate(pgLoaded) / rate(pgBulk)).toFixed(2)} (goal ≥ 0.5), peak RSS ${pgLoaded.maxRssMb} MB`,
+  );
+  say(
+    `  small files (DuckDB, ${small.files} × 1,000 rows): event → committed p50 ${(small.p50 ?? 0).toFixed(0)} ms, p95 ${(small.p95 ?? 0).toFixed(0)} ms (goal p50 ≤ 100 ms)`,
+  );
 }
 
 await main();

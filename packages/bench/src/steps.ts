@@ -156,6 +156,141 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     instance.closeSync();
     return { rows: items.length, parquetjsMs: parquetjs.ms, duckdbMs: duckdb.ms };
   },
+
+  /** The loader upserting every file of one dataset into a fresh warehouse, against the engine's bulk path. */
+  async loader({ lake = '', dataset = '', warehouse = '' }) {
+    const { readdir } = await import('node:fs/promises');
+    const { Loader, localObjects, openWarehouse } = await import('@lakeload/loader');
+    const files = (await readdir(lake, { recursive: true }))
+      .filter((file) => file.endsWith('.parquet') && file.includes(`/${dataset}/`))
+      .map((file) => join(lake, file));
+    const objects = await localObjects(files);
+    const driver = await openWarehouse(warehouse);
+    let rows = 0;
+    const { ms } = await timed(async () => {
+      const loader = new Loader({ driver });
+      for (const object of objects) {
+        const result = await loader.loadFile(object.ref, object.path);
+        if (result.status !== 'loaded')
+          throw new Error(`${object.path}: ${result.status === 'failed' ? result.error : result.status}`);
+        rows += result.inserted + result.updated + result.unchanged;
+      }
+    });
+    await driver.close();
+    return { ms, rows, files: files.length };
+  },
+
+  /** DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…). */
+  async duckdbBulk({ lake = '', dataset = '' }) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { quoteLiteral } = await import('@lakeload/convert');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const glob = quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'));
+    let rows = 0;
+    const { ms } = await timed(async () => {
+      await connection.run(`CREATE TABLE t AS SELECT * FROM read_parquet(${glob}) LIMIT 0`);
+      rows = Number((await connection.run(`INSERT INTO t SELECT * FROM read_parquet(${glob})`)).rowsChanged);
+    });
+    connection.closeSync();
+    instance.closeSync();
+    return { ms, rows };
+  },
+
+  /** PostgreSQL's own bulk path on the same rows: COPY … FROM STDIN into a plain table. */
+  async postgresBulk({ lake = '', dataset = '', url = '' }) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { quoteLiteral } = await import('@lakeload/convert');
+    const { default: pg } = await import('pg');
+    const { from: copyFrom } = await import('pg-copy-streams');
+    const { once } = await import('node:events');
+    const instance = await DuckDBInstance.create(':memory:');
+    const reader = await instance.connect();
+    await reader.run("SET TimeZone = 'UTC'");
+    const glob = quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const described = (
+      await reader.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${glob})`)
+    ).getRowObjectsJson();
+    const pgType = (duck: string) =>
+      ({
+        BIGINT: 'bigint',
+        INTEGER: 'integer',
+        VARCHAR: 'text',
+        BOOLEAN: 'boolean',
+        DATE: 'date',
+        'TIMESTAMP WITH TIME ZONE': 'timestamptz',
+      })[duck] ?? (duck.startsWith('DECIMAL') ? duck.replace('DECIMAL', 'numeric') : 'text');
+    await client.query('DROP TABLE IF EXISTS bulk_copy');
+    await client.query(
+      `CREATE TABLE bulk_copy (${described.map((c) => `"${c.column_name}" ${pgType(String(c.column_type))}`).join(', ')})`,
+    );
+    const line = described
+      .map(
+        (c) =>
+          `coalesce(replace(replace(CAST("${c.column_name}" AS VARCHAR), chr(9), ' '), chr(10), ' '), '\\N')`,
+      )
+      .join(' || chr(9) || ');
+    let rows = 0;
+    const { ms } = await timed(async () => {
+      const result = await reader.stream(`SELECT ${line} FROM read_parquet(${glob})`);
+      const copy = client.query(copyFrom('COPY bulk_copy FROM STDIN'));
+      const finished = once(copy, 'finish');
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const lines = chunk.getColumnValues(0) as string[];
+        rows += lines.length;
+        if (!copy.write(`${lines.join('\n')}\n`)) await once(copy, 'drain');
+      }
+      copy.end();
+      await finished;
+    });
+    await client.query('DROP TABLE bulk_copy');
+    await client.end();
+    reader.closeSync();
+    instance.closeSync();
+    return { ms, rows };
+  },
+
+  /** Many small files, one event each: latency from event to committed load, per file. */
+  async smallFiles({ dir = '', files = '200', rows = '1000', warehouse = '' }) {
+    const { mkdir } = await import('node:fs/promises');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { Loader, localObject, openWarehouse } = await import('@lakeload/loader');
+    const writer = await DuckDBInstance.create(':memory:');
+    const connection = await writer.connect();
+    await mkdir(join(dir, 'events'), { recursive: true });
+    for (let i = 0; i < Number(files); i++) {
+      await connection.run(
+        `COPY (SELECT ${i} * ${rows} + range AS event_id, TIMESTAMPTZ '2025-11-13 00:00:00+00' + INTERVAL (range) SECOND AS updated_at, 'page-' || (range % 50) AS page FROM range(${rows})) TO '${join(dir, 'events', `part-${String(i).padStart(4, '0')}.parquet`)}' (FORMAT parquet)`,
+      );
+    }
+    connection.closeSync();
+    writer.closeSync();
+    const driver = await openWarehouse(warehouse);
+    const loader = new Loader({
+      driver,
+      tables: { events: { keys: ['event_id'], version: 'updated_at', contract: 'evolve' } },
+    });
+    const latencies: number[] = [];
+    for (let i = 0; i < Number(files); i++) {
+      const key = join('events', `part-${String(i).padStart(4, '0')}.parquet`);
+      const { ms, value } = await timed(async () =>
+        loader.loadFile(await localObject(dir, key), join(dir, key)),
+      );
+      if (value.status !== 'loaded') throw new Error(`${key}: ${value.status}`);
+      latencies.push(ms);
+    }
+    await driver.close();
+    latencies.sort((a, b) => a - b);
+    const at = (share: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))] ?? 0;
+    return { files: latencies.length, p50: at(0.5), p95: at(0.95), max: at(1) };
+  },
 };
 
 const [name = '', json = '{}'] = process.argv.slice(2);

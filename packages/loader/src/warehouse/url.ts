@@ -22,8 +22,11 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
       throw new LoaderError('duckdb: needs a database file, e.g. duckdb:.lakeload/warehouse.duckdb');
     return { dialect: 'duckdb', path };
   }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgres', connectionString: url };
+  }
   throw new LoaderError(
-    `unsupported warehouse URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use duckdb:<path>`,
+    `unsupported warehouse URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use duckdb:<path> or postgres://user@host:port/database`,
   );
 }
 
