@@ -12,9 +12,31 @@ import {
   parseWarehouseUrl,
   WebhookNotifier,
 } from '@lakeload/loader';
-import { type CommandSpec, parse, stringOption } from '../args.js';
+import { type CommandSpec, type OptionSpec, type Parsed, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
+
+/** `--warehouse`, shared by every command that opens the warehouse. */
+export const WAREHOUSE_OPTION: OptionSpec = {
+  type: 'string',
+  short: 'w',
+  valueName: 'URL',
+  description: `duckdb:<file> or postgres://user@host:port/db (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
+};
+
+/** `--notify`, shared by the commands that load. */
+export const NOTIFY_OPTION: OptionSpec = {
+  type: 'string',
+  multiple: true,
+  valueName: 'sink',
+  description:
+    'Report each load: console (JSON lines on stderr), jsonl:<file>, or webhook:<url> (Slack-compatible). Repeatable.',
+};
+
+/** The warehouse URL from `--warehouse`, the environment or the default. */
+export function warehouseUrl(values: Parsed['values']): string {
+  return stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+}
 
 export const loadSpec: CommandSpec = {
   name: 'load',
@@ -23,19 +45,8 @@ export const loadSpec: CommandSpec = {
   usage: 'lakeload load <file|folder>... [--warehouse URL] [options]',
   positionals: true,
   options: {
-    warehouse: {
-      type: 'string',
-      short: 'w',
-      valueName: 'URL',
-      description: `Target warehouse (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
-    },
-    notify: {
-      type: 'string',
-      multiple: true,
-      valueName: 'sink',
-      description:
-        'Report each load: console (JSON lines on stderr), jsonl:<file>, or webhook:<url> (Slack-compatible). Repeatable.',
-    },
+    warehouse: WAREHOUSE_OPTION,
+    notify: NOTIFY_OPTION,
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: [
@@ -141,8 +152,7 @@ export async function loadPaths(
 export async function runLoad(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(loadSpec, argv);
   if (positionals.length === 0) throw new UsageError('name at least one Parquet file or folder to load');
-  const warehouse =
-    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const warehouse = warehouseUrl(values);
   try {
     parseWarehouseUrl(warehouse);
   } catch (error) {

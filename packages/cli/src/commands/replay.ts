@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_WAREHOUSE, Loader, localObjects, type ObjectResult, openWarehouse } from '@lakeload/loader';
-import { type CommandSpec, parse, stringOption } from '../args.js';
+import { Loader, localObjects, type ObjectResult, openWarehouse } from '@lakeload/loader';
+import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
-import { describeLoad, summarize } from './load.js';
+import { describeLoad, summarize, WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 
 export const replaySpec: CommandSpec = {
   name: 'replay',
@@ -10,12 +10,7 @@ export const replaySpec: CommandSpec = {
     'Load the dead letters again (objects that failed for good) after their cause was fixed; each one that loads, or turns out to be loaded already, is marked replayed.',
   usage: 'lakeload replay [--warehouse URL] [--json]',
   options: {
-    warehouse: {
-      type: 'string',
-      short: 'w',
-      valueName: 'URL',
-      description: `Warehouse holding the dead letters (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
-    },
+    warehouse: WAREHOUSE_OPTION,
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: ['lakeload replay', 'lakeload replay --warehouse duckdb:out/demo/warehouse.duckdb --json'],
@@ -23,8 +18,7 @@ export const replaySpec: CommandSpec = {
 
 export async function runReplay(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(replaySpec, argv);
-  const warehouse =
-    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const warehouse = warehouseUrl(values);
   const driver = await openWarehouse(warehouse);
   const results: ObjectResult[] = [];
   const missing: string[] = [];

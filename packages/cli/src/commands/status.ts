@@ -1,6 +1,7 @@
-import { DEAD_LETTER_TABLE, DEFAULT_WAREHOUSE, LEDGER_TABLE, openWarehouse } from '@lakeload/loader';
-import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
+import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse } from '@lakeload/loader';
+import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT } from '../errors.js';
+import { WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 
 export const statusSpec: CommandSpec = {
   name: 'status',
@@ -8,12 +9,7 @@ export const statusSpec: CommandSpec = {
     'Show the warehouse as the loader sees it: recent loads, rows per table, failures with their reasons, and dead letters.',
   usage: 'lakeload status [--warehouse URL] [--recent N] [--json]',
   options: {
-    warehouse: {
-      type: 'string',
-      short: 'w',
-      valueName: 'URL',
-      description: `Warehouse to inspect (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
-    },
+    warehouse: WAREHOUSE_OPTION,
     recent: {
       type: 'string',
       valueName: 'N',
@@ -44,8 +40,7 @@ function table(rows: Rows): string {
 
 export async function runStatus(argv: readonly string[]): Promise<number> {
   const { values } = parse(statusSpec, argv);
-  const warehouse =
-    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const warehouse = warehouseUrl(values);
   const recent = numberOption(values, 'recent', 10, { min: 1, max: 1000 });
   const driver = await openWarehouse(warehouse);
   try {

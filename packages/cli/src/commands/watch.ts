@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_WAREHOUSE, Loader, type ObjectResult, openWarehouse, watchFolder } from '@lakeload/loader';
-import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
+import { Loader, type ObjectResult, openWarehouse, watchFolder } from '@lakeload/loader';
+import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { describeLoad, notifiersFor, summarize } from './load.js';
+import {
+  describeLoad,
+  NOTIFY_OPTION,
+  notifiersFor,
+  summarize,
+  WAREHOUSE_OPTION,
+  warehouseUrl,
+} from './load.js';
 
 export const watchSpec: CommandSpec = {
   name: 'watch',
@@ -11,23 +18,13 @@ export const watchSpec: CommandSpec = {
   usage: 'lakeload watch <folder> [--warehouse URL] [options]',
   positionals: true,
   options: {
-    warehouse: {
-      type: 'string',
-      short: 'w',
-      valueName: 'URL',
-      description: `Target warehouse (default: $LAKELOAD_WAREHOUSE_URL, else ${DEFAULT_WAREHOUSE}).`,
-    },
+    warehouse: WAREHOUSE_OPTION,
     interval: {
       type: 'string',
       valueName: 'ms',
       description: 'Pause between scans of the folder (default 1000).',
     },
-    notify: {
-      type: 'string',
-      multiple: true,
-      valueName: 'sink',
-      description: 'Report each load: console, jsonl:<file> or webhook:<url>. Repeatable.',
-    },
+    notify: NOTIFY_OPTION,
     json: { type: 'boolean', description: 'Print each result, and the summary at the end, as JSON lines.' },
   },
   examples: [
@@ -41,8 +38,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   const [folder] = positionals;
   if (!folder || positionals.length > 1) throw new UsageError('name exactly one folder to watch');
   if (!existsSync(folder)) throw new UsageError(`"${folder}" does not exist`);
-  const warehouse =
-    stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const warehouse = warehouseUrl(values);
   const notify = values.notify;
   const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
   const json = values.json === true;

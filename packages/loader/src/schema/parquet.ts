@@ -117,7 +117,7 @@ function readUnit(reader: CompactReader): TimeUnit {
     if (id === 1) unit = 'millis';
     else if (id === 2) unit = 'micros';
     else if (id === 3) unit = 'nanos';
-    reader.skip(kind);
+    reader.skipValue(kind);
   });
   return unit;
 }
@@ -142,7 +142,7 @@ function readLogical(reader: CompactReader): LogicalType {
       reader.struct((field, fieldKind) => {
         if (field === 1) decimal.scale = reader.int();
         else if (field === 2) decimal.precision = reader.int();
-        else reader.skip(fieldKind);
+        else reader.skipValue(fieldKind);
       });
       logical = decimal;
     } else if (id === 7 || id === 8) {
@@ -154,7 +154,7 @@ function readLogical(reader: CompactReader): LogicalType {
       reader.struct((field, fieldKind) => {
         if (field === 1) time.utc = CompactReader.bool(fieldKind);
         else if (field === 2) time.unit = readUnit(reader);
-        else reader.skip(fieldKind);
+        else reader.skipValue(fieldKind);
       });
       logical = time;
     } else if (id === 10) {
@@ -162,12 +162,12 @@ function readLogical(reader: CompactReader): LogicalType {
       reader.struct((field, fieldKind) => {
         if (field === 1) integer.bits = reader.byteValue();
         else if (field === 2) integer.signed = CompactReader.bool(fieldKind);
-        else reader.skip(fieldKind);
+        else reader.skipValue(fieldKind);
       });
       logical = integer;
     } else {
       logical = { kind: simple[id] ?? 'other' };
-      reader.skip(kind);
+      reader.skipValue(kind);
     }
   });
   return logical;
@@ -185,7 +185,7 @@ function readElement(reader: CompactReader): SchemaElement {
     else if (id === 7) element.scale = reader.int();
     else if (id === 8) element.precision = reader.int();
     else if (id === 10) element.logical = readLogical(reader);
-    else reader.skip(kind);
+    else reader.skipValue(kind);
   });
   return element;
 }
@@ -206,10 +206,10 @@ function readFileMetaData(bytes: Uint8Array): FileMetaData {
     else if (id === 4) {
       reader.list((element) => {
         meta.rowGroups += 1;
-        reader.skip(element);
+        reader.skipValue(element);
       });
     } else if (id === 6) meta.createdBy = reader.string();
-    else reader.skip(kind);
+    else reader.skipValue(kind);
   });
   return meta;
 }

@@ -106,7 +106,7 @@ export class CompactReader {
     return kind === Kind.True;
   }
 
-  skip(kind: Kind): void {
+  skipValue(kind: Kind): void {
     switch (kind) {
       case Kind.True:
       case Kind.False:
@@ -140,7 +140,7 @@ export class CompactReader {
         return;
       }
       case Kind.Struct:
-        this.struct((_, field) => this.skip(field));
+        this.struct((_, field) => this.skipValue(field));
         return;
       default:
         throw new ThriftError(`unknown compact type ${kind}`);
@@ -149,6 +149,6 @@ export class CompactReader {
 
   #skipElement(kind: Kind): void {
     if (kind === Kind.True || kind === Kind.False) this.#byte();
-    else this.skip(kind);
+    else this.skipValue(kind);
   }
 }

@@ -2,6 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { mergeStaging } from '../merge.js';
 import { duckdbCapabilities } from './duckdb-adapter.js';
 import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
 import { columnsSql, toColumns } from './duckdb-introspector.js';
@@ -101,7 +102,6 @@ export class DuckDBDriver implements Driver {
     const count = async (sql: string) => Number((await connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
     const changed = async (sql: string) => Number((await connection.run(sql)).rowsChanged);
     const names = job.columns.map((column) => column.name);
-    const { keys, version } = job.settings;
     const started = performance.now();
     await connection.run('BEGIN TRANSACTION');
     try {
@@ -111,29 +111,13 @@ export class DuckDBDriver implements Driver {
       }
       await connection.run(c.createStaging(staging, job.columns));
       const staged = await changed(c.loadStagingFromFile(staging, names, job.path));
-      let unchanged = 0;
-      let updated = 0;
-      if (keys.length > 0) {
-        const nullKeys = await count(c.countNullKeys(staging, keys));
-        if (nullKeys > 0) {
-          throw new LoaderError(
-            `${nullKeys} of ${staged} rows have no value in the key (${keys.join(', ')}); every row needs one. Fix the file and load it again`,
-          );
-        }
-        unchanged += await changed(c.dedupeStaging(staging, keys, version));
-        if (version) unchanged += await changed(c.dropOlderVersions(staging, job.table, keys, version));
-        updated = await changed(c.deleteReplaced(staging, job.table, keys));
-      }
-      const written = await changed(c.insertFromStaging(staging, job.table, names));
-      const outcome = { status: 'loaded' as const, inserted: written - updated, updated, unchanged };
-      await connection.run(
-        c.recordLoad({
-          objectUri: job.objectUri,
-          identity: job.identity,
-          table: job.table,
-          durationMs: performance.now() - started,
-          ...outcome,
-        }),
+      const outcome = await mergeStaging(
+        { count, changed, run: async (sql) => void (await connection.run(sql)) },
+        c,
+        job,
+        staging,
+        staged,
+        started,
       );
       await connection.run(c.dropStaging(staging));
       await connection.run('COMMIT');

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { mergeStaging } from '../merge.js';
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
 import { columnsSql, toColumns } from './postgres-introspector.js';
@@ -152,7 +153,6 @@ export class PostgresDriver implements Driver {
     const c = this.compiler;
     const client = await this.pool.connect();
     const staging = `lakeload_stage_${process.pid}`;
-    const { keys, version } = job.settings;
     const started = performance.now();
     const count = async (sql: string) =>
       Number(Object.values((await client.query(sql)).rows[0] ?? {})[0] ?? 0);
@@ -168,35 +168,13 @@ export class PostgresDriver implements Driver {
       }
       await client.query(`${c.createStaging(staging, job.columns)} ON COMMIT DROP`);
       const staged = await this.#copyFile(client, staging, job);
-      let unchanged = 0;
-      let updated = 0;
-      if (keys.length > 0) {
-        const nullKeys = await count(c.countNullKeys(staging, keys));
-        if (nullKeys > 0) {
-          throw new LoaderError(
-            `${nullKeys} of ${staged} rows have no value in the key (${keys.join(', ')}); every row needs one. Fix the file and load it again`,
-          );
-        }
-        unchanged += await changed(c.dedupeStaging(staging, keys, version));
-        if (version) unchanged += await changed(c.dropOlderVersions(staging, job.table, keys, version));
-        updated = await changed(c.deleteReplaced(staging, job.table, keys));
-      }
-      const written = await changed(
-        c.insertFromStaging(
-          staging,
-          job.table,
-          job.columns.map((column) => column.name),
-        ),
-      );
-      const outcome = { status: 'loaded' as const, inserted: written - updated, updated, unchanged };
-      await client.query(
-        c.recordLoad({
-          objectUri: job.objectUri,
-          identity: job.identity,
-          table: job.table,
-          durationMs: performance.now() - started,
-          ...outcome,
-        }),
+      const outcome = await mergeStaging(
+        { count, changed, run: async (sql) => void (await client.query(sql)) },
+        c,
+        job,
+        staging,
+        staged,
+        started,
       );
       await client.query('COMMIT');
       return outcome;
