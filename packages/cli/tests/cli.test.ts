@@ -187,10 +187,34 @@ describe('lakeload', () => {
     expect(status.deadLetters).toEqual([]);
   });
 
+  it('routes and keys tables as the configuration file says', async () => {
+    expect(lakeload('generate', '--orders', '50', '--days', '1', '--out', 'cfg/orders.jsonl').code).toBe(0);
+    expect(lakeload('convert', 'cfg', '--out', 'cfg-bucket').code).toBe(0);
+    await writeFile(
+      join(dir, 'lakeload.config.json'),
+      JSON.stringify({
+        routes: [{ prefix: 'year=2025/month=11/day=01/order_items/', table: 'first_day_items' }],
+        tables: { first_day_items: { keys: ['order_id', 'line_number'], version: 'updated_at' } },
+      }),
+    );
+    try {
+      const result = lakeload('load', 'cfg-bucket', '--warehouse', 'duckdb:cfg.duckdb', '--json');
+      expect(result.code).toBe(0);
+      const tables = (JSON.parse(result.stdout) as { objects: { table?: string }[] }).objects.map(
+        (object) => object.table,
+      );
+      expect(tables).toContain('first_day_items');
+      expect(tables).not.toContain('order_items');
+    } finally {
+      await rm(join(dir, 'lakeload.config.json'));
+    }
+  });
+
   it.each([
     [['load', 'bucket', '--warehouse', 'mysql://x'], /--warehouse: unsupported warehouse URL "mysql:\/\/x"/],
     [['load', 'nowhere'], /"nowhere" does not exist/],
     [['load'], /name at least one Parquet file or folder/],
+    [['load', 'bucket', '--config', 'missing.json'], /missing\.json: cannot be read/],
     [
       ['load', 'bucket', '--notify', 'webhook:ftp://secret@x'],
       /--notify expects console, jsonl:<file> or webhook:<http\(s\) url>, got "webhook:ftp:…"/,

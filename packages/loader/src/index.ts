@@ -1,3 +1,4 @@
+export { ConfigError, type LoaderConfig, parseLoaderConfig, readLoaderConfig } from './config.js';
 export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
 export { localObject } from './events/local.js';
 export { type LocalFile, localObjects } from './events/local-tree.js';

@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import {
+  ConfigError,
   ConsoleNotifier,
   DEFAULT_WAREHOUSE,
   JsonlFileNotifier,
   Loader,
+  type LoaderConfig,
   LoaderError,
   localObjects,
   type Notifier,
   type ObjectResult,
   openWarehouse,
   parseWarehouseUrl,
+  readLoaderConfig,
   WebhookNotifier,
 } from '@lakeload/loader';
 import { type CommandSpec, type OptionSpec, type Parsed, parse, stringOption } from '../args.js';
@@ -33,6 +36,25 @@ export const NOTIFY_OPTION: OptionSpec = {
     'Report each load: console (JSON lines on stderr), jsonl:<file>, or webhook:<url> (Slack-compatible). Repeatable.',
 };
 
+/** `--config`, shared by the commands that load. */
+export const CONFIG_OPTION: OptionSpec = {
+  type: 'string',
+  valueName: 'file',
+  description:
+    'Table settings and routes (default: $LAKELOAD_CONFIG, else lakeload.config.json when present).',
+};
+
+/** Table settings and routing rules from `--config`, the environment or ./lakeload.config.json. */
+export async function configFrom(values: Parsed['values']): Promise<LoaderConfig> {
+  const explicit = stringOption(values, 'config') ?? process.env.LAKELOAD_CONFIG;
+  try {
+    return await readLoaderConfig(explicit ?? 'lakeload.config.json', { optional: explicit === undefined });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** The warehouse URL from `--warehouse`, the environment or the default. */
 export function warehouseUrl(values: Parsed['values']): string {
   return stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
@@ -46,6 +68,7 @@ export const loadSpec: CommandSpec = {
   positionals: true,
   options: {
     warehouse: WAREHOUSE_OPTION,
+    config: CONFIG_OPTION,
     notify: NOTIFY_OPTION,
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
@@ -130,11 +153,12 @@ export async function loadPaths(
   signal: AbortSignal,
   progress: ProgressBar,
   notifiers: readonly Notifier[] = [],
+  config: LoaderConfig = { tables: {}, rules: [] },
 ) {
   const files = await localObjects(paths);
   const driver = await openWarehouse(warehouse);
   try {
-    const loader = new Loader({ driver, notifiers });
+    const loader = new Loader({ driver, notifiers, tables: config.tables, rules: config.rules });
     const results: ObjectResult[] = [];
     for (const [index, file] of files.entries()) {
       signal.throwIfAborted();
@@ -165,7 +189,8 @@ export async function runLoad(argv: readonly string[], signal: AbortSignal): Pro
   const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
   const notify = values.notify;
   const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
-  const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers);
+  const config = await configFrom(values);
+  const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers, config);
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }

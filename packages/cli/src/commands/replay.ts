@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { Loader, localObjects, type ObjectResult, openWarehouse } from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
-import { describeLoad, summarize, WAREHOUSE_OPTION, warehouseUrl } from './load.js';
+import {
+  CONFIG_OPTION,
+  configFrom,
+  describeLoad,
+  summarize,
+  WAREHOUSE_OPTION,
+  warehouseUrl,
+} from './load.js';
 
 export const replaySpec: CommandSpec = {
   name: 'replay',
@@ -11,6 +18,7 @@ export const replaySpec: CommandSpec = {
   usage: 'lakeload replay [--warehouse URL] [--json]',
   options: {
     warehouse: WAREHOUSE_OPTION,
+    config: CONFIG_OPTION,
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: ['lakeload replay', 'lakeload replay --warehouse duckdb:out/demo/warehouse.duckdb --json'],
@@ -19,11 +27,12 @@ export const replaySpec: CommandSpec = {
 export async function runReplay(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values } = parse(replaySpec, argv);
   const warehouse = warehouseUrl(values);
+  const config = await configFrom(values);
   const driver = await openWarehouse(warehouse);
   const results: ObjectResult[] = [];
   const missing: string[] = [];
   try {
-    const loader = new Loader({ driver });
+    const loader = new Loader({ driver, tables: config.tables, rules: config.rules });
     for (const letter of await loader.deadLetters()) {
       signal.throwIfAborted();
       // Local objects only for now: s3:// sources arrive with the AWS path.

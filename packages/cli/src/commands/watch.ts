@@ -3,6 +3,8 @@ import { Loader, type ObjectResult, openWarehouse, watchFolder } from '@lakeload
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import {
+  CONFIG_OPTION,
+  configFrom,
   describeLoad,
   NOTIFY_OPTION,
   notifiersFor,
@@ -19,6 +21,7 @@ export const watchSpec: CommandSpec = {
   positionals: true,
   options: {
     warehouse: WAREHOUSE_OPTION,
+    config: CONFIG_OPTION,
     interval: {
       type: 'string',
       valueName: 'ms',
@@ -42,10 +45,11 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   const notify = values.notify;
   const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
   const json = values.json === true;
+  const config = await configFrom(values);
   const driver = await openWarehouse(warehouse);
   const results: ObjectResult[] = [];
   try {
-    const loader = new Loader({ driver, notifiers });
+    const loader = new Loader({ driver, notifiers, tables: config.tables, rules: config.rules });
     if (!json) process.stderr.write(`watching ${folder} → ${warehouse} (Ctrl-C to stop)\n`);
     await watchFolder(folder, loader, {
       intervalMs: numberOption(values, 'interval', 1000, { min: 50 }),
