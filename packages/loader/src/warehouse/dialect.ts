@@ -1,13 +1,13 @@
 import type { Column } from '../schema/parquet.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
-/** What a dialect can do, as data: the load code asks these instead of checking dialect names. */
+/** What a dialect can do, as data: the shared load code asks these instead of checking dialect names. */
 export interface Capabilities {
-  /** DDL inside a transaction rolls back with it. */
-  transactionalDdl: boolean;
-  /** The warehouse reads the Parquet file itself (DuckDB); otherwise rows are streamed to it. */
-  readsParquet: boolean;
-  /** How concurrent writers of one table are kept apart. */
+  /**
+   * How concurrent writers of one table are kept apart: `table-lock` takes a lock inside the load
+   * transaction (writers in any process queue); `in-process` queues them in the driver (one process
+   * owns the database, as with a DuckDB file).
+   */
   writerLock: 'in-process' | 'table-lock';
 }
 

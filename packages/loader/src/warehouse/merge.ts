@@ -1,5 +1,5 @@
 import { LoaderError } from '../errors.js';
-import type { LoadJob, LoadOutcome } from './dialect.js';
+import type { Capabilities, LoadJob, LoadOutcome } from './dialect.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
 /** The statements a driver runs inside its load transaction, however its client returns results. */
@@ -9,6 +9,21 @@ export interface Statements {
   /** Rows a DELETE or INSERT changed. */
   changed(sql: string): Promise<number>;
   run(sql: string): Promise<void>;
+}
+
+/**
+ * The start of every load transaction: writers of the table are serialized where the dialect does
+ * that with a lock, and only then is the ledger read, so that two loaders of one file cannot both
+ * see it as new. True when the file was loaded already.
+ */
+export async function alreadyLoaded(
+  sql: Statements,
+  compiler: SqlCompiler,
+  capabilities: Capabilities,
+  job: LoadJob,
+): Promise<boolean> {
+  if (capabilities.writerLock === 'table-lock') await sql.run(compiler.lockTable(job.table));
+  return (await sql.count(compiler.alreadyLoaded(job.objectUri, job.identity))) > 0;
 }
 
 /**

@@ -110,6 +110,11 @@ export abstract class SqlCompiler {
     return `UPDATE ${this.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${this.quoteLiteral(objectUri)} AND object_identity = ${this.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 
+  /** Serializes writers of one table for the rest of the transaction; readers are not blocked. */
+  lockTable(table: string): string {
+    return `LOCK TABLE ${this.quoteIdentifier(table)} IN SHARE ROW EXCLUSIVE MODE`;
+  }
+
   /** Counts loaded rows for an object; run inside the load transaction, after the lock. */
   alreadyLoaded(objectUri: string, identity: string): string {
     return `SELECT count(*) AS loaded FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE object_uri = ${this.quoteLiteral(objectUri)} AND object_identity = ${this.quoteLiteral(identity)} AND status = 'loaded'`;

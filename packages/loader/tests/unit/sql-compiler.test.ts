@@ -85,6 +85,12 @@ describe('SQL per dialect', () => {
     });
   });
 
+  it('locks the target for writers where the dialect serializes with a lock', () => {
+    expect(dialects.postgres.lockTable('order_items')).toBe(
+      'LOCK TABLE "order_items" IN SHARE ROW EXCLUSIVE MODE',
+    );
+  });
+
   it('records the load in the ledger, escaping every literal', () => {
     const entry = {
       objectUri: "s3://lake/o'brien; DROP TABLE x; --.parquet",

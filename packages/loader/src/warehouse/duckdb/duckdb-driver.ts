@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
-import { mergeStaging } from '../merge.js';
+import { alreadyLoaded, mergeStaging } from '../merge.js';
 import { duckdbCapabilities } from './duckdb-adapter.js';
 import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
 import { columnsSql, toColumns } from './duckdb-introspector.js';
@@ -103,22 +103,16 @@ export class DuckDBDriver implements Driver {
     const changed = async (sql: string) => Number((await connection.run(sql)).rowsChanged);
     const names = job.columns.map((column) => column.name);
     const started = performance.now();
+    const statements = { count, changed, run: async (sql: string) => void (await connection.run(sql)) };
     await connection.run('BEGIN TRANSACTION');
     try {
-      if ((await count(c.alreadyLoaded(job.objectUri, job.identity))) > 0) {
+      if (await alreadyLoaded(statements, c, this.capabilities, job)) {
         await connection.run('ROLLBACK');
         return { status: 'duplicate' };
       }
       await connection.run(c.createStaging(staging, job.columns));
       const staged = await changed(c.loadStagingFromFile(staging, names, job.path));
-      const outcome = await mergeStaging(
-        { count, changed, run: async (sql) => void (await connection.run(sql)) },
-        c,
-        job,
-        staging,
-        staged,
-        started,
-      );
+      const outcome = await mergeStaging(statements, c, job, staging, staged, started);
       await connection.run(c.dropStaging(staging));
       await connection.run('COMMIT');
       return outcome;

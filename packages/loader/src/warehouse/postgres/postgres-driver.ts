@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
-import { mergeStaging } from '../merge.js';
+import { alreadyLoaded, mergeStaging } from '../merge.js';
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
 import { columnsSql, toColumns } from './postgres-introspector.js';
@@ -157,25 +157,16 @@ export class PostgresDriver implements Driver {
     const count = async (sql: string) =>
       Number(Object.values((await client.query(sql)).rows[0] ?? {})[0] ?? 0);
     const changed = async (sql: string) => (await client.query(sql)).rowCount ?? 0;
+    const statements = { count, changed, run: async (sql: string) => void (await client.query(sql)) };
     try {
       await client.query('BEGIN');
-      // Writers of one table wait here for each other; the ledger is read only after the lock, so
-      // two loaders of the same file cannot both see it as new.
-      await client.query(c.lockTable(job.table));
-      if ((await count(c.alreadyLoaded(job.objectUri, job.identity))) > 0) {
+      if (await alreadyLoaded(statements, c, this.capabilities, job)) {
         await client.query('ROLLBACK');
         return { status: 'duplicate' };
       }
       await client.query(`${c.createStaging(staging, job.columns)} ON COMMIT DROP`);
       const staged = await this.#copyFile(client, staging, job);
-      const outcome = await mergeStaging(
-        { count, changed, run: async (sql) => void (await client.query(sql)) },
-        c,
-        job,
-        staging,
-        staged,
-        started,
-      );
+      const outcome = await mergeStaging(statements, c, job, staging, staged, started);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {

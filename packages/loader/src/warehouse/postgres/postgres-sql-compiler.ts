@@ -47,11 +47,6 @@ export class PostgresSqlCompiler extends SqlCompiler {
     }
   }
 
-  /** Serializes writers of one table for the rest of the transaction; readers are not blocked. */
-  lockTable(table: string): string {
-    return `LOCK TABLE ${this.quoteIdentifier(table)} IN SHARE ROW EXCLUSIVE MODE`;
-  }
-
   /** The COPY that the driver feeds from the Parquet file, row group by row group. */
   copyIntoStaging(staging: string, columns: readonly string[]): string {
     return `COPY ${this.quoteIdentifier(staging)} (${this.columnList([...columns, ROW])}) FROM STDIN`;
