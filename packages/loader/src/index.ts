@@ -39,6 +39,7 @@ export {
   DEFAULT_WAREHOUSE,
   openWarehouse,
   parseWarehouseUrl,
+  redactUrl,
   type WarehouseTarget,
 } from './warehouse/url.js';
 export { type WatchOptions, watchFolder } from './watch.js';

@@ -1,7 +1,8 @@
 // A local folder as the bucket: files already there are loaded first, then new and changed files as
 // they land. The ledger makes this restartable: a restart reloads nothing.
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localObject } from './events/local.js';
 import type { Loader, ObjectResult } from './load.js';
@@ -38,6 +39,7 @@ async function scan(
  */
 export async function watchFolder(root: string, loader: Loader, options: WatchOptions = {}): Promise<void> {
   const interval = options.intervalMs ?? 1000;
+  const snapshots = await mkdtemp(join(tmpdir(), 'lakeload-watch-'));
   const handled = new Map<string, string>();
   let previous = new Map<string, string>();
   while (!options.signal?.aborted) {
@@ -45,13 +47,23 @@ export async function watchFolder(root: string, loader: Loader, options: WatchOp
     for (const [key, version] of current) {
       if (options.signal?.aborted) return;
       if (handled.get(key) === version || previous.get(key) !== version) continue;
-      const ref = await localObject(root, key).catch(() => undefined);
-      if (!ref) continue;
-      const result = await loader.loadFile(ref, join(root, key));
-      handled.set(key, version);
+      // A snapshot is hashed and loaded, so the ETag always names the bytes that were loaded, even
+      // when the file is rewritten meanwhile.
+      const snapshot = join(snapshots, `${handled.size}-${basename(key)}`);
+      const copied = await copyFile(join(root, key), snapshot).then(
+        () => true,
+        () => false,
+      );
+      if (!copied) continue;
+      const taken = await localObject(snapshots, basename(snapshot));
+      const result = await loader.loadFile({ ...taken, bucket: resolve(root), key }, snapshot);
+      await rm(snapshot, { force: true });
+      // A failure worth retrying is tried again at the next scan; others wait for the file to change.
+      if (!(result.status === 'failed' && result.retryable)) handled.set(key, version);
       options.onResult?.(result);
     }
     previous = current;
     await sleep(interval, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
   }
+  await rm(snapshots, { recursive: true, force: true });
 }

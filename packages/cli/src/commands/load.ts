@@ -13,6 +13,7 @@ import {
   openWarehouse,
   parseWarehouseUrl,
   readLoaderConfig,
+  redactUrl,
   WebhookNotifier,
 } from '@lakeload/loader';
 import { type CommandSpec, type OptionSpec, type Parsed, parse, stringOption } from '../args.js';
@@ -92,7 +93,7 @@ export interface LoadSummary {
 
 export function summarize(warehouse: string, objects: ObjectResult[]): LoadSummary {
   const summary: LoadSummary = {
-    warehouse,
+    warehouse: redactUrl(warehouse),
     objects,
     loaded: 0,
     duplicate: 0,

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse } from '@lakeload/loader';
+import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse, redactUrl } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT } from '../errors.js';
 import { WAREHOUSE_OPTION, warehouseUrl } from './load.js';
@@ -65,7 +65,7 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
       `SELECT object_uri AS object, error, tip FROM ${c.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY failed_at DESC`,
     );
     const status = {
-      warehouse,
+      warehouse: redactUrl(warehouse),
       tables: rowsPerTable,
       recentLoads: loads,
       recentFailures: failures,
@@ -75,7 +75,7 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
     else {
       process.stdout.write(
         [
-          `Warehouse ${warehouse}`,
+          `Warehouse ${redactUrl(warehouse)}`,
           '',
           'Tables',
           table(rowsPerTable),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Loader, type ObjectResult, openWarehouse, watchFolder } from '@lakeload/loader';
+import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import {
@@ -50,7 +50,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   const results: ObjectResult[] = [];
   try {
     const loader = new Loader({ driver, notifiers, tables: config.tables, rules: config.rules });
-    if (!json) process.stderr.write(`watching ${folder} → ${warehouse} (Ctrl-C to stop)\n`);
+    if (!json) process.stderr.write(`watching ${folder} → ${redactUrl(warehouse)} (Ctrl-C to stop)\n`);
     await watchFolder(folder, loader, {
       intervalMs: numberOption(values, 'interval', 1000, { min: 50 }),
       signal,

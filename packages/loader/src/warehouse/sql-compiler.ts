@@ -164,10 +164,13 @@ export abstract class SqlCompiler {
     return `DELETE FROM ${s} WHERE ${row} IN (SELECT ${row} FROM (SELECT ${row}, row_number() OVER (PARTITION BY ${this.columnList(keys)} ORDER BY ${order}) AS rank FROM ${s}) AS ranked WHERE rank > 1)`;
   }
 
-  /** Versioned upsert: staged rows older than the stored row are dropped; they leave it unchanged. */
+  /**
+   * Versioned upsert: staged rows older than the stored row are dropped; they leave it unchanged. A
+   * staged row without a version is the oldest of all, as in the dedupe above.
+   */
   dropOlderVersions(staging: string, table: string, keys: readonly string[], version: string): string {
     const v = this.quoteIdentifier(version);
-    return `DELETE FROM ${this.quoteIdentifier(staging)} AS s USING ${this.quoteIdentifier(table)} AS t WHERE ${this.keyMatch(keys)} AND t.${v} > s.${v}`;
+    return `DELETE FROM ${this.quoteIdentifier(staging)} AS s USING ${this.quoteIdentifier(table)} AS t WHERE ${this.keyMatch(keys)} AND (t.${v} > s.${v} OR (s.${v} IS NULL AND t.${v} IS NOT NULL))`;
   }
 
   /** Removes the stored rows the staged rows replace; the count is the rows updated. */

@@ -7,6 +7,16 @@ export type WarehouseTarget =
   | { dialect: 'duckdb'; path: string }
   | { dialect: 'postgres'; connectionString: string };
 
+/** A URL fit for messages and output: its password, if any, replaced by `***`. */
+export function redactUrl(url: string): string {
+  const at = url.lastIndexOf('@');
+  const scheme = url.indexOf('//');
+  if (scheme === -1 || at < scheme) return url;
+  const userinfo = url.slice(scheme + 2, at);
+  const colon = userinfo.indexOf(':');
+  return colon === -1 ? url : `${url.slice(0, scheme + 2)}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
+}
+
 /** The default embedded warehouse. */
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
@@ -26,7 +36,7 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
     return { dialect: 'postgres', connectionString: url };
   }
   throw new LoaderError(
-    `unsupported warehouse URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; use duckdb:<path> or postgres://user@host:port/database`,
+    `unsupported warehouse URL "${redactUrl(url)}"; use duckdb:<path> or postgres://user@host:port/database`,
   );
 }
 

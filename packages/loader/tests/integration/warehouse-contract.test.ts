@@ -167,6 +167,25 @@ describe.each(backends)('$name loads', (backend) => {
     ]);
   });
 
+  it('never lets a row without a version replace a versioned one', async () => {
+    await parquet(
+      'order_summary/v.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'delivered', 1.00::DECIMAL(12,2))`),
+    );
+    await parquet(
+      'order_summary/n.parquet',
+      orders(`(1::BIGINT, NULL::TIMESTAMPTZ, 'unknown', 1.00::DECIMAL(12,2))`),
+    );
+    await load('order_summary/v.parquet');
+    expect(await load('order_summary/n.parquet')).toMatchObject({
+      status: 'loaded',
+      inserted: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+    expect(await rows('SELECT status FROM order_summary')).toEqual([['delivered']]);
+  });
+
   it('takes the last row of equal versions, upserts composite keys, and appends to keyless tables', async () => {
     await parquet(
       'order_items/i.parquet',

@@ -67,7 +67,7 @@ describe('SQL per dialect', () => {
 
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {
     const older =
-      'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND t."updated_at" > s."updated_at"';
+      'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND (t."updated_at" > s."updated_at" OR (s."updated_at" IS NULL AND t."updated_at" IS NOT NULL))';
     expectSql((c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'), {
       duckdb: older,
       postgres: older,

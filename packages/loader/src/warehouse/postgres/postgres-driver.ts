@@ -6,6 +6,7 @@ import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { alreadyLoaded, mergeStaging } from '../merge.js';
+import { redactUrl } from '../url.js';
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
 import { columnsSql, toColumns } from './postgres-introspector.js';
@@ -16,7 +17,7 @@ import { PostgresSqlCompiler } from './postgres-sql-compiler.js';
 const RETRYABLE = /^(40001|40P01|08...|57P0[1-3]|53300|55P03)$/;
 
 function redact(text: string): string {
-  return text.replace(/\/\/[^@/\s]*@/g, '//***@');
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => redactUrl(url));
 }
 
 // Two loaders changing the same schema at once: the loser's CREATE … IF NOT EXISTS or ADD COLUMN
@@ -28,7 +29,9 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
   if (error instanceof LoaderError) return error;
   const code = (error as { code?: unknown }).code;
   const message = redact(error instanceof Error ? error.message : String(error));
-  const connectionLost = typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
+  const connectionLost =
+    (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code)) ||
+    /Connection terminated|connection timeout/i.test(message);
   const schemaRace =
     ddl &&
     typeof code === 'string' &&
@@ -128,7 +131,14 @@ export class PostgresDriver implements Driver {
       `SELECT ${line} FROM read_parquet(${this.compiler.quoteLiteral(job.path)}, file_row_number = true)`,
     );
     const copy = client.query(copyFrom(this.compiler.copyIntoStaging(staging, names)));
+    // PostgreSQL can refuse a row at any moment (a NUL byte in text, say); the error is kept here and
+    // raised at the next step, never left to crash the process as an unhandled event.
+    let failure: Error | undefined;
+    copy.on('error', (error: Error) => {
+      failure ??= error;
+    });
     const finished = once(copy, 'finish');
+    finished.catch(() => {});
     let rows = 0;
     try {
       for (
@@ -136,22 +146,26 @@ export class PostgresDriver implements Driver {
         chunk && chunk.rowCount > 0;
         chunk = await result.fetchChunk()
       ) {
+        if (failure) throw failure;
         const lines = chunk.getColumnValues(0) as string[];
         rows += lines.length;
         if (!copy.write(`${lines.join('\n')}\n`)) await once(copy, 'drain');
       }
       copy.end();
       await finished;
+      if (failure) throw failure;
     } catch (error) {
-      copy.destroy(error as Error);
-      throw error;
+      copy.destroy();
+      throw failure ?? error;
     }
     return rows;
   }
 
   async load(job: LoadJob): Promise<LoadOutcome> {
     const c = this.compiler;
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw mapPostgresError(error, `connecting to load ${job.objectUri}`);
+    });
     const staging = `lakeload_stage_${process.pid}`;
     const started = performance.now();
     const count = async (sql: string) =>

@@ -1,0 +1,64 @@
+// What PostgreSQL refuses while rows stream in fails that file alone: no crash, a dead letter.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { localObject } from '../../src/events/local.js';
+import { Loader } from '../../src/load.js';
+import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+
+const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `lakeload_pgerr_${process.pid}`;
+let dir: string;
+let admin: pg.Client;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lakeload-pgerr-'));
+  admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`CREATE SCHEMA ${schema}`);
+});
+afterAll(async () => {
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('fails a file whose text holds a NUL byte, records a dead letter, and loads the next file', async () => {
+  const lake = join(dir, 'lake', 'notes');
+  await mkdir(lake, { recursive: true });
+  const writer = await DuckDBInstance.create(':memory:');
+  const connection = await writer.connect();
+  await connection.run(
+    `COPY (SELECT 1 AS id, 'x' || chr(0) || 'y' AS note) TO '${join(lake, 'bad.parquet')}' (FORMAT parquet)`,
+  );
+  await connection.run(
+    `COPY (SELECT 2 AS id, 'fine' AS note) TO '${join(lake, 'good.parquet')}' (FORMAT parquet)`,
+  );
+  connection.closeSync();
+  writer.closeSync();
+  const driver = await postgresWarehouse({
+    connectionString: `${POSTGRES}?options=-c%20search_path%3D${schema}`,
+  });
+  try {
+    const loader = new Loader({ driver });
+    const bad = await loader.loadFile(
+      await localObject(join(dir, 'lake'), 'notes/bad.parquet'),
+      join(lake, 'bad.parquet'),
+    );
+    expect(bad).toMatchObject({ status: 'failed', retryable: false });
+    if (bad.status === 'failed') expect(bad.error).toMatch(/0x00/);
+    const good = await loader.loadFile(
+      await localObject(join(dir, 'lake'), 'notes/good.parquet'),
+      join(lake, 'good.parquet'),
+    );
+    expect(good.status).toBe('loaded');
+    expect(await loader.deadLetters()).toHaveLength(1);
+    expect(await driver.query('SELECT id, note FROM notes')).toEqual([{ id: 2, note: 'fine' }]);
+  } finally {
+    await driver.close();
+  }
+});
