@@ -288,6 +288,37 @@ describe.each(backends)('$name loads', (backend) => {
       ['1', 'paid'],
     ]);
   });
+  it('widens a decimal whose precision grows in a later file, and keeps a 70,000-character string whole', async () => {
+    await parquet(
+      'amounts/a.parquet',
+      `SELECT 1 AS id, 12.34::DECIMAL(10,2) AS amount, repeat('x', 70000) AS note`,
+    );
+    await parquet(
+      'amounts/b.parquet',
+      `SELECT 2 AS id, 123456789012.34::DECIMAL(14,2) AS amount, 'short' AS note`,
+    );
+    expect((await load('amounts/a.parquet')).status).toBe('loaded');
+    expect((await load('amounts/b.parquet')).status).toBe('loaded');
+    expect(
+      await rows('SELECT CAST(amount AS VARCHAR), CAST(length(note) AS VARCHAR) FROM amounts ORDER BY id'),
+    ).toEqual([
+      ['12.34', '70000'],
+      ['123456789012.34', '5'],
+    ]);
+  });
+
+  it('loads nanosecond timestamps where the warehouse keeps them, and refuses them clearly where it does not', async () => {
+    await parquet('ticks/t.parquet', `SELECT 1 AS id, TIMESTAMP_NS '2025-11-13 10:00:00.123456789' AS at`);
+    const result = await load('ticks/t.parquet');
+    if (backend.name === 'postgres') {
+      expect(result.status).toBe('failed');
+      if (result.status === 'failed')
+        expect(result.error).toMatch(/"at" is a timestamp in nanoseconds; PostgreSQL keeps microseconds/);
+    } else {
+      expect(result).toMatchObject({ status: 'loaded', inserted: 1 });
+    }
+  });
+
   it('loads tables and columns whose names hold quotes, semicolons and reserved words', async () => {
     const table = `we"ird; DROP TABLE order_summary; --`;
     await parquet(`${table}/x.parquet`, `SELECT 1 AS "select", 'a' AS "naïve ""col""; --"`);
