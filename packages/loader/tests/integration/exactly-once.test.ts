@@ -7,7 +7,6 @@ import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import type { ObjectRef } from '../../src/events/types.js';
@@ -15,8 +14,7 @@ import { Loader } from '../../src/load.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { createTestSchema } from '../postgres-schema.js';
 
 let root: string;
 let lake: string;
@@ -119,14 +117,9 @@ describe('exactly once', () => {
   });
 
   it('PostgreSQL: eight concurrent loaders over overlapping keys ⇒ the oracle, each file loaded once', async () => {
-    const schema = `lakeload_once_${process.pid}`;
-    const admin = new pg.Client({ connectionString: POSTGRES });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
+    const schema = await createTestSchema('lakeload_once');
     const drivers = await Promise.all(
-      Array.from({ length: 8 }, () => postgresWarehouse({ connectionString: url, maxConnections: 1 })),
+      Array.from({ length: 8 }, () => postgresWarehouse({ connectionString: schema.url, maxConnections: 1 })),
     );
     try {
       const queues = drivers.map(() => [] as typeof events);
@@ -147,8 +140,7 @@ describe('exactly once', () => {
       await expectOracle(drivers[0] as Driver);
     } finally {
       await Promise.all(drivers.map((driver) => driver.close()));
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
+      await schema.drop();
     }
   });
 });

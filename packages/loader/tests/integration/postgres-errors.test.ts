@@ -3,27 +3,21 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `lakeload_pgerr_${process.pid}`;
 let dir: string;
-let admin: pg.Client;
+let schema: TestSchema;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lakeload-pgerr-'));
-  admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.query(`CREATE SCHEMA ${schema}`);
+  schema = await createTestSchema('lakeload_pgerr');
 });
 afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  await schema.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -40,9 +34,7 @@ it('fails a file whose text holds a NUL byte, records a dead letter, and loads t
   );
   connection.closeSync();
   writer.closeSync();
-  const driver = await postgresWarehouse({
-    connectionString: `${POSTGRES}?options=-c%20search_path%3D${schema}`,
-  });
+  const driver = await postgresWarehouse({ connectionString: schema.url });
   try {
     const loader = new Loader({ driver });
     const bad = await loader.loadFile(

@@ -5,24 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `lakeload_readme_${process.pid}`;
 let dir: string;
-let admin: pg.Client;
+let schema: TestSchema;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lakeload-readme-'));
-  admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.query(`CREATE SCHEMA ${schema}`);
+  schema = await createTestSchema('lakeload_readme');
 });
 afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  await schema.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -55,7 +49,7 @@ it('runs the README program: Parquet into PostgreSQL with upsert keys', async ()
   const run = spawnSync(process.execPath, ['program.mjs'], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: `${POSTGRES}?options=-c%20search_path%3D${schema}` },
+    env: { ...process.env, DATABASE_URL: schema.url },
   });
   expect(run.stderr).toBe('');
   expect(
@@ -64,8 +58,8 @@ it('runs the README program: Parquet into PostgreSQL with upsert keys', async ()
       .split('\n')
       .map((line) => line.split(' ')[0]),
   ).toEqual(['loaded', 'loaded']);
-  const rows = await admin.query(
-    `SELECT status, count(*)::int AS n FROM ${schema}.events GROUP BY status ORDER BY status`,
+  const rows = await schema.admin.query(
+    `SELECT status, count(*)::int AS n FROM ${schema.name}.events GROUP BY status ORDER BY status`,
   );
   expect(rows.rows).toEqual([
     { status: 'new', n: 5 },

@@ -3,17 +3,16 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { createTestSchema } from '../postgres-schema.js';
 
 // One suite, every real warehouse: DuckDB in process and PostgreSQL on 127.0.0.1:5432 (each test
 // in a schema of its own).
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Backend = {
   name: string;
@@ -30,24 +29,8 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     open: async () => {
-      const schema = `lakeload_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      const admin = new pg.Client({ connectionString: POSTGRES });
-      await admin.connect().catch((error: Error) => {
-        throw new Error(
-          `PostgreSQL is needed at ${POSTGRES} (start it: pg_ctlcluster … main start): ${error.message}`,
-        );
-      });
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      const driver = await postgresWarehouse({
-        connectionString: `${POSTGRES}?options=-c%20search_path%3D${schema}`,
-      });
-      return {
-        driver,
-        cleanup: async () => {
-          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-          await admin.end();
-        },
-      };
+      const schema = await createTestSchema('lakeload_test');
+      return { driver: await postgresWarehouse({ connectionString: schema.url }), cleanup: schema.drop };
     },
   },
 ];
