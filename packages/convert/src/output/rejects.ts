@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 
 /** One rejected record as written to `_rejects/<input>.jsonl`. */
 export interface RejectEntry {
@@ -16,6 +17,7 @@ export interface RejectEntry {
 /** Appends rejects as JSON lines; the file is created on the first reject only. */
 export class RejectsWriter {
   #stream: WriteStream | undefined;
+  #error: Error | undefined;
   #count = 0;
 
   constructor(readonly path: string) {}
@@ -25,7 +27,8 @@ export class RejectsWriter {
   }
 
   async write(entry: RejectEntry): Promise<void> {
-    this.#stream ??= createWriteStream(this.path);
+    if (this.#error) throw this.#error;
+    this.#stream ??= this.#open();
     this.#count += 1;
     if (!this.#stream.write(`${JSON.stringify(entry)}\n`)) await once(this.#stream, 'drain');
   }
@@ -33,10 +36,21 @@ export class RejectsWriter {
   async close(): Promise<void> {
     if (!this.#stream) return;
     this.#stream.end();
-    await once(this.#stream, 'finish');
+    await finished(this.#stream);
   }
 
+  /** Drops the file being written; a write still in flight then fails, which is expected. */
   destroy(): void {
     this.#stream?.destroy();
+  }
+
+  #open(): WriteStream {
+    const stream = createWriteStream(this.path);
+    // Without a listener, an error of a write still queued when the stream is destroyed would
+    // crash the process; a real one is kept and thrown by the next write or close.
+    stream.on('error', (error) => {
+      this.#error ??= error;
+    });
+    return stream;
   }
 }
