@@ -104,7 +104,9 @@ function installWorkspace(env) {
   );
   const inputs = [
     join(root, 'pnpm-lock.yaml'),
+    join(root, 'pnpm-workspace.yaml'),
     join(root, 'package.json'),
+    join(root, 'infra', 'package.json'),
     join(root, '.node-version'),
     ...manifests,
   ];
