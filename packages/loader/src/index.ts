@@ -4,7 +4,14 @@ export { localObject } from './events/local.js';
 export { type LocalFile, localObjects } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
-export { DEFAULT_TABLES, Loader, type LoaderOptions, type ObjectResult, objectUri } from './load.js';
+export {
+  DEFAULT_TABLES,
+  Loader,
+  type LoaderOptions,
+  type LoadObjectsOptions,
+  type ObjectResult,
+  objectUri,
+} from './load.js';
 export {
   ConsoleNotifier,
   eventOf,
@@ -15,6 +22,7 @@ export {
   WebhookNotifier,
   type WebhookOptions,
 } from './notify/notifier.js';
+export { type Batchable, compareSequencers, oldestFirst, planBatches } from './plan/batch.js';
 export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {
@@ -26,13 +34,17 @@ export {
   readParquetSchema,
   type TimeUnit,
 } from './schema/parquet.js';
+export { localStore } from './sources/local-store.js';
+export type { ObjectStore } from './sources/store.js';
 export type { Capabilities, Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
 export {
   DEAD_LETTER_TABLE,
   type DeadLetter,
   LEDGER_TABLE,
   type LedgerEntry,
+  LedgerSql,
   SqlCompiler,
+  type SqlQuoting,
   UnsupportedTypeError,
 } from './warehouse/sql-compiler.js';
 export {

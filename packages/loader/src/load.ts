@@ -1,15 +1,20 @@
-// The stages in order for one object: route → read the schema → settle the table's schema →
-// load in one transaction (with the ledger row) → report. Retries what may succeed again.
+// The stages in order: route each object → read its footer → plan batches (one table, identical
+// columns, oldest first) → settle the table's schema → load each batch in one transaction (with a
+// ledger row per file) → report per file. Retries what may succeed again; a batch that fails for
+// good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoaderError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
+import { createLedger, markReplayed, pendingDeadLetters, recordFailure } from './ledger/ledger.js';
 import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
+import { type Batchable, planBatches } from './plan/batch.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
-import { fileSource, readParquetSchema } from './schema/parquet.js';
-import type { Driver, TableSettings } from './warehouse/dialect.js';
-import type { DeadLetter } from './warehouse/sql-compiler.js';
+import { type Column, readParquetSchema } from './schema/parquet.js';
+import { localStore } from './sources/local-store.js';
+import type { ObjectStore } from './sources/store.js';
+import type { Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
 
 /** Upsert settings shipped for the converter's datasets; other tables append unless configured. */
 export const DEFAULT_TABLES: Readonly<Record<string, TableSettings>> = {
@@ -40,6 +45,22 @@ export type ObjectResult = {
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; table?: string; error: string; retryable: boolean; tip: string }
 );
+
+/** Options of one `loadObjects` call. */
+export interface LoadObjectsOptions {
+  /** Checked before each batch: an abort stops the call (with the signal's reason) between batches. */
+  signal?: AbortSignal;
+  /** Told each object's result as soon as it is known (batches finish together). */
+  onResult?: (result: ObjectResult) => void;
+}
+
+/** An object routed and read, ready to be batched. */
+interface Ready extends Batchable {
+  index: number;
+  uri: string;
+  identity: string;
+  settings: TableSettings;
+}
 
 export function objectUri(ref: ObjectRef): string {
   return ref.bucket.startsWith('/') || ref.bucket.startsWith('.')
@@ -105,25 +126,66 @@ export class Loader {
     }
   }
 
-  /** Loads one local Parquet file described by `ref` (the local watcher's and the CLI's path). */
+  /** Loads one local Parquet file described by `ref`: `loadObjects` with one object. */
   async loadFile(ref: ObjectRef, path: string): Promise<ObjectResult> {
-    const uri = objectUri(ref);
-    await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
-    const result = await this.#loadFile(ref, path, uri);
-    await this.#notify(eventOf(result));
+    const [result] = await this.loadObjects(
+      [ref],
+      localStore(() => path),
+    );
+    if (!result) throw new LoaderError(`no result for ${objectUri(ref)}`);
     return result;
   }
 
-  async #loadFile(ref: ObjectRef, path: string, uri: string): Promise<ObjectResult> {
+  /**
+   * Loads objects read through `store`: files of one table with identical columns load together
+   * in one transaction (at most the dialect's `maxBatchFiles`), oldest first. One result per object,
+   * in the order of `refs`; each object's notifications as with `loadFile`.
+   */
+  async loadObjects(
+    refs: readonly ObjectRef[],
+    store: ObjectStore,
+    options: LoadObjectsOptions = {},
+  ): Promise<ObjectResult[]> {
     const started = performance.now();
+    const results: ObjectResult[] = [];
+    const finish = async (index: number, result: ObjectResult) => {
+      results[index] = result;
+      await this.#notify(eventOf(result));
+      options.onResult?.(result);
+    };
+    const uris = refs.map((ref) => objectUri(ref));
+    for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
+    const ready: Ready[] = [];
+    for (const [index, ref] of refs.entries()) {
+      const uri = uris[index] as string;
+      const outcome = await this.#prepare(ref, uri, index, store, started);
+      if ('columns' in outcome) ready.push(outcome);
+      else await finish(index, outcome);
+    }
+    for (const batch of planBatches(ready, this.#driver.capabilities.maxBatchFiles)) {
+      options.signal?.throwIfAborted();
+      await this.#loadBatch(batch, store, started, finish);
+    }
+    return results;
+  }
+
+  /** Route and footer: a ready object, or its result when it is skipped or cannot load. */
+  async #prepare(
+    ref: ObjectRef,
+    uri: string,
+    index: number,
+    store: ObjectStore,
+    started: number,
+  ): Promise<Ready | ObjectResult> {
     const elapsed = () => Math.round(performance.now() - started);
+    const identity = ref.versionId ?? ref.etag;
     let table: string | undefined;
     try {
       const routed = route(ref.key, ref.size, this.#rules);
       if (routed.action === 'skip')
         return { uri, status: 'skipped', reason: routed.reason, durationMs: elapsed() };
       table = routed.table;
-      const source = await fileSource(path);
+      const source = await this.#retrying(() => store.open(ref));
       const schema = await readParquetSchema(source).finally(() => source.close());
       const settings = this.settingsFor(table);
       const names = new Set(schema.columns.map((column) => column.name));
@@ -135,98 +197,124 @@ export class Loader {
           `${table}: the file has no column ${missing.map((name) => `"${name}"`).join(', ')}, which the table's keys or version need`,
         );
       }
-      await this.#settleTable(table, schema.columns, settings);
-      const identity = ref.versionId ?? ref.etag;
-      const targetTable = table;
-      const outcome = await this.#retrying(() =>
-        this.#driver.load({
-          table: targetTable,
-          settings,
-          columns: schema.columns,
-          path,
-          objectUri: uri,
-          identity,
-        }),
-      );
-      return outcome.status === 'duplicate'
-        ? { uri, status: 'duplicate', table, durationMs: elapsed() }
-        : { uri, table, ...outcome, durationMs: elapsed() };
+      return { ref, index, uri, identity, table, settings, columns: schema.columns };
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      const tip = tipFor(failure);
-      await this.#recordFailure({
-        objectUri: uri,
-        identity: ref.versionId ?? ref.etag,
-        table,
-        error: failure.message,
-        tip,
-      });
-      return {
-        uri,
-        status: 'failed',
-        ...(table ? { table } : {}),
-        error: failure.message,
-        retryable: failure instanceof LoaderError && failure.retryable,
-        tip,
-        durationMs: elapsed(),
-      };
+      return this.#failed({ ref, uri, identity, table }, error, started);
     }
   }
 
-  /**
-   * A failed object becomes a dead letter and a failed ledger row. Best effort: when the warehouse
-   * itself is what failed, the caller's result still carries the error.
-   */
-  async #recordFailure(letter: DeadLetter): Promise<void> {
-    const compiler = this.#driver.compiler;
+  /** A failure as a result, recorded as a dead letter with a failed ledger row. */
+  async #failed(
+    object: { ref: ObjectRef; uri: string; identity: string; table: string | undefined },
+    error: unknown,
+    started: number,
+  ): Promise<ObjectResult> {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    const tip = tipFor(failure);
+    const { uri, identity, table } = object;
+    await recordFailure(this.#driver, { objectUri: uri, identity, table, error: failure.message, tip });
+    return {
+      uri,
+      status: 'failed',
+      ...(table ? { table } : {}),
+      error: failure.message,
+      retryable: failure instanceof LoaderError && failure.retryable,
+      tip,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  /** One batch: schema settled, files fetched, one transaction; file by file when that fails for good. */
+  async #loadBatch(
+    batch: readonly Ready[],
+    store: ObjectStore,
+    started: number,
+    finish: (index: number, result: ObjectResult) => Promise<void>,
+  ): Promise<void> {
+    const [first] = batch;
+    if (!first) return;
+    const elapsed = () => Math.round(performance.now() - started);
+    const report = (item: Ready, outcome: LoadOutcome): ObjectResult =>
+      outcome.status === 'duplicate'
+        ? { uri: item.uri, status: 'duplicate', table: item.table, durationMs: elapsed() }
+        : { uri: item.uri, table: item.table, ...outcome, durationMs: elapsed() };
     try {
-      await this.#driver.runDdl([
-        compiler.createLedger(),
-        compiler.createDeadLetters(),
-        compiler.recordDeadLetter(letter),
-        compiler.recordLoad({
-          objectUri: letter.objectUri,
-          identity: letter.identity,
-          table: letter.table ?? '',
-          status: 'failed',
-          inserted: 0,
-          updated: 0,
-          unchanged: 0,
-          durationMs: 0,
-          error: letter.error,
-        }),
-      ]);
-    } catch {
-      // Nothing more to do here: the result returned to the caller reports the failure.
+      await this.#settleTable(first.table, first.columns, first.settings);
+    } catch (error) {
+      for (const item of batch) await finish(item.index, await this.#failed(item, error, started));
+      return;
     }
+    const fetched: { item: Ready; job: LoadJob; release: () => Promise<void> }[] = [];
+    try {
+      for (const item of batch) {
+        try {
+          const file = await this.#fetch(item, store);
+          fetched.push({ item, job: file.job, release: file.release });
+        } catch (error) {
+          await finish(item.index, await this.#failed(item, error, started));
+        }
+      }
+      if (fetched.length === 0) return;
+      try {
+        const outcomes = await this.#retrying(() => this.#driver.load(fetched.map(({ job }) => job)));
+        for (const [position, { item }] of fetched.entries())
+          await finish(item.index, report(item, outcomes[position] ?? { status: 'duplicate' }));
+        return;
+      } catch (error) {
+        const retryable = error instanceof LoaderError && error.retryable;
+        if (fetched.length === 1 || retryable) {
+          for (const { item } of fetched) await finish(item.index, await this.#failed(item, error, started));
+          return;
+        }
+      }
+      // The batch failed for good: one file is to blame (or several); each loads or fails alone.
+      for (const { item, job } of fetched) {
+        try {
+          const [outcome] = await this.#retrying(() => this.#driver.load([job]));
+          await finish(item.index, report(item, outcome ?? { status: 'duplicate' }));
+        } catch (error) {
+          await finish(item.index, await this.#failed(item, error, started));
+        }
+      }
+    } finally {
+      for (const { release } of fetched) await release().catch(() => {});
+    }
+  }
+
+  /** The job for one object: a local copy of its bytes, unless the warehouse reads the store itself. */
+  async #fetch(item: Ready, store: ObjectStore): Promise<{ job: LoadJob; release: () => Promise<void> }> {
+    const base = {
+      table: item.table,
+      settings: item.settings,
+      columns: item.columns,
+      object: item.ref,
+      objectUri: item.uri,
+      identity: item.identity,
+    };
+    if (this.#driver.capabilities.copiesFromObjectStore) {
+      return { job: { ...base, path: `s3://${item.ref.bucket}/${item.ref.key}` }, release: async () => {} };
+    }
+    const file = await this.#retrying(() => store.localFile(item.ref));
+    return { job: { ...base, path: file.path }, release: file.release };
   }
 
   /** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
-  async deadLetters(): Promise<{ uri: string; identity: string }[]> {
-    const compiler = this.#driver.compiler;
-    await this.#driver.runDdl([compiler.createDeadLetters()]);
-    const rows = await this.#driver.query(compiler.pendingDeadLetters());
-    return rows.map((row) => ({ uri: String(row.object_uri), identity: String(row.object_identity) }));
+  deadLetters(): Promise<{ uri: string; identity: string }[]> {
+    return pendingDeadLetters(this.#driver);
   }
 
   /** Marks a dead letter as handled after its object loaded (or was found loaded already). */
-  async markReplayed(uri: string, identity: string): Promise<void> {
-    await this.#driver.runDdl([this.#driver.compiler.markReplayed(uri, identity)]);
+  markReplayed(uri: string, identity: string): Promise<void> {
+    return markReplayed(this.#driver, uri, identity);
   }
 
   /** Creates the ledger and the target, or evolves the target: committed before the load starts. */
-  async #settleTable(
-    table: string,
-    columns: Parameters<typeof evolve>[1],
-    settings: TableSettings,
-  ): Promise<void> {
+  async #settleTable(table: string, columns: readonly Column[], settings: TableSettings): Promise<void> {
     const compiler = this.#driver.compiler;
-    this.#ledgerReady ??= this.#retrying(() => this.#driver.runDdl([compiler.createLedger()])).catch(
-      (error: unknown) => {
-        this.#ledgerReady = undefined;
-        throw error;
-      },
-    );
+    this.#ledgerReady ??= this.#retrying(() => createLedger(this.#driver)).catch((error: unknown) => {
+      this.#ledgerReady = undefined;
+      throw error;
+    });
     await this.#ledgerReady;
     await this.#retrying(async () => {
       const target = await this.#driver.tableColumns(table);

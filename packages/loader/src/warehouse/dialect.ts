@@ -1,3 +1,4 @@
+import type { ObjectRef } from '../events/types.js';
 import type { Column } from '../schema/parquet.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
@@ -9,6 +10,13 @@ export interface Capabilities {
    * owns the database, as with a DuckDB file).
    */
   writerLock: 'in-process' | 'table-lock';
+  /**
+   * True when the warehouse reads `s3://` objects itself (Redshift's COPY); false when the loader
+   * hands the driver a local file (DuckDB, PostgreSQL).
+   */
+  copiesFromObjectStore: boolean;
+  /** Most files one load transaction takes; a batch of more is split. */
+  maxBatchFiles: number;
 }
 
 /** Upsert settings of one target table. */
@@ -25,9 +33,12 @@ export interface LoadJob {
   settings: TableSettings;
   /** The file's columns in file order. */
   columns: readonly Column[];
-  /** Where the warehouse or driver reads the file. */
+  /** The object the file came from: bucket, key, size, ETag, version id, sequencer, event time. */
+  object: ObjectRef;
+  /** Where the driver reads the file: a local file, or `s3://bucket/key` when the warehouse copies from S3. */
   path: string;
   objectUri: string;
+  /** With objectUri, the ledger key: the version id, else the ETag. */
   identity: string;
 }
 
@@ -45,7 +56,11 @@ export interface Driver {
   runDdl(statements: readonly string[]): Promise<void>;
   /** Rows of a read-only query, values as JSON (big integers as strings): for status and reports. */
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** Stages, dedupes, merges and records the ledger row in one transaction. */
-  load(job: LoadJob): Promise<LoadOutcome>;
+  /**
+   * Loads files of ONE table with IDENTICAL columns in one transaction, oldest first: stages them
+   * together, dedupes across the batch, merges, and writes one ledger row per loaded file. One
+   * outcome per job, in job order; a file in the ledger already is a `duplicate` and adds no rows.
+   */
+  load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]>;
   close(): Promise<void>;
 }

@@ -1,70 +1,129 @@
+// The shared body of every driver's load transaction: the lock, the ledger check, the merge plan
+// executed step by step, and the ledger rows. Drivers supply the transaction, the client and the
+// staging of the files; the SQL comes from the compiler and the order from plan/merge-plan.ts.
 import { LoaderError } from '../errors.js';
+import { ledgerKey } from '../ledger/ledger.js';
+import type { LedgerEntry } from '../ledger/ledger-sql.js';
+import { planMerge } from '../plan/merge-plan.js';
 import type { Capabilities, LoadJob, LoadOutcome } from './dialect.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
 /** The statements a driver runs inside its load transaction, however its client returns results. */
 export interface Statements {
-  /** The first column of the first row, as a number. */
-  count(sql: string): Promise<number>;
+  /** Rows of a query, as plain objects. */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
   /** Rows a DELETE or INSERT changed. */
   changed(sql: string): Promise<number>;
   run(sql: string): Promise<void>;
 }
 
-/**
- * The start of every load transaction: writers of the table are serialized where the dialect does
- * that with a lock, and only then is the ledger read, so that two loaders of one file cannot both
- * see it as new. True when the file was loaded already.
- */
-export async function alreadyLoaded(
-  sql: Statements,
-  compiler: SqlCompiler,
-  capabilities: Capabilities,
-  job: LoadJob,
-): Promise<boolean> {
-  if (capabilities.writerLock === 'table-lock') await sql.run(compiler.lockTable(job.table));
-  return (await sql.count(compiler.alreadyLoaded(job.objectUri, job.identity))) > 0;
+/** Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. */
+export type Stage = (staging: string, jobs: readonly LoadJob[]) => Promise<void>;
+
+/** Names a batch in messages: its one file, or its first file and how many more. */
+export function describeBatch(jobs: readonly LoadJob[]): string {
+  const first = jobs[0]?.objectUri ?? 'nothing';
+  return jobs.length > 1 ? `${first} and ${jobs.length - 1} more files` : first;
+}
+
+/** A driver is handed only batches of one table and identical columns; anything else is a bug. */
+function checkBatch(jobs: readonly LoadJob[]): void {
+  const [first] = jobs;
+  if (!first) return;
+  const columns = JSON.stringify(first.columns);
+  for (const job of jobs) {
+    if (job.table !== first.table || JSON.stringify(job.columns) !== columns) {
+      throw new LoaderError(
+        `a batch mixes ${job.objectUri} (table ${job.table}) with ${first.objectUri} (table ${first.table}) whose columns differ; batches hold files of one table with identical columns`,
+      );
+    }
+  }
+}
+
+/** Counts per file from a census-shaped result, by the batch_file column. */
+function perFile(rows: readonly Record<string, unknown>[], column: string, files: number): number[] {
+  const counts = Array.from({ length: files }, () => 0);
+  for (const row of rows) counts[Number(row.batch_file)] = Number(row[column] ?? 0);
+  return counts;
 }
 
 /**
- * From a filled staging table to merged rows and the ledger row, in the caller's transaction: null
- * keys refused, the newest row per key kept, rows older than the stored ones dropped, replaced rows
- * deleted, staging inserted, the load recorded. The same sequence for every dialect.
+ * Loads a batch inside the caller's open transaction. Writers of the table are serialized first
+ * where the dialect does that with a lock, and only then is the ledger read, so that two loaders of
+ * one file cannot both see it as new. Files in the ledger already (or twice in the batch) are
+ * duplicates; the rest are staged together, merged, and each recorded with its own ledger row.
  */
-export async function mergeStaging(
+export async function loadBatch(
   sql: Statements,
   compiler: SqlCompiler,
-  job: LoadJob,
+  capabilities: Capabilities,
+  jobs: readonly LoadJob[],
   staging: string,
-  staged: number,
-  started: number,
-): Promise<LoadOutcome> {
-  const { keys, version } = job.settings;
-  let unchanged = 0;
-  let updated = 0;
-  if (keys.length > 0) {
-    const nullKeys = await sql.count(compiler.countNullKeys(staging, keys));
-    if (nullKeys > 0) {
-      throw new LoaderError(
-        `${nullKeys} of ${staged} rows have no value in the key (${keys.join(', ')}); every row needs one. Fix the file and load it again`,
-      );
-    }
-    unchanged += await sql.changed(compiler.dedupeStaging(staging, keys, version));
-    if (version)
-      unchanged += await sql.changed(compiler.dropOlderVersions(staging, job.table, keys, version));
-    updated = await sql.changed(compiler.deleteReplaced(staging, job.table, keys));
-  }
-  const names = job.columns.map((column) => column.name);
-  const written = await sql.changed(compiler.insertFromStaging(staging, job.table, names));
-  const outcome = { status: 'loaded' as const, inserted: written - updated, updated, unchanged };
-  await sql.run(
-    compiler.recordLoad({
-      objectUri: job.objectUri,
-      identity: job.identity,
-      table: job.table,
-      durationMs: performance.now() - started,
-      ...outcome,
-    }),
+  stage: Stage,
+): Promise<LoadOutcome[]> {
+  const started = performance.now();
+  checkBatch(jobs);
+  const [first] = jobs;
+  if (!first) return [];
+  if (capabilities.writerLock === 'table-lock') await sql.run(compiler.lockTable(first.table));
+  const seen = new Set(
+    (await sql.rows(compiler.ledger.loadedAmong(jobs))).map((row) =>
+      ledgerKey({ objectUri: String(row.object_uri), identity: String(row.object_identity) }),
+    ),
   );
-  return outcome;
+  const outcomes: LoadOutcome[] = [];
+  const fresh: { job: LoadJob; index: number }[] = [];
+  for (const [index, job] of jobs.entries()) {
+    const key = ledgerKey(job);
+    outcomes.push({ status: 'duplicate' });
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fresh.push({ job, index });
+  }
+  if (fresh.length === 0) return outcomes;
+
+  const files = fresh.map(({ job }) => job);
+  await stage(staging, files);
+  const plan = planMerge(compiler, {
+    table: first.table,
+    settings: first.settings,
+    columns: first.columns.map((column) => column.name),
+    staging,
+    files: files.length,
+  });
+  const census = await sql.rows(plan.census);
+  const staged = perFile(census, 'staged', files.length);
+  const nullKeys = perFile(census, 'null_keys', files.length);
+  for (const [ordinal, count] of nullKeys.entries()) {
+    if (count === 0) continue;
+    throw new LoaderError(
+      `${files[ordinal]?.objectUri}: ${count} of ${staged[ordinal]} rows have no value in the key (${first.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
+    );
+  }
+  for (const statement of plan.discard) await sql.run(statement);
+  const survivors = plan.survivors ? perFile(await sql.rows(plan.survivors), 'staged', files.length) : staged;
+  let replaced = Array.from({ length: files.length }, () => 0);
+  if (plan.replacedPerFile)
+    replaced = perFile(await sql.rows(plan.replacedPerFile), 'replaced', files.length);
+  if (plan.deleteReplaced) {
+    const deleted = await sql.changed(plan.deleteReplaced);
+    if (!plan.replacedPerFile) replaced = [deleted];
+  }
+  await sql.run(plan.insert);
+
+  const durationMs = performance.now() - started;
+  const entries: LedgerEntry[] = files.map((job, ordinal) => {
+    const written = survivors[ordinal] ?? 0;
+    const updated = replaced[ordinal] ?? 0;
+    const outcome = {
+      status: 'loaded' as const,
+      inserted: written - updated,
+      updated,
+      unchanged: (staged[ordinal] ?? 0) - written,
+    };
+    outcomes[fresh[ordinal]?.index ?? 0] = outcome;
+    return { objectUri: job.objectUri, identity: job.identity, table: job.table, durationMs, ...outcome };
+  });
+  await sql.run(compiler.ledger.recordLoads(entries));
+  return outcomes;
 }

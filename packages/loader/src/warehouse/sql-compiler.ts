@@ -2,40 +2,33 @@
 // in the SQL that DuckDB, PostgreSQL and Redshift all accept. Each dialect's compiler extends this
 // class and overrides only what differs (types, locking, bulk loading).
 import { LoaderError } from '../errors.js';
+import { LedgerSql } from '../ledger/ledger-sql.js';
 import type { Column, ColumnType } from '../schema/parquet.js';
+
+// Kept importable from here, where they lived before the ledger had a folder of its own.
+export {
+  DEAD_LETTER_TABLE,
+  type DeadLetter,
+  LEDGER_TABLE,
+  type LedgerEntry,
+  LedgerSql,
+} from '../ledger/ledger-sql.js';
 
 /** A column type the target cannot hold; permanent, the message names the column and the fix. */
 export class UnsupportedTypeError extends LoaderError {
   override name = 'UnsupportedTypeError';
 }
 
-/** The ledger table, one row per object load attempt, kept in the warehouse itself. */
-export const LEDGER_TABLE = 'lakeload_load_history';
-/** Objects that failed for good, with the error and a tip, until a replay loads them. */
-export const DEAD_LETTER_TABLE = 'lakeload_dead_letters';
-
-export interface DeadLetter {
-  objectUri: string;
-  identity: string;
-  table: string | undefined;
-  error: string;
-  tip: string;
+/** The quoting every statement goes through; the one place identifiers and literals are escaped. */
+export interface SqlQuoting {
+  quoteIdentifier(name: string): string;
+  quoteLiteral(value: string): string;
 }
 
-export interface LedgerEntry {
-  objectUri: string;
-  /** ETag, or the version id where the bucket is versioned: what makes re-uploads new objects. */
-  identity: string;
-  table: string;
-  status: 'loaded' | 'failed';
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  durationMs: number;
-  error?: string;
-}
+export abstract class SqlCompiler implements SqlQuoting {
+  /** The ledger stage's statements, quoted by this compiler. */
+  readonly ledger: LedgerSql = new LedgerSql(this);
 
-export abstract class SqlCompiler {
   quoteIdentifier(name: string): string {
     if (name.length === 0) throw new LoaderError('an identifier cannot be empty');
     if (name.includes('\u0000'))
@@ -70,90 +63,46 @@ export abstract class SqlCompiler {
     return `ALTER TABLE ${this.quoteIdentifier(table)} ALTER COLUMN ${this.quoteIdentifier(column)} TYPE ${this.columnType(type, column)}`;
   }
 
-  createLedger(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdentifier(LEDGER_TABLE)} (
-  object_uri VARCHAR NOT NULL,
-  object_identity VARCHAR NOT NULL,
-  target_table VARCHAR NOT NULL,
-  status VARCHAR NOT NULL,
-  rows_inserted BIGINT NOT NULL,
-  rows_updated BIGINT NOT NULL,
-  rows_unchanged BIGINT NOT NULL,
-  duration_ms BIGINT NOT NULL,
-  error VARCHAR,
-  recorded_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP
-)`;
-  }
-
-  createDeadLetters(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdentifier(DEAD_LETTER_TABLE)} (
-  object_uri VARCHAR NOT NULL,
-  object_identity VARCHAR NOT NULL,
-  target_table VARCHAR,
-  error VARCHAR NOT NULL,
-  tip VARCHAR NOT NULL,
-  failed_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  replayed_at TIMESTAMP WITH TIME ZONE
-)`;
-  }
-
-  recordDeadLetter(letter: DeadLetter): string {
-    const table = letter.table === undefined ? 'NULL' : this.quoteLiteral(letter.table);
-    return `INSERT INTO ${this.quoteIdentifier(DEAD_LETTER_TABLE)} (object_uri, object_identity, target_table, error, tip) VALUES (${this.quoteLiteral(letter.objectUri)}, ${this.quoteLiteral(letter.identity)}, ${table}, ${this.quoteLiteral(letter.error.slice(0, 4000))}, ${this.quoteLiteral(letter.tip)})`;
-  }
-
-  pendingDeadLetters(): string {
-    return `SELECT DISTINCT object_uri, object_identity FROM ${this.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY object_uri`;
-  }
-
-  markReplayed(objectUri: string, identity: string): string {
-    return `UPDATE ${this.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${this.quoteLiteral(objectUri)} AND object_identity = ${this.quoteLiteral(identity)} AND replayed_at IS NULL`;
-  }
-
   /** Serializes writers of one table for the rest of the transaction; readers are not blocked. */
   lockTable(table: string): string {
     return `LOCK TABLE ${this.quoteIdentifier(table)} IN SHARE ROW EXCLUSIVE MODE`;
   }
 
-  /** Counts loaded rows for an object; run inside the load transaction, after the lock. */
-  alreadyLoaded(objectUri: string, identity: string): string {
-    return `SELECT count(*) AS loaded FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE object_uri = ${this.quoteLiteral(objectUri)} AND object_identity = ${this.quoteLiteral(identity)} AND status = 'loaded'`;
-  }
-
-  recordLoad(entry: LedgerEntry): string {
-    const error = entry.error === undefined ? 'NULL' : this.quoteLiteral(entry.error.slice(0, 4000));
-    const integer = (value: number) => String(Math.trunc(value));
-    return `INSERT INTO ${this.quoteIdentifier(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES (${[
-      this.quoteLiteral(entry.objectUri),
-      this.quoteLiteral(entry.identity),
-      this.quoteLiteral(entry.table),
-      this.quoteLiteral(entry.status),
-      integer(entry.inserted),
-      integer(entry.updated),
-      integer(entry.unchanged),
-      integer(entry.durationMs),
-      error,
-    ].join(', ')})`;
-  }
-
-  /** Staging holds the file's own columns in file order, then the row's position in the file. */
+  /**
+   * Staging holds the batch's rows in the files' own columns, in file order, then each row's file
+   * (its position in the batch, oldest first) and its position in the batch (see `batchRow`).
+   */
   createStaging(staging: string, columns: readonly Column[]): string {
     const definitions = columns.map(
       (column) => `${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`,
     );
-    return `CREATE TEMP TABLE ${this.quoteIdentifier(staging)} (${[...definitions, `${this.quoteIdentifier(ROW)} BIGINT`].join(', ')})`;
+    return `CREATE TEMP TABLE ${this.quoteIdentifier(staging)} (${[...definitions, `${this.quoteIdentifier(FILE)} INTEGER`, `${this.quoteIdentifier(ROW)} BIGINT`].join(', ')})`;
   }
 
   dropStaging(staging: string): string {
     return `DROP TABLE IF EXISTS ${this.quoteIdentifier(staging)}`;
   }
 
-  countNullKeys(staging: string, keys: readonly string[]): string {
-    const anyNull = keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
-    return `SELECT count(*) AS null_keys FROM ${this.quoteIdentifier(staging)} WHERE ${anyNull}`;
+  /** Per staged file: its rows, and how many of them have no value in a key column. */
+  stagingCensus(staging: string, keys: readonly string[]): string {
+    const file = this.quoteIdentifier(FILE);
+    const nullKeys =
+      keys.length === 0
+        ? '0'
+        : `sum(CASE WHEN ${keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ')} THEN 1 ELSE 0 END)`;
+    return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
-  /** Keeps one staged row per key: the newest version, and of equal versions the last in the file. */
+  /** Per staged file: the stored rows its staged rows replace (run before they are deleted). */
+  replacedPerFile(staging: string, table: string, keys: readonly string[]): string {
+    const file = `s.${this.quoteIdentifier(FILE)}`;
+    return `SELECT ${file} AS batch_file, count(*) AS replaced FROM ${this.quoteIdentifier(staging)} AS s JOIN ${this.quoteIdentifier(table)} AS t ON ${this.keyMatch(keys)} GROUP BY ${file}`;
+  }
+
+  /**
+   * Keeps one staged row per key: the newest version, and of equal versions the last row of the
+   * newest file (rows are numbered oldest file first).
+   */
   dedupeStaging(staging: string, keys: readonly string[], version: string | undefined): string {
     const s = this.quoteIdentifier(staging);
     const row = this.quoteIdentifier(ROW);
@@ -188,5 +137,15 @@ export abstract class SqlCompiler {
   }
 }
 
-/** The staging column that holds each row's position in the file, for "last row wins". */
+/** The staging column that holds each row's file: its position in the batch, oldest first. */
+export const FILE = '__lakeload_file';
+/** The staging column that holds each row's position in the batch, for "last row wins". */
 export const ROW = '__lakeload_row';
+
+/**
+ * A row's position in its batch: the file's position times 2^40 plus the row's position in the
+ * file, so that positions grow oldest file first and stay unique (2^40 rows per file is plenty).
+ */
+export function batchRow(ordinal: number, rowInFile: string): string {
+  return `CAST(${Math.trunc(ordinal)} AS BIGINT) * 1099511627776 + ${rowInFile}`;
+}

@@ -41,19 +41,49 @@ describe('SQL per dialect', () => {
     });
   });
 
-  it('stages the file in its own column order with a row position', () => {
+  it("stages a batch in the files' own column order with file and row positions", () => {
     expectSql((c) => c.createStaging('stage_1', columns), {
       duckdb:
-        'CREATE TEMP TABLE "stage_1" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR, "__lakeload_row" BIGINT)',
+        'CREATE TEMP TABLE "stage_1" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT)',
       postgres:
-        'CREATE TEMP TABLE "stage_1" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text, "__lakeload_row" BIGINT)',
+        'CREATE TEMP TABLE "stage_1" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT)',
     });
-    expect(dialects.duckdb.loadStagingFromFile('stage_1', ['order_id', 'status'], "/lake/it's.parquet")).toBe(
-      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_row") SELECT "order_id", "status", file_row_number FROM read_parquet('/lake/it''s.parquet', file_row_number = true)`,
+    expect(
+      dialects.duckdb.loadStagingFromFiles(
+        'stage_1',
+        ['order_id', 'status'],
+        ["/lake/it's.parquet", '/lake/b.parquet'],
+      ),
+    ).toBe(
+      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") SELECT "order_id", "status", 0, CAST(0 AS BIGINT) * 1099511627776 + file_row_number FROM read_parquet('/lake/it''s.parquet', file_row_number = true) UNION ALL SELECT "order_id", "status", 1, CAST(1 AS BIGINT) * 1099511627776 + file_row_number FROM read_parquet('/lake/b.parquet', file_row_number = true)`,
     );
     expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
-      'COPY "stage_1" ("order_id", "status", "__lakeload_row") FROM STDIN',
+      'COPY "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") FROM STDIN',
     );
+    expect(
+      dialects.postgres.copyLinesFromParquet(
+        [
+          { name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
+          { name: 'raw', type: { kind: 'binary' }, nullable: true },
+        ],
+        "/lake/it's.parquet",
+        2,
+      ),
+    ).toBe(
+      String.raw`SELECT coalesce(replace(replace(replace(replace(CAST("id" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || coalesce(replace(replace(replace(replace('\x' || hex("raw"), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true)`,
+    );
+  });
+
+  it('counts staged rows and null keys per file, and the stored rows each file replaces', () => {
+    const census =
+      'SELECT "__lakeload_file" AS batch_file, count(*) AS staged, sum(CASE WHEN "order_id" IS NULL OR "line_number" IS NULL THEN 1 ELSE 0 END) AS null_keys FROM "s" GROUP BY "__lakeload_file"';
+    expectSql((c) => c.stagingCensus('s', ['order_id', 'line_number']), { duckdb: census, postgres: census });
+    const keyless =
+      'SELECT "__lakeload_file" AS batch_file, count(*) AS staged, 0 AS null_keys FROM "s" GROUP BY "__lakeload_file"';
+    expectSql((c) => c.stagingCensus('s', []), { duckdb: keyless, postgres: keyless });
+    const replaced =
+      'SELECT s."__lakeload_file" AS batch_file, count(*) AS replaced FROM "s" AS s JOIN "t" AS t ON t."order_id" = s."order_id" GROUP BY s."__lakeload_file"';
+    expectSql((c) => c.replacedPerFile('s', 't', ['order_id']), { duckdb: replaced, postgres: replaced });
   });
 
   it('keeps the newest version per key, the last row among equals', () => {
@@ -102,8 +132,32 @@ describe('SQL per dialect', () => {
       unchanged: 1,
       durationMs: 35.7,
     };
-    const expected = `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ('s3://lake/o''brien; DROP TABLE x; --.parquet', 'etag-1', 'order_items', 'loaded', 10, 2, 1, 35, NULL)`;
-    expectSql((c) => c.recordLoad(entry), { duckdb: expected, postgres: expected });
+    const expected = `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ('s3://lake/o''brien; DROP TABLE x; --.parquet', 'etag-1', 'order_items', 'loaded', 10, 2, 1, 35, NULL), ('s3://lake/b.parquet', 'etag-2', 'order_items', 'failed', 0, 0, 0, 0, 'it''s broken')`;
+    const failed = {
+      ...entry,
+      objectUri: 's3://lake/b.parquet',
+      identity: 'etag-2',
+      status: 'failed' as const,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      durationMs: 0,
+      error: "it's broken",
+    };
+    expectSql((c) => c.ledger.recordLoads([entry, failed]), { duckdb: expected, postgres: expected });
+  });
+
+  it("reads which of a batch's objects the ledger holds, in one statement", () => {
+    const expected = `SELECT object_uri, object_identity FROM "lakeload_load_history" WHERE status = 'loaded' AND object_uri IN ('s3://lake/a.parquet', 's3://lake/o''b.parquet')`;
+    expectSql(
+      (c) =>
+        c.ledger.loadedAmong([
+          { objectUri: 's3://lake/a.parquet', identity: 'e1' },
+          { objectUri: "s3://lake/o'b.parquet", identity: 'e2' },
+          { objectUri: 's3://lake/a.parquet', identity: 'e3' },
+        ]),
+      { duckdb: expected, postgres: expected },
+    );
   });
 
   it('quotes hostile identifiers so that they stay names', () => {

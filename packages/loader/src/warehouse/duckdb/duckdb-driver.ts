@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
-import { alreadyLoaded, mergeStaging } from '../merge.js';
+import { describeBatch, loadBatch, type Statements } from '../merge.js';
 import { duckdbCapabilities } from './duckdb-adapter.js';
 import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
 import { columnsSql, toColumns } from './duckdb-introspector.js';
@@ -90,35 +90,53 @@ export class DuckDBDriver implements Driver {
     });
   }
 
-  load(job: LoadJob): Promise<LoadOutcome> {
-    return this.#queue.run(job.table, () =>
-      this.#withConnection((connection) => this.#load(connection, job)),
+  load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
+    const [first] = jobs;
+    if (!first) return Promise.resolve([]);
+    return this.#queue.run(first.table, () =>
+      this.#withConnection((connection) => this.#load(connection, jobs, first)),
     );
   }
 
-  async #load(connection: DuckDBConnection, job: LoadJob): Promise<LoadOutcome> {
+  async #load(
+    connection: DuckDBConnection,
+    jobs: readonly LoadJob[],
+    first: LoadJob,
+  ): Promise<LoadOutcome[]> {
     const c = this.compiler;
     const staging = `lakeload_stage_${process.pid}_${++stagingCounter}`;
-    const count = async (sql: string) => Number((await connection.runAndReadAll(sql)).getRows()[0]?.[0] ?? 0);
-    const changed = async (sql: string) => Number((await connection.run(sql)).rowsChanged);
-    const names = job.columns.map((column) => column.name);
-    const started = performance.now();
-    const statements = { count, changed, run: async (sql: string) => void (await connection.run(sql)) };
+    const statements: Statements = {
+      rows: async (sql) =>
+        (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[],
+      changed: async (sql) => Number((await connection.run(sql)).rowsChanged),
+      run: async (sql) => void (await connection.run(sql)),
+    };
+    const names = first.columns.map((column) => column.name);
     await connection.run('BEGIN TRANSACTION');
     try {
-      if (await alreadyLoaded(statements, c, this.capabilities, job)) {
-        await connection.run('ROLLBACK');
-        return { status: 'duplicate' };
-      }
-      await connection.run(c.createStaging(staging, job.columns));
-      const staged = await changed(c.loadStagingFromFile(staging, names, job.path));
-      const outcome = await mergeStaging(statements, c, job, staging, staged, started);
+      const outcomes = await loadBatch(
+        statements,
+        c,
+        this.capabilities,
+        jobs,
+        staging,
+        async (table, files) => {
+          await connection.run(c.createStaging(table, first.columns));
+          await connection.run(
+            c.loadStagingFromFiles(
+              table,
+              names,
+              files.map((file) => file.path),
+            ),
+          );
+        },
+      );
       await connection.run(c.dropStaging(staging));
       await connection.run('COMMIT');
-      return outcome;
+      return outcomes;
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => {});
-      throw mapDuckDBError(error, `loading ${job.objectUri} into ${job.table}`);
+      throw mapDuckDBError(error, `loading ${describeBatch(jobs)} into ${first.table}`);
     }
   }
 

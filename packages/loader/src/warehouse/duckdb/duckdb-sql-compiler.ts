@@ -1,5 +1,5 @@
 import type { ColumnType } from '../../schema/parquet.js';
-import { ROW, SqlCompiler, UnsupportedTypeError } from '../sql-compiler.js';
+import { batchRow, FILE, ROW, SqlCompiler, UnsupportedTypeError } from '../sql-compiler.js';
 
 /**
  * DuckDB's types, one for one with Parquet's (the type table in the package README):
@@ -50,9 +50,16 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     }
   }
 
-  /** Reads the file straight into staging, numbering rows in file order. */
-  loadStagingFromFile(staging: string, columns: readonly string[], path: string): string {
+  /**
+   * Reads the batch's files straight into staging in one statement (DuckDB scans them in parallel),
+   * numbering each row by its file and its position in the file.
+   */
+  loadStagingFromFiles(staging: string, columns: readonly string[], paths: readonly string[]): string {
     const list = this.columnList(columns);
-    return `INSERT INTO ${this.quoteIdentifier(staging)} (${list}, ${this.quoteIdentifier(ROW)}) SELECT ${list}, file_row_number FROM read_parquet(${this.quoteLiteral(path)}, file_row_number = true)`;
+    const selects = paths.map(
+      (path, ordinal) =>
+        `SELECT ${list}, ${ordinal}, ${batchRow(ordinal, 'file_row_number')} FROM read_parquet(${this.quoteLiteral(path)}, file_row_number = true)`,
+    );
+    return `INSERT INTO ${this.quoteIdentifier(staging)} (${list}, ${this.quoteIdentifier(FILE)}, ${this.quoteIdentifier(ROW)}) ${selects.join(' UNION ALL ')}`;
   }
 }

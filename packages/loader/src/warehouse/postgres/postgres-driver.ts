@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
-import { alreadyLoaded, mergeStaging } from '../merge.js';
+import { describeBatch, loadBatch, type Statements } from '../merge.js';
 import { redactUrl } from '../url.js';
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
@@ -41,13 +41,6 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
     retryable,
     cause: error,
   });
-}
-
-// Each value becomes text in COPY's text format: backslash, tab, newline and carriage return are
-// escaped and NULL is \N. Binary goes as bytea hex. DuckDB does this vectorized, column by column.
-function copyText(column: string, bytes: boolean): string {
-  const value = bytes ? `'\\x' || hex(${column})` : `CAST(${column} AS VARCHAR)`;
-  return `coalesce(replace(replace(replace(replace(${value}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
 }
 
 /**
@@ -118,18 +111,11 @@ export class PostgresDriver implements Driver {
     }
   }
 
-  async #copyFile(client: pg.PoolClient, staging: string, job: LoadJob): Promise<number> {
+  /** Streams file `ordinal` of a batch into staging through COPY; memory stays flat in its size. */
+  async #copyFile(client: pg.PoolClient, staging: string, job: LoadJob, ordinal: number): Promise<void> {
     const reader = await this.#parquetReader();
     const names = job.columns.map((column) => column.name);
-    const line = [
-      ...job.columns.map((column) =>
-        copyText(this.compiler.quoteIdentifier(column.name), column.type.kind === 'binary'),
-      ),
-      'CAST(file_row_number AS VARCHAR)',
-    ].join(` || chr(9) || `);
-    const result = await reader.stream(
-      `SELECT ${line} FROM read_parquet(${this.compiler.quoteLiteral(job.path)}, file_row_number = true)`,
-    );
+    const result = await reader.stream(this.compiler.copyLinesFromParquet(job.columns, job.path, ordinal));
     const copy = client.query(copyFrom(this.compiler.copyIntoStaging(staging, names)));
     // PostgreSQL can refuse a row at any moment (a NUL byte in text, say); the error is kept here and
     // raised at the next step, never left to crash the process as an unhandled event.
@@ -139,7 +125,6 @@ export class PostgresDriver implements Driver {
     });
     const finished = once(copy, 'finish');
     finished.catch(() => {});
-    let rows = 0;
     try {
       for (
         let chunk = await result.fetchChunk();
@@ -148,7 +133,6 @@ export class PostgresDriver implements Driver {
       ) {
         if (failure) throw failure;
         const lines = chunk.getColumnValues(0) as string[];
-        rows += lines.length;
         if (!copy.write(`${lines.join('\n')}\n`)) await once(copy, 'drain');
       }
       copy.end();
@@ -158,34 +142,38 @@ export class PostgresDriver implements Driver {
       copy.destroy();
       throw failure ?? error;
     }
-    return rows;
   }
 
-  async load(job: LoadJob): Promise<LoadOutcome> {
+  async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
+    const [first] = jobs;
+    if (!first) return [];
     const c = this.compiler;
     const client = await this.pool.connect().catch((error: unknown) => {
-      throw mapPostgresError(error, `connecting to load ${job.objectUri}`);
+      throw mapPostgresError(error, `connecting to load ${describeBatch(jobs)}`);
     });
-    const staging = `lakeload_stage_${process.pid}`;
-    const started = performance.now();
-    const count = async (sql: string) =>
-      Number(Object.values((await client.query(sql)).rows[0] ?? {})[0] ?? 0);
-    const changed = async (sql: string) => (await client.query(sql)).rowCount ?? 0;
-    const statements = { count, changed, run: async (sql: string) => void (await client.query(sql)) };
+    const statements: Statements = {
+      rows: async (sql) => (await client.query(sql)).rows as Record<string, unknown>[],
+      changed: async (sql) => (await client.query(sql)).rowCount ?? 0,
+      run: async (sql) => void (await client.query(sql)),
+    };
     try {
       await client.query('BEGIN');
-      if (await alreadyLoaded(statements, c, this.capabilities, job)) {
-        await client.query('ROLLBACK');
-        return { status: 'duplicate' };
-      }
-      await client.query(`${c.createStaging(staging, job.columns)} ON COMMIT DROP`);
-      const staged = await this.#copyFile(client, staging, job);
-      const outcome = await mergeStaging(statements, c, job, staging, staged, started);
+      const outcomes = await loadBatch(
+        statements,
+        c,
+        this.capabilities,
+        jobs,
+        `lakeload_stage_${process.pid}`,
+        async (staging, files) => {
+          await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
+          for (const [ordinal, file] of files.entries()) await this.#copyFile(client, staging, file, ordinal);
+        },
+      );
       await client.query('COMMIT');
-      return outcome;
+      return outcomes;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      throw mapPostgresError(error, `loading ${job.objectUri} into ${job.table}`);
+      throw mapPostgresError(error, `loading ${describeBatch(jobs)} into ${first.table}`);
     } finally {
       client.release();
     }

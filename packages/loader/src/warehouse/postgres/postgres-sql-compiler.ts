@@ -1,5 +1,5 @@
-import type { ColumnType } from '../../schema/parquet.js';
-import { ROW, SqlCompiler, UnsupportedTypeError } from '../sql-compiler.js';
+import type { Column, ColumnType } from '../../schema/parquet.js';
+import { batchRow, FILE, ROW, SqlCompiler, UnsupportedTypeError } from '../sql-compiler.js';
 
 /**
  * PostgreSQL's types (the type table in the package README): int8/16 → smallint, int32 → integer,
@@ -47,9 +47,28 @@ export class PostgresSqlCompiler extends SqlCompiler {
     }
   }
 
-  /** The COPY that the driver feeds from the Parquet file, row group by row group. */
+  /** The COPY that the driver feeds from the Parquet files, a chunk at a time. */
   copyIntoStaging(staging: string, columns: readonly string[]): string {
-    return `COPY ${this.quoteIdentifier(staging)} (${this.columnList([...columns, ROW])}) FROM STDIN`;
+    return `COPY ${this.quoteIdentifier(staging)} (${this.columnList([...columns, FILE, ROW])}) FROM STDIN`;
+  }
+
+  /**
+   * The query the driver's in-process DuckDB runs to turn file `ordinal` of a batch into COPY text
+   * lines (DuckDB SQL, vectorized): each value escaped for COPY's text format (backslash, tab,
+   * newline, carriage return; NULL as \N; binary as bytea hex), then the file and row positions.
+   */
+  copyLinesFromParquet(columns: readonly Column[], path: string, ordinal: number): string {
+    const values = columns.map((column) => {
+      const name = this.quoteIdentifier(column.name);
+      const text = column.type.kind === 'binary' ? `'\\x' || hex(${name})` : `CAST(${name} AS VARCHAR)`;
+      return `coalesce(replace(replace(replace(replace(${text}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
+    });
+    const line = [
+      ...values,
+      `'${Math.trunc(ordinal)}'`,
+      `CAST(${batchRow(ordinal, 'file_row_number')} AS VARCHAR)`,
+    ];
+    return `SELECT ${line.join(' || chr(9) || ')} FROM read_parquet(${this.quoteLiteral(path)}, file_row_number = true)`;
   }
 }
 

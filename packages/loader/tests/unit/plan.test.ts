@@ -1,0 +1,120 @@
+// The plan stage: batch grouping and ordering, and the merge sequence, as pure functions.
+import { describe, expect, it } from 'vitest';
+import type { ObjectRef } from '../../src/events/types.js';
+import { compareSequencers, oldestFirst, planBatches } from '../../src/plan/batch.js';
+import { planMerge } from '../../src/plan/merge-plan.js';
+import type { Column } from '../../src/schema/parquet.js';
+import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
+
+const id: Column = { name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true };
+const note: Column = { name: 'note', type: { kind: 'string' }, nullable: true };
+
+function object(key: string, eventTime: string, sequencer?: string): ObjectRef {
+  return { bucket: 'lake', key, size: 10, etag: key, eventTime, ...(sequencer ? { sequencer } : {}) };
+}
+
+const file = (name: string, table: string, eventTime: string, columns = [id], sequencer?: string) => ({
+  name,
+  table,
+  columns,
+  ref: object(`${table}/${name}.parquet`, eventTime, sequencer),
+});
+
+describe('batch plan', () => {
+  it('compares sequencers after right-padding with zeros', () => {
+    expect(compareSequencers('0055AED6DCD90281E5', '0055AED6DCD90281E6')).toBeLessThan(0);
+    expect(compareSequencers('0055AED6DCD9028', '0055AED6DCD90281')).toBeLessThan(0);
+    expect(compareSequencers('00A', '00A000')).toBe(0);
+    expect(compareSequencers('00B', '00A9')).toBeGreaterThan(0);
+  });
+
+  it('orders by event time, and events of one key by sequencer even when their times say otherwise', () => {
+    const items = [
+      { ref: object('t/x.parquet', '2025-11-13T10:00:02Z', '0002') },
+      { ref: object('t/y.parquet', '2025-11-13T10:00:01Z') },
+      { ref: object('t/x.parquet', '2025-11-13T10:00:00Z', '0003') },
+      { ref: object('t/z.parquet', '2025-11-13T10:00:01Z') },
+    ];
+    expect(oldestFirst(items).map((item) => `${item.ref.key}@${item.ref.sequencer ?? '-'}`)).toEqual([
+      't/x.parquet@0002',
+      't/y.parquet@-',
+      't/z.parquet@-',
+      't/x.parquet@0003',
+    ]);
+  });
+
+  it('groups one table and identical columns, oldest first, at most the limit per batch', () => {
+    const batches = planBatches(
+      [
+        file('a3', 'a', '2025-11-13T10:00:03Z'),
+        file('b1', 'b', '2025-11-13T10:00:00Z'),
+        file('a1', 'a', '2025-11-13T10:00:01Z'),
+        file('a2', 'a', '2025-11-13T10:00:02Z'),
+        file('a4', 'a', '2025-11-13T10:00:04Z'),
+      ],
+      3,
+    );
+    expect(batches.map((batch) => batch.map((item) => item.name))).toEqual([
+      ['b1'],
+      ['a1', 'a2', 'a3'],
+      ['a4'],
+    ]);
+  });
+
+  it('ends a run where the columns change, so no newer file of a table loads before an older one', () => {
+    const batches = planBatches(
+      [
+        file('v1', 't', '2025-11-13T10:00:01Z'),
+        file('v2', 't', '2025-11-13T10:00:02Z', [id, note]),
+        file('v1b', 't', '2025-11-13T10:00:03Z'),
+        file('v1c', 't', '2025-11-13T10:00:04Z'),
+      ],
+      10,
+    );
+    expect(batches.map((batch) => batch.map((item) => item.name))).toEqual([['v1'], ['v2'], ['v1b', 'v1c']]);
+  });
+});
+
+describe('merge plan', () => {
+  const compiler = new DuckDBSqlCompiler();
+  const settings = { keys: ['id'], version: 'updated_at', contract: 'evolve' as const };
+
+  it('refuses null keys, dedupes, drops older versions, counts per file, replaces and inserts', () => {
+    const plan = planMerge(compiler, {
+      table: 't',
+      settings,
+      columns: ['id', 'updated_at'],
+      staging: 's',
+      files: 2,
+    });
+    expect(plan).toEqual({
+      census: compiler.stagingCensus('s', ['id']),
+      discard: [
+        compiler.dedupeStaging('s', ['id'], 'updated_at'),
+        compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'),
+      ],
+      survivors: compiler.stagingCensus('s', ['id']),
+      replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
+      deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+      insert: compiler.insertFromStaging('s', 't', ['id', 'updated_at']),
+    });
+  });
+
+  it("counts one file's replaced rows by the DELETE itself, and appends to keyless tables", () => {
+    const one = planMerge(compiler, { table: 't', settings, columns: ['id'], staging: 's', files: 1 });
+    expect(one.replacedPerFile).toBeUndefined();
+    expect(one.deleteReplaced).toBe(compiler.deleteReplaced('s', 't', ['id']));
+    const keyless = planMerge(compiler, {
+      table: 'clicks',
+      settings: { keys: [], contract: 'evolve' },
+      columns: ['id'],
+      staging: 's',
+      files: 3,
+    });
+    expect(keyless).toEqual({
+      census: compiler.stagingCensus('s', []),
+      discard: [],
+      insert: compiler.insertFromStaging('s', 'clicks', ['id']),
+    });
+  });
+});
