@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import type { ObjectRef } from '../../src/events/types.js';
 import { Loader } from '../../src/load.js';
+import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
@@ -32,6 +33,13 @@ const KEYS: Record<string, string> = {
   order_items: 'order_id, line_number',
   order_flattened: 'order_id, line_number',
 };
+
+/** Consecutive slices of at most `size` items. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+}
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const copy = [...items];
@@ -116,7 +124,27 @@ describe('exactly once', () => {
     }
   });
 
-  it('PostgreSQL: eight concurrent loaders over overlapping keys ⇒ the oracle, each file loaded once', async () => {
+  it('DuckDB in batches: every event three times, shuffled, seven events per call ⇒ the oracle, each file loaded once', async () => {
+    const driver = await duckdbWarehouse({ path: join(root, 'once-batches.duckdb') });
+    try {
+      const loader = new Loader({ driver });
+      const statuses: string[] = [];
+      for (const chunk of chunks(events, 7)) {
+        const results = await loader.loadObjects(
+          chunk.map((event) => event.ref),
+          localStore(),
+        );
+        statuses.push(...results.map((result) => result.status));
+      }
+      expect(statuses.filter((status) => status === 'loaded')).toHaveLength(events.length / 3);
+      expect(statuses.filter((status) => status === 'duplicate')).toHaveLength((events.length * 2) / 3);
+      await expectOracle(driver);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('PostgreSQL: eight concurrent loaders over overlapping keys, half of them in batches ⇒ the oracle, each file loaded once', async () => {
     const schema = await createTestSchema('lakeload_once');
     const drivers = await Promise.all(
       Array.from({ length: 8 }, () => postgresWarehouse({ connectionString: schema.url, maxConnections: 1 })),
@@ -128,10 +156,18 @@ describe('exactly once', () => {
         drivers.map(async (driver, index) => {
           const loader = new Loader({ driver, attempts: 10 });
           const statuses: string[] = [];
-          for (const event of queues[index] ?? []) {
-            const result = await loader.loadFile(event.ref, event.path);
-            if (result.status === 'failed') throw new Error(`${relative(lake, event.path)}: ${result.error}`);
-            statuses.push(result.status);
+          const queue = queues[index] ?? [];
+          // Odd loaders take their events four at a time (batches), even ones one by one.
+          for (const chunk of chunks(queue, index % 2 === 1 ? 4 : 1)) {
+            const results = await loader.loadObjects(
+              chunk.map((event) => event.ref),
+              localStore(),
+            );
+            for (const [position, result] of results.entries()) {
+              const path = chunk[position]?.path ?? '';
+              if (result.status === 'failed') throw new Error(`${relative(lake, path)}: ${result.error}`);
+              statuses.push(result.status);
+            }
           }
           return statuses;
         }),

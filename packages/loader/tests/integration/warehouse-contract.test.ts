@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
+import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
@@ -54,6 +55,17 @@ async function parquet(key: string, select: string): Promise<string> {
 
 async function load(key: string): Promise<ObjectResult> {
   return loader.loadFile(await localObject(lake, key), join(lake, key));
+}
+
+/** Loads keys in one call, each object's event time one second after the previous: oldest first. */
+async function loadBatch(keys: readonly string[]): Promise<ObjectResult[]> {
+  const refs = await Promise.all(
+    keys.map(async (key, index) => ({
+      ...(await localObject(lake, key)),
+      eventTime: new Date(Date.UTC(2025, 10, 13, 10, 0, index)).toISOString(),
+    })),
+  );
+  return loader.loadObjects(refs, localStore());
 }
 
 async function rows(sql: string): Promise<unknown[][]> {
@@ -309,5 +321,127 @@ describe.each(backends)('$name loads', (backend) => {
     expect(
       await rows(`SELECT "select", "naïve ""col""; --" FROM "we""ird; DROP TABLE order_summary; --"`),
     ).toEqual([[1, 'a']]);
+  });
+
+  it('loads a batch in one transaction: dedupes across files by version, an older stored row is kept, one ledger row per file', async () => {
+    await parquet(
+      'order_summary/stored.parquet',
+      orders(`(3::BIGINT, TIMESTAMPTZ '2025-11-15 10:00:00+00', 'delivered', 3.00::DECIMAL(12,2))`),
+    );
+    expect((await load('order_summary/stored.parquet')).status).toBe('loaded');
+    await parquet(
+      'order_summary/b1.parquet',
+      orders(
+        `(1::BIGINT, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'shipped', 1.00::DECIMAL(12,2)), (2, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 2.00), (3, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 3.00)`,
+      ),
+    );
+    // Newer file, but its row for order 1 is an older version: the first file's row wins.
+    await parquet(
+      'order_summary/b2.parquet',
+      orders(
+        `(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2)), (2, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'shipped', 2.00), (4, TIMESTAMPTZ '2025-11-14 10:00:00+00', 'paid', 4.00)`,
+      ),
+    );
+    const results = await loadBatch(['order_summary/b1.parquet', 'order_summary/b2.parquet']);
+    expect(results).toMatchObject([
+      { status: 'loaded', table: 'order_summary', inserted: 1, updated: 0, unchanged: 2 },
+      { status: 'loaded', table: 'order_summary', inserted: 2, updated: 0, unchanged: 1 },
+    ]);
+    expect(
+      await rows('SELECT CAST(order_id AS VARCHAR), status FROM order_summary ORDER BY order_id'),
+    ).toEqual([
+      ['1', 'shipped'],
+      ['2', 'shipped'],
+      ['3', 'delivered'],
+      ['4', 'paid'],
+    ]);
+    expect(
+      await rows(
+        "SELECT object_uri, CAST(rows_inserted AS VARCHAR), CAST(rows_unchanged AS VARCHAR) FROM lakeload_load_history WHERE object_uri LIKE '%/b_.parquet' ORDER BY object_uri",
+      ),
+    ).toEqual([
+      [expect.stringMatching(/b1\.parquet$/), '1', '2'],
+      [expect.stringMatching(/b2\.parquet$/), '2', '1'],
+    ]);
+  });
+
+  it('without a version, the last row of the newest file wins, and stored rows replaced count as updates', async () => {
+    const settings = { keys: ['id'], contract: 'evolve' as const };
+    loader = new Loader({ driver, tables: { notes: settings } });
+    await parquet('notes/n0.parquet', `SELECT * FROM (VALUES (1, 'stored'), (2, 'stored')) AS v(id, note)`);
+    expect((await load('notes/n0.parquet')).status).toBe('loaded');
+    await parquet('notes/n1.parquet', `SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (3, 'x')) AS v(id, note)`);
+    await parquet('notes/n2.parquet', `SELECT * FROM (VALUES (1, 'c'), (2, 'd'), (1, 'e')) AS v(id, note)`);
+    // Handed over newest first: the event times order them.
+    const refs = await Promise.all(
+      ['notes/n2.parquet', 'notes/n1.parquet'].map(async (key, index) => ({
+        ...(await localObject(lake, key)),
+        eventTime: new Date(Date.UTC(2025, 10, 13, 10, 0, 10 - index)).toISOString(),
+      })),
+    );
+    const results = await loader.loadObjects(refs, localStore());
+    expect(results).toMatchObject([
+      { status: 'loaded', inserted: 0, updated: 2, unchanged: 1 },
+      { status: 'loaded', inserted: 1, updated: 0, unchanged: 2 },
+    ]);
+    expect(await rows('SELECT id, note FROM notes ORDER BY id')).toEqual([
+      [1, 'e'],
+      [2, 'd'],
+      [3, 'x'],
+    ]);
+  });
+
+  it('appends every file of a keyless batch, and reports files already loaded or repeated as duplicates', async () => {
+    await parquet('clicks/c1.parquet', `SELECT * FROM (VALUES (1, 'a'), (1, 'a')) AS v(id, page)`);
+    await parquet('clicks/c2.parquet', `SELECT * FROM (VALUES (2, 'b')) AS v(id, page)`);
+    await parquet('clicks/c3.parquet', `SELECT * FROM (VALUES (3, 'c')) AS v(id, page)`);
+    expect((await load('clicks/c1.parquet')).status).toBe('loaded');
+    const results = await loadBatch([
+      'clicks/c1.parquet',
+      'clicks/c2.parquet',
+      'clicks/c3.parquet',
+      'clicks/c2.parquet',
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['duplicate', 'loaded', 'loaded', 'duplicate']);
+    expect(await rows('SELECT id, page FROM clicks ORDER BY id')).toEqual([
+      [1, 'a'],
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
+    expect(
+      await rows("SELECT CAST(count(*) AS VARCHAR) FROM lakeload_load_history WHERE status = 'loaded'"),
+    ).toEqual([['3']]);
+  });
+
+  it('loads the rest of a batch when one file fails for good: only that file becomes a dead letter', async () => {
+    await parquet(
+      'order_summary/ok1.parquet',
+      orders(`(1::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2))`),
+    );
+    await parquet(
+      'order_summary/nullkey.parquet',
+      orders(`(NULL::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 1.00::DECIMAL(12,2))`),
+    );
+    await parquet(
+      'order_summary/ok2.parquet',
+      orders(`(2::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 2.00::DECIMAL(12,2))`),
+    );
+    const results = await loadBatch([
+      'order_summary/ok1.parquet',
+      'order_summary/nullkey.parquet',
+      'order_summary/ok2.parquet',
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['loaded', 'failed', 'loaded']);
+    const failed = results[1];
+    if (failed?.status === 'failed') {
+      expect(failed.error).toMatch(/nullkey\.parquet: 1 of 1 rows have no value in the key \(order_id\)/);
+      expect(failed.retryable).toBe(false);
+    }
+    expect((await loader.deadLetters()).map((letter) => letter.uri)).toEqual([failed?.uri]);
+    expect(await rows('SELECT CAST(order_id AS VARCHAR) FROM order_summary ORDER BY order_id')).toEqual([
+      ['1'],
+      ['2'],
+    ]);
   });
 });
