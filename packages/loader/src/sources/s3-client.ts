@@ -152,7 +152,8 @@ export function mapS3Error(error: unknown, bucket: string, key?: string): Error 
   const code =
     (error as { Code?: string }).Code ?? (error instanceof S3ServiceException ? error.name : undefined);
   const detail = `${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
-  if (code === 'NoSuchBucket')
+  // HEAD requests get no error body: a 404 on the bucket itself (no key) means the bucket is missing.
+  if (code === 'NoSuchBucket' || (key === undefined && (code === 'NotFound' || status === 404)))
     return new ObjectNotFoundError(uri, `the bucket "${bucket}" does not exist (NoSuchBucket)`, TIP.bucket, {
       cause: error,
     });
