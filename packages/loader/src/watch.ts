@@ -1,11 +1,14 @@
 // A local folder as the bucket: files already there are loaded first, then new and changed files as
-// they land. The ledger makes this restartable: a restart reloads nothing.
+// they land, each scan's files in batches (one file seen alone loads at once). The ledger makes this
+// restartable: a restart reloads nothing.
 import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localObject } from './events/local.js';
-import type { Loader, ObjectResult } from './load.js';
+import type { ObjectRef } from './events/types.js';
+import { type Loader, type ObjectResult, objectUri } from './load.js';
+import { localStore } from './sources/local-store.js';
 
 export interface WatchOptions {
   /** Pause between scans. Default 1000 ms. */
@@ -13,6 +16,16 @@ export interface WatchOptions {
   /** Stops the watch after the load in progress; the promise then resolves. */
   signal?: AbortSignal;
   onResult?: (result: ObjectResult) => void;
+}
+
+/** Files snapshotted and loaded per call: bounds the temporary copies of a large backfill. */
+const SLICE = 100;
+
+interface Due {
+  key: string;
+  version: string;
+  ref: ObjectRef;
+  snapshot: string;
 }
 
 async function scan(
@@ -42,28 +55,66 @@ export async function watchFolder(root: string, loader: Loader, options: WatchOp
   const snapshots = await mkdtemp(join(tmpdir(), 'lakeload-watch-'));
   const handled = new Map<string, string>();
   let previous = new Map<string, string>();
+  let taken = 0;
   while (!options.signal?.aborted) {
     const current = await scan(root);
-    for (const [key, version] of current) {
-      if (options.signal?.aborted) return;
-      if (handled.get(key) === version || previous.get(key) !== version) continue;
-      // A snapshot is hashed and loaded, so the ETag always names the bytes that were loaded, even
-      // when the file is rewritten meanwhile.
-      const snapshot = join(snapshots, `${handled.size}-${basename(key)}`);
-      const copied = await copyFile(join(root, key), snapshot).then(
-        () => true,
-        () => false,
-      );
-      if (!copied) continue;
-      const taken = await localObject(snapshots, basename(snapshot));
-      const result = await loader.loadFile({ ...taken, bucket: resolve(root), key }, snapshot);
-      await rm(snapshot, { force: true });
-      // A failure worth retrying is tried again at the next scan; others wait for the file to change.
-      if (!(result.status === 'failed' && result.retryable)) handled.set(key, version);
-      options.onResult?.(result);
+    const ready = [...current].filter(
+      ([key, version]) => handled.get(key) !== version && previous.get(key) === version,
+    );
+    for (let start = 0; start < ready.length && !options.signal?.aborted; start += SLICE) {
+      const due: Due[] = [];
+      for (const [key, version] of ready.slice(start, start + SLICE)) {
+        // A snapshot is hashed and loaded, so the ETag always names the bytes that were loaded, even
+        // when the file is rewritten meanwhile.
+        const snapshot = join(snapshots, `${++taken}-${basename(key)}`);
+        const copied = await copyFile(join(root, key), snapshot).then(
+          () => true,
+          () => false,
+        );
+        if (!copied) continue;
+        const ref = await localObject(snapshots, basename(snapshot));
+        // The event time is the file's own modification time (the version seen in both scans), so
+        // that a scan's files load oldest first.
+        const eventTime = new Date(Number(version.split(':')[1])).toISOString();
+        due.push({ key, version, ref: { ...ref, bucket: resolve(root), key, eventTime }, snapshot });
+      }
+      await loadDue(loader, due, handled, options);
     }
     previous = current;
     await sleep(interval, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
   }
   await rm(snapshots, { recursive: true, force: true });
+}
+
+/** Loads one slice of due files in batches, reporting each result as its batch commits. */
+async function loadDue(
+  loader: Loader,
+  due: readonly Due[],
+  handled: Map<string, string>,
+  options: WatchOptions,
+): Promise<void> {
+  if (due.length === 0) return;
+  const byKey = new Map(due.map((item) => [item.key, item]));
+  const byUri = new Map(due.map((item) => [objectUri(item.ref), item]));
+  const store = localStore((ref) => byKey.get(ref.key)?.snapshot ?? join(ref.bucket, ref.key));
+  try {
+    await loader.loadObjects(
+      due.map((item) => item.ref),
+      store,
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onResult: (result) => {
+          const item = byUri.get(result.uri);
+          // A failure worth retrying is tried again at the next scan; others wait for the file to change.
+          if (item && !(result.status === 'failed' && result.retryable)) handled.set(item.key, item.version);
+          options.onResult?.(result);
+        },
+      },
+    );
+  } catch (error) {
+    // Stopped between batches: what loaded is reported; the rest loads after a restart.
+    if (!options.signal?.aborted) throw error;
+  } finally {
+    await Promise.all(due.map((item) => rm(item.snapshot, { force: true })));
+  }
 }

@@ -10,6 +10,7 @@ import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { counting } from '../counting-driver.js';
 import { createTestSchema } from '../postgres-schema.js';
 
 // One suite, every real warehouse: DuckDB in process and PostgreSQL on 127.0.0.1:5432 (each test
@@ -427,12 +428,16 @@ describe.each(backends)('$name loads', (backend) => {
       'order_summary/ok2.parquet',
       orders(`(2::BIGINT, TIMESTAMPTZ '2025-11-13 10:00:00+00', 'paid', 2.00::DECIMAL(12,2))`),
     );
+    const batches: number[] = [];
+    loader = new Loader({ driver: counting(driver, batches) });
     const results = await loadBatch([
       'order_summary/ok1.parquet',
       'order_summary/nullkey.parquet',
       'order_summary/ok2.parquet',
     ]);
     expect(results.map((result) => result.status)).toEqual(['loaded', 'failed', 'loaded']);
+    // One transaction for the batch, then one per file once it failed for good.
+    expect(batches).toEqual([3, 1, 1, 1]);
     const failed = results[1];
     if (failed?.status === 'failed') {
       expect(failed.error).toMatch(/nullkey\.parquet: 1 of 1 rows have no value in the key \(order_id\)/);
