@@ -1,7 +1,12 @@
 // Load notifications published to an SNS topic: an email-friendly text body and subject, and message
 // attributes (`event_type`, `table`) that subscriptions filter on. Its own entry point
 // (`@lakeload/loader/sns`) so that users of the local warehouses never load the SNS client.
-import { PublishCommand, type PublishCommandInput, type PublishCommandOutput } from '@aws-sdk/client-sns';
+import {
+  PublishCommand,
+  type PublishCommandInput,
+  type PublishCommandOutput,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import type { LoadEvent, Notifier } from './notifier.js';
 
 /** Where the invocation that produced an event logs, so a failure message can point at its logs. */
@@ -18,7 +23,11 @@ export interface SnsPublisher {
 }
 
 export interface SnsNotifierOptions {
-  client: SnsPublisher;
+  /**
+   * Default: an `SNSClient` with the SDK's default region and credential chains (it honours
+   * `AWS_ENDPOINT_URL_SNS` itself, for a local SNS endpoint).
+   */
+  client?: SnsPublisher;
   topicArn: string;
   /**
    * Event types to publish. Default received, loaded and failed (the arrivals and outcomes people
@@ -189,7 +198,7 @@ export class SnsNotifier implements Notifier {
   readonly #context: (() => NotifyContext | undefined) | undefined;
 
   constructor(options: SnsNotifierOptions) {
-    this.#client = options.client;
+    this.#client = options.client ?? new SNSClient({});
     this.#topicArn = options.topicArn;
     this.#types = new Set(options.types ?? DEFAULT_TYPES);
     this.#context = options.context;
