@@ -1,0 +1,174 @@
+// A local S3 API server: s3rver in this process, on a free port over a temporary folder, behind a
+// thin HTTP front that (1) answers suffix ranges (`bytes=-N`) correctly — s3rver reads them as
+// `bytes=0-N` and returns the first N+1 bytes — and (2) turns s3rver's own events into real-shaped
+// S3 notifications for the subscribers (a LocalQueue, usually).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { RehearsalError } from '../errors.js';
+import { httpS3Objects, type S3Objects } from '../redshift-data/s3-objects.js';
+import { type ObjectEvent, type S3Notification, Sequencer, s3Notification, s3TestEvent } from './events.js';
+
+/** Credentials s3rver knows; the SDK's signatures are accepted even when they do not match. */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface NotificationFilter {
+  /** Only keys starting with this (S3's filter rule `prefix`). */
+  prefix?: string;
+  /** Only keys ending with this (S3's filter rule `suffix`), e.g. `.parquet`. */
+  suffix?: string;
+  /** Event names to send (default: every `ObjectCreated:*`). */
+  events?: readonly string[];
+}
+
+export interface LocalS3Options {
+  /** Buckets created at start. */
+  buckets?: readonly string[];
+  /** Storage folder (default: a temporary folder removed on close). */
+  directory?: string;
+  region?: string;
+  host?: string;
+  port?: number;
+}
+
+export interface LocalS3 {
+  /** http://127.0.0.1:<port>, the value for AWS_ENDPOINT_URL_S3 (path-style requests). */
+  url: string;
+  region: string;
+  /** Unsigned reads (head, list, download) for the Data API endpoint's COPY. */
+  objects: S3Objects;
+  /**
+   * Sends real-shaped notifications of `bucket` to `deliver` (e.g. `(body) => queue.send(body)`),
+   * starting with the s3:TestEvent S3 sends when a configuration is saved. Returns an unsubscribe.
+   */
+  notify(bucket: string, deliver: (body: string) => void, filter?: NotificationFilter): () => void;
+  close(): Promise<void>;
+}
+
+interface Subscription {
+  bucket: string;
+  deliver: (body: string) => void;
+  filter: NotificationFilter;
+}
+
+function matches(event: ObjectEvent, subscription: Subscription): boolean {
+  const { prefix, suffix, events } = subscription.filter;
+  if (event.bucket !== subscription.bucket) return false;
+  if (prefix && !event.key.startsWith(prefix)) return false;
+  if (suffix && !event.key.endsWith(suffix)) return false;
+  return events ? events.includes(event.eventName) : event.eventName.startsWith('ObjectCreated:');
+}
+
+/** Bucket and key of a path-style request (`/bucket/key…`), decoded. */
+function pathStyle(request: IncomingMessage): { bucket: string; key: string } | undefined {
+  const path = (request.url ?? '').split('?')[0] ?? '';
+  const match = /^\/([^/]+)\/(.+)$/.exec(path);
+  if (!match) return undefined;
+  try {
+    return { bucket: decodeURIComponent(match[1] as string), key: decodeURIComponent(match[2] as string) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts s3rver in this process on 127.0.0.1 and a free port. */
+export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
+  const ownDirectory = options.directory === undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'lakeload-s3-')));
+  const region = options.region ?? 'us-east-1';
+  const s3rver = new S3rver({
+    directory,
+    silent: true,
+    allowMismatchedSignatures: true,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
+  await s3rver.configureBuckets();
+  const subscriptions = new Set<Subscription>();
+  const sequencer = new Sequencer();
+
+  const publish = (event: ObjectEvent) => {
+    const body = JSON.stringify(
+      s3Notification(event, {
+        region,
+        configurationId: 'lakeload-rehearsal',
+        sequencer,
+      }) satisfies S3Notification,
+    );
+    for (const subscription of subscriptions) if (matches(event, subscription)) subscription.deliver(body);
+  };
+  s3rver.on('event', (raw) => {
+    const record = raw.Records[0];
+    if (!record) return;
+    const event: ObjectEvent = {
+      eventName: record.eventName,
+      bucket: record.s3.bucket.name,
+      key: record.s3.object.key,
+      sourceIp: record.requestParameters.sourceIPAddress.replace(/^::ffff:/, ''),
+    };
+    if (record.eventName.startsWith('ObjectRemoved:')) {
+      publish(event);
+      return;
+    }
+    if (record.s3.object.eTag !== undefined && record.s3.object.size !== undefined) {
+      publish({ ...event, etag: record.s3.object.eTag, size: Number(record.s3.object.size) });
+      return;
+    }
+    // s3rver's copy events carry no eTag: read it from the stored object, as S3 would send it.
+    void s3rver.store.getMetadata(event.bucket, event.key).then(
+      (metadata) =>
+        publish({
+          ...event,
+          etag: String(metadata.etag).replaceAll('"', ''),
+          size: Number(metadata['content-length']),
+        }),
+      () => {},
+    );
+  });
+
+  const handle = s3rver.callback();
+  const server = createServer((request, response) => {
+    const suffix = /^bytes=-(\d+)$/.exec(String(request.headers.range ?? ''));
+    const target = suffix && request.method === 'GET' ? pathStyle(request) : undefined;
+    if (!suffix || !target) {
+      handle(request, response);
+      return;
+    }
+    void s3rver.store.getMetadata(target.bucket, target.key).then(
+      (metadata) => {
+        const size = Number(metadata['content-length']);
+        const length = Math.min(Number(suffix[1]), size);
+        if (length > 0) request.headers.range = `bytes=${size - length}-${size - 1}`;
+        handle(request, response);
+      },
+      () => handle(request, response),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  }).catch((error: unknown) => {
+    throw new RehearsalError(`cannot start the local S3 API server: ${String(error)}`, { cause: error });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const url = `http://${address}:${port}`;
+  return {
+    url,
+    region,
+    objects: httpS3Objects(url),
+    notify(bucket, deliver, filter = {}) {
+      const subscription = { bucket, deliver, filter };
+      subscriptions.add(subscription);
+      deliver(JSON.stringify(s3TestEvent(bucket)));
+      return () => subscriptions.delete(subscription);
+    },
+    async close() {
+      subscriptions.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownDirectory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}

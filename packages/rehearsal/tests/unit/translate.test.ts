@@ -1,0 +1,78 @@
+// Redshift SQL → PostgreSQL: exact text for what is translated, loud refusals for what is not.
+import { describe, expect, it } from 'vitest';
+import { translateStatement, UnsupportedSqlError } from '../../src/index.js';
+
+function sql(text: string): string {
+  const translated = translateStatement(text);
+  if (translated.kind === 'copy') throw new Error('expected SQL');
+  return translated.sql;
+}
+
+describe('translateStatement', () => {
+  it.each([
+    [
+      'CREATE TABLE t (id BIGINT ENCODE az64, doc SUPER) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO',
+      'CREATE TABLE t (id BIGINT , doc jsonb)   ',
+    ],
+    [
+      'CREATE TABLE t (id INT DISTKEY SORTKEY, v VARCHAR(MAX))',
+      'CREATE TABLE t (id INT  , v VARCHAR(65535))',
+    ],
+    ['CREATE TABLE t (id INT) INTERLEAVED SORTKEY (id) BACKUP NO', 'CREATE TABLE t (id INT)  '],
+    [
+      'INSERT INTO t SELECT GETDATE(), SYSDATE',
+      'INSERT INTO t SELECT CAST(now() AS timestamp), CAST(now() AS timestamp)',
+    ],
+    ['LOCK t', 'LOCK TABLE t'],
+    ['LOCK TABLE t', 'LOCK TABLE t'],
+    // Inside literals, quoted names and comments nothing changes; PostgreSQL's encode() stays.
+    [
+      `SELECT 'SUPER GETDATE()', "super", encode(b, 'hex') -- DISTSTYLE AUTO\nFROM t`,
+      `SELECT 'SUPER GETDATE()', "super", encode(b, 'hex') -- DISTSTYLE AUTO\nFROM t`,
+    ],
+  ])('translates %s', (input, output) => {
+    expect(sql(input)).toBe(output);
+  });
+
+  it('marks TRUNCATE, which commits on Redshift', () => {
+    expect(translateStatement('TRUNCATE t').kind).toBe('truncate');
+  });
+
+  it('parses COPY from S3 Parquet', () => {
+    expect(
+      translateStatement(
+        `COPY "My Schema".events (a, "B") FROM 's3://bucket/_lakeload/manifests/m.json' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS PARQUET MANIFEST SERIALIZETOJSON`,
+      ),
+    ).toEqual({
+      kind: 'copy',
+      copy: {
+        table: ['My Schema', 'events'],
+        columns: ['a', 'B'],
+        bucket: 'bucket',
+        key: '_lakeload/manifests/m.json',
+        iamRole: 'arn:aws:iam::1:role/r',
+        manifest: true,
+        serializeToJson: true,
+      },
+    });
+  });
+
+  it.each([
+    ['SELECT NVL(a, 0) FROM t', /NVL\(\) is not emulated/],
+    ['SELECT * FROM t QUALIFY row_number() OVER () = 1', /QUALIFY/],
+    ['SELECT * FROM stl_load_errors', /STL_LOAD_ERRORS is not emulated/],
+    ["UNLOAD ('select 1') TO 's3://b/k' IAM_ROLE default", /UNLOAD is not emulated/],
+    ['ALTER TABLE t ALTER DISTSTYLE EVEN', /ALTER … DISTSTYLE is not emulated/],
+    ["COPY t FROM 's3://b/k' IAM_ROLE default FORMAT AS CSV", /FORMAT AS CSV/],
+    [
+      "COPY t FROM 's3://b/k' IAM_ROLE default FORMAT AS PARQUET MAXERROR 10",
+      /MAXERROR argument is not supported for PARQUET/,
+    ],
+    ["COPY t FROM 's3://b/k' FORMAT AS PARQUET", /IAM_ROLE/],
+    ["COPY t FROM 'https://x/k' IAM_ROLE default FORMAT AS PARQUET", /only s3:\/\/ sources/],
+    ['SELECT 1; SELECT 2', /2 statements in one SQL text/],
+  ])('refuses %s', (input, message) => {
+    expect(() => translateStatement(input)).toThrow(UnsupportedSqlError);
+    expect(() => translateStatement(input)).toThrow(message);
+  });
+});
