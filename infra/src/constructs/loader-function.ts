@@ -1,0 +1,189 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping/index.js';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { type EnvironmentConfig, nameFor } from '../config.js';
+import type { LambdaBundle } from '../lambda-package.js';
+import { assumeRoleBy, policyDocument } from '../policy.js';
+import { MANIFEST_PREFIX } from './data-bucket.js';
+
+export interface LoaderFunctionProps {
+  readonly config: EnvironmentConfig;
+  readonly accountId: string;
+  readonly bundle: LambdaBundle;
+  readonly functionName: string;
+  readonly logGroupName: string;
+  readonly bucketName: string;
+  readonly kmsKeyArn: string;
+  readonly queueArn: string;
+  readonly topicArn: string;
+  readonly workgroupArn: string;
+  readonly workgroupName: string;
+  readonly database: string;
+  readonly copyRoleArn: string;
+  readonly subnetIds: string[];
+  readonly subnetArns: string[];
+  readonly securityGroupId: string;
+  readonly securityGroupArn: string;
+}
+
+/**
+ * The loader Lambda: its role (least privilege, one inline policy), log group, function (bundle
+ * from @lakeload/lambda, in the private subnets) and the SQS event source with partial batch failures.
+ */
+export class LoaderFunction extends Construct {
+  readonly role: IamRole;
+  readonly function: LambdaFunction;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly asset: TerraformAsset;
+  readonly eventSource: LambdaEventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: LoaderFunctionProps) {
+    super(scope, id);
+    const { config, bundle, accountId } = props;
+    const region = config.region;
+    const bucketArn = `arn:aws:s3:::${props.bucketName}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: props.logGroupName,
+      retentionInDays: config.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+
+    const trust = policyDocument(this, 'role-trust', [assumeRoleBy(['lambda.amazonaws.com'])]);
+    this.role = new IamRole(this, 'role', {
+      name: nameFor(config, 'loader'),
+      description:
+        'lakeload loader Lambda: consume the queue, read the bucket, load Redshift via the Data API',
+      assumeRolePolicy: trust.json,
+    });
+    const eni = `arn:aws:ec2:${region}:${accountId}:network-interface/*`;
+    const document = policyDocument(this, 'role-policy-document', [
+      {
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.logGroup.arn}:*`],
+      },
+      {
+        sid: 'VpcNetworkInterfacesDescribe',
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+        resources: ['*'],
+      },
+      {
+        sid: 'VpcNetworkInterfacesCreate',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [eni, ...props.subnetArns, props.securityGroupArn],
+      },
+      {
+        sid: 'VpcNetworkInterfacesManage',
+        actions: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: [eni],
+      },
+      {
+        sid: 'ConsumeQueue',
+        actions: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        ],
+        resources: [props.queueArn],
+      },
+      {
+        sid: 'ReadLandedObjects',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [`${bucketArn}/*`],
+      },
+      {
+        sid: 'WriteCopyManifests',
+        actions: ['s3:PutObject'],
+        resources: [`${bucketArn}/${MANIFEST_PREFIX}*`],
+      },
+      {
+        // Decrypt: SSE-KMS objects, queue messages, environment. GenerateDataKey: manifests, SNS publish.
+        sid: 'UseDataKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.kmsKeyArn],
+      },
+      {
+        sid: 'DataApiRunOnWorkgroup',
+        actions: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+        resources: [props.workgroupArn],
+      },
+      {
+        sid: 'DataApiReadOwnStatements',
+        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
+        resources: ['*'],
+        // `$${…}` is Terraform's escape: IAM itself must see the policy variable ${aws:userid}.
+        conditions: [
+          {
+            test: 'StringEquals',
+            variable: 'redshift-data:statement-owner-iam-userid',
+            values: ['$${aws:userid}'],
+          },
+        ],
+      },
+      {
+        // Without a secret the Data API signs in as IAMR:<role name> through GetCredentials.
+        sid: 'WarehouseCredentials',
+        actions: ['redshift-serverless:GetCredentials'],
+        resources: [props.workgroupArn],
+      },
+      { sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [props.topicArn] },
+    ]);
+    const rolePolicy = new IamRolePolicy(this, 'role-policy', {
+      name: 'loader',
+      role: this.role.id,
+      policy: document.json,
+    });
+
+    // TerraformAsset copies the zip into the synthesized stack, so cdktf.out/ is self-contained.
+    this.asset = new TerraformAsset(this, 'bundle', { path: bundle.bundlePath, type: AssetType.FILE });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      description: 'lakeload: loads Parquet objects announced on SQS into Redshift Serverless',
+      role: this.role.arn,
+      filename: this.asset.path,
+      sourceCodeHash: Fn.filebase64sha256(this.asset.path),
+      handler: bundle.handler,
+      runtime: bundle.runtime,
+      architectures: [bundle.architecture],
+      memorySize: config.lambda.memoryMb,
+      timeout: config.lambda.timeoutSeconds,
+      reservedConcurrentExecutions: config.lambda.reservedConcurrency,
+      kmsKeyArn: props.kmsKeyArn,
+      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [props.securityGroupId] },
+      // Text: EMF metric lines must reach CloudWatch as raw JSON, not wrapped by Lambda's JSON format.
+      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      environment: {
+        variables: {
+          LAKELOAD_WAREHOUSE_URL: `redshift-data://workgroup/${props.workgroupName}/${props.database}`,
+          LAKELOAD_COPY_ROLE_ARN: props.copyRoleArn,
+          LAKELOAD_SNS_TOPIC_ARN: props.topicArn,
+          LAKELOAD_MANIFEST_PREFIX: `s3://${props.bucketName}/${MANIFEST_PREFIX}`,
+          POWERTOOLS_SERVICE_NAME: 'lakeload',
+          POWERTOOLS_METRICS_NAMESPACE: 'lakeload',
+          POWERTOOLS_LOG_LEVEL: config.lambda.logLevel,
+        },
+      },
+      dependsOn: [this.logGroup, rolePolicy],
+    });
+    this.eventSource = new LambdaEventSourceMapping(this, 'queue-source', {
+      eventSourceArn: props.queueArn,
+      functionName: this.function.arn,
+      batchSize: config.lambda.batchSize,
+      maximumBatchingWindowInSeconds: config.lambda.maximumBatchingWindowSeconds,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: config.lambda.maxConcurrency },
+      // Lambda checks the role can read the queue when the mapping is created.
+      dependsOn: [rolePolicy],
+    });
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // `cdktf synth` starts the CLI and the app in child processes: slow on a shared 2-core machine.
+    testTimeout: 180_000,
+  },
+});
