@@ -2,10 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { Driver } from './dialect.js';
+import type { RedshiftDialectConfig } from './redshift/redshift-dialect-config.js';
 
 export type WarehouseTarget =
   | { dialect: 'duckdb'; path: string }
-  | { dialect: 'postgres'; connectionString: string };
+  | { dialect: 'postgres'; connectionString: string }
+  | { dialect: 'redshift'; config: RedshiftDialectConfig };
 
 /** A URL fit for messages and output: its password, if any, replaced by `***`. */
 export function redactUrl(url: string): string {
@@ -20,10 +22,69 @@ export function redactUrl(url: string): string {
 /** The default embedded warehouse. */
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
+const REDSHIFT_FORMS =
+  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…] or redshift-data://cluster/<id>/<database>?db-user=<user>|secret-arn=…[&copy-role-arn=…&manifest-prefix=s3://…&region=…]';
+
+// What each query parameter must look like; a value that does not is refused with the form.
+const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
+  'secret-arn': [
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+    'a Secrets Manager secret ARN',
+  ],
+  'db-user': [/^[^\s&]{1,128}$/, 'a database user name'],
+  'copy-role-arn': [/^(default|arn:aws[a-z-]*:iam::\d{12}:role\/[^\\]+)$/, "an IAM role ARN (or 'default')"],
+  'manifest-prefix': [/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\\]*$/, 'an s3://bucket/prefix/ URL'],
+  region: [/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'],
+};
+
 /**
- * Parses a warehouse URL: `duckdb:<path>` (`duckdb::memory:` for a throwaway one) or
- * `postgres://user:password@host:port/database`. The message of a bad URL lists the forms this
- * build understands and never repeats a password.
+ * `redshift-data://workgroup/<name>/<database>?…` (Serverless) or
+ * `redshift-data://cluster/<id>/<database>?db-user=…` (provisioned): the Data API's target, who runs
+ * the statements, and the COPY role and manifest prefix a load needs.
+ */
+function parseRedshiftUrl(url: string): RedshiftDialectConfig {
+  const bad = (why: string) =>
+    new LoaderError(`bad Redshift warehouse URL "${url}": ${why}; use ${REDSHIFT_FORMS}`);
+  const rest = url.slice('redshift-data://'.length);
+  const question = rest.indexOf('?');
+  const path = question === -1 ? rest : rest.slice(0, question);
+  const [kind, name, database, ...extra] = path.split('/').map((part) => decodeURIComponent(part));
+  if (kind !== 'workgroup' && kind !== 'cluster') throw bad('it must start with workgroup/ or cluster/');
+  if (!name || !/^[a-z][a-z0-9-]{0,63}$/.test(name))
+    throw bad(`the ${kind} name must be lowercase letters, digits and hyphens`);
+  if (!database || extra.length > 0) throw bad(`the database name must follow the ${kind} name`);
+  const parameters = new URLSearchParams(question === -1 ? '' : rest.slice(question + 1));
+  const values: Record<string, string> = {};
+  for (const [key, value] of parameters) {
+    const rule = REDSHIFT_PARAMETERS[key];
+    if (!rule) throw bad(`unknown parameter ${key}`);
+    if (!rule[0].test(value)) throw bad(`${key} must be ${rule[1]}`);
+    values[key] = value;
+  }
+  const secretArn = values['secret-arn'];
+  const dbUser = values['db-user'];
+  if (kind === 'workgroup' && dbUser !== undefined)
+    throw bad(
+      'a Serverless workgroup takes no db-user: use secret-arn, or no credentials to run as the IAM role',
+    );
+  if (kind === 'cluster' && (dbUser === undefined) === (secretArn === undefined))
+    throw bad('a cluster needs exactly one of db-user and secret-arn');
+  return {
+    target: kind === 'workgroup' ? { workgroup: name } : { cluster: name },
+    database,
+    ...(secretArn === undefined ? {} : { secretArn }),
+    ...(dbUser === undefined ? {} : { dbUser }),
+    ...(values['copy-role-arn'] === undefined ? {} : { copyRoleArn: values['copy-role-arn'] }),
+    ...(values['manifest-prefix'] === undefined ? {} : { manifestPrefix: values['manifest-prefix'] }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+  };
+}
+
+/**
+ * Parses a warehouse URL: `duckdb:<path>` (`duckdb::memory:` for a throwaway one),
+ * `postgres://user:password@host:port/database`, or a `redshift-data://` URL (see
+ * `parseRedshiftUrl`). The message of a bad URL lists the forms this build understands and never
+ * repeats a password.
  */
 export function parseWarehouseUrl(url: string): WarehouseTarget {
   if (url.startsWith('duckdb:')) {
@@ -35,14 +96,19 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     return { dialect: 'postgres', connectionString: url };
   }
+  if (url.startsWith('redshift-data://')) return { dialect: 'redshift', config: parseRedshiftUrl(url) };
   throw new LoaderError(
-    `unsupported warehouse URL "${redactUrl(url)}"; use duckdb:<path> or postgres://user@host:port/database`,
+    `unsupported warehouse URL "${redactUrl(url)}"; use duckdb:<path> or postgres://user@host:port/database or ${REDSHIFT_FORMS}`,
   );
 }
 
 /** Opens the warehouse a URL names; each dialect's client is loaded only when it is used. */
 export async function openWarehouse(url: string): Promise<Driver> {
   const target = parseWarehouseUrl(url);
+  if (target.dialect === 'redshift') {
+    const { redshiftWarehouse } = await import('./redshift/redshift-dialect.js');
+    return redshiftWarehouse(target.config);
+  }
   if (target.dialect === 'postgres') {
     const { postgresWarehouse } = await import('./postgres/postgres-dialect.js');
     return postgresWarehouse({ connectionString: target.connectionString });

@@ -1,0 +1,578 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BatchExecuteStatementCommand,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  type DescribeStatementResponse,
+  ExecuteStatementCommand,
+  type Field,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LoaderError } from '../../errors.js';
+import { ledgerKey } from '../../ledger/ledger.js';
+import type { Column } from '../../schema/parquet.js';
+import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { redshiftCapabilities } from './redshift-adapter.js';
+import {
+  type CommandSender,
+  type RedshiftDialectConfig,
+  type ResolvedRedshiftConfig,
+  resolveRedshiftConfig,
+} from './redshift-dialect-config.js';
+import { columnsSql, toColumns } from './redshift-introspector.js';
+import {
+  type BatchStatement,
+  type BatchStep,
+  BatchTooLargeError,
+  RedshiftSqlCompiler,
+} from './redshift-sql-compiler.js';
+
+/**
+ * A statement Redshift ran and refused (status FAILED), or one the Data API would not take. The
+ * message carries Redshift's own text, what the loader was doing, and a tip.
+ */
+export class RedshiftStatementError extends LoaderError {
+  override name = 'RedshiftStatementError';
+  /** The Data API statement id (`…:n` for the n-th statement of a batch). */
+  readonly statementId: string | undefined;
+  /** Which step of a load batch failed, when it was one. */
+  readonly step: BatchStep | undefined;
+
+  constructor(
+    message: string,
+    options: ErrorOptions & { retryable: boolean; statementId?: string; step?: BatchStep },
+  ) {
+    super(message, options);
+    this.statementId = options.statementId;
+    this.step = options.step;
+  }
+}
+
+/** A statement still running at the deadline: cancelled, and worth another attempt. */
+export class RedshiftDeadlineError extends LoaderError {
+  override name = 'RedshiftDeadlineError';
+}
+
+/** How a Redshift error text is classified: retryable or not, and what to do about it. */
+export interface Classification {
+  retryable: boolean;
+  tip: string;
+}
+
+function loadErrorQuery(queryId: number | undefined): string {
+  return queryId
+    ? `SELECT file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail WHERE query_id = ${Math.trunc(queryId)}`
+    : 'SELECT query_id, file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 20';
+}
+
+// Retryable: another transaction's conflict or concurrent DDL, throttling, lost connections.
+const RETRYABLE: readonly [RegExp, string][] = [
+  [
+    /\b1023\b|serializable isolation violation/i,
+    'A concurrent transaction conflicted (1023); the load is retried.',
+  ],
+  [
+    /\b1018\b|concurrent transaction|was dropped by a concurrent/i,
+    'A concurrent schema change raced the load (1018); the load is retried.',
+  ],
+  [/deadlock detected/i, 'Deadlock with another transaction; the load is retried.'],
+  [
+    /throttl|rate exceeded|too many (requests|connections|active)|concurrency limit/i,
+    'Redshift is throttling; the load is retried with backoff.',
+  ],
+  [
+    /connection|could not connect|server closed|terminat(ed|ing)|timed? ?out|network/i,
+    'The connection was lost; the load is retried.',
+  ],
+];
+
+/**
+ * Classifies the `Error` text of a FAILED statement. Anything not known to be transient is
+ * permanent: the file or the table has to change first, and the tip says where to look.
+ */
+export function classifyRedshiftError(message: string, queryId?: number): Classification {
+  for (const [pattern, tip] of RETRYABLE) if (pattern.test(message)) return { retryable: true, tip };
+  const details = `Details per file and column: ${loadErrorQuery(queryId)};`;
+  if (/string length exceeds|value too long|exceeds ddl length/i.test(message))
+    return {
+      retryable: false,
+      tip: `A string is longer than its column (Redshift's limit is 65,535 bytes): shorten it in the file. ${details}`,
+    };
+  if (/overflow|out of range|numeric field/i.test(message))
+    return {
+      retryable: false,
+      tip: `A value does not fit its column's type: widen the type in the file or the table. ${details}`,
+    };
+  if (/null value|cannot insert a null|not-null|not null/i.test(message))
+    return {
+      retryable: false,
+      tip: `A NULL went into a NOT NULL column: fill the value in the file. ${details}`,
+    };
+  if (/access ?denied|not authorized|assume ?role|forbidden/i.test(message))
+    return {
+      retryable: false,
+      tip: 'The COPY role cannot read the object or the manifest: grant it s3:GetObject on both (and kms:Decrypt for SSE-KMS objects), or check copy-role-arn.',
+    };
+  if (
+    /spectrum scan error|parquet|incompatible|column count|number of columns|does not match|mismatch|unsupported/i.test(
+      message,
+    )
+  )
+    return {
+      retryable: false,
+      tip: `The file's columns do not match staging by position and type (COPY reads Parquet columns by position). ${details}`,
+    };
+  return { retryable: false, tip: `Read the error, fix the file or the table, then replay. ${details}` };
+}
+
+// SDK exceptions that may succeed when tried again: limits on active statements, throttling,
+// the service's own failures, environmental errors while running.
+const RETRYABLE_SDK = new Set([
+  'ThrottlingException',
+  'ActiveStatementsExceededException',
+  'ActiveSessionsExceededException',
+  'ActiveWaitingRequestsExceededException',
+  'InternalServerException',
+  'DatabaseConnectionException',
+  'BatchExecuteStatementException',
+  'ExecuteStatementException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'SlowDown',
+  'InternalError',
+  'RequestTimeout',
+  'TimeoutError',
+  'ExpiredTokenException',
+]);
+const RETRYABLE_NETWORK = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)$/;
+
+/** An exception from the SDK (Data API or S3), mapped at the boundary into a typed, classified error. */
+export function mapAwsError(error: unknown, context: string): LoaderError {
+  if (error instanceof LoaderError) return error;
+  const err = error as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const name = typeof err.name === 'string' ? err.name : 'Error';
+  const message = typeof err.message === 'string' ? err.message : String(error);
+  const status = err.$metadata?.httpStatusCode;
+  const retryable =
+    RETRYABLE_SDK.has(name) ||
+    (typeof err.code === 'string' && RETRYABLE_NETWORK.test(err.code)) ||
+    (status !== undefined && status >= 500);
+  const tip =
+    name === 'ValidationException'
+      ? ' Check the warehouse URL (workgroup or cluster, database, secret-arn or db-user).'
+      : name === 'ResourceNotFoundException'
+        ? ' The workgroup, cluster or statement does not exist (statement results expire after 24 hours).'
+        : /AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)
+          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials or redshift:GetClusterCredentials, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
+          : '';
+  return new LoaderError(`${context}: ${name}: ${message}.${tip}`, { retryable, cause: error });
+}
+
+/** The bucket and key of an `s3://bucket/key` URL. */
+export function parseS3Url(url: string, what: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  if (!match?.[1])
+    throw new LoaderError(`${what} must be an s3://bucket/key URL, not ${JSON.stringify(url)}`);
+  return { bucket: match[1], key: match[2] ?? '' };
+}
+
+/** One column of a Data API record as JSON: big integers as strings, bytes as base64. */
+function fieldValue(field: Field): unknown {
+  if (field.isNull) return null;
+  if (field.stringValue !== undefined) return field.stringValue;
+  if (field.longValue !== undefined)
+    return Number.isSafeInteger(field.longValue) ? field.longValue : String(field.longValue);
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  if (field.blobValue !== undefined) return Buffer.from(field.blobValue).toString('base64');
+  return null;
+}
+
+/** Clock and sleep of the poll loop: real ones by default, a fake in the lifecycle tests. */
+export interface PollTimer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realTimer: PollTimer = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+// A batch whose guard skipped it because another loader won a race is tried again for the files
+// still missing, this many times in all.
+const BATCH_ROUNDS = 3;
+
+/**
+ * Redshift through the Data API, the only code that calls its client (and S3's, for manifests).
+ * Every call is asynchronous: submitted, then DescribeStatement is polled with backoff until
+ * FINISHED, FAILED or ABORTED, or until the deadline, when the statement is cancelled. SQL errors
+ * arrive as status FAILED with an `Error` text, classified by `classifyRedshiftError`.
+ */
+export class RedshiftDriver implements Driver {
+  readonly compiler = new RedshiftSqlCompiler();
+  readonly capabilities = redshiftCapabilities;
+  readonly #config: ResolvedRedshiftConfig;
+  readonly #data: CommandSender;
+  readonly #s3: CommandSender;
+  readonly #timer: PollTimer;
+
+  constructor(config: RedshiftDialectConfig, timer: PollTimer = realTimer) {
+    this.#config = resolveRedshiftConfig(config);
+    const region = config.region === undefined ? {} : { region: config.region };
+    this.#data = config.clients?.data ?? new RedshiftDataClient(region);
+    this.#s3 =
+      config.clients?.s3 ??
+      // A custom S3 endpoint (a local S3 API server) serves buckets by path, not by host name.
+      new S3Client({ ...region, forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });
+    this.#timer = timer;
+  }
+
+  /** Where and as whom statements run: the same fields on every Data API call. */
+  #target(): {
+    WorkgroupName?: string;
+    ClusterIdentifier?: string;
+    Database: string;
+    SecretArn?: string;
+    DbUser?: string;
+  } {
+    const config = this.#config;
+    return {
+      ...('workgroup' in config.target
+        ? { WorkgroupName: config.target.workgroup }
+        : { ClusterIdentifier: config.target.cluster }),
+      Database: config.database,
+      ...(config.secretArn === undefined ? {} : { SecretArn: config.secretArn }),
+      ...(config.dbUser === undefined ? {} : { DbUser: config.dbUser }),
+    };
+  }
+
+  async #send<T>(command: unknown, context: string): Promise<T> {
+    try {
+      return (await this.#data.send(command)) as T;
+    } catch (error) {
+      throw mapAwsError(error, context);
+    }
+  }
+
+  /**
+   * Polls until the statement ends. Waits start at pollIntervalMs and grow by pollBackoff up to
+   * maxPollIntervalMs; past statementDeadlineMs the statement is cancelled and a retryable
+   * RedshiftDeadlineError raised (a late commit is harmless: the ledger makes the retry a duplicate).
+   */
+  async #wait(
+    id: string,
+    context: string,
+    steps?: readonly BatchStatement[],
+  ): Promise<DescribeStatementResponse> {
+    const config = this.#config;
+    const deadline = this.#timer.now() + config.statementDeadlineMs;
+    let interval = config.pollIntervalMs;
+    for (;;) {
+      const described = await this.#send<DescribeStatementResponse>(
+        new DescribeStatementCommand({ Id: id }),
+        `${context}: DescribeStatement`,
+      );
+      switch (described.Status) {
+        case 'FINISHED':
+          return described;
+        case 'FAILED':
+          throw this.#failure(described, context, steps);
+        case 'ABORTED':
+          throw new RedshiftStatementError(
+            `${context}: statement ${id} was aborted (cancelled by a user or the service)`,
+            {
+              retryable: true,
+              statementId: id,
+            },
+          );
+      }
+      const left = deadline - this.#timer.now();
+      if (left <= 0) {
+        await this.#data.send(new CancelStatementCommand({ Id: id })).catch(() => {});
+        throw new RedshiftDeadlineError(
+          `${context}: statement ${id} was still ${described.Status ?? 'running'} after ${config.statementDeadlineMs} ms and was cancelled; it is retried (the ledger makes a load that committed anyway a duplicate)`,
+          { retryable: true },
+        );
+      }
+      await this.#timer.sleep(Math.min(interval, left));
+      interval = Math.min(interval * config.pollBackoff, config.maxPollIntervalMs);
+    }
+  }
+
+  #failure(
+    described: DescribeStatementResponse,
+    context: string,
+    steps: readonly BatchStatement[] | undefined,
+  ): RedshiftStatementError {
+    const subs = described.SubStatements ?? [];
+    const index = subs.findIndex((sub) => sub.Status === 'FAILED');
+    const sub = index === -1 ? undefined : subs[index];
+    const text = sub?.Error ?? described.Error ?? 'no error text';
+    const step = index === -1 ? undefined : steps?.[index]?.step;
+    const id = sub?.Id ?? described.Id;
+    const where = step === undefined ? '' : ` (statement ${index + 1}, ${step})`;
+    const idOption = id === undefined ? {} : { statementId: id };
+    const stepOption = step === undefined ? {} : { step };
+    // The batch's own refusals: the statement's step says what was wrong, whatever Redshift's text.
+    if (step === 'null-keys' || step === 'repeated-keys') {
+      const what =
+        step === 'null-keys'
+          ? 'rows have no value in a key column; every row needs one'
+          : "a key appears in more than one row, and the table has no version column to choose the newest (COPY keeps no row order, so 'last row wins' cannot apply on Redshift). Deduplicate the file or configure a version column";
+      return new RedshiftStatementError(
+        `${context}: ${what}. Fix the file and load it again [Redshift: ${text}]`,
+        {
+          retryable: false,
+          ...idOption,
+          ...stepOption,
+        },
+      );
+    }
+    const { retryable, tip } = classifyRedshiftError(text, sub?.RedshiftQueryId ?? described.RedshiftQueryId);
+    return new RedshiftStatementError(`${context}${where}: ${text}. ${tip}`, {
+      retryable,
+      ...idOption,
+      ...stepOption,
+    });
+  }
+
+  /** Runs one statement on its own (committed by itself) and waits for it. */
+  async #execute(sql: string, context: string): Promise<DescribeStatementResponse> {
+    const { Id } = await this.#send<{ Id?: string }>(
+      new ExecuteStatementCommand({ ...this.#target(), Sql: sql }),
+      `${context}: ExecuteStatement`,
+    );
+    if (!Id)
+      throw new LoaderError(`${context}: ExecuteStatement returned no statement id`, { retryable: true });
+    return this.#wait(Id, context);
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const described = await this.#execute(sql, 'query failed');
+    if (!described.HasResultSet || described.Id === undefined) return [];
+    const rows: Record<string, unknown>[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#send<{
+        ColumnMetadata?: { name?: string; label?: string }[];
+        Records?: Field[][];
+        NextToken?: string;
+      }>(
+        new GetStatementResultCommand({ Id: described.Id, ...(token ? { NextToken: token } : {}) }),
+        'query failed: GetStatementResult',
+      );
+      const names = (page.ColumnMetadata ?? []).map(
+        (column, index) => column.label ?? column.name ?? `column${index}`,
+      );
+      for (const record of page.Records ?? [])
+        rows.push(
+          Object.fromEntries(
+            record.map((field, index) => [names[index] ?? `column${index}`, fieldValue(field)]),
+          ),
+        );
+      token = page.NextToken;
+    } while (token);
+    return rows;
+  }
+
+  async tableColumns(table: string): Promise<Column[] | undefined> {
+    const rows = await this.query(columnsSql(this.compiler, table));
+    return rows.length === 0 ? undefined : toColumns(rows);
+  }
+
+  /**
+   * Each statement as its own ExecuteStatement, committed before the next and before any load (a
+   * load whose snapshot predates a concurrent CREATE would fail with 1018). Two loaders creating
+   * the same table at once: the loser's "already exists" is retryable, and the retry finds it done.
+   */
+  async runDdl(statements: readonly string[]): Promise<void> {
+    for (const sql of statements) {
+      try {
+        await this.#execute(sql, 'schema change failed');
+      } catch (error) {
+        if (error instanceof RedshiftStatementError && /already exists/i.test(error.message)) {
+          throw new RedshiftStatementError(error.message, { retryable: true, cause: error });
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Loads files of one table: each batch is one BatchExecuteStatement over one manifest. Keyed
+   * tables without a version column load one file per batch, in order: rows of different files
+   * are indistinguishable after one COPY, and only the order of transactions can make the newer
+   * file win. Versioned and keyless tables batch up to maxBatchFiles files.
+   */
+  async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
+    const [first] = jobs;
+    if (!first) return [];
+    for (const job of jobs) {
+      if (job.table !== first.table || JSON.stringify(job.columns) !== JSON.stringify(first.columns)) {
+        throw new LoaderError(
+          `a batch mixes ${job.objectUri} (table ${job.table}) with ${first.objectUri} (table ${first.table}); batches hold files of one table with identical columns`,
+        );
+      }
+    }
+    const { keys, version } = first.settings;
+    const size = keys.length > 0 && version === undefined ? 1 : this.capabilities.maxBatchFiles;
+    const outcomes: LoadOutcome[] = [];
+    for (let start = 0; start < jobs.length; start += size)
+      outcomes.push(...(await this.#loadBatch(jobs.slice(start, start + size), 1)));
+    return outcomes;
+  }
+
+  /** The loaded ledger rows of these jobs, by ledger key. */
+  async #ledgerRows(jobs: readonly LoadJob[]): Promise<Map<string, Record<string, unknown>[]>> {
+    const rows = await this.query(this.compiler.ledgerRowsOf(jobs));
+    const byKey = new Map<string, Record<string, unknown>[]>();
+    for (const row of rows) {
+      const key = ledgerKey({ objectUri: String(row.object_uri), identity: String(row.object_identity) });
+      byKey.set(key, [...(byKey.get(key) ?? []), row]);
+    }
+    return byKey;
+  }
+
+  async #loadBatch(jobs: readonly LoadJob[], round: number): Promise<LoadOutcome[]> {
+    // Known duplicates are skipped before anything is written or copied (cheap); the guard inside
+    // the batch covers a loader that records them in between.
+    const known = await this.#ledgerRows(jobs);
+    const outcomes: (LoadOutcome | undefined)[] = [];
+    const fresh: { job: LoadJob; index: number }[] = [];
+    const inBatch = new Set<string>();
+    for (const [index, job] of jobs.entries()) {
+      const key = ledgerKey(job);
+      if (known.has(key) || inBatch.has(key)) {
+        outcomes[index] = { status: 'duplicate' };
+        continue;
+      }
+      inBatch.add(key);
+      outcomes[index] = undefined;
+      fresh.push({ job, index });
+    }
+    if (fresh.length > 0) {
+      const results = await this.#loadFresh(
+        fresh.map(({ job }) => job),
+        round,
+      );
+      for (const [position, { index }] of fresh.entries()) outcomes[index] = results[position];
+    }
+    return outcomes.map((outcome) => outcome ?? { status: 'duplicate' });
+  }
+
+  async #loadFresh(jobs: readonly LoadJob[], round: number): Promise<LoadOutcome[]> {
+    const [first] = jobs;
+    if (!first) return [];
+    const prefix = this.#config.manifestPrefix;
+    if (prefix === undefined) {
+      throw new LoaderError(
+        'loading into Redshift needs a manifest prefix (manifest-prefix=s3://bucket/prefix/ in the warehouse URL, or LAKELOAD_MANIFEST_PREFIX)',
+      );
+    }
+    for (const job of jobs)
+      parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
+    const batchId = randomUUID().replaceAll('-', '');
+    const manifestUrl = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}.manifest`;
+    const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
+    let plan: ReturnType<RedshiftSqlCompiler['planBatch']>;
+    try {
+      plan = this.compiler.planBatch({
+        batchId,
+        table: first.table,
+        settings: first.settings,
+        columns: first.columns,
+        files: jobs.map((job) => ({
+          objectUri: job.objectUri,
+          identity: job.identity,
+          url: job.path,
+          size: job.object.size,
+        })),
+        manifestUrl,
+        copyRoleArn: this.#config.copyRoleArn,
+      });
+    } catch (error) {
+      // Over the Data API's limits: the same files in two smaller batches, oldest half first.
+      if (error instanceof BatchTooLargeError && jobs.length > 1) {
+        const half = Math.ceil(jobs.length / 2);
+        return [
+          ...(await this.#loadBatch(jobs.slice(0, half), round)),
+          ...(await this.#loadBatch(jobs.slice(half), round)),
+        ];
+      }
+      throw error;
+    }
+    const { bucket, key } = parseS3Url(manifestUrl, 'the manifest prefix');
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: plan.manifest,
+          ContentType: 'application/json',
+        }),
+      );
+    } catch (error) {
+      throw mapAwsError(error, `${context}: writing the COPY manifest ${manifestUrl}`);
+    }
+    const { Id } = await this.#send<{ Id?: string }>(
+      new BatchExecuteStatementCommand({
+        ...this.#target(),
+        Sqls: plan.statements.map((statement) => statement.sql),
+        StatementName: `lakeload ${batchId}`,
+      }),
+      `${context}: BatchExecuteStatement`,
+    );
+    if (!Id)
+      throw new LoaderError(`${context}: BatchExecuteStatement returned no statement id`, {
+        retryable: true,
+      });
+    await this.#wait(Id, context, plan.statements);
+
+    // Committed. The ledger, read by batch id, says which files this batch loaded: all of them, or
+    // none when its guard found one already loaded by a concurrent loader.
+    const after = await this.#ledgerRows(jobs);
+    const outcomes: (LoadOutcome | undefined)[] = [];
+    const missing: { job: LoadJob; index: number }[] = [];
+    for (const [index, job] of jobs.entries()) {
+      const rows = after.get(ledgerKey(job)) ?? [];
+      const own = rows.find((row) => row.batch_id === batchId);
+      if (own) {
+        outcomes[index] = {
+          status: 'loaded',
+          inserted: Number(own.rows_inserted),
+          updated: Number(own.rows_updated),
+          unchanged: Number(own.rows_unchanged),
+        };
+      } else if (rows.length > 0) {
+        outcomes[index] = { status: 'duplicate' };
+      } else {
+        missing.push({ job, index });
+      }
+    }
+    if (missing.length > 0) {
+      if (round >= BATCH_ROUNDS) {
+        throw new LoaderError(
+          `${context}: concurrent loaders kept loading files of this batch first; ${missing.length} files are still to load`,
+          { retryable: true },
+        );
+      }
+      const retried = await this.#loadBatch(
+        missing.map(({ job }) => job),
+        round + 1,
+      );
+      for (const [position, { index }] of missing.entries()) outcomes[index] = retried[position];
+    }
+    return outcomes.map((outcome) => outcome ?? { status: 'duplicate' });
+  }
+
+  async close(): Promise<void> {
+    this.#data.destroy?.();
+    this.#s3.destroy?.();
+  }
+}

@@ -1,0 +1,475 @@
+// Redshift's SQL text: PostgreSQL's compiler with what Redshift does differently — byte-sized
+// VARCHARs, SUPER for nested columns, table attributes, a mode-less LOCK, DELETE without aliases,
+// GETDATE() instead of the deprecated CURRENT_TIMESTAMP — and the load as one batch of statements
+// for BatchExecuteStatement (see `planBatch`). Every name and value goes through the one quoting
+// pair below.
+import { LoaderError } from '../../errors.js';
+import { DEAD_LETTER_TABLE, LEDGER_TABLE, LedgerSql } from '../../ledger/ledger-sql.js';
+import type { Column, ColumnType } from '../../schema/parquet.js';
+import type { TableSettings } from '../dialect.js';
+import { PostgresSqlCompiler } from '../postgres/postgres-sql-compiler.js';
+import { UnsupportedTypeError } from '../sql-compiler.js';
+import { redshiftCapabilities } from './redshift-adapter.js';
+
+/** Redshift's widest VARCHAR, in bytes: every string column gets it (see the README's type table). */
+export const MAX_VARCHAR_BYTES = 65_535;
+/** Redshift's widest VARBYTE, in bytes. */
+const MAX_VARBYTE_BYTES = 1_024_000;
+/** Identifiers are at most 127 bytes of UTF-8. */
+const MAX_IDENTIFIER_BYTES = 127;
+
+/** VARCHAR lengths count bytes: a UTF-8 character takes up to 4. */
+function varchar(chars: number): string {
+  return `VARCHAR(${Math.min(MAX_VARCHAR_BYTES, chars * 4)})`;
+}
+
+/** The table attributes of every table the loader creates: Redshift chooses and adapts them. */
+const TABLE_ATTRIBUTES = 'DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO';
+
+/** The ledger and dead letters on Redshift: byte-sized text, GETDATE(), and each row's batch. */
+export class RedshiftLedgerSql extends LedgerSql {
+  protected override text(chars: number): string {
+    return varchar(chars);
+  }
+
+  protected override timestamp(): string {
+    return 'TIMESTAMP';
+  }
+
+  /**
+   * As everywhere, plus `batch_id`: the load batch that wrote the row, which is how a loader tells,
+   * after its batch committed, its own rows from a concurrent loader's (see `planBatch`).
+   */
+  override createLedger(): string {
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(LEDGER_TABLE)} (
+  object_uri ${varchar(2048)} NOT NULL,
+  object_identity ${varchar(256)} NOT NULL,
+  target_table ${varchar(512)} NOT NULL,
+  status ${varchar(16)} NOT NULL,
+  rows_inserted BIGINT NOT NULL,
+  rows_updated BIGINT NOT NULL,
+  rows_unchanged BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  error ${varchar(4000)},
+  batch_id ${varchar(64)},
+  recorded_at TIMESTAMP NOT NULL DEFAULT GETDATE()
+) ${TABLE_ATTRIBUTES}`;
+  }
+
+  override createDeadLetters(): string {
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} (
+  object_uri ${varchar(2048)} NOT NULL,
+  object_identity ${varchar(256)} NOT NULL,
+  target_table ${varchar(512)},
+  error ${varchar(4000)} NOT NULL,
+  tip ${varchar(1024)} NOT NULL,
+  failed_at TIMESTAMP NOT NULL DEFAULT GETDATE(),
+  replayed_at TIMESTAMP
+) ${TABLE_ATTRIBUTES}`;
+  }
+
+  override markReplayed(objectUri: string, identity: string): string {
+    const q = this.q;
+    return `UPDATE ${q.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = GETDATE() WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
+  }
+}
+
+/** One file of a batch as the plan needs it. */
+export interface BatchFile {
+  objectUri: string;
+  identity: string;
+  /** `s3://bucket/key` of the exact object COPY reads. */
+  url: string;
+  /** The object's size in bytes: Parquet manifests need it as `meta.content_length`. */
+  size: number;
+}
+
+export interface BatchInput {
+  /** Names this batch in the ledger (`batch_id`) and in the manifest's key; [a-z0-9]+. */
+  batchId: string;
+  table: string;
+  settings: TableSettings;
+  /** The files' columns, in file order (identical for every file of a batch). */
+  columns: readonly Column[];
+  /** Oldest first; the last file's ledger row carries the batch's row counts. */
+  files: readonly BatchFile[];
+  /** Where the manifest is written (`s3://bucket/prefix/<batch>.manifest`). */
+  manifestUrl: string;
+  /** `IAM_ROLE` for COPY: an ARN, or `default`. */
+  copyRoleArn: string;
+}
+
+/** What each statement of a batch does: a failed sub-statement is explained by its step. */
+export type BatchStep =
+  | 'lock'
+  | 'ledger-check'
+  | 'stage'
+  | 'copy'
+  | 'null-keys'
+  | 'repeated-keys'
+  | 'dedupe'
+  | 'drop-older'
+  | 'count'
+  | 'delete-replaced'
+  | 'insert'
+  | 'ledger';
+
+export interface BatchStatement {
+  step: BatchStep;
+  sql: string;
+}
+
+export interface BatchPlan {
+  /** The statements of one BatchExecuteStatement, in order: one transaction. */
+  statements: BatchStatement[];
+  /** The manifest JSON to write at `manifestUrl` before the batch runs. */
+  manifest: string;
+}
+
+/** A batch that does not fit the Data API's limits; the driver loads its files in smaller batches. */
+export class BatchTooLargeError extends LoaderError {
+  override name = 'BatchTooLargeError';
+}
+
+// Temporary tables live for the batch's session only (every Data API call is a fresh session).
+// Their names start with `__lakeload_`, which no target table may use: a temp table would shadow it.
+const SEEN = '__lakeload_seen';
+const STAGE = '__lakeload_stage';
+const KEPT = '__lakeload_kept';
+const COUNTS = '__lakeload_counts';
+const RANK = '__lakeload_rank';
+const RESERVED_PREFIX = '__lakeload_';
+
+export class RedshiftSqlCompiler extends PostgresSqlCompiler {
+  override readonly ledger: LedgerSql = new RedshiftLedgerSql(this);
+
+  /** As PostgreSQL's, and at most 127 bytes, Redshift's limit (longer names fail with a clear message). */
+  override quoteIdentifier(name: string): string {
+    if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
+      throw new LoaderError(
+        `identifier ${JSON.stringify(name.slice(0, 40))}… is ${Buffer.byteLength(name)} bytes; Redshift allows ${MAX_IDENTIFIER_BYTES}. Rename the column or route the file to a shorter table name`,
+      );
+    }
+    return super.quoteIdentifier(name);
+  }
+
+  /**
+   * Whether Redshift reads a backslash in '…' as an escape is a setting of the engine (older
+   * PostgreSQL did); to be safe either way, a backslash is never written inside quotes but joined
+   * as CHR(92), which reads the same everywhere. Quotes are doubled, NUL is refused.
+   */
+  override quoteLiteral(value: string): string {
+    if (!value.includes('\\')) return super.quoteLiteral(value);
+    const parts = value.split('\\').map((part) => super.quoteLiteral(part));
+    return `(${parts.join(' || CHR(92) || ')})`;
+  }
+
+  /** A literal where SQL allows no expression (COPY's source and role): backslashes are refused. */
+  plainLiteral(value: string, what: string): string {
+    if (value.includes('\\'))
+      throw new LoaderError(`${what} ${JSON.stringify(value)} contains a backslash; use one without`);
+    return super.quoteLiteral(value);
+  }
+
+  /**
+   * Redshift's types (the README's type table): booleans, integers (unsigned one size up, uint64 →
+   * DECIMAL(20,0)), REAL/DOUBLE PRECISION, DECIMAL(p,s) up to 38 digits, every string and JSON text
+   * as VARCHAR(65535) — the widest, because a Parquet footer does not promise the longest value and
+   * COPY from Parquet cannot truncate —, VARBYTE for variable binary, DATE, TIMESTAMP(TZ), nested
+   * columns as SUPER (COPY … SERIALIZETOJSON). Refused before any COPY: TIME, nanosecond timestamps,
+   * fixed-width binary and UUID, intervals, wider decimals.
+   */
+  override columnType(type: ColumnType, column: string): string {
+    switch (type.kind) {
+      case 'boolean':
+        return 'BOOLEAN';
+      case 'int': {
+        if (!type.signed && type.bits === 64) return 'DECIMAL(20,0)';
+        const bits = type.signed ? type.bits : type.bits * 2;
+        return bits <= 16 ? 'SMALLINT' : bits <= 32 ? 'INTEGER' : 'BIGINT';
+      }
+      case 'float':
+        return type.bits === 32 ? 'REAL' : 'DOUBLE PRECISION';
+      case 'decimal':
+        if (type.precision > 38) {
+          throw refused(
+            column,
+            `decimal(${type.precision},${type.scale}); Redshift holds at most 38 digits. Write it as decimal(38,s) or as a string`,
+          );
+        }
+        return `DECIMAL(${type.precision},${type.scale})`;
+      case 'string':
+      case 'json':
+        return `VARCHAR(${MAX_VARCHAR_BYTES})`;
+      case 'uuid':
+        throw refused(
+          column,
+          'a UUID (16-byte fixed-width binary), which COPY from Parquet cannot load. Write it as a string',
+        );
+      case 'binary':
+        if (type.fixedLength !== undefined) {
+          throw refused(
+            column,
+            `fixed-width binary (${type.fixedLength} bytes), which COPY from Parquet cannot load into VARBYTE. Write it as variable-length binary or as a hex string`,
+          );
+        }
+        return `VARBYTE(${MAX_VARBYTE_BYTES})`;
+      case 'date':
+        return 'DATE';
+      case 'time':
+        throw refused(column, 'a time of day; COPY from Parquet cannot load TIME. Write it as a string');
+      case 'timestamp':
+        if (type.unit === 'nanos' && !type.int96) {
+          throw refused(
+            column,
+            'a timestamp in nanoseconds, which Redshift loads as absurd dates. Write the file with microsecond timestamps',
+          );
+        }
+        return type.utc ? 'TIMESTAMPTZ' : 'TIMESTAMP';
+      case 'interval':
+        throw refused(
+          column,
+          'an interval, which COPY from Parquet cannot load. Write it as a number of seconds',
+        );
+      case 'nested':
+        return 'SUPER';
+    }
+  }
+
+  override createTable(table: string, columns: readonly Column[]): string {
+    return `${super.createTable(table, columns)} ${TABLE_ATTRIBUTES}`;
+  }
+
+  /**
+   * Redshift changes a column's type in place only for VARCHAR lengths, and every string here is
+   * already the widest; other widenings need the table rebuilt, which the loader does not do.
+   */
+  override widenColumn(table: string, column: string, type: ColumnType): string {
+    throw new UnsupportedTypeError(
+      `${table}.${column} would have to become ${this.columnType(type, column)}; Redshift cannot change a column's type in place. Rebuild the table with the wider type (CREATE TABLE … AS, then rename), or write the file with the table's type`,
+    );
+  }
+
+  /** Redshift's LOCK has no modes: it blocks other writers and readers of the table until commit. */
+  override lockTable(table: string): string {
+    return `LOCK TABLE ${this.quoteIdentifier(table)}`;
+  }
+
+  /** Redshift's DELETE takes no alias for its target: columns are qualified by the quoted names. */
+  override dropOlderVersions(
+    staging: string,
+    table: string,
+    keys: readonly string[],
+    version: string,
+  ): string {
+    const s = this.quoteIdentifier(staging);
+    const t = this.quoteIdentifier(table);
+    const v = this.quoteIdentifier(version);
+    return `DELETE FROM ${s} USING ${t} WHERE ${this.match(t, s, keys)} AND (${t}.${v} > ${s}.${v} OR (${s}.${v} IS NULL AND ${t}.${v} IS NOT NULL))`;
+  }
+
+  override deleteReplaced(staging: string, table: string, keys: readonly string[]): string {
+    const s = this.quoteIdentifier(staging);
+    const t = this.quoteIdentifier(table);
+    return `DELETE FROM ${t} USING ${s} WHERE ${this.match(t, s, keys)}`;
+  }
+
+  /** `left.k = right.k AND …` for quoted table names. */
+  protected match(left: string, right: string, keys: readonly string[]): string {
+    return keys
+      .map((key) => `${left}.${this.quoteIdentifier(key)} = ${right}.${this.quoteIdentifier(key)}`)
+      .join(' AND ');
+  }
+
+  /** A manifest naming exactly these objects, so that COPY cannot also read `x.parquet.bak`. */
+  manifest(files: readonly BatchFile[]): string {
+    return JSON.stringify({
+      entries: files.map((file) => ({
+        url: file.url,
+        mandatory: true,
+        meta: { content_length: file.size },
+      })),
+    });
+  }
+
+  /** COPY of the manifest's objects into staging: Parquet columns by position, one bad value fails it. */
+  copyFromManifest(staging: string, manifestUrl: string, copyRoleArn: string, nested: boolean): string {
+    const role = copyRoleArn === 'default' ? 'default' : this.plainLiteral(copyRoleArn, 'the COPY role');
+    return `COPY ${this.quoteIdentifier(staging)} FROM ${this.plainLiteral(manifestUrl, 'the manifest URL')} IAM_ROLE ${role} FORMAT AS PARQUET${nested ? ' SERIALIZETOJSON' : ''} MANIFEST`;
+  }
+
+  /** `(object_uri = … AND object_identity = …) OR …` over a batch's files. */
+  protected filesMatch(files: readonly { objectUri: string; identity: string }[]): string {
+    return files
+      .map(
+        (file) =>
+          `(object_uri = ${this.quoteLiteral(file.objectUri)} AND object_identity = ${this.quoteLiteral(file.identity)})`,
+      )
+      .join(' OR ');
+  }
+
+  /** The loaded ledger rows of these files, with the batch that wrote each: before and after a batch. */
+  ledgerRowsOf(files: readonly { objectUri: string; identity: string }[]): string {
+    return `SELECT object_uri, object_identity, batch_id, rows_inserted, rows_updated, rows_unchanged FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`;
+  }
+
+  /**
+   * The load of a batch of files as the statements of ONE BatchExecuteStatement (one transaction,
+   * no reads in between — the Data API cannot branch):
+   *
+   * 1. LOCK the target: writers of the table queue from here to commit.
+   * 2. Count the batch's files already in the ledger into a temp table. Every statement that writes
+   *    the target or the ledger is guarded by "that count is 0", so a batch that lost a race with
+   *    another loader changes nothing and commits harmlessly; the driver then reads the ledger by
+   *    batch id to tell its loaded files from duplicates.
+   * 3. Staging from the files' own columns in file order, and COPY over a manifest of the exact
+   *    objects (+ SERIALIZETOJSON for SUPER columns).
+   * 4. Keyed tables: a row without a key fails the batch (a statement that raises an error only
+   *    then); unversioned keyed tables also fail on a key repeated in the file, since COPY keeps no
+   *    row order to say which row is last. Versioned: keep the newest row per key, drop those older
+   *    than the stored row.
+   * 5. Counts for the ledger, delete the replaced rows, insert, and the ledger rows (one per file,
+   *    split over statements that stay under 100 KB). No TRUNCATE anywhere: it would commit.
+   */
+  planBatch(input: BatchInput): BatchPlan {
+    const { table, columns, files } = input;
+    const { keys, version } = input.settings;
+    if (table.startsWith(RESERVED_PREFIX)) {
+      throw new LoaderError(
+        `table ${JSON.stringify(table)} starts with ${RESERVED_PREFIX}, which the loader reserves for its temporary tables; route the file to another name`,
+      );
+    }
+    if (!/^[a-z0-9]{1,64}$/.test(input.batchId))
+      throw new LoaderError(`batch id ${JSON.stringify(input.batchId)} must be 1-64 of [a-z0-9]`);
+    if (files.length === 0) throw new LoaderError('a batch needs at least one file');
+    if (keys.length === 0 && version !== undefined)
+      throw new LoaderError(`${table}: a version column (${version}) needs keys to compare rows by`);
+    const t = this.quoteIdentifier(table);
+    const seen = this.quoteIdentifier(SEEN);
+    const stage = this.quoteIdentifier(STAGE);
+    const counts = this.quoteIdentifier(COUNTS);
+    const guard = `(SELECT loaded FROM ${seen}) = 0`;
+    const names = columns.map((column) => column.name);
+    const list = this.columnList(names);
+    const nested = columns.some((column) => column.type.kind === 'nested');
+
+    const statements: BatchStatement[] = [
+      { step: 'lock', sql: this.lockTable(table) },
+      {
+        step: 'ledger-check',
+        sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
+      },
+      { step: 'stage', sql: this.createTempTable(STAGE, columns) },
+      { step: 'copy', sql: this.copyFromManifest(STAGE, input.manifestUrl, input.copyRoleArn, nested) },
+    ];
+    // Staged rows that will be written: all of them, or the newest per key (versioned tables).
+    let kept = stage;
+    if (keys.length > 0) {
+      const anyNull = keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
+      statements.push({
+        step: 'null-keys',
+        sql: `SELECT ${this.failWhen('rows without a key value')} AS refused FROM ${stage} WHERE ${anyNull}`,
+      });
+      if (version === undefined) {
+        statements.push({
+          step: 'repeated-keys',
+          sql: `SELECT ${this.failWhen('keys repeated in the file')} AS refused FROM (SELECT 1 AS repeated FROM ${stage} GROUP BY ${this.columnList(keys)} HAVING count(*) > 1) AS repeats`,
+        });
+      } else {
+        kept = this.quoteIdentifier(KEPT);
+        const rank = this.quoteIdentifier(RANK);
+        statements.push(
+          {
+            step: 'dedupe',
+            sql: `CREATE TEMP TABLE ${kept} AS SELECT ${list} FROM (SELECT ${list}, row_number() OVER (PARTITION BY ${this.columnList(keys)} ORDER BY ${this.quoteIdentifier(version)} DESC NULLS LAST) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1`,
+          },
+          { step: 'drop-older', sql: this.dropOlderVersions(KEPT, table, keys, version) },
+        );
+      }
+    }
+    const replaced =
+      keys.length === 0
+        ? 'CAST(0 AS BIGINT)'
+        : `(SELECT count(*) FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)})`;
+    statements.push({
+      step: 'count',
+      sql: `CREATE TEMP TABLE ${counts} AS SELECT (SELECT count(*) FROM ${stage}) AS staged, (SELECT count(*) FROM ${kept}) AS kept, ${replaced} AS replaced`,
+    });
+    if (keys.length > 0) {
+      statements.push({
+        step: 'delete-replaced',
+        sql: `DELETE FROM ${t} USING ${kept} WHERE ${this.match(t, kept, keys)} AND ${guard}`,
+      });
+    }
+    statements.push({
+      step: 'insert',
+      sql: `INSERT INTO ${t} (${list}) SELECT ${list} FROM ${kept} WHERE ${guard}`,
+    });
+    statements.push(...this.#ledgerInserts(input, counts, guard));
+
+    const limits = redshiftCapabilities;
+    if (statements.length > limits.maxStatements) {
+      throw new BatchTooLargeError(
+        `the batch needs ${statements.length} statements; the Data API runs at most ${limits.maxStatements}`,
+      );
+    }
+    for (const statement of statements) {
+      const bytes = Buffer.byteLength(statement.sql);
+      if (bytes > limits.maxStatementBytes) {
+        throw new BatchTooLargeError(
+          `the batch's ${statement.step} statement is ${bytes} bytes; the Data API takes at most ${limits.maxStatementBytes}`,
+        );
+      }
+    }
+    return { statements, manifest: this.manifest(files) };
+  }
+
+  /**
+   * An expression that is 0 over an empty set and otherwise fails the statement (and with it the
+   * transaction): the text cast to INTEGER cannot parse. It depends on count(*), so no planner folds
+   * it early; the driver names the failure by the statement's step, whatever the engine's wording.
+   */
+  protected failWhen(reason: string): string {
+    return `CAST(CASE WHEN count(*) = 0 THEN '0' ELSE ${this.quoteLiteral(`lakeload refuses the batch: ${reason}: `)} || CAST(count(*) AS VARCHAR) END AS INTEGER)`;
+  }
+
+  /** A temp table of the files' own columns in file order (COPY matches Parquet columns by position). */
+  protected createTempTable(name: string, columns: readonly Column[]): string {
+    const definitions = columns.map(
+      (column) => `${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`,
+    );
+    return `CREATE TEMP TABLE ${this.quoteIdentifier(name)} (${definitions.join(', ')})`;
+  }
+
+  /**
+   * One ledger row per file. COPY over a manifest cannot say which row came from which file, so the
+   * batch's counts go on its last (newest) file's row and the others record zeros: sums over the
+   * ledger stay right. Rows are grouped into as few INSERTs as fit 100 KB each.
+   */
+  #ledgerInserts(input: BatchInput, counts: string, guard: string): BatchStatement[] {
+    const head = `INSERT INTO ${this.quoteIdentifier(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) `;
+    const last = input.files.length - 1;
+    const rows = input.files.map((file, index) => {
+      const tally = index === last ? 'kept - replaced, replaced, staged - kept' : '0, 0, 0';
+      return `SELECT ${this.quoteLiteral(file.objectUri)}, ${this.quoteLiteral(file.identity)}, ${this.quoteLiteral(input.table)}, 'loaded', ${tally}, 0, ${this.quoteLiteral(input.batchId)} FROM ${counts} WHERE ${guard}`;
+    });
+    const budget = redshiftCapabilities.maxStatementBytes;
+    const statements: BatchStatement[] = [];
+    let group: string[] = [];
+    const flush = () => {
+      if (group.length > 0) statements.push({ step: 'ledger', sql: head + group.join(' UNION ALL ') });
+      group = [];
+    };
+    for (const row of rows) {
+      const candidate = head + [...group, row].join(' UNION ALL ');
+      if (group.length > 0 && Buffer.byteLength(candidate) > budget) flush();
+      group.push(row);
+    }
+    flush();
+    return statements;
+  }
+}
+
+function refused(column: string, what: string): UnsupportedTypeError {
+  return new UnsupportedTypeError(`column "${column}" is ${what}`);
+}

@@ -1,0 +1,379 @@
+// Exact Redshift SQL for every step of a load, beside PostgreSQL's where Redshift differs, and the
+// batch a load sends as one BatchExecuteStatement.
+import { describe, expect, it } from 'vitest';
+import type { Column, ColumnType } from '../../src/schema/parquet.js';
+import type { TableSettings } from '../../src/warehouse/dialect.js';
+import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
+import {
+  type BatchFile,
+  BatchTooLargeError,
+  RedshiftSqlCompiler,
+} from '../../src/warehouse/redshift/redshift-sql-compiler.js';
+import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
+
+const redshift = new RedshiftSqlCompiler();
+const dialects = { postgres: new PostgresSqlCompiler(), redshift };
+type Dialect = keyof typeof dialects;
+
+function expectSql(build: (compiler: SqlCompiler) => string, expected: Record<Dialect, string>) {
+  for (const [name, compiler] of Object.entries(dialects))
+    expect(build(compiler), name).toBe(expected[name as Dialect]);
+}
+
+const columns: Column[] = [
+  { name: 'order_id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
+  { name: 'updated_at', type: { kind: 'timestamp', unit: 'micros', utc: true }, nullable: true },
+  { name: 'total', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
+  { name: 'status', type: { kind: 'string' }, nullable: true },
+];
+const versioned: TableSettings = { keys: ['order_id'], version: 'updated_at', contract: 'evolve' };
+const keyedOnly: TableSettings = { keys: ['order_id'], contract: 'evolve' };
+const keyless: TableSettings = { keys: [], contract: 'evolve' };
+const role = 'arn:aws:iam::123456789012:role/lakeload-copy';
+const manifestUrl = 's3://lake/_lakeload/manifests/b1.manifest';
+
+function file(n: number, key = `orders/part-${n}.parquet`): BatchFile {
+  return { objectUri: `s3://lake/${key}`, identity: `etag-${n}`, url: `s3://lake/${key}`, size: 1000 + n };
+}
+
+function plan(
+  settings: TableSettings,
+  files: BatchFile[],
+  extra: Partial<Parameters<RedshiftSqlCompiler['planBatch']>[0]> = {},
+) {
+  return redshift.planBatch({
+    batchId: 'b1',
+    table: 'order_summary',
+    settings,
+    columns,
+    files,
+    manifestUrl,
+    copyRoleArn: role,
+    ...extra,
+  });
+}
+
+const GUARD = '(SELECT loaded FROM "__lakeload_seen") = 0';
+
+describe('Redshift SQL beside PostgreSQL', () => {
+  it('creates the target with Redshift choosing distribution, sort keys and encodings', () => {
+    expectSql((c) => c.createTable('order_summary', columns), {
+      postgres:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text)',
+      redshift:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR(65535)) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO',
+    });
+  });
+
+  it('adds a column, and refuses to change a type in place', () => {
+    expectSql((c) => c.addColumn('t', { name: 'coupon', type: { kind: 'string' }, nullable: true }), {
+      postgres: 'ALTER TABLE "t" ADD COLUMN "coupon" text',
+      redshift: 'ALTER TABLE "t" ADD COLUMN "coupon" VARCHAR(65535)',
+    });
+    expect(() => redshift.widenColumn('t', 'qty', { kind: 'int', bits: 64, signed: true })).toThrow(
+      /t\.qty would have to become BIGINT; Redshift cannot change a column's type in place\. Rebuild the table/,
+    );
+  });
+
+  it('locks without a mode, and deletes without aliases', () => {
+    expectSql((c) => c.lockTable('order_items'), {
+      postgres: 'LOCK TABLE "order_items" IN SHARE ROW EXCLUSIVE MODE',
+      redshift: 'LOCK TABLE "order_items"',
+    });
+    expectSql((c) => c.deleteReplaced('s', 't', ['order_id', 'line_number']), {
+      postgres:
+        'DELETE FROM "t" AS t USING "s" AS s WHERE t."order_id" = s."order_id" AND t."line_number" = s."line_number"',
+      redshift:
+        'DELETE FROM "t" USING "s" WHERE "t"."order_id" = "s"."order_id" AND "t"."line_number" = "s"."line_number"',
+    });
+    expectSql((c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'), {
+      postgres:
+        'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND (t."updated_at" > s."updated_at" OR (s."updated_at" IS NULL AND t."updated_at" IS NOT NULL))',
+      redshift:
+        'DELETE FROM "s" USING "t" WHERE "t"."order_id" = "s"."order_id" AND ("t"."updated_at" > "s"."updated_at" OR ("s"."updated_at" IS NULL AND "t"."updated_at" IS NOT NULL))',
+    });
+  });
+
+  it('keeps the ledger in byte-sized VARCHARs with GETDATE() and the batch that wrote each row', () => {
+    expect(redshift.ledger.createLedger()).toBe(`CREATE TABLE IF NOT EXISTS "lakeload_load_history" (
+  object_uri VARCHAR(8192) NOT NULL,
+  object_identity VARCHAR(1024) NOT NULL,
+  target_table VARCHAR(2048) NOT NULL,
+  status VARCHAR(64) NOT NULL,
+  rows_inserted BIGINT NOT NULL,
+  rows_updated BIGINT NOT NULL,
+  rows_unchanged BIGINT NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  error VARCHAR(16000),
+  batch_id VARCHAR(256),
+  recorded_at TIMESTAMP NOT NULL DEFAULT GETDATE()
+) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO`);
+    expect(redshift.ledger.createDeadLetters()).toBe(`CREATE TABLE IF NOT EXISTS "lakeload_dead_letters" (
+  object_uri VARCHAR(8192) NOT NULL,
+  object_identity VARCHAR(1024) NOT NULL,
+  target_table VARCHAR(2048),
+  error VARCHAR(16000) NOT NULL,
+  tip VARCHAR(4096) NOT NULL,
+  failed_at TIMESTAMP NOT NULL DEFAULT GETDATE(),
+  replayed_at TIMESTAMP
+) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO`);
+    expect(redshift.ledger.markReplayed("s3://l/it's.parquet", 'e')).toBe(
+      `UPDATE "lakeload_dead_letters" SET replayed_at = GETDATE() WHERE object_uri = 's3://l/it''s.parquet' AND object_identity = 'e' AND replayed_at IS NULL`,
+    );
+    expect(redshift.ledger.createLedger()).not.toMatch(/CURRENT_TIMESTAMP/);
+  });
+});
+
+describe('Redshift types', () => {
+  it.each<[string, ColumnType, string]>([
+    ['boolean', { kind: 'boolean' }, 'BOOLEAN'],
+    ['int8', { kind: 'int', bits: 8, signed: true }, 'SMALLINT'],
+    ['uint16', { kind: 'int', bits: 16, signed: false }, 'INTEGER'],
+    ['uint32', { kind: 'int', bits: 32, signed: false }, 'BIGINT'],
+    ['uint64', { kind: 'int', bits: 64, signed: false }, 'DECIMAL(20,0)'],
+    ['float32', { kind: 'float', bits: 32 }, 'REAL'],
+    ['float64', { kind: 'float', bits: 64 }, 'DOUBLE PRECISION'],
+    ['decimal(38,9)', { kind: 'decimal', precision: 38, scale: 9 }, 'DECIMAL(38,9)'],
+    ['string', { kind: 'string' }, 'VARCHAR(65535)'],
+    ['json', { kind: 'json' }, 'VARCHAR(65535)'],
+    ['binary', { kind: 'binary' }, 'VARBYTE(1024000)'],
+    ['date', { kind: 'date' }, 'DATE'],
+    ['local timestamp', { kind: 'timestamp', unit: 'millis', utc: false }, 'TIMESTAMP'],
+    ['UTC timestamp', { kind: 'timestamp', unit: 'micros', utc: true }, 'TIMESTAMPTZ'],
+    ['int96 timestamp', { kind: 'timestamp', unit: 'nanos', utc: true, int96: true }, 'TIMESTAMPTZ'],
+    ['struct', { kind: 'nested', shape: 'struct' }, 'SUPER'],
+    ['list', { kind: 'nested', shape: 'list' }, 'SUPER'],
+  ])('maps %s', (_name, type, expected) => {
+    expect(redshift.columnType(type, 'c')).toBe(expected);
+  });
+
+  it.each<[string, ColumnType, RegExp]>([
+    [
+      'TIME',
+      { kind: 'time', unit: 'micros', utc: false },
+      /"at" is a time of day; COPY from Parquet cannot load TIME\. Write it as a string/,
+    ],
+    [
+      'nanosecond timestamps',
+      { kind: 'timestamp', unit: 'nanos', utc: false },
+      /"at" is a timestamp in nanoseconds, which Redshift loads as absurd dates\. Write the file with microsecond timestamps/,
+    ],
+    ['fixed-width binary', { kind: 'binary', fixedLength: 16 }, /"at" is fixed-width binary \(16 bytes\)/],
+    ['UUID', { kind: 'uuid' }, /"at" is a UUID \(16-byte fixed-width binary\).*Write it as a string/],
+    [
+      'decimal(40,2)',
+      { kind: 'decimal', precision: 40, scale: 2 },
+      /"at" is decimal\(40,2\); Redshift holds at most 38 digits/,
+    ],
+    ['interval', { kind: 'interval' }, /"at" is an interval/],
+  ])('refuses %s before any COPY, naming the column and the fix', (_name, type, message) => {
+    expect(() => redshift.columnType(type, 'at')).toThrow(UnsupportedTypeError);
+    expect(() => redshift.columnType(type, 'at')).toThrow(message);
+    const withIt: Column[] = [...columns, { name: 'at', type, nullable: true }];
+    expect(() => plan(versioned, [file(1)], { columns: withIt })).toThrow(UnsupportedTypeError);
+  });
+});
+
+describe('one load as one BatchExecuteStatement', () => {
+  it('versioned upsert of one file: every statement, exactly', () => {
+    const { statements, manifest } = plan(versioned, [file(1)]);
+    expect(statements.map((s) => [s.step, s.sql])).toEqual([
+      ['lock', 'LOCK TABLE "order_summary"'],
+      [
+        'ledger-check',
+        `CREATE TEMP TABLE "__lakeload_seen" AS SELECT count(*) AS loaded FROM "lakeload_load_history" WHERE status = 'loaded' AND ((object_uri = 's3://lake/orders/part-1.parquet' AND object_identity = 'etag-1'))`,
+      ],
+      [
+        'stage',
+        'CREATE TEMP TABLE "__lakeload_stage" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR(65535))',
+      ],
+      [
+        'copy',
+        `COPY "__lakeload_stage" FROM 's3://lake/_lakeload/manifests/b1.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/lakeload-copy' FORMAT AS PARQUET MANIFEST`,
+      ],
+      [
+        'null-keys',
+        `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: rows without a key value: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM "__lakeload_stage" WHERE "order_id" IS NULL`,
+      ],
+      [
+        'dedupe',
+        'CREATE TEMP TABLE "__lakeload_kept" AS SELECT "order_id", "updated_at", "total", "status" FROM (SELECT "order_id", "updated_at", "total", "status", row_number() OVER (PARTITION BY "order_id" ORDER BY "updated_at" DESC NULLS LAST) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1',
+      ],
+      [
+        'drop-older',
+        'DELETE FROM "__lakeload_kept" USING "order_summary" WHERE "order_summary"."order_id" = "__lakeload_kept"."order_id" AND ("order_summary"."updated_at" > "__lakeload_kept"."updated_at" OR ("__lakeload_kept"."updated_at" IS NULL AND "order_summary"."updated_at" IS NOT NULL))',
+      ],
+      [
+        'count',
+        'CREATE TEMP TABLE "__lakeload_counts" AS SELECT (SELECT count(*) FROM "__lakeload_stage") AS staged, (SELECT count(*) FROM "__lakeload_kept") AS kept, (SELECT count(*) FROM "order_summary" JOIN "__lakeload_kept" ON "order_summary"."order_id" = "__lakeload_kept"."order_id") AS replaced',
+      ],
+      [
+        'delete-replaced',
+        `DELETE FROM "order_summary" USING "__lakeload_kept" WHERE "order_summary"."order_id" = "__lakeload_kept"."order_id" AND ${GUARD}`,
+      ],
+      [
+        'insert',
+        `INSERT INTO "order_summary" ("order_id", "updated_at", "total", "status") SELECT "order_id", "updated_at", "total", "status" FROM "__lakeload_kept" WHERE ${GUARD}`,
+      ],
+      [
+        'ledger',
+        `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) SELECT 's3://lake/orders/part-1.parquet', 'etag-1', 'order_summary', 'loaded', kept - replaced, replaced, staged - kept, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
+      ],
+    ]);
+    expect(manifest).toBe(
+      '{"entries":[{"url":"s3://lake/orders/part-1.parquet","mandatory":true,"meta":{"content_length":1001}}]}',
+    );
+  });
+
+  it('keyed without a version: refuses repeated keys instead of guessing the last row', () => {
+    const steps = plan(keyedOnly, [file(1)]).statements;
+    expect(steps.map((s) => s.step)).toEqual([
+      'lock',
+      'ledger-check',
+      'stage',
+      'copy',
+      'null-keys',
+      'repeated-keys',
+      'count',
+      'delete-replaced',
+      'insert',
+      'ledger',
+    ]);
+    expect(steps.find((s) => s.step === 'repeated-keys')?.sql).toBe(
+      `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: keys repeated in the file: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM (SELECT 1 AS repeated FROM "__lakeload_stage" GROUP BY "order_id" HAVING count(*) > 1) AS repeats`,
+    );
+    expect(steps.find((s) => s.step === 'insert')?.sql).toBe(
+      `INSERT INTO "order_summary" ("order_id", "updated_at", "total", "status") SELECT "order_id", "updated_at", "total", "status" FROM "__lakeload_stage" WHERE ${GUARD}`,
+    );
+  });
+
+  it('keyless tables append: no key checks, no deletes', () => {
+    const steps = plan(keyless, [file(1)]).statements;
+    expect(steps.map((s) => s.step)).toEqual([
+      'lock',
+      'ledger-check',
+      'stage',
+      'copy',
+      'count',
+      'insert',
+      'ledger',
+    ]);
+    expect(steps.find((s) => s.step === 'count')?.sql).toBe(
+      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT (SELECT count(*) FROM "__lakeload_stage") AS staged, (SELECT count(*) FROM "__lakeload_stage") AS kept, CAST(0 AS BIGINT) AS replaced',
+    );
+  });
+
+  it('N files: one COPY over one manifest of the exact objects, one merge, N ledger rows', () => {
+    const files = [1, 2, 3].map((n) => file(n));
+    const { statements, manifest } = plan(versioned, files);
+    expect(statements.filter((s) => s.step === 'copy')).toHaveLength(1);
+    expect(statements.filter((s) => s.step === 'insert')).toHaveLength(1);
+    expect(JSON.parse(manifest)).toEqual({
+      entries: files.map((f) => ({ url: f.url, mandatory: true, meta: { content_length: f.size } })),
+    });
+    const ledger = statements.filter((s) => s.step === 'ledger');
+    expect(ledger).toHaveLength(1);
+    // The batch's counts go on the newest file's row; the others record zeros.
+    expect(ledger[0]?.sql).toBe(
+      `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) ${[
+        `SELECT 's3://lake/orders/part-1.parquet', 'etag-1', 'order_summary', 'loaded', 0, 0, 0, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
+        `SELECT 's3://lake/orders/part-2.parquet', 'etag-2', 'order_summary', 'loaded', 0, 0, 0, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
+        `SELECT 's3://lake/orders/part-3.parquet', 'etag-3', 'order_summary', 'loaded', kept - replaced, replaced, staged - kept, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
+      ].join(' UNION ALL ')}`,
+    );
+    expect(statements.find((s) => s.step === 'ledger-check')?.sql).toContain(
+      "(object_uri = 's3://lake/orders/part-2.parquet' AND object_identity = 'etag-2') OR",
+    );
+  });
+
+  it('stays within 40 statements and 100 KB each for a full batch of 1 KB keys, and never TRUNCATEs', () => {
+    const long = (n: number) => file(n, `${'k'.repeat(990)}/${String(n).padStart(4, '0')}.parquet`);
+    for (const settings of [versioned, keyedOnly, keyless]) {
+      const files = Array.from({ length: 32 }, (_, n) => long(n));
+      const { statements } = plan(settings, files);
+      expect(statements.length).toBeLessThanOrEqual(40);
+      for (const statement of statements) {
+        expect(Buffer.byteLength(statement.sql)).toBeLessThanOrEqual(100 * 1024);
+        expect(statement.sql).not.toMatch(/TRUNCATE/i);
+      }
+    }
+  });
+
+  it('splits ledger rows over INSERTs that each fit 100 KB', () => {
+    // 400 ledger rows naming a long table do not fit one statement; the ledger check (one short
+    // pair per file) does.
+    const files = Array.from({ length: 400 }, (_, n) => file(n));
+    const { statements } = plan(keyless, files, { table: 't'.repeat(120) });
+    const ledger = statements.filter((s) => s.step === 'ledger');
+    expect(ledger.length).toBe(2);
+    const rows = ledger.map((s) => s.sql.split(' UNION ALL ').length);
+    expect(rows.reduce((a, b) => a + b)).toBe(400);
+    for (const s of ledger) expect(Buffer.byteLength(s.sql)).toBeLessThanOrEqual(100 * 1024);
+  });
+
+  it('refuses a batch over the limits so that the driver can split it', () => {
+    const files = Array.from({ length: 120 }, (_, n) => file(n, `${'k'.repeat(1000)}/${n}.parquet`));
+    expect(() => plan(versioned, files)).toThrow(BatchTooLargeError);
+    expect(() => plan(versioned, files)).toThrow(
+      /ledger-check statement is \d+ bytes; the Data API takes at most 102400/,
+    );
+  });
+
+  it('adds SERIALIZETOJSON when a column is nested, and IAM_ROLE default unquoted', () => {
+    const nested: Column[] = [
+      ...columns,
+      { name: 'lines', type: { kind: 'nested', shape: 'list' }, nullable: true },
+    ];
+    const steps = plan(versioned, [file(1)], { columns: nested, copyRoleArn: 'default' }).statements;
+    expect(steps.find((s) => s.step === 'stage')?.sql).toMatch(/"lines" SUPER\)$/);
+    expect(steps.find((s) => s.step === 'copy')?.sql).toBe(
+      `COPY "__lakeload_stage" FROM 's3://lake/_lakeload/manifests/b1.manifest' IAM_ROLE default FORMAT AS PARQUET SERIALIZETOJSON MANIFEST`,
+    );
+  });
+});
+
+describe('hostile names and values', () => {
+  it('quotes hostile identifiers so that they stay names', () => {
+    const hostile: Column[] = [
+      { name: 'select', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+      { name: 'naïve "col"; DROP TABLE t; --', type: { kind: 'string' }, nullable: true },
+    ];
+    const { statements } = plan({ keys: ['select'], contract: 'evolve' }, [file(1)], {
+      table: 'we"ird; DROP TABLE t; --',
+      columns: hostile,
+    });
+    expect(statements.find((s) => s.step === 'insert')?.sql).toBe(
+      `INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""; DROP TABLE t; --") SELECT "select", "naïve ""col""; DROP TABLE t; --" FROM "__lakeload_stage" WHERE ${GUARD}`,
+    );
+    expect(() => redshift.quoteIdentifier('a\u0000b')).toThrow(/NUL/);
+    expect(() => redshift.quoteIdentifier('x'.repeat(128))).toThrow(/128 bytes; Redshift allows 127/);
+    expect(redshift.quoteIdentifier('é'.repeat(63))).toBe(`"${'é'.repeat(63)}"`);
+  });
+
+  it('escapes literals so that no quote or backslash ends them, whichever way the engine reads backslashes', () => {
+    expect(redshift.quoteLiteral("o'brien")).toBe("'o''brien'");
+    expect(redshift.quoteLiteral("a\\'; DROP TABLE t; --")).toBe(
+      "('a' || CHR(92) || '''; DROP TABLE t; --')",
+    );
+    expect(redshift.quoteLiteral('\\')).toBe("('' || CHR(92) || '')");
+    expect(() => redshift.quoteLiteral('a\u0000')).toThrow(/NUL/);
+    const hostileKey = "year=2025/o'brien\\x; DROP TABLE t; --.parquet";
+    const { statements, manifest } = plan(keyless, [file(1, hostileKey)]);
+    expect(statements.find((s) => s.step === 'ledger')?.sql).toContain(
+      `SELECT ('s3://lake/year=2025/o''brien' || CHR(92) || 'x; DROP TABLE t; --.parquet'), 'etag-1'`,
+    );
+    // The manifest is JSON, not SQL: the key is written as it is.
+    expect(JSON.parse(manifest).entries[0].url).toBe(`s3://lake/${hostileKey}`);
+  });
+
+  it('refuses values that cannot be plain literals, and reserved or malformed names', () => {
+    expect(() => plan(keyless, [file(1)], { manifestUrl: 's3://lake/a\\b.manifest' })).toThrow(
+      /the manifest URL .* contains a backslash/,
+    );
+    expect(() => plan(keyless, [file(1)], { table: '__lakeload_stage' })).toThrow(
+      /reserves for its temporary tables/,
+    );
+    expect(() => plan(keyless, [file(1)], { batchId: "x'; --" })).toThrow(/batch id/);
+    expect(() => plan(keyless, [])).toThrow(/at least one file/);
+  });
+});
