@@ -270,10 +270,12 @@ export async function startRedshiftDataEndpoint(
   let duck: Promise<DuckDBInstance> | undefined;
   const reader = async () => {
     duck ??= import('@duckdb/node-api').then(({ DuckDBInstance }) =>
-      DuckDBInstance.create(':memory:', { memory_limit: '256MB', threads: '1', TimeZone: 'UTC' }),
+      DuckDBInstance.create(':memory:', { memory_limit: '256MB', threads: '1' }),
     );
-    // One connection per COPY: statements run concurrently.
-    return (await duck).connect();
+    // One connection per COPY: statements run concurrently. Timestamps with a zone print in UTC.
+    const connection = await (await duck).connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
   };
   const engineOptions: ConstructorParameters<typeof StatementEngine>[0] = {
     connectionString: options.connectionString,
