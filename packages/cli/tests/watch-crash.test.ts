@@ -16,7 +16,7 @@ beforeAll(async () => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
   expect(
-    run('generate', '--orders', '1500', '--days', '36', '--update-rate', '0.3', '--out', 'in/orders.jsonl')
+    run('generate', '--orders', '30000', '--days', '36', '--update-rate', '0.3', '--out', 'in/orders.jsonl')
       .status,
   ).toBe(0);
   expect(run('convert', 'in', '--out', 'lake').status).toBe(0);
@@ -104,10 +104,12 @@ describe('under duress', () => {
     expect(second.lines.some((line) => line.includes('"status":"loaded"'))).toBe(false);
   });
 
-  it('a load of 100+ files killed at random moments and restarted until done equals the oracle, each file once', async () => {
+  it('a load of 100+ files in batches killed at random moments and restarted until done equals the oracle, each file once', async () => {
     const lake = join(dir, 'lake');
     expect((await parquetFiles(lake)).length).toBeGreaterThanOrEqual(100);
-    const args = ['load', 'lake', '--warehouse', 'duckdb:crash.duckdb', '--json'];
+    // Three files per transaction: a kill lands inside a batch, and a restart finds the batches
+    // committed before it in the ledger.
+    const args = ['load', 'lake', '--warehouse', 'duckdb:crash.duckdb', '--batch-files', '3', '--json'];
     let kills = 0;
     let completed: number | null = null;
     // Killed mid-way eight times (start-up takes about a second), then left to finish.

@@ -34,6 +34,8 @@ export interface LoaderOptions {
   backoffMs?: number;
   /** Told when each object arrives and how its load ended; a failing notifier never fails a load. */
   notifiers?: readonly Notifier[];
+  /** Most files per load transaction; never more than the dialect's `maxBatchFiles`. Default: that. */
+  maxBatchFiles?: number;
 }
 
 export type ObjectResult = {
@@ -88,6 +90,7 @@ export class Loader {
   readonly #attempts: number;
   readonly #backoffMs: number;
   readonly #notifiers: readonly Notifier[];
+  readonly #maxBatchFiles: number;
   #ledgerReady: Promise<void> | undefined;
 
   constructor(options: LoaderOptions) {
@@ -97,6 +100,8 @@ export class Loader {
     this.#attempts = options.attempts ?? 5;
     this.#backoffMs = options.backoffMs ?? 50;
     this.#notifiers = options.notifiers ?? [];
+    const most = this.#driver.capabilities.maxBatchFiles;
+    this.#maxBatchFiles = Math.max(1, Math.min(most, options.maxBatchFiles ?? most));
   }
 
   async #notify(event: LoadEvent): Promise<void> {
@@ -162,7 +167,7 @@ export class Loader {
       if ('columns' in outcome) ready.push(outcome);
       else await finish(index, outcome);
     }
-    for (const batch of planBatches(ready, this.#driver.capabilities.maxBatchFiles)) {
+    for (const batch of planBatches(ready, this.#maxBatchFiles)) {
       options.signal?.throwIfAborted();
       await this.#loadBatch(batch, store, started, finish);
     }

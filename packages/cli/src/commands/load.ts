@@ -8,15 +8,25 @@ import {
   type LoaderConfig,
   LoaderError,
   localObjects,
+  localStore,
   type Notifier,
+  type ObjectRef,
   type ObjectResult,
+  type ObjectStore,
   openWarehouse,
   parseWarehouseUrl,
   readLoaderConfig,
   redactUrl,
   WebhookNotifier,
 } from '@lakeload/loader';
-import { type CommandSpec, type OptionSpec, type Parsed, parse, stringOption } from '../args.js';
+import {
+  type CommandSpec,
+  numberOption,
+  type OptionSpec,
+  type Parsed,
+  parse,
+  stringOption,
+} from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
 
@@ -35,6 +45,14 @@ export const NOTIFY_OPTION: OptionSpec = {
   valueName: 'sink',
   description:
     'Report each load: console (JSON lines on stderr), jsonl:<file>, or webhook:<url> (Slack-compatible). Repeatable.',
+};
+
+/** `--batch-files`, shared by the commands that load. */
+export const BATCH_FILES_OPTION: OptionSpec = {
+  type: 'string',
+  valueName: 'N',
+  description:
+    "Most files of one table per load transaction (default: the warehouse's maximum, 100 for DuckDB and PostgreSQL).",
 };
 
 /** `--config`, shared by the commands that load. */
@@ -71,6 +89,7 @@ export const loadSpec: CommandSpec = {
     warehouse: WAREHOUSE_OPTION,
     config: CONFIG_OPTION,
     notify: NOTIFY_OPTION,
+    'batch-files': BATCH_FILES_OPTION,
     json: { type: 'boolean', description: 'Print a machine-readable summary instead of text.' },
   },
   examples: [
@@ -147,7 +166,27 @@ export function notifiersFor(sinks: readonly string[]): Notifier[] {
   });
 }
 
-/** Loads every Parquet file under `paths`; shared by `load` and `demo`. */
+/** Objects named on the command line, and the store that reads them. */
+export interface Source {
+  refs: ObjectRef[];
+  store: ObjectStore;
+}
+
+/**
+ * The sources `paths` name: local files and folders, each folder a bucket (one place to add other
+ * kinds of source). A path that does not exist is a usage error.
+ */
+export async function resolveSources(paths: readonly string[]): Promise<Source[]> {
+  const missing = paths.find((path) => !existsSync(path));
+  if (missing) throw new UsageError(`"${missing}" does not exist`);
+  const files = await localObjects(paths);
+  return [{ refs: files.map((file) => file.ref), store: localStore() }];
+}
+
+/**
+ * Loads every Parquet file under `paths`, files of one table in batches; shared by `load` and
+ * `demo`. Results come back per file.
+ */
 export async function loadPaths(
   paths: readonly string[],
   warehouse: string,
@@ -155,16 +194,29 @@ export async function loadPaths(
   progress: ProgressBar,
   notifiers: readonly Notifier[] = [],
   config: LoaderConfig = { tables: {}, rules: [] },
+  maxBatchFiles?: number,
 ) {
-  const files = await localObjects(paths);
+  const sources = await resolveSources(paths);
+  const total = sources.reduce((sum, source) => sum + source.refs.length, 0);
   const driver = await openWarehouse(warehouse);
   try {
-    const loader = new Loader({ driver, notifiers, tables: config.tables, rules: config.rules });
+    const loader = new Loader({
+      driver,
+      notifiers,
+      tables: config.tables,
+      rules: config.rules,
+      ...(maxBatchFiles === undefined ? {} : { maxBatchFiles }),
+    });
     const results: ObjectResult[] = [];
-    for (const [index, file] of files.entries()) {
+    let done = 0;
+    progress.update('loading', done, total);
+    for (const source of sources) {
       signal.throwIfAborted();
-      progress.update('loading', index, files.length);
-      results.push(await loader.loadFile(file.ref, file.path));
+      const loaded = await loader.loadObjects(source.refs, source.store, {
+        signal,
+        onResult: () => progress.update('loading', ++done, total),
+      });
+      results.push(...loaded);
     }
     progress.done();
     return summarize(warehouse, results);
@@ -184,14 +236,14 @@ export async function runLoad(argv: readonly string[], signal: AbortSignal): Pro
     if (error instanceof LoaderError) throw new UsageError(`--warehouse: ${error.message}`);
     throw error;
   }
-  const missing = positionals.find((path) => !existsSync(path));
-  if (missing) throw new UsageError(`"${missing}" does not exist`);
   const json = values.json === true;
   const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
   const notify = values.notify;
   const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
   const config = await configFrom(values);
-  const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers, config);
+  const batchFiles =
+    values['batch-files'] === undefined ? undefined : numberOption(values, 'batch-files', 1, { min: 1 });
+  const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers, config, batchFiles);
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -45,7 +45,7 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   const driver = await openWarehouse(warehouse);
   try {
     const c = driver.compiler;
-    await driver.runDdl([c.createLedger(), c.createDeadLetters()]);
+    await driver.runDdl([c.ledger.createLedger(), c.ledger.createDeadLetters()]);
     const ledger = c.quoteIdentifier(LEDGER_TABLE);
     const loads = await driver.query(
       `SELECT CAST(recorded_at AS VARCHAR) AS at, target_table AS "table", CAST(rows_inserted AS VARCHAR) AS inserted, CAST(rows_updated AS VARCHAR) AS updated, object_uri AS object FROM ${ledger} WHERE status = 'loaded' ORDER BY recorded_at DESC LIMIT ${recent}`,

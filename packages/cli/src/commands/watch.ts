@@ -3,6 +3,7 @@ import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import {
+  BATCH_FILES_OPTION,
   CONFIG_OPTION,
   configFrom,
   describeLoad,
@@ -28,6 +29,7 @@ export const watchSpec: CommandSpec = {
       description: 'Pause between scans of the folder (default 1000).',
     },
     notify: NOTIFY_OPTION,
+    'batch-files': BATCH_FILES_OPTION,
     json: { type: 'boolean', description: 'Print each result, and the summary at the end, as JSON lines.' },
   },
   examples: [
@@ -49,7 +51,15 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   const driver = await openWarehouse(warehouse);
   const results: ObjectResult[] = [];
   try {
-    const loader = new Loader({ driver, notifiers, tables: config.tables, rules: config.rules });
+    const loader = new Loader({
+      driver,
+      notifiers,
+      tables: config.tables,
+      rules: config.rules,
+      ...(values['batch-files'] === undefined
+        ? {}
+        : { maxBatchFiles: numberOption(values, 'batch-files', 1, { min: 1 }) }),
+    });
     if (!json) process.stderr.write(`watching ${folder} → ${redactUrl(warehouse)} (Ctrl-C to stop)\n`);
     await watchFolder(folder, loader, {
       intervalMs: numberOption(values, 'interval', 1000, { min: 50 }),

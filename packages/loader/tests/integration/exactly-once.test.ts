@@ -15,6 +15,7 @@ import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { counting } from '../counting-driver.js';
 import { createTestSchema } from '../postgres-schema.js';
 
 let root: string;
@@ -124,10 +125,11 @@ describe('exactly once', () => {
     }
   });
 
-  it('DuckDB in batches: every event three times, shuffled, seven events per call ⇒ the oracle, each file loaded once', async () => {
+  it('DuckDB in batches: every event three times, shuffled, seven events per call, at most three files per transaction ⇒ the oracle, each file loaded once', async () => {
     const driver = await duckdbWarehouse({ path: join(root, 'once-batches.duckdb') });
     try {
-      const loader = new Loader({ driver });
+      const batches: number[] = [];
+      const loader = new Loader({ driver: counting(driver, batches), maxBatchFiles: 3 });
       const statuses: string[] = [];
       for (const chunk of chunks(events, 7)) {
         const results = await loader.loadObjects(
@@ -138,6 +140,7 @@ describe('exactly once', () => {
       }
       expect(statuses.filter((status) => status === 'loaded')).toHaveLength(events.length / 3);
       expect(statuses.filter((status) => status === 'duplicate')).toHaveLength((events.length * 2) / 3);
+      expect(Math.max(...batches)).toBe(3);
       await expectOracle(driver);
     } finally {
       await driver.close();
