@@ -8,6 +8,7 @@ import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
 import { replaySpec, runReplay } from './commands/replay.js';
 import { runStatus, statusSpec } from './commands/status.js';
+import { runUpload, uploadSpec } from './commands/upload.js';
 import { runWatch, watchSpec } from './commands/watch.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<
   load: { spec: loadSpec, run: runLoad },
   replay: { spec: replaySpec, run: runReplay },
   status: { spec: statusSpec, run: runStatus },
+  upload: { spec: uploadSpec, run: runUpload },
   watch: { spec: watchSpec, run: runWatch },
 };
 
