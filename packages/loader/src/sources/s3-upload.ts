@@ -76,7 +76,8 @@ export interface UploadSummary {
   warnings: string[];
 }
 
-interface LocalHashes {
+/** Checksums of a local file, as S3 would describe the same bytes. */
+export interface LocalHashes {
   md5: string;
   sha256: string;
   /** The ETag S3 gives a multipart upload of this part size: MD5 of the parts' MD5s, `-` part count. */
@@ -105,7 +106,11 @@ export async function uploadCandidates(dir: string, includeRejects = false): Pro
   return found;
 }
 
-async function hashFile(path: string, size: number, partSize: number): Promise<LocalHashes> {
+/**
+ * MD5 and SHA-256 of a file in one read, plus the ETag a multipart upload of it at `partSize` gets
+ * (when it is larger than one part).
+ */
+export async function localChecksums(path: string, size: number, partSize: number): Promise<LocalHashes> {
   const md5 = createHash('md5');
   const sha256 = createHash('sha256');
   const multipart = size > partSize;
@@ -359,7 +364,7 @@ export async function uploadDirectory(
     const entry: UploadedFile = { path, key, size, status: 'uploaded' };
     try {
       if (signal?.aborted) throw abortError();
-      const hashes = await hashFile(join(dir, path), size, partSize);
+      const hashes = await localChecksums(join(dir, path), size, partSize);
       if (await alreadyThere(key, size, hashes)) {
         report(size, true);
         return { ...entry, status: 'skipped' };

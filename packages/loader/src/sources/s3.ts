@@ -21,6 +21,8 @@ export {
 } from './s3-list.js';
 export { type S3StoreOptions, s3Store } from './s3-store.js';
 export {
+  type LocalHashes,
+  localChecksums,
   MAX_PART_SIZE,
   MIN_PART_SIZE,
   SHA256_METADATA,

@@ -1,13 +1,14 @@
 // The S3 source against a real S3 API server (s3rver) with the real SDK client: the client's
 // endpoint handling, ranged footer reads, downloads, listings and error mapping.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
+import { Loader } from '../../src/load.js';
 import { readParquetSchema } from '../../src/schema/parquet.js';
 import {
   createS3Client,
@@ -19,6 +20,7 @@ import {
 } from '../../src/sources/s3-client.js';
 import { headS3Object, listS3Objects, parseS3Uri, resolveS3Uri } from '../../src/sources/s3-list.js';
 import { s3Store } from '../../src/sources/s3-store.js';
+import { openWarehouse } from '../../src/warehouse/url.js';
 import { type S3Server, startS3Server } from '../s3-server.js';
 
 let server: S3Server;
@@ -198,5 +200,33 @@ describe('listing', () => {
     await expect(resolveS3Uri(client, 's3://paged/missing/')).rejects.toThrow(/no objects under this prefix/);
     expect(parseS3Uri('s3://b/a b=1/x.parquet')).toEqual({ bucket: 'b', key: 'a b=1/x.parquet' });
     expect(() => parseS3Uri('s3:/b')).toThrow(/not an S3 URI/);
+  });
+});
+
+describe('Loader.loadObjects over S3', () => {
+  it('loads what a prefix lists, exactly once, and leaves no temporary copy', async () => {
+    const driver = await openWarehouse('duckdb::memory:');
+    try {
+      const loader = new Loader({ driver });
+      const temp = await mkdtemp(join(dir, 'copies-'));
+      const store = s3Store(client, { tempDir: temp });
+      const refs = await resolveS3Uri(client, 's3://lake/year=2025/');
+      expect(refs.map((ref) => ref.key)).toEqual([KEY]);
+      expect(await loader.loadObjects(refs, store)).toEqual([
+        expect.objectContaining({
+          uri: `s3://lake/${KEY}`,
+          status: 'loaded',
+          table: 'order_items',
+          inserted: 20000,
+        }),
+      ]);
+      expect(await loader.loadObjects(refs, store)).toEqual([
+        expect.objectContaining({ status: 'duplicate' }),
+      ]);
+      expect(await driver.query('SELECT count(*) AS n FROM order_items')).toEqual([{ n: '20000' }]);
+      expect(await readdir(temp)).toEqual([]);
+    } finally {
+      await driver.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Uploading a lake folder to a real S3 API server (s3rver) with the real SDK client: layout,
 // multipart, skips on rerun, a resumed upload after an interruption, SSE-KMS headers.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, ObjectNotFoundError } from '../../src/sources/s3-client.js';
 import { listS3Objects } from '../../src/sources/s3-list.js';
 import {
+  localChecksums,
   MIN_PART_SIZE,
   UploadInterruptedError,
   type UploadProgress,
@@ -65,6 +66,24 @@ async function bytesOf(bucket: string, key: string): Promise<Buffer> {
 async function requestsSince(count: number) {
   return (await server.requests()).slice(count);
 }
+
+describe('localChecksums', () => {
+  it("computes S3's multipart ETag: the MD5 of the parts' MD5s, then the part count", async () => {
+    const path = `${DAY}/order_items/b-big.parquet`;
+    const bytes = FILES[path] as Buffer;
+    const md5 = (data: Buffer) => createHash('md5').update(data).digest();
+    const parts = [0, 1, 2].map((i) => md5(bytes.subarray(i * MIN_PART_SIZE, (i + 1) * MIN_PART_SIZE)));
+    const sums = await localChecksums(join(lake, path), bytes.length, MIN_PART_SIZE);
+    expect(sums).toEqual({
+      md5: md5(bytes).toString('hex'),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      multipartEtag: `${md5(Buffer.concat(parts)).toString('hex')}-3`,
+    });
+    expect(
+      (await localChecksums(join(lake, path), bytes.length, bytes.length)).multipartEtag,
+    ).toBeUndefined();
+  });
+});
 
 describe('uploadDirectory', () => {
   it('picks Parquet files outside _rejects/ and hidden folders; _rejects/ on request', async () => {
