@@ -428,14 +428,23 @@ export class RedshiftDriver implements Driver {
     return outcomes;
   }
 
-  /** The loaded ledger rows of these jobs, by ledger key. */
+  /** The loaded ledger rows of these jobs, by ledger key; in as many queries as fit 100 KB each. */
   async #ledgerRows(jobs: readonly LoadJob[]): Promise<Map<string, Record<string, unknown>[]>> {
-    const rows = await this.query(this.compiler.ledgerRowsOf(jobs));
     const byKey = new Map<string, Record<string, unknown>[]>();
-    for (const row of rows) {
-      const key = ledgerKey({ objectUri: String(row.object_uri), identity: String(row.object_identity) });
-      byKey.set(key, [...(byKey.get(key) ?? []), row]);
-    }
+    const read = async (part: readonly LoadJob[]): Promise<void> => {
+      const sql = this.compiler.ledgerRowsOf(part);
+      if (part.length > 1 && Buffer.byteLength(sql) > this.capabilities.maxStatementBytes) {
+        const half = Math.ceil(part.length / 2);
+        await read(part.slice(0, half));
+        await read(part.slice(half));
+        return;
+      }
+      for (const row of await this.query(sql)) {
+        const key = ledgerKey({ objectUri: String(row.object_uri), identity: String(row.object_identity) });
+        byKey.set(key, [...(byKey.get(key) ?? []), row]);
+      }
+    };
+    await read(jobs);
     return byKey;
   }
 
