@@ -66,7 +66,8 @@ export async function watchFolder(root: string, loader: Loader, options: WatchOp
       for (const [key, version] of ready.slice(start, start + SLICE)) {
         // A snapshot is hashed and loaded, so the ETag always names the bytes that were loaded, even
         // when the file is rewritten meanwhile.
-        const snapshot = join(snapshots, `${++taken}-${basename(key)}`);
+        // Numbered names: nothing in a key (a glob character, say) reaches the reader's path.
+        const snapshot = join(snapshots, `${++taken}.parquet`);
         const copied = await copyFile(join(root, key), snapshot).then(
           () => true,
           () => false,

@@ -146,6 +146,19 @@ export const ROW = '__lakeload_row';
  * A row's position in its batch: the file's position times 2^40 plus the row's position in the
  * file, so that positions grow oldest file first and stay unique (2^40 rows per file is plenty).
  */
-export function batchRow(ordinal: number, rowInFile: string): string {
-  return `CAST(${Math.trunc(ordinal)} AS BIGINT) * 1099511627776 + ${rowInFile}`;
+export function batchRow(ordinal: string, rowInFile: string): string {
+  return `CAST(${ordinal} AS BIGINT) * 1099511627776 + ${rowInFile}`;
+}
+
+/**
+ * A local file path as a literal for DuckDB's read_parquet, which reads `*`, `?` and `[` as a glob
+ * pattern: such a path could read other files, so it is refused with the way out.
+ */
+export function parquetPathLiteral(quoting: SqlQuoting, path: string): string {
+  if (/[*?[]/.test(path)) {
+    throw new LoaderError(
+      `${path}: the path holds a glob character (* ? [), which DuckDB's Parquet reader would expand; rename the file`,
+    );
+  }
+  return quoting.quoteLiteral(path);
 }

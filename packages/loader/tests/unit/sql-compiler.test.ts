@@ -55,7 +55,7 @@ describe('SQL per dialect', () => {
         ["/lake/it's.parquet", '/lake/b.parquet'],
       ),
     ).toBe(
-      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") SELECT "order_id", "status", 0, CAST(0 AS BIGINT) * 1099511627776 + file_row_number FROM read_parquet('/lake/it''s.parquet', file_row_number = true) UNION ALL SELECT "order_id", "status", 1, CAST(1 AS BIGINT) * 1099511627776 + file_row_number FROM read_parquet('/lake/b.parquet', file_row_number = true)`,
+      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") SELECT p."order_id", p."status", b.ordinal, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
     expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
       'COPY "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") FROM STDIN',
@@ -70,7 +70,10 @@ describe('SQL per dialect', () => {
         2,
       ),
     ).toBe(
-      String.raw`SELECT coalesce(replace(replace(replace(replace(CAST("id" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || coalesce(replace(replace(replace(replace('\x' || hex("raw"), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true)`,
+      String.raw`SELECT coalesce(replace(replace(replace(replace(CAST("id" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || coalesce(replace(replace(replace(replace('\x' || hex("raw"), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true, hive_partitioning = false)`,
+    );
+    expect(() => dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/part-[1].parquet'])).toThrow(
+      /glob character .* rename the file/,
     );
   });
 

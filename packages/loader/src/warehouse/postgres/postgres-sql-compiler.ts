@@ -1,5 +1,12 @@
 import type { Column, ColumnType } from '../../schema/parquet.js';
-import { batchRow, FILE, ROW, SqlCompiler, UnsupportedTypeError } from '../sql-compiler.js';
+import {
+  batchRow,
+  FILE,
+  parquetPathLiteral,
+  ROW,
+  SqlCompiler,
+  UnsupportedTypeError,
+} from '../sql-compiler.js';
 
 /**
  * PostgreSQL's types (the type table in the package README): int8/16 → smallint, int32 → integer,
@@ -63,12 +70,9 @@ export class PostgresSqlCompiler extends SqlCompiler {
       const text = column.type.kind === 'binary' ? `'\\x' || hex(${name})` : `CAST(${name} AS VARCHAR)`;
       return `coalesce(replace(replace(replace(replace(${text}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
     });
-    const line = [
-      ...values,
-      `'${Math.trunc(ordinal)}'`,
-      `CAST(${batchRow(ordinal, 'file_row_number')} AS VARCHAR)`,
-    ];
-    return `SELECT ${line.join(' || chr(9) || ')} FROM read_parquet(${this.quoteLiteral(path)}, file_row_number = true)`;
+    const position = String(Math.trunc(ordinal));
+    const line = [...values, `'${position}'`, `CAST(${batchRow(position, 'file_row_number')} AS VARCHAR)`];
+    return `SELECT ${line.join(' || chr(9) || ')} FROM read_parquet(${parquetPathLiteral(this, path)}, file_row_number = true, hive_partitioning = false)`;
   }
 }
 
