@@ -29,6 +29,7 @@ import {
 } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
+import { isS3Uri, s3Source } from '../sources.js';
 
 /** `--warehouse`, shared by every command that opens the warehouse. */
 export const WAREHOUSE_OPTION: OptionSpec = {
@@ -83,7 +84,7 @@ export const loadSpec: CommandSpec = {
   name: 'load',
   summary:
     'Load Parquet files into the warehouse now: each file upserts into the table its folder names, exactly once (the warehouse keeps a ledger of loaded files).',
-  usage: 'lakeload load <file|folder>... [--warehouse URL] [options]',
+  usage: 'lakeload load <file|folder|s3://bucket/key|s3://bucket/prefix/>... [--warehouse URL] [options]',
   positionals: true,
   options: {
     warehouse: WAREHOUSE_OPTION,
@@ -94,6 +95,7 @@ export const loadSpec: CommandSpec = {
   },
   examples: [
     'lakeload load out/demo/lake',
+    'lakeload load s3://my-lake/landing/year=2025/ --json',
     'lakeload load lake/ --warehouse postgres://loader@127.0.0.1:5432/analytics --notify console --json',
     'lakeload load lake/ --notify jsonl:logs/loads.jsonl --notify webhook:https://hooks.slack.com/services/…',
   ],
@@ -177,10 +179,17 @@ export interface Source {
  * kinds of source). A path that does not exist is a usage error.
  */
 export async function resolveSources(paths: readonly string[]): Promise<Source[]> {
-  const missing = paths.find((path) => !existsSync(path));
+  const local = paths.filter((path) => !isS3Uri(path));
+  const missing = local.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`"${missing}" does not exist`);
-  const files = await localObjects(paths);
-  return [{ refs: files.map((file) => file.ref), store: localStore() }];
+  const sources: Source[] = [];
+  if (local.length > 0) {
+    const files = await localObjects(local);
+    sources.push({ refs: files.map((file) => file.ref), store: localStore() });
+  }
+  const uris = paths.filter(isS3Uri);
+  if (uris.length > 0) sources.push(await s3Source(uris));
+  return sources;
 }
 
 /**
@@ -228,7 +237,8 @@ export async function loadPaths(
 
 export async function runLoad(argv: readonly string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(loadSpec, argv);
-  if (positionals.length === 0) throw new UsageError('name at least one Parquet file or folder to load');
+  if (positionals.length === 0)
+    throw new UsageError('name at least one Parquet file or folder (or s3:// URI) to load');
   const warehouse = warehouseUrl(values);
   try {
     parseWarehouseUrl(warehouse);
