@@ -1,0 +1,57 @@
+// The production wiring, and the only module that names the AWS-side pieces of the core: objects
+// come from S3 (`s3Store`), notifications go to SNS, the warehouse is opened by `openDriver`.
+import { type Driver, Loader, parseWarehouseUrl } from '@lakeload/loader';
+import { redshiftWarehouse } from '@lakeload/loader/redshift';
+import { createS3Client, s3Store } from '@lakeload/loader/s3';
+import { SnsNotifier } from '@lakeload/loader/sns';
+import { type LambdaConfig, LambdaConfigError } from './env.js';
+import type { Connect } from './handler.js';
+
+/** Opens the warehouse the configuration names. */
+export type OpenDriver = (config: LambdaConfig) => Promise<Driver>;
+
+/**
+ * Opens the Redshift warehouse of `LAKELOAD_WAREHOUSE_URL`. The contract's variables win over the
+ * same settings in the URL: infra sets them apart.
+ */
+export const openRedshift: OpenDriver = async (config) => {
+  const target = parseWarehouseUrl(config.warehouseUrl);
+  if (target.dialect !== 'redshift') {
+    throw new LambdaConfigError([
+      `LAKELOAD_WAREHOUSE_URL names a ${target.dialect} warehouse, not redshift-data://…`,
+    ]);
+  }
+  return redshiftWarehouse({
+    ...target.config,
+    copyRoleArn: config.copyRoleArn,
+    manifestPrefix: config.manifestPrefix,
+  });
+};
+
+export interface AwsConnectOptions {
+  openDriver: OpenDriver;
+  /** Default: the core's S3 client (default credential chain; honours `AWS_ENDPOINT_URL_S3`). */
+  s3?: ReturnType<typeof createS3Client>;
+}
+
+/**
+ * The loading side of the function: the core's Loader over `openDriver`'s warehouse, reading
+ * objects through S3, with an SNS notifier when a topic is configured.
+ */
+export function awsConnect(options: AwsConnectOptions): Connect {
+  return async (config, notifyContext) => {
+    const driver = await options.openDriver(config);
+    const store = s3Store(options.s3 ?? createS3Client());
+    const notifiers = config.snsTopicArn
+      ? [
+          new SnsNotifier({
+            topicArn: config.snsTopicArn,
+            context: notifyContext,
+            ...(config.snsEvents ? { types: config.snsEvents } : {}),
+          }),
+        ]
+      : [];
+    const loader = new Loader({ driver, tables: config.tables, notifiers });
+    return { loadObjects: (refs) => loader.loadObjects(refs, store) };
+  };
+}

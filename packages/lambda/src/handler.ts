@@ -1,0 +1,244 @@
+// The one handler for every way an object creation reaches the function: S3 directly (async
+// invoke), SQS batches (partial batch responses), EventBridge and SNS. It parses the event with the
+// core, hands the objects to the core's loader in rounds while time remains, and reports per record.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { type EventItem, LoaderError, type ObjectRef, type ObjectResult, parseEvent } from '@lakeload/loader';
+import type { NotifyContext } from '@lakeload/loader/sns';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import { type Environment, type LambdaConfig, readLambdaConfig } from './env.js';
+import { InvocationMetrics } from './metrics.js';
+
+/** What the handler needs from the loading side: the core's `Loader.loadObjects` over a store. */
+export interface LoadPort {
+  /** One result per reference, in the same order. */
+  loadObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]>;
+}
+
+/** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
+export type Connect = (
+  config: LambdaConfig,
+  notifyContext: () => NotifyContext | undefined,
+) => Promise<LoadPort>;
+
+export interface HandlerOptions {
+  /** The function's environment; checked when the handler is made (cold start). */
+  env: Environment;
+  /** Warehouse dialects `connect` can open; a URL naming another fails the cold start. Default: any. */
+  dialects?: readonly string[];
+  connect: Connect;
+  /**
+   * Files handed to the loader at once (one micro-batch round); the remaining time is checked
+   * before each round. Default 10.
+   */
+  filesPerRound?: number;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** The SQS partial batch response, or for other sources the outcome counts (async callers ignore them). */
+export type HandlerResult =
+  | SQSBatchResponse
+  | { loaded: number; duplicates: number; skipped: number; failed: number; ignored: number };
+
+export type LakeloadHandler = (event: unknown, context: Context) => Promise<HandlerResult>;
+
+/**
+ * A direct (non-SQS) invocation that must run again: Lambda's async retries apply, and the ledger
+ * makes the files that did load duplicates the second time.
+ */
+export class RetryInvocationError extends LoaderError {
+  override name = 'RetryInvocationError';
+
+  constructor(message: string) {
+    super(message, { retryable: true });
+  }
+}
+
+type Outcome =
+  | { kind: 'done'; results: ObjectResult[] }
+  | { kind: 'unreadable'; error: Error }
+  | { kind: 'unfinished' };
+
+function isSqsEvent(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const records = (event as { Records?: unknown }).Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    (records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs'
+  );
+}
+
+function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    uri: `s3://${ref.bucket}/${ref.key}`,
+    status: 'failed',
+    error: message,
+    retryable: !(error instanceof LoaderError) || error.retryable,
+    tip: 'The loader itself failed for this batch; the record goes back to be tried again.',
+    durationMs: 0,
+  };
+}
+
+/**
+ * Makes the handler: checks the environment now (a bad one throws a {@link LambdaConfigError}
+ * listing every problem, failing the cold start), connects to the warehouse at the first invocation.
+ */
+export function createHandler(options: HandlerOptions): LakeloadHandler {
+  const config = readLambdaConfig(options.env, options.dialects ? { dialects: options.dialects } : {});
+  const logger = options.logger ?? new Logger({ serviceName: config.serviceName });
+  const metrics =
+    options.metrics ?? new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
+  // The contract's only dimension is `table`; Powertools would add `service` to every metric.
+  if (!options.metrics) metrics.clearDefaultDimensions();
+  const filesPerRound = Math.max(1, options.filesPerRound ?? 10);
+  let invocation: NotifyContext | undefined;
+  let port: Promise<LoadPort> | undefined;
+  const connect = () => {
+    port ??= options
+      .connect(config, () => invocation)
+      .catch((error: unknown) => {
+        port = undefined; // the next invocation tries again
+        throw error;
+      });
+    return port;
+  };
+
+  async function loadRound(items: readonly EventItem[], outcomes: Map<EventItem, Outcome>): Promise<void> {
+    const refs = items.flatMap((item) => item.objects);
+    let results: ObjectResult[];
+    try {
+      results = await (await connect()).loadObjects(refs);
+    } catch (error) {
+      logger.error('the loader failed for a whole round; its records will be tried again', error as Error);
+      results = refs.map((ref) => failedResult(ref, error));
+    }
+    let next = 0;
+    for (const item of items) {
+      const own = item.objects.map(
+        (ref) => results[next++] ?? failedResult(ref, new Error('no result returned')),
+      );
+      outcomes.set(item, { kind: 'done', results: own });
+    }
+  }
+
+  return async function handler(event: unknown, context: Context): Promise<HandlerResult> {
+    logger.addContext(context);
+    invocation = {
+      requestId: context.awsRequestId,
+      logGroup: context.logGroupName,
+      logStream: context.logStreamName,
+    };
+    const tally = new InvocationMetrics();
+    try {
+      const sqs = isSqsEvent(event);
+      let items: EventItem[];
+      try {
+        items = parseEvent(event);
+      } catch (error) {
+        // No record could be told apart: nothing to load, and retrying cannot help, but throwing keeps
+        // the event (the async on-failure destination; for SQS, the queue's redrive policy).
+        logger.error('the event has no known shape', error as Error);
+        tally.addUnreadable();
+        throw error;
+      }
+
+      const outcomes = new Map<EventItem, Outcome>();
+      let round: EventItem[] = [];
+      let roundFiles = 0;
+      let outOfTime = false;
+      for (const item of items) {
+        if (item.error) {
+          outcomes.set(item, { kind: 'unreadable', error: item.error });
+          continue;
+        }
+        if (item.objects.length === 0) {
+          outcomes.set(item, { kind: 'done', results: [] });
+          continue;
+        }
+        if (round.length > 0 && roundFiles + item.objects.length > filesPerRound) {
+          await loadRound(round, outcomes);
+          round = [];
+          roundFiles = 0;
+        }
+        if (round.length === 0 && !outOfTime && context.getRemainingTimeInMillis() < config.safetyMarginMs) {
+          outOfTime = true;
+          logger.warn('less time remains than the safety margin; no new files are started', {
+            remainingMs: context.getRemainingTimeInMillis(),
+            safetyMarginMs: config.safetyMarginMs,
+          });
+        }
+        if (outOfTime) {
+          outcomes.set(item, { kind: 'unfinished' });
+          continue;
+        }
+        round.push(item);
+        roundFiles += item.objects.length;
+      }
+      if (round.length > 0) await loadRound(round, outcomes);
+
+      const counts = { loaded: 0, duplicates: 0, skipped: 0, failed: 0, ignored: 0 };
+      const failedRecords: string[] = [];
+      const retry: string[] = [];
+      for (const item of items) {
+        const outcome = outcomes.get(item) ?? { kind: 'unfinished' };
+        for (const reason of item.ignored) {
+          counts.ignored += 1;
+          logger.info('record acknowledged without work', { recordId: item.recordId, reason });
+        }
+        if (outcome.kind === 'unreadable') {
+          tally.addUnreadable();
+          counts.failed += 1;
+          logger.error('record cannot be read', { recordId: item.recordId, error: outcome.error.message });
+          failedRecords.push(item.recordId);
+          retry.push(`record ${item.recordId} cannot be read: ${outcome.error.message}`);
+          continue;
+        }
+        if (outcome.kind === 'unfinished') {
+          logger.info('record not started before the time ran short; it will be delivered again', {
+            recordId: item.recordId,
+          });
+          failedRecords.push(item.recordId);
+          retry.push(`record ${item.recordId} was not started in time`);
+          continue;
+        }
+        let recordFailed = false;
+        for (const result of outcome.results) {
+          tally.add(result);
+          if (result.status === 'loaded') {
+            counts.loaded += 1;
+            logger.info('loaded', { ...result, recordId: item.recordId });
+          } else if (result.status === 'duplicate') {
+            counts.duplicates += 1;
+            logger.info('already loaded (duplicate delivery)', { ...result, recordId: item.recordId });
+          } else if (result.status === 'skipped') {
+            counts.skipped += 1;
+            logger.info('skipped', { ...result, recordId: item.recordId });
+          } else {
+            counts.failed += 1;
+            recordFailed = true;
+            logger.error('load failed', { ...result, recordId: item.recordId });
+            if (result.retryable) retry.push(`${result.uri}: ${result.error}`);
+          }
+        }
+        if (recordFailed) failedRecords.push(item.recordId);
+      }
+
+      if (sqs) return { batchItemFailures: failedRecords.map((itemIdentifier) => ({ itemIdentifier })) };
+      // Direct, EventBridge and SNS invocations: permanent failures are dead letters already (and
+      // notified); only work that may succeed again makes the invocation fail, so that it is retried.
+      if (retry.length > 0) {
+        throw new RetryInvocationError(
+          `${retry.length} part${retry.length === 1 ? '' : 's'} of the event should be tried again: ${retry.join('; ')}`,
+        );
+      }
+      return counts;
+    } finally {
+      tally.publish(metrics);
+      logger.resetKeys();
+      invocation = undefined;
+    }
+  };
+}

@@ -1,0 +1,18 @@
+export { type AwsConnectOptions, awsConnect, type OpenDriver, openRedshift } from './aws.js';
+export {
+  DEFAULT_SAFETY_MARGIN_MS,
+  type Environment,
+  type LambdaConfig,
+  LambdaConfigError,
+  readLambdaConfig,
+} from './env.js';
+export {
+  type Connect,
+  createHandler,
+  type HandlerOptions,
+  type HandlerResult,
+  type LakeloadHandler,
+  type LoadPort,
+  RetryInvocationError,
+} from './handler.js';
+export { InvocationMetrics, NO_TABLE } from './metrics.js';
