@@ -10,10 +10,11 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
+import { createS3Client } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 import {
@@ -226,10 +227,9 @@ export class RedshiftDriver implements Driver {
     this.#config = resolveRedshiftConfig(config);
     const region = config.region === undefined ? {} : { region: config.region };
     this.#data = config.clients?.data ?? new RedshiftDataClient(region);
-    this.#s3 =
-      config.clients?.s3 ??
-      // A custom S3 endpoint (a local S3 API server) serves buckets by path, not by host name.
-      new S3Client({ ...region, forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });
+    // The loader's S3 client factory: the default chain, and path-style requests when
+    // AWS_ENDPOINT_URL_S3 points at a local S3 API server.
+    this.#s3 = config.clients?.s3 ?? createS3Client(region);
     this.#timer = timer;
   }
 
