@@ -5,6 +5,8 @@ import type { SqlCompiler } from '../warehouse/sql-compiler.js';
 
 /** What one batch's merge runs, in order, inside its load transaction. */
 export interface MergePlan {
+  /** Planner statistics on the filled staging table, where the dialect wants them. */
+  analyze?: string;
   /** Per file: rows staged and rows without a key value (any such row refuses the batch). */
   census: string;
   /** Staged rows that will not be written: duplicates within the batch, rows older than the stored ones. */
@@ -38,8 +40,11 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { keys, version } = input.settings;
   const census = compiler.stagingCensus(staging, keys);
   const insert = compiler.insertFromStaging(staging, table, input.columns);
-  if (keys.length === 0) return { census, discard: [], insert };
+  const analyze = compiler.analyzeStaging(staging);
+  const statistics = analyze === undefined ? {} : { analyze };
+  if (keys.length === 0) return { ...statistics, census, discard: [], insert };
   return {
+    ...statistics,
     census,
     discard: [
       compiler.dedupeStaging(staging, keys, version),

@@ -91,6 +91,7 @@ export async function loadBatch(
     staging,
     files: files.length,
   });
+  if (plan.analyze) await sql.run(plan.analyze);
   const census = await sql.rows(plan.census);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);

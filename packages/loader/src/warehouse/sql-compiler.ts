@@ -83,6 +83,14 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `DROP TABLE IF EXISTS ${this.quoteIdentifier(staging)}`;
   }
 
+  /**
+   * Statistics for the planner on the filled staging table, where a dialect's planner needs them
+   * to join it well; none by default.
+   */
+  analyzeStaging(_staging: string): string | undefined {
+    return undefined;
+  }
+
   /** Per staged file: its rows, and how many of them have no value in a key column. */
   stagingCensus(staging: string, keys: readonly string[]): string {
     const file = this.quoteIdentifier(FILE);

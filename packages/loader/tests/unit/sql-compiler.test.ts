@@ -65,12 +65,13 @@ describe('SQL per dialect', () => {
         [
           { name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
           { name: 'raw', type: { kind: 'binary' }, nullable: true },
+          { name: 'note', type: { kind: 'string' }, nullable: true },
         ],
         "/lake/it's.parquet",
         2,
       ),
     ).toBe(
-      String.raw`SELECT coalesce(replace(replace(replace(replace(CAST("id" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || coalesce(replace(replace(replace(replace('\x' || hex("raw"), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true, hive_partitioning = false)`,
+      String.raw`SELECT coalesce(CAST("id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex("raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST("note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true, hive_partitioning = false)`,
     );
     expect(() => dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/part-[1].parquet'])).toThrow(
       /glob character .* rename the file/,
