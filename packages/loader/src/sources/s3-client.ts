@@ -100,6 +100,8 @@ const TIP = {
     'Grant the credentials s3:GetObject/s3:ListBucket (s3:PutObject to upload, kms:Decrypt/kms:GenerateDataKey for SSE-KMS) on this bucket, or use other credentials (AWS_PROFILE).',
   changed:
     'A newer upload replaced the object; its own event loads the new bytes, so nothing needs replaying.',
+  credentials:
+    'Configure credentials for the default chain: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or an instance role.',
   unavailable: 'Retry later; the loader retries this on its own.',
   other: 'Read the S3 error above, fix the request or the permissions, then replay.',
 } as const;
@@ -183,6 +185,20 @@ export function mapS3Error(error: unknown, bucket: string, key?: string): Error 
     return new ObjectStoreUnavailableError(uri, `S3 is unavailable for now: ${detail}`, TIP.unavailable, {
       cause: error,
       retryable: true,
+    });
+  // The SDK's own configuration errors, before any request: name the setting.
+  if (/region is missing/i.test(error.message))
+    return new ObjectStoreError(
+      uri,
+      'no AWS region is configured',
+      'Set AWS_REGION (or a region in the AWS profile).',
+      {
+        cause: error,
+      },
+    );
+  if (error.name === 'CredentialsProviderError')
+    return new ObjectAccessDeniedError(uri, `no AWS credentials: ${error.message}`, TIP.credentials, {
+      cause: error,
     });
   return new ObjectStoreError(uri, detail, TIP.other, { cause: error });
 }

@@ -2,7 +2,7 @@
 // skipped, so a run after an interruption uploads only what is missing.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import {
   AbortMultipartUploadCommand,
@@ -232,16 +232,7 @@ export async function uploadDirectory(
   const signal = options.signal;
   const requests = new Limiter(concurrency);
   const paths = await uploadCandidates(dir, options.includeRejects);
-  const sizes = await Promise.all(
-    paths.map(async (path) => {
-      const handle = await open(join(dir, path));
-      try {
-        return (await handle.stat()).size;
-      } finally {
-        await handle.close();
-      }
-    }),
-  );
+  const sizes = await Promise.all(paths.map(async (path) => (await stat(join(dir, path))).size));
   const progress: UploadProgress = {
     files: paths.length,
     filesDone: 0,

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
@@ -159,6 +159,47 @@ describe('mapS3Error', () => {
     expect(denied.message).toMatch(/s3:GetObject/);
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(mapS3Error(abort, 'b')).toBe(abort);
+  });
+
+  it('names the missing setting when the SDK has no region or no credentials', async () => {
+    const names = [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+    ];
+    const isolated = {
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const saved = Object.fromEntries(
+      [...names, ...Object.keys(isolated)].map((name) => [name, process.env[name]]),
+    );
+    for (const name of names) delete process.env[name];
+    Object.assign(process.env, isolated);
+    try {
+      // A plain SDK client (createS3Client gives local endpoints a region): the SDK's chain finds none.
+      const noRegion = new S3Client({
+        endpoint: server.endpoint,
+        forcePathStyle: true,
+        credentials: server.credentials,
+      });
+      const regionError = await headS3Object(noRegion, 'lake', KEY).catch((e: unknown) => e);
+      noRegion.destroy();
+      expect((regionError as Error).message).toMatch(/no AWS region is configured\. Set AWS_REGION/);
+      const noCredentials = createS3Client({ endpoint: server.endpoint });
+      const credentialsError = await headS3Object(noCredentials, 'lake', KEY).catch((e: unknown) => e);
+      noCredentials.destroy();
+      expect(credentialsError).toBeInstanceOf(ObjectAccessDeniedError);
+      expect((credentialsError as Error).message).toMatch(/no AWS credentials.*AWS_PROFILE/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('calls a server that is not there retryable', async () => {
