@@ -72,7 +72,10 @@ export interface EnvironmentConfig {
     readonly adminUsername: string;
     /** Base capacity in RPUs, set explicitly (the service default is 128). */
     readonly baseRpu: number;
-    /** Upper bound the workgroup may scale to (a cost ceiling). */
+    /**
+     * Upper bound the workgroup may scale to (a cost ceiling; a multiple of 8). Kept ≥ 24 in both
+     * environments: the service's lower limit for max capacity is not documented where we could check.
+     */
     readonly maxRpu: number;
   };
   readonly notifications: {
@@ -126,7 +129,7 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       maximumBatchingWindowSeconds: 5,
       logLevel: 'DEBUG',
     },
-    warehouse: { database: 'lakeload', adminUsername: 'lakeload_admin', baseRpu: 8, maxRpu: 16 },
+    warehouse: { database: 'lakeload', adminUsername: 'lakeload_admin', baseRpu: 8, maxRpu: 32 },
     notifications: { emailSubscribers: ['lakeload-staging@example.com'] },
     logRetentionDays: 14,
     alarms: {
@@ -241,8 +244,8 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
   if (!rpuOk(warehouse.baseRpu)) {
     problems.push(`${where('warehouse.baseRpu')}: use 4, or 8–512 in steps of 8`);
   }
-  if (warehouse.maxRpu < warehouse.baseRpu) {
-    problems.push(`${where('warehouse.maxRpu')}: must be at least warehouse.baseRpu`);
+  if (warehouse.maxRpu < warehouse.baseRpu || warehouse.maxRpu % 8 !== 0) {
+    problems.push(`${where('warehouse.maxRpu')}: use a multiple of 8, at least warehouse.baseRpu`);
   }
   if (!LOG_RETENTION_DAYS.has(config.logRetentionDays)) {
     problems.push(

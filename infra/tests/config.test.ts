@@ -87,7 +87,7 @@ describe('configuration', () => {
     [
       'max RPU below base',
       (c: EnvironmentConfig) => ({ ...c, warehouse: { ...c.warehouse, maxRpu: 4 } }),
-      'warehouse.maxRpu: must be at least',
+      'warehouse.maxRpu: use a multiple of 8, at least',
     ],
     [
       'log retention 10 days',
