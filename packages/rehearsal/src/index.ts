@@ -1,4 +1,5 @@
 export { RehearsalError, UnsupportedSqlError } from './errors.js';
+export { loadLambdaHandler, unzip } from './lambda-bundle.js';
 export { CopyError } from './redshift-data/copy.js';
 export {
   DATA_API_LIMITS,
@@ -15,6 +16,12 @@ export type {
   TopStatement,
 } from './redshift-data/statements.js';
 export { type CopyCommand, type TranslatedStatement, translateStatement } from './redshift-data/translate.js';
+export {
+  DEFAULT_REHEARSAL_POSTGRES,
+  type RehearsalReport,
+  type RehearseOptions,
+  rehearse,
+} from './rehearse.js';
 export {
   encodeEventKey,
   type ObjectEvent,

@@ -168,7 +168,7 @@ function fieldExpression(
   if (target.maxBytes !== undefined && type === 'VARCHAR') {
     // Redshift's VARCHAR(n) counts bytes, PostgreSQL's characters: enforce the bytes here.
     const message = q.quoteLiteral(
-      `${url}: String length exceeds DDL length: column "${target.name}" is ${target.type} (bytes on Redshift)`,
+      `String length exceeds DDL length: column "${target.name}" is ${target.type}, counted in bytes as on Redshift`,
     );
     return escaped(`CASE WHEN strlen(${text}) > ${target.maxBytes} THEN error(${message}) ELSE ${text} END`);
   }
@@ -230,7 +230,8 @@ async function copyFile(
   } catch (error) {
     stream.destroy();
     const reason = failure ?? (error as Error);
-    throw new CopyError(`loading ${url}: ${reason.message.split('\n')[0]}`, { cause: reason });
+    const message = (reason.message.split('\n')[0] ?? '').replace(/^Invalid Input Error: /, '');
+    throw new CopyError(`loading ${url}: ${message}`, { cause: reason });
   }
   return rows;
 }
