@@ -30,8 +30,8 @@ export const RESOURCE_STAR_EXCEPTIONS: Readonly<Record<string, string>> = {
   CloudWatchLogsUsesKey:
     'Key policy: "*" is this key; scoped by the kms:EncryptionContext:aws:logs:arn condition to our log group.',
   CloudWatchAlarmsUseKey: 'Key policy: "*" is this key (alarms publish to the encrypted topic).',
-  DataApiReadOwnStatements:
-    'redshift-data:DescribeStatement/GetStatementResult support no resource-level permissions (Service Authorization Reference: no resource types); scoped to statements this role ran via redshift-data:statement-owner-iam-userid.',
+  DataApiOwnStatements:
+    'redshift-data:DescribeStatement/GetStatementResult/CancelStatement support no resource-level permissions (Service Authorization Reference: no resource types); scoped to statements this role ran via redshift-data:statement-owner-iam-userid.',
   VpcNetworkInterfacesDescribe:
     'ec2:DescribeNetworkInterfaces/DescribeSubnets support no resource-level permissions ("only works if allowed on all resources", Lambda VPC docs).',
 };

@@ -167,7 +167,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
     it('has exactly these statements', () => {
       expect(Object.keys(policy()).sort()).toEqual([
         'ConsumeQueue',
-        'DataApiReadOwnStatements',
+        'DataApiOwnStatements',
         'DataApiRunOnWorkgroup',
         'PublishNotifications',
         'ReadLandedObjects',
@@ -191,8 +191,12 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         actions: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
         resources: [workgroup],
       });
-      expect(policy().DataApiReadOwnStatements).toMatchObject({
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
+      expect(policy().DataApiOwnStatements).toMatchObject({
+        actions: [
+          'redshift-data:DescribeStatement',
+          'redshift-data:GetStatementResult',
+          'redshift-data:CancelStatement',
+        ],
         resources: ['*'],
         // Terraform turns `$${` into a literal `${`: IAM sees the policy variable ${aws:userid}.
         condition: [

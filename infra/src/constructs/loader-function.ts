@@ -118,8 +118,13 @@ export class LoaderFunction extends Construct {
         resources: [props.workgroupArn],
       },
       {
-        sid: 'DataApiReadOwnStatements',
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
+        // CancelStatement: the Redshift driver cancels a statement that outlives its deadline.
+        sid: 'DataApiOwnStatements',
+        actions: [
+          'redshift-data:DescribeStatement',
+          'redshift-data:GetStatementResult',
+          'redshift-data:CancelStatement',
+        ],
         resources: ['*'],
         // `$${…}` is Terraform's escape: IAM itself must see the policy variable ${aws:userid}.
         conditions: [
