@@ -160,7 +160,7 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
   /** The loader upserting every file of one dataset into a fresh warehouse, against the engine's bulk path. */
   async loader({ lake = '', dataset = '', warehouse = '' }) {
     const { readdir } = await import('node:fs/promises');
-    const { Loader, localObjects, openWarehouse } = await import('@lakeload/loader');
+    const { Loader, localObjects, localStore, openWarehouse } = await import('@lakeload/loader');
     const files = (await readdir(lake, { recursive: true }))
       .filter((file) => file.endsWith('.parquet') && file.includes(`/${dataset}/`))
       .map((file) => join(lake, file));
@@ -169,10 +169,14 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     let rows = 0;
     const { ms } = await timed(async () => {
       const loader = new Loader({ driver });
-      for (const object of objects) {
-        const result = await loader.loadFile(object.ref, object.path);
+      // The files arrive together, as a listing or a backlog does: the loader batches them.
+      const results = await loader.loadObjects(
+        objects.map((object) => object.ref),
+        localStore(),
+      );
+      for (const result of results) {
         if (result.status !== 'loaded')
-          throw new Error(`${object.path}: ${result.status === 'failed' ? result.error : result.status}`);
+          throw new Error(`${result.uri}: ${result.status === 'failed' ? result.error : result.status}`);
         rows += result.inserted + result.updated + result.unchanged;
       }
     });
@@ -180,17 +184,22 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     return { ms, rows, files: files.length };
   },
 
-  /** DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…). */
-  async duckdbBulk({ lake = '', dataset = '' }) {
+  /**
+   * DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…), into a
+   * fresh database file as the loader's warehouse is, committed.
+   */
+  async duckdbBulk({ lake = '', dataset = '', database = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { quoteLiteral } = await import('@lakeload/convert');
-    const instance = await DuckDBInstance.create(':memory:');
+    await rm(database, { force: true });
+    const instance = await DuckDBInstance.create(database);
     const connection = await instance.connect();
-    const glob = quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'));
+    // The files' own columns: folder names such as year=2025 are not read as columns (nor by the loader).
+    const files = `read_parquet(${quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'))}, hive_partitioning = false)`;
     let rows = 0;
     const { ms } = await timed(async () => {
-      await connection.run(`CREATE TABLE t AS SELECT * FROM read_parquet(${glob}) LIMIT 0`);
-      rows = Number((await connection.run(`INSERT INTO t SELECT * FROM read_parquet(${glob})`)).rowsChanged);
+      await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
+      rows = Number((await connection.run(`INSERT INTO t SELECT * FROM ${files}`)).rowsChanged);
     });
     connection.closeSync();
     instance.closeSync();
@@ -207,12 +216,10 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     const instance = await DuckDBInstance.create(':memory:');
     const reader = await instance.connect();
     await reader.run("SET TimeZone = 'UTC'");
-    const glob = quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'));
+    const files = `read_parquet(${quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'))}, hive_partitioning = false)`;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const described = (
-      await reader.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${glob})`)
-    ).getRowObjectsJson();
+    const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`)).getRowObjectsJson();
     const pgType = (duck: string) =>
       ({
         BIGINT: 'bigint',
@@ -226,15 +233,17 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     await client.query(
       `CREATE TABLE bulk_copy (${described.map((c) => `"${c.column_name}" ${pgType(String(c.column_type))}`).join(', ')})`,
     );
+    // The cheapest correct COPY text: only text columns can hold a backslash, tab or newline.
     const line = described
-      .map(
-        (c) =>
-          `coalesce(replace(replace(CAST("${c.column_name}" AS VARCHAR), chr(9), ' '), chr(10), ' '), '\\N')`,
+      .map((c) =>
+        String(c.column_type) === 'VARCHAR'
+          ? `coalesce(replace(replace(replace(CAST("${c.column_name}" AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), '\\N')`
+          : `coalesce(CAST("${c.column_name}" AS VARCHAR), '\\N')`,
       )
       .join(' || chr(9) || ');
     let rows = 0;
     const { ms } = await timed(async () => {
-      const result = await reader.stream(`SELECT ${line} FROM read_parquet(${glob})`);
+      const result = await reader.stream(`SELECT ${line} FROM ${files}`);
       const copy = client.query(copyFrom('COPY bulk_copy FROM STDIN'));
       const finished = once(copy, 'finish');
       for (
@@ -254,6 +263,46 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     reader.closeSync();
     instance.closeSync();
     return { ms, rows };
+  },
+
+  /**
+   * One large Parquet file shaped like order_items, written by DuckDB with incompressible text so
+   * that its size is its rows' (kept in the bench folder and reused).
+   */
+  async writeBigParquet({ path = '', rows = '0' }) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { quoteLiteral } = await import('@lakeload/convert');
+    const { existsSync, statSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    if (!existsSync(path)) {
+      await mkdir(dirname(path), { recursive: true });
+      const instance = await DuckDBInstance.create(':memory:', { memory_limit: '1GB' });
+      const connection = await instance.connect();
+      await connection.run(`COPY (SELECT range // 4 AS order_id, CAST(range % 4 + 1 AS INTEGER) AS line_number,
+  TIMESTAMPTZ '2025-11-01 00:00:00+00' + INTERVAL (range % 2592000) SECOND AS updated_at,
+  'SKU-' || md5(CAST(range AS VARCHAR))[1:10] AS sku, md5(CAST(range * 7 AS VARCHAR)) AS product_name,
+  'category-' || CAST(range % 40 AS VARCHAR) AS category, CAST(range % 9 + 1 AS INTEGER) AS quantity,
+  CAST((range % 100000) / 100 AS DECIMAL(12,2)) AS unit_price, CAST((range % 300000) / 100 AS DECIMAL(12,2)) AS line_total
+FROM range(${Number(rows)})) TO ${quoteLiteral(`${path}.partial`)} (FORMAT parquet, COMPRESSION 'snappy')`);
+      connection.closeSync();
+      instance.closeSync();
+      const { rename } = await import('node:fs/promises');
+      await rename(`${path}.partial`, path);
+    }
+    return { bytes: statSync(path).size };
+  },
+
+  /** The loader upserting one large Parquet file into PostgreSQL: rows stream, memory stays flat. */
+  async loadBig({ path = '', url = '' }) {
+    const { Loader, localObject, openWarehouse } = await import('@lakeload/loader');
+    const { basename, dirname } = await import('node:path');
+    const driver = await openWarehouse(url);
+    const ref = await localObject(dirname(dirname(path)), join(basename(dirname(path)), basename(path)));
+    const { ms, value } = await timed(() => new Loader({ driver }).loadFile(ref, path));
+    await driver.close();
+    if (value.status !== 'loaded')
+      throw new Error(`${path}: ${value.status === 'failed' ? value.error : value.status}`);
+    return { ms, rows: value.inserted + value.updated + value.unchanged };
   },
 
   /** Many small files, one event each: latency from event to committed load, per file. */
