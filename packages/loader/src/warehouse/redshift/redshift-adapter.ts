@@ -16,6 +16,7 @@ export interface RedshiftLimits {
   supportsMerge: boolean;
 }
 
+/** Redshift through the Data API, as data for the shared load code. */
 export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   // `LOCK` at the start of the load transaction serializes writers of the table (it blocks readers
   // of that table too, for the length of one load).

@@ -65,6 +65,7 @@ export type ResolvedRedshiftConfig = Required<
 > &
   RedshiftDialectConfig;
 
+/** Applies the defaults documented on `RedshiftDialectConfig`. */
 export function resolveRedshiftConfig(config: RedshiftDialectConfig): ResolvedRedshiftConfig {
   return {
     ...config,

@@ -174,7 +174,13 @@ export function mapAwsError(error: unknown, context: string): LoaderError {
         : /AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)
           ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials or redshift:GetClusterCredentials, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
           : '';
-  return new LoaderError(`${context}: ${name}: ${message}.${tip}`, { retryable, cause: error });
+  return new LoaderError(`${context}: ${name}: ${sentence(message)}${tip}`, { retryable, cause: error });
+}
+
+/** A message ending in exactly one full stop, whatever the service's own text ended with. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 /** The bucket and key of an `s3://bucket/key` URL. */
@@ -335,7 +341,7 @@ export class RedshiftDriver implements Driver {
       );
     }
     const { retryable, tip } = classifyRedshiftError(text, sub?.RedshiftQueryId ?? described.RedshiftQueryId);
-    return new RedshiftStatementError(`${context}${where}: ${text}. ${tip}`, {
+    return new RedshiftStatementError(`${context}${where}: ${sentence(text)} ${tip}`, {
       retryable,
       ...idOption,
       ...stepOption,

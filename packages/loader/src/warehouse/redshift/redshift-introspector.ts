@@ -54,6 +54,7 @@ export function parseRedshiftType(row: Record<string, unknown>): ColumnType {
   }
 }
 
+/** information_schema rows as the loader's columns, in table order. */
 export function toColumns(rows: readonly Record<string, unknown>[]): Column[] {
   return rows.map((row) => ({
     name: String(row.column_name),

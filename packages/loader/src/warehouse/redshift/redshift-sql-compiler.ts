@@ -84,6 +84,7 @@ export interface BatchFile {
   size: number;
 }
 
+/** Everything `planBatch` needs; all of it data, so the plan is a pure function of it. */
 export interface BatchInput {
   /** Names this batch in the ledger (`batch_id`) and in the manifest's key; [a-z0-9]+. */
   batchId: string;
@@ -114,11 +115,13 @@ export type BatchStep =
   | 'insert'
   | 'ledger';
 
+/** One statement of a batch, with the step it performs. */
 export interface BatchStatement {
   step: BatchStep;
   sql: string;
 }
 
+/** A planned load: the batch's statements and the manifest they COPY from. */
 export interface BatchPlan {
   /** The statements of one BatchExecuteStatement, in order: one transaction. */
   statements: BatchStatement[];
@@ -140,6 +143,7 @@ const COUNTS = '__lakeload_counts';
 const RANK = '__lakeload_rank';
 const RESERVED_PREFIX = '__lakeload_';
 
+/** Redshift's SQL: PostgreSQL's compiler, overriding only what Redshift does differently. */
 export class RedshiftSqlCompiler extends PostgresSqlCompiler {
   override readonly ledger: LedgerSql = new RedshiftLedgerSql(this);
 
