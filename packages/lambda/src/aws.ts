@@ -52,6 +52,6 @@ export function awsConnect(options: AwsConnectOptions): Connect {
         ]
       : [];
     const loader = new Loader({ driver, tables: config.tables, notifiers });
-    return { loadObjects: (refs) => loader.loadObjects(refs, store) };
+    return { loadObjects: (refs, options) => loader.loadObjects(refs, store, options) };
   };
 }

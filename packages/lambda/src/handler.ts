@@ -3,7 +3,14 @@
 // core, hands the objects to the core's loader in rounds while time remains, and reports per record.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { type EventItem, LoaderError, type ObjectRef, type ObjectResult, parseEvent } from '@lakeload/loader';
+import {
+  type EventItem,
+  LoaderError,
+  type ObjectRef,
+  type ObjectResult,
+  objectUri,
+  parseEvent,
+} from '@lakeload/loader';
 import type { NotifyContext } from '@lakeload/loader/sns';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { type Environment, type LambdaConfig, readLambdaConfig } from './env.js';
@@ -11,8 +18,16 @@ import { InvocationMetrics } from './metrics.js';
 
 /** What the handler needs from the loading side: the core's `Loader.loadObjects` over a store. */
 export interface LoadPort {
-  /** One result per reference, in the same order. */
-  loadObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]>;
+  /**
+   * One result per reference, in the same order. `signal` aborts between the loader's batches (the
+   * call then rejects with the signal's reason); `onResult` hears each result as it is known.
+   */
+  loadObjects(refs: readonly ObjectRef[], options: LoadRoundOptions): Promise<ObjectResult[]>;
+}
+
+export interface LoadRoundOptions {
+  signal: AbortSignal;
+  onResult: (result: ObjectResult) => void;
 }
 
 /** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
@@ -55,10 +70,16 @@ export class RetryInvocationError extends LoaderError {
   }
 }
 
+/** The reason a round's signal aborts with: the safety margin was reached. */
+class TimeShortError extends Error {
+  override name = 'TimeShortError';
+}
+
+/** A record's fate: its objects' results, and whether some of them were never started. */
 type Outcome =
   | { kind: 'done'; results: ObjectResult[] }
   | { kind: 'unreadable'; error: Error }
-  | { kind: 'unfinished' };
+  | { kind: 'unfinished'; results: ObjectResult[] };
 
 function isSqsEvent(event: unknown): boolean {
   if (typeof event !== 'object' || event === null) return false;
@@ -73,7 +94,7 @@ function isSqsEvent(event: unknown): boolean {
 function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
   const message = error instanceof Error ? error.message : String(error);
   return {
-    uri: `s3://${ref.bucket}/${ref.key}`,
+    uri: objectUri(ref),
     status: 'failed',
     error: message,
     retryable: !(error instanceof LoaderError) || error.retryable,
@@ -106,21 +127,51 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
     return port;
   };
 
-  async function loadRound(items: readonly EventItem[], outcomes: Map<EventItem, Outcome>): Promise<void> {
+  /**
+   * Loads one round. Its signal aborts when the time left reaches the safety margin, so the loader
+   * starts no further batch; the objects that got no result are unfinished.
+   */
+  async function loadRound(
+    items: readonly EventItem[],
+    outcomes: Map<EventItem, Outcome>,
+    budgetMs: number,
+  ): Promise<void> {
     const refs = items.flatMap((item) => item.objects);
-    let results: ObjectResult[];
+    const controller = new AbortController();
+    const stop = () => controller.abort(new TimeShortError('the safety margin was reached'));
+    // With no time to spare the loader still reads and routes, but starts no batch.
+    const timer = budgetMs > 0 ? setTimeout(stop, budgetMs) : undefined;
+    if (!timer) stop();
+    const finished: ObjectResult[] = [];
+    let results: (ObjectResult | undefined)[];
     try {
-      results = await (await connect()).loadObjects(refs);
+      results = await (await connect()).loadObjects(refs, {
+        signal: controller.signal,
+        onResult: (result) => finished.push(result),
+      });
     } catch (error) {
-      logger.error('the loader failed for a whole round; its records will be tried again', error as Error);
-      results = refs.map((ref) => failedResult(ref, error));
+      if (controller.signal.aborted && error === controller.signal.reason) {
+        logger.warn('the safety margin was reached between batches; the files not loaded yet go back', {
+          files: refs.length,
+          finished: finished.length,
+        });
+        // Results arrive by URI; a URI named twice in a round takes its results in order.
+        results = refs.map((ref) => {
+          const at = finished.findIndex((result) => result.uri === objectUri(ref));
+          return at === -1 ? undefined : finished.splice(at, 1)[0];
+        });
+      } else {
+        logger.error('the loader failed for a whole round; its records will be tried again', error as Error);
+        results = refs.map((ref) => failedResult(ref, error));
+      }
+    } finally {
+      clearTimeout(timer);
     }
     let next = 0;
     for (const item of items) {
-      const own = item.objects.map(
-        (ref) => results[next++] ?? failedResult(ref, new Error('no result returned')),
-      );
-      outcomes.set(item, { kind: 'done', results: own });
+      const own = item.objects.map(() => results[next++]);
+      const known = own.filter((result): result is ObjectResult => result !== undefined);
+      outcomes.set(item, { kind: known.length === own.length ? 'done' : 'unfinished', results: known });
     }
   }
 
@@ -148,6 +199,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
       const outcomes = new Map<EventItem, Outcome>();
       let round: EventItem[] = [];
       let roundFiles = 0;
+      let roundBudgetMs = 0;
       let outOfTime = false;
       for (const item of items) {
         if (item.error) {
@@ -159,31 +211,35 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
           continue;
         }
         if (round.length > 0 && roundFiles + item.objects.length > filesPerRound) {
-          await loadRound(round, outcomes);
+          await loadRound(round, outcomes, roundBudgetMs);
           round = [];
           roundFiles = 0;
         }
-        if (round.length === 0 && !outOfTime && context.getRemainingTimeInMillis() < config.safetyMarginMs) {
-          outOfTime = true;
-          logger.warn('less time remains than the safety margin; no new files are started', {
-            remainingMs: context.getRemainingTimeInMillis(),
-            safetyMarginMs: config.safetyMarginMs,
-          });
+        if (round.length === 0 && !outOfTime) {
+          const remainingMs = context.getRemainingTimeInMillis();
+          roundBudgetMs = remainingMs - config.safetyMarginMs;
+          if (roundBudgetMs < 0) {
+            outOfTime = true;
+            logger.warn('less time remains than the safety margin; no new files are started', {
+              remainingMs,
+              safetyMarginMs: config.safetyMarginMs,
+            });
+          }
         }
         if (outOfTime) {
-          outcomes.set(item, { kind: 'unfinished' });
+          outcomes.set(item, { kind: 'unfinished', results: [] });
           continue;
         }
         round.push(item);
         roundFiles += item.objects.length;
       }
-      if (round.length > 0) await loadRound(round, outcomes);
+      if (round.length > 0) await loadRound(round, outcomes, roundBudgetMs);
 
       const counts = { loaded: 0, duplicates: 0, skipped: 0, failed: 0, ignored: 0 };
       const failedRecords: string[] = [];
       const retry: string[] = [];
       for (const item of items) {
-        const outcome = outcomes.get(item) ?? { kind: 'unfinished' };
+        const outcome: Outcome = outcomes.get(item) ?? { kind: 'unfinished', results: [] };
         for (const reason of item.ignored) {
           counts.ignored += 1;
           logger.info('record acknowledged without work', { recordId: item.recordId, reason });
@@ -196,15 +252,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
           retry.push(`record ${item.recordId} cannot be read: ${outcome.error.message}`);
           continue;
         }
-        if (outcome.kind === 'unfinished') {
-          logger.info('record not started before the time ran short; it will be delivered again', {
-            recordId: item.recordId,
-          });
-          failedRecords.push(item.recordId);
-          retry.push(`record ${item.recordId} was not started in time`);
-          continue;
-        }
-        let recordFailed = false;
+        let recordFailed = outcome.kind === 'unfinished';
         for (const result of outcome.results) {
           tally.add(result);
           if (result.status === 'loaded') {
@@ -222,6 +270,12 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
             logger.error('load failed', { ...result, recordId: item.recordId });
             if (result.retryable) retry.push(`${result.uri}: ${result.error}`);
           }
+        }
+        if (outcome.kind === 'unfinished') {
+          logger.info('record not finished before the time ran short; it will be delivered again', {
+            recordId: item.recordId,
+          });
+          retry.push(`record ${item.recordId} was not finished in time`);
         }
         if (recordFailed) failedRecords.push(item.recordId);
       }

@@ -13,6 +13,7 @@ export {
   type HandlerResult,
   type LakeloadHandler,
   type LoadPort,
+  type LoadRoundOptions,
   RetryInvocationError,
 } from './handler.js';
 export { InvocationMetrics, NO_TABLE } from './metrics.js';

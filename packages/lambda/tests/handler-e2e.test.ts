@@ -341,6 +341,34 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
     );
   });
 
+  it('the safety margin reached inside a round: results so far stand, the files not loaded go back', async () => {
+    const marker = {
+      key: 'landing/year=2025/month=11/day=03/order_items/_SUCCESS',
+      size: 0,
+      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+    };
+    const pending = fileOf('order_flattened', '01'); // not loaded by any test before
+    const before = await count('order_flattened');
+    const records = [
+      { id: 'msg-marker', body: s3Notification(marker, '0055AED6DCD90281F1') },
+      { id: 'msg-pending', body: s3Notification(pending, '0055AED6DCD90281F2') },
+    ];
+    // Exactly the margin left: the round may read and route, but no batch starts.
+    const { result, lines } = await capturingStdout(() =>
+      handlerWith({ LAKELOAD_SAFETY_MARGIN_MS: '10000' })(sqsEvent(records), lambdaContext([10_000])),
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-pending' }] });
+    expect(lines.find((line) => line.message === 'skipped')).toMatchObject({ recordId: 'msg-marker' });
+    expect(
+      lines.find((line) => String(line.message).startsWith('the safety margin was reached')),
+    ).toMatchObject({
+      level: 'WARN',
+      files: 2,
+      finished: 1,
+    });
+    expect(await count('order_flattened')).toBe(before);
+  });
+
   it('a direct invocation: a permanent failure is a dead letter, not a throw; an unreachable S3 throws for a retry', async () => {
     const broken = files.get(badKey) as LakeFile;
     const direct = await capturingStdout(() =>
@@ -369,6 +397,43 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
     );
     expect(error).toBeInstanceOf(RetryInvocationError);
     expect((error as Error).message).toContain(`s3://${BUCKET}/${file.key}`);
+  });
+
+  it('EventBridge "Object Created" and an SNS envelope in SQS load their objects too', async () => {
+    const items = fileOf('order_items', '03');
+    const eventBridge = {
+      version: '0',
+      id: 'f5f1e65c-dc3a-93ca-6c1e-b1647eac7963',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '123456789012',
+      time: '2025-11-13T10:00:00Z',
+      region: 'us-east-1',
+      resources: [`arn:aws:s3:::${BUCKET}`],
+      // EventBridge keys arrive as they are, not URL-encoded.
+      detail: {
+        version: '0',
+        bucket: { name: BUCKET },
+        object: { key: items.key, size: items.size, etag: items.etag },
+      },
+    };
+    const viaEventBridge = await capturingStdout(() => handlerWith()(eventBridge, lambdaContext()));
+    expect(viaEventBridge.result).toEqual({ loaded: 1, duplicates: 0, skipped: 0, failed: 0, ignored: 0 });
+
+    // The file whose S3 read failed earlier (a retryable failure) loads once S3 answers again.
+    const retried = fileOf('order_items', '02');
+    const envelope = {
+      Type: 'Notification',
+      MessageId: 'd88d4479-6ec0-54fe-b63f-1cf9df4bb16e',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:lake-bucket-events',
+      Message: JSON.stringify(s3Notification(retried, '0055AED6DCD90281F0')),
+      Timestamp: '2025-11-13T10:00:00.000Z',
+    };
+    const viaSns = await capturingStdout(() =>
+      handlerWith()(sqsEvent([{ id: 'msg-sns', body: envelope }]), lambdaContext()),
+    );
+    expect(viaSns.result).toEqual({ batchItemFailures: [] });
+    expect(await count('order_items')).toBe(fileOf('order_items', '01').rows + items.rows + retried.rows);
   });
 
   it('a bad environment fails the cold start with every problem listed', () => {
