@@ -229,6 +229,41 @@ describe('uploadDirectory', () => {
     for (const path of UPLOADED) expect(await bytesOf('lake', `resume/${path}`)).toEqual(FILES[path]);
   });
 
+  it('never has more data requests in flight than --concurrency', async () => {
+    const counting = createS3Client({ endpoint: server.endpoint, credentials: server.credentials });
+    let inFlight = 0;
+    let most = 0;
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        const carriesData =
+          context.commandName === 'PutObjectCommand' || context.commandName === 'UploadPartCommand';
+        if (carriesData) most = Math.max(most, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          if (carriesData) inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
+    try {
+      const summary = await uploadDirectory(
+        counting,
+        lake,
+        { bucket: 'lake', key: 'bounded' },
+        {
+          partSize: MIN_PART_SIZE,
+          concurrency: 2,
+        },
+      );
+      expect(summary.uploaded).toBe(3);
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(2);
+    } finally {
+      counting.destroy();
+    }
+  });
+
   it('asks for SSE-KMS on every object it creates, single PUT and multipart alike', async () => {
     const before = (await server.requests()).length;
     await uploadDirectory(
