@@ -7,8 +7,9 @@
 import { buildApp } from './app.js';
 import { readLambdaPackage } from './lambda-package.js';
 
-const stateBucket = process.env.LAKELOAD_TF_STATE_BUCKET;
-const bundleOverride = process.env.LAKELOAD_LAMBDA_BUNDLE;
+// `||`, not `??`: CI passes unset repository variables as empty strings.
+const stateBucket = process.env.LAKELOAD_TF_STATE_BUCKET || undefined;
+const bundleOverride = process.env.LAKELOAD_LAMBDA_BUNDLE || undefined;
 const metadata = readLambdaPackage();
 
 const { app } = buildApp({
@@ -17,7 +18,7 @@ const { app } = buildApp({
     ? {
         stateBackend: {
           bucket: stateBucket,
-          region: process.env.LAKELOAD_TF_STATE_REGION ?? 'eu-west-1',
+          region: process.env.LAKELOAD_TF_STATE_REGION || 'eu-west-1',
           keyPrefix: 'lakeload/',
         },
       }

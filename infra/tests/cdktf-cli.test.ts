@@ -42,9 +42,14 @@ describe('cdktf synth (the real CLI, no terraform binary)', () => {
     }
   });
 
-  it('synthesizes both stacks, each carrying the bundle it was given', () => {
+  it('synthesizes both stacks, each carrying the bundle it was given, with the S3 state backend', () => {
     const bundle = testBundle().bundlePath;
-    const run = cdktfSynth({ LAKELOAD_LAMBDA_BUNDLE: bundle });
+    // An unset GitHub variable arrives as an empty string: the region falls back to the default.
+    const run = cdktfSynth({
+      LAKELOAD_LAMBDA_BUNDLE: bundle,
+      LAKELOAD_TF_STATE_BUCKET: 'lakeload-test-state',
+      LAKELOAD_TF_STATE_REGION: '',
+    });
     expect(run.status, run.log).toBe(0);
     const manifest = JSON.parse(readFileSync(join(run.output, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.stacks).sort()).toEqual(['lakeload-production', 'lakeload-staging']);
@@ -57,6 +62,15 @@ describe('cdktf synth (the real CLI, no terraform binary)', () => {
       );
       expect(count).toBe(53);
       expect(assetOf(dir).equals(readFileSync(bundle))).toBe(true);
+      expect(json.terraform.backend).toEqual({
+        s3: {
+          bucket: 'lakeload-test-state',
+          region: 'eu-west-1',
+          key: `lakeload/${stack}.tfstate`,
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
     }
   });
 

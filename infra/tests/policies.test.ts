@@ -278,6 +278,24 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
     });
   });
 
+  it('encrypts at rest with the customer-managed key: bucket, both queues, topic, Redshift, its secret, logs, Lambda env', () => {
+    const key = ref('aws_kms_key', only(json(), 'aws_kms_key').logicalId, 'arn');
+    const sse = only(json(), 'aws_s3_bucket_server_side_encryption_configuration').rule as {
+      apply_server_side_encryption_by_default: { kms_master_key_id: string; sse_algorithm: string };
+    }[];
+    expect(sse[0]?.apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: 'aws:kms',
+      kms_master_key_id: key,
+    });
+    const queues = Object.values(resources(json(), 'aws_sqs_queue'));
+    expect(queues.map((q) => q.kms_master_key_id)).toEqual([key, key]);
+    expect(only(json(), 'aws_sns_topic').kms_master_key_id).toBe(key);
+    const namespace = only(json(), 'aws_redshiftserverless_namespace');
+    expect([namespace.kms_key_id, namespace.admin_password_secret_kms_key_id]).toEqual([key, key]);
+    expect(only(json(), 'aws_cloudwatch_log_group').kms_key_id).toBe(key);
+    expect(only(json(), 'aws_lambda_function').kms_key_arn).toBe(key);
+  });
+
   it('the key rotates and lets CloudWatch Logs use it only for our log group', () => {
     const key = only(json(), 'aws_kms_key');
     expect(key.enable_key_rotation).toBe(true);
