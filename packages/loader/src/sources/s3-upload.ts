@@ -209,8 +209,9 @@ export class UploadInterruptedError extends LoaderError {
  * Each request carries Content-MD5, so S3 rejects bytes damaged on the way.
  *
  * Failures of one file are reported in its entry and the rest go on. When `signal` aborts, requests
- * in flight are cancelled, started multipart uploads are aborted (awaited), and an `AbortError` is
- * thrown; objects appear in S3 only complete, so a rerun finds exactly the missing ones.
+ * in flight are cancelled, started multipart uploads are aborted (awaited), and
+ * {@link UploadInterruptedError} is thrown with what was done; objects appear in S3 only complete,
+ * so a rerun finds exactly the missing ones.
  */
 export async function uploadDirectory(
   client: S3Client,
