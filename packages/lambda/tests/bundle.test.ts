@@ -41,7 +41,12 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 /** Loads the bundled module in a fresh Node process and calls the handler, as the runtime does. */
 function invoke(env: Record<string, string>, event: unknown) {
   const [file, name] = manifest.lakeload.handler.split('.');
+  // Every module the process resolves from here on is recorded: the bundle and Node built-ins only.
   const program = `
+    const { registerHooks } = await import('node:module');
+    const resolved = [];
+    registerHooks({ resolve(specifier, context, next) { resolved.push(specifier); return next(specifier, context); } });
+    process.on('exit', () => process.stdout.write('RESOLVED ' + JSON.stringify(resolved) + '\\n'));
     const handler = (await import(${JSON.stringify(join(dir, `${file}.mjs`))}))[${JSON.stringify(name)}];
     const context = { awsRequestId: 'bundle-request', logGroupName: '/aws/lambda/lakeload',
       logStreamName: 'stream', functionName: 'lakeload', getRemainingTimeInMillis: () => 60000 };
@@ -108,6 +113,18 @@ describe('dist/lambda.zip', () => {
     expect(run.status, run.stderr).toBe(0);
     const result = run.stdout.split('\n').find((line) => line.startsWith('RESULT '));
     expect(JSON.parse(result?.slice('RESULT '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
+    const resolved = JSON.parse(
+      run.stdout
+        .split('\n')
+        .find((line) => line.startsWith('RESOLVED '))
+        ?.slice('RESOLVED '.length) ?? '[]',
+    ) as string[];
+    const builtins = new Set(builtinModules);
+    expect(resolved[0]).toBe(join(dir, 'index.mjs'));
+    expect(resolved.slice(1).filter((specifier) => !builtins.has(specifier.replace(/^node:/, '')))).toEqual(
+      [],
+    );
+    expect(resolved.length).toBeGreaterThan(3);
     const log = run.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
