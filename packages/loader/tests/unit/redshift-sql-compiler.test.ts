@@ -205,7 +205,7 @@ describe('one load as one BatchExecuteStatement', () => {
       ],
       [
         'count',
-        'CREATE TEMP TABLE "__lakeload_counts" AS SELECT (SELECT count(*) FROM "__lakeload_stage") AS staged, (SELECT count(*) FROM "__lakeload_kept") AS kept, (SELECT count(*) FROM "order_summary" JOIN "__lakeload_kept" ON "order_summary"."order_id" = "__lakeload_kept"."order_id") AS replaced',
+        'CREATE TEMP TABLE "__lakeload_counts" AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM "__lakeload_stage") AS s CROSS JOIN (SELECT count(*) AS kept FROM "__lakeload_kept") AS k CROSS JOIN (SELECT count(*) AS replaced FROM "order_summary" JOIN "__lakeload_kept" ON "order_summary"."order_id" = "__lakeload_kept"."order_id") AS r',
       ],
       [
         'delete-replaced',
@@ -259,7 +259,7 @@ describe('one load as one BatchExecuteStatement', () => {
       'ledger',
     ]);
     expect(steps.find((s) => s.step === 'count')?.sql).toBe(
-      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT (SELECT count(*) FROM "__lakeload_stage") AS staged, (SELECT count(*) FROM "__lakeload_stage") AS kept, CAST(0 AS BIGINT) AS replaced',
+      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM "__lakeload_stage") AS s CROSS JOIN (SELECT count(*) AS kept FROM "__lakeload_stage") AS k CROSS JOIN (SELECT CAST(0 AS BIGINT) AS replaced) AS r',
     );
   });
 

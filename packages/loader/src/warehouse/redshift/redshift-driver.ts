@@ -63,10 +63,17 @@ export interface Classification {
   tip: string;
 }
 
+const RECENT_LOAD_ERRORS =
+  'SELECT query_id, file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 20';
+
+/**
+ * Where a failed COPY's details are: by the statement's query id, and the latest errors in case
+ * that id is not the one the SYS views use (they are documented apart).
+ */
 function loadErrorQuery(queryId: number | undefined): string {
   return queryId
-    ? `SELECT file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail WHERE query_id = ${Math.trunc(queryId)}`
-    : 'SELECT query_id, file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 20';
+    ? `SELECT file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail WHERE query_id = ${Math.trunc(queryId)} (or the latest: ${RECENT_LOAD_ERRORS})`
+    : RECENT_LOAD_ERRORS;
 }
 
 // Retryable: another transaction's conflict or concurrent DDL, throttling, lost connections.

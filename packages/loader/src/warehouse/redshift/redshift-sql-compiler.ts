@@ -391,13 +391,14 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
         );
       }
     }
+    // One row of counts, from derived tables (no scalar subqueries in a FROM-less SELECT).
     const replaced =
       keys.length === 0
-        ? 'CAST(0 AS BIGINT)'
-        : `(SELECT count(*) FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)})`;
+        ? 'SELECT CAST(0 AS BIGINT) AS replaced'
+        : `SELECT count(*) AS replaced FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)}`;
     statements.push({
       step: 'count',
-      sql: `CREATE TEMP TABLE ${counts} AS SELECT (SELECT count(*) FROM ${stage}) AS staged, (SELECT count(*) FROM ${kept}) AS kept, ${replaced} AS replaced`,
+      sql: `CREATE TEMP TABLE ${counts} AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM ${stage}) AS s CROSS JOIN (SELECT count(*) AS kept FROM ${kept}) AS k CROSS JOIN (${replaced}) AS r`,
     });
     if (keys.length > 0) {
       statements.push({
