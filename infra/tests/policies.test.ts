@@ -87,14 +87,29 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
     for (const reason of Object.values(RESOURCE_STAR_EXCEPTIONS)) expect(reason.length).toBeGreaterThan(30);
   });
 
-  it('Principal "*" appears only in Deny statements; service principals are limited by source', () => {
+  it('Principal "*" appears only in Deny statements; services may only use the key and publish as needed', () => {
     for (const statement of all()) {
       const anyone = statement.principals?.some((p) => p.identifiers.includes('*')) ?? false;
       if (anyone) expect(statement.effect, statement.sid).toBe('Deny');
     }
     const key = statementsByName(documentOf(json(), only(json(), 'aws_kms_key').policy));
-    for (const sid of ['S3UsesKeyForQueueNotifications', 'CloudWatchAlarmsUseKey', 'CloudWatchLogsUsesKey']) {
-      expect(key[sid]?.condition?.length, sid).toBeGreaterThan(0);
+    for (const sid of ['S3UsesKeyForQueueNotifications', 'CloudWatchAlarmsUseKey']) {
+      expect(key[sid]?.actions, sid).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+    }
+    expect(key.CloudWatchLogsUsesKey?.condition?.length).toBe(1);
+    // Where S3 and CloudWatch publish, the source is checked.
+    const topic = statementsByName(documentOf(json(), only(json(), 'aws_sns_topic_policy').policy));
+    expect(topic.AlarmsPublish?.condition).toEqual([
+      {
+        test: 'ArnLike',
+        variable: 'aws:SourceArn',
+        values: [
+          `arn:aws:cloudwatch:eu-west-1:\${data.aws_caller_identity.account.account_id}:alarm:${name('*')}`,
+        ],
+      },
+    ]);
+    for (const alarm of Object.values(resources(json(), 'aws_cloudwatch_metric_alarm'))) {
+      expect(alarm.alarm_name).toMatch(new RegExp(`^${name('')}`));
     }
   });
 

@@ -22,7 +22,6 @@ export class Encryption extends Construct {
   constructor(scope: Construct, id: string, props: EncryptionProps) {
     super(scope, id);
     const { config, accountId } = props;
-    const sourceAccount = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] };
     const policy = policyDocument(this, 'key-policy', [
       {
         sid: 'KeyAdministrationByAccount',
@@ -30,12 +29,14 @@ export class Encryption extends Construct {
         resources: ['*'],
         principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${accountId}:root`] }],
       },
+      // S3 and CloudWatch: the documented statements carry no condition (whether these services send
+      // aws:SourceAccount to KMS is not documented, and a condition they do not meet would silently
+      // drop every notification). The source is checked where they publish: the queue and topic policies.
       {
         sid: 'S3UsesKeyForQueueNotifications',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
-        conditions: [sourceAccount],
       },
       {
         sid: 'CloudWatchLogsUsesKey',
@@ -59,7 +60,6 @@ export class Encryption extends Construct {
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-        conditions: [sourceAccount],
       },
     ]);
     this.key = new KmsKey(this, 'key', {

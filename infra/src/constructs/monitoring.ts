@@ -41,7 +41,14 @@ export class NotificationTopic extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.arn],
         principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-        conditions: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
+        // Only this environment's alarms (all are named lakeload-<env>-…).
+        conditions: [
+          {
+            test: 'ArnLike',
+            variable: 'aws:SourceArn',
+            values: [`arn:aws:cloudwatch:${config.region}:${props.accountId}:alarm:${nameFor(config, '*')}`],
+          },
+        ],
       },
       denyInsecureTransport(['sns:Publish'], [this.topic.arn]),
     ]);
