@@ -1,13 +1,14 @@
 // Bundles the handler into one ESM file for Lambda (Node 24, arm64) and zips it deterministically:
 // the same sources give the same zip bytes, which infra and CI compare.
 //
-//   node scripts/bundle.mjs   (run by `pnpm build` after tsc)  →  dist/lambda.zip
+//   node scripts/bundle.mjs              (run by `pnpm build` after tsc)  →  dist/lambda.zip
+//   node scripts/bundle.mjs --out <dir>  the same into another folder (the reproducibility test)
 //
 // The AWS SDK clients are bundled at the versions this repository pins and tests with, instead of
 // the copy the Lambda runtime carries: that copy changes with runtime updates, untested here.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -16,6 +17,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const { bundle: zipPath, handler } = manifest.lakeload;
 const [handlerFile] = handler.split('.');
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag === -1 ? root : resolve(process.argv[outFlag + 1] ?? '.');
+const bundleDir = join(outDir, 'dist', 'bundle');
 
 /**
  * Native or local-warehouse modules. The core's root entry still names them (its `openWarehouse`
@@ -33,7 +37,7 @@ const forbid = {
 
 const result = await build({
   entryPoints: [join(root, 'dist', 'lambda.js')],
-  outfile: join(root, 'dist', 'bundle', `${handlerFile}.mjs`),
+  outfile: join(bundleDir, `${handlerFile}.mjs`),
   bundle: true,
   platform: 'node',
   target: 'node24',
@@ -88,7 +92,7 @@ if (kept.length > 0) {
   );
 }
 
-const code = await readFile(join(root, 'dist', 'bundle', `${handlerFile}.mjs`));
+const code = await readFile(join(bundleDir, `${handlerFile}.mjs`));
 const notices = new TextEncoder().encode(await licences(result.metafile));
 // Fixed times and permissions, fixed order: no build-time state reaches the archive. The date is
 // built from local-time fields because ZIP stores local time: the same fields in every time zone.
@@ -97,12 +101,12 @@ const zip = zipSync({
   [`${handlerFile}.mjs`]: [code, fixed],
   'THIRD-PARTY-LICENSES.txt': [notices, fixed],
 });
-const out = join(root, zipPath);
+const out = join(outDir, zipPath);
 await mkdir(dirname(out), { recursive: true });
 writeFileSync(out, zip);
-writeFileSync(join(root, 'dist', 'bundle', 'meta.json'), JSON.stringify(result.metafile));
+writeFileSync(join(bundleDir, 'meta.json'), JSON.stringify(result.metafile));
 console.log(
-  `${relative(root, out)}: ${zip.length} bytes zipped (${handlerFile}.mjs ${code.length} bytes, ${
+  `${relative(root, out) || out}: ${zip.length} bytes zipped (${handlerFile}.mjs ${code.length} bytes, ${
     Object.keys(result.metafile.inputs).length
   } modules)`,
 );
