@@ -262,6 +262,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       options.onProgress?.('upload', index + 1, files.length);
     }
 
+    await s3.settled();
     const logs: string[] = [];
     let delivered = 0;
     const total = queue.depth;

@@ -45,6 +45,8 @@ export interface LocalS3 {
    * starting with the s3:TestEvent S3 sends when a configuration is saved. Returns an unsubscribe.
    */
   notify(bucket: string, deliver: (body: string) => void, filter?: NotificationFilter): () => void;
+  /** Resolves when every event of the requests answered so far has been delivered. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,9 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
   await s3rver.configureBuckets();
   const subscriptions = new Set<Subscription>();
   const sequencer = new Sequencer();
+  // s3rver names a completed multipart upload "ObjectCreated:Post"; S3 says CompleteMultipartUpload.
+  const completing = new Set<string>();
+  const lookups = new Set<Promise<void>>();
 
   const publish = (event: ObjectEvent) => {
     const body = JSON.stringify(
@@ -102,8 +107,10 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
   s3rver.on('event', (raw) => {
     const record = raw.Records[0];
     if (!record) return;
+    const id = `${record.s3.bucket.name}/${record.s3.object.key}`;
+    const multipart = record.eventName === 'ObjectCreated:Post' && completing.delete(id);
     const event: ObjectEvent = {
-      eventName: record.eventName,
+      eventName: multipart ? 'ObjectCreated:CompleteMultipartUpload' : record.eventName,
       bucket: record.s3.bucket.name,
       key: record.s3.object.key,
       sourceIp: record.requestParameters.sourceIPAddress.replace(/^::ffff:/, ''),
@@ -117,7 +124,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
       return;
     }
     // s3rver's copy events carry no eTag: read it from the stored object, as S3 would send it.
-    void s3rver.store.getMetadata(event.bucket, event.key).then(
+    const lookup = s3rver.store.getMetadata(event.bucket, event.key).then(
       (metadata) =>
         publish({
           ...event,
@@ -126,10 +133,16 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
         }),
       () => {},
     );
+    lookups.add(lookup);
+    void lookup.finally(() => lookups.delete(lookup));
   });
 
   const handle = s3rver.callback();
   const server = createServer((request, response) => {
+    if (request.method === 'POST' && /[?&]uploadId=/.test(request.url ?? '')) {
+      const target = pathStyle(request);
+      if (target) completing.add(`${target.bucket}/${target.key}`);
+    }
     const suffix = /^bytes=-(\d+)$/.exec(String(request.headers.range ?? ''));
     const target = suffix && request.method === 'GET' ? pathStyle(request) : undefined;
     if (!suffix || !target) {
@@ -163,6 +176,9 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
       subscriptions.add(subscription);
       deliver(JSON.stringify(s3TestEvent(bucket)));
       return () => subscriptions.delete(subscription);
+    },
+    async settled() {
+      while (lookups.size > 0) await Promise.allSettled([...lookups]);
     },
     async close() {
       subscriptions.clear();

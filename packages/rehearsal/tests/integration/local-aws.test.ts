@@ -1,7 +1,15 @@
 // The local S3 server (real-shaped notifications, suffix ranges), the local SQS queue's delivery and
 // redelivery, and the local SNS endpoint, each through the real SDK clients.
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { parseEvent } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +92,44 @@ describe('the local S3 server', () => {
     expect(items[0]?.ignored[0]).toMatch(/s3:TestEvent/);
     expect(items[1]?.objects[0]?.key).toBe(key);
     expect(items[1]?.recordId).toBe(records[1]?.messageId);
+  });
+
+  it('names multipart completions and copies as S3 does, with the stored eTag', async () => {
+    const queue = new LocalQueue();
+    const stop = s3.notify('lake', (body) => queue.send(body));
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: 'lake', Key: 'big.parquet' }),
+    );
+    const part = await client.send(
+      new UploadPartCommand({
+        Bucket: 'lake',
+        Key: 'big.parquet',
+        UploadId,
+        PartNumber: 1,
+        Body: Buffer.from('abc'),
+      }),
+    );
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'lake',
+        Key: 'big.parquet',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    await client.send(
+      new CopyObjectCommand({ Bucket: 'lake', Key: 'copy.parquet', CopySource: 'lake/big.parquet' }),
+    );
+    await s3.settled(); // the copy's eTag is read from the stored object
+    stop();
+    const [event] = await collect(queue);
+    const records = (event?.Records ?? []).slice(1).map((record) => JSON.parse(record.body).Records[0]);
+    expect(records.map((record) => record.eventName)).toEqual([
+      'ObjectCreated:CompleteMultipartUpload',
+      'ObjectCreated:Copy',
+    ]);
+    expect(records[1].s3.object.eTag).toBe(records[0].s3.object.eTag);
+    expect(records[1].s3.object.size).toBe(3);
   });
 
   it('answers suffix ranges with the last bytes (s3rver alone returns the first N+1)', async () => {
