@@ -74,11 +74,19 @@ export function s3Store(client: S3Client, options: S3StoreOptions = {}): ObjectS
           if (offset < 0 || end <= offset) return new Uint8Array(0);
           const response = await send(client, ref, getFor(ref, `bytes=${offset}-${end - 1}`));
           if (!response.Body) return new Uint8Array(0);
+          let bytes: Uint8Array;
           try {
-            return await response.Body.transformToByteArray();
+            bytes = await response.Body.transformToByteArray();
           } catch (error) {
             throw mapS3Error(error, ref.bucket, ref.key);
           }
+          if (bytes.length !== end - offset)
+            throw new ObjectChangedError(
+              s3Uri(ref.bucket, ref.key),
+              `asked for bytes ${offset}-${end - 1}, got ${bytes.length} bytes: the object is smaller than its reference says`,
+              'The object changed or the event is stale; its current version loads from its own event.',
+            );
+          return bytes;
         },
         // Connections belong to the client's pool: nothing to release per object.
         async close(): Promise<void> {},

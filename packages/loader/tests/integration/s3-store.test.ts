@@ -125,6 +125,15 @@ describe('s3Store', () => {
     await expect(source.read(0, 3)).rejects.toThrow(/replaced/);
   });
 
+  it('refuses a reference whose size is larger than the object', async () => {
+    const ref = await headS3Object(client, 'lake', KEY);
+    const source = await s3Store(client).open({ ...ref, size: ref.size + 10 });
+    await expect(source.read(ref.size - 5, 10)).rejects.toThrow(/got 5 bytes: the object is smaller/);
+    await expect(s3Store(client).localFile({ ...ref, size: ref.size + 10 })).rejects.toBeInstanceOf(
+      ObjectChangedError,
+    );
+  });
+
   it('maps a missing key and a missing bucket to permanent errors with a tip', async () => {
     const missing: ObjectRef = { bucket: 'lake', key: 'nope.parquet', size: 10, etag: 'x', eventTime: '' };
     const error = await s3Store(client)
