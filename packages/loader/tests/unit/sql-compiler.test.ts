@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
+import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
 
 const dialects = { duckdb: new DuckDBSqlCompiler(), postgres: new PostgresSqlCompiler() };
@@ -202,5 +203,60 @@ describe('SQL per dialect', () => {
     expect(() => dialects.duckdb.columnType({ kind: 'nested', shape: 'list' }, 'tags')).toThrow(
       /"tags" is a nested list; flatten it/,
     );
+  });
+});
+
+// Redshift's steps of a load are a batch of their own (tests/unit/redshift-sql-compiler.test.ts);
+// the statements every dialect shares are asserted here, side by side with the other two.
+describe('SQL per dialect, with Redshift', () => {
+  const all = { ...dialects, redshift: new RedshiftSqlCompiler() };
+  function expectAll(build: (compiler: SqlCompiler) => string, expected: Record<keyof typeof all, string>) {
+    for (const [name, compiler] of Object.entries(all))
+      expect(build(compiler), name).toBe(expected[name as keyof typeof all]);
+  }
+
+  it('creates the target and adds columns', () => {
+    expectAll((c) => c.createTable('order_summary', columns), {
+      duckdb:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR)',
+      postgres:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text)',
+      redshift:
+        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR(65535)) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO',
+    });
+    expectAll((c) => c.addColumn('t', { name: 'coupon', type: { kind: 'string' }, nullable: true }), {
+      duckdb: 'ALTER TABLE "t" ADD COLUMN "coupon" VARCHAR',
+      postgres: 'ALTER TABLE "t" ADD COLUMN "coupon" text',
+      redshift: 'ALTER TABLE "t" ADD COLUMN "coupon" VARCHAR(65535)',
+    });
+  });
+
+  it('deletes replaced rows (Redshift without aliases) and inserts', () => {
+    expectAll((c) => c.deleteReplaced('s', 't', ['order_id']), {
+      duckdb: 'DELETE FROM "t" AS t USING "s" AS s WHERE t."order_id" = s."order_id"',
+      postgres: 'DELETE FROM "t" AS t USING "s" AS s WHERE t."order_id" = s."order_id"',
+      redshift: 'DELETE FROM "t" USING "s" WHERE "t"."order_id" = "s"."order_id"',
+    });
+    const insert = 'INSERT INTO "t" ("order_id", "status") SELECT "order_id", "status" FROM "s"';
+    expectAll((c) => c.insertFromStaging('s', 't', ['order_id', 'status']), {
+      duckdb: insert,
+      postgres: insert,
+      redshift: insert,
+    });
+  });
+
+  it('quotes hostile identifiers and literals through the one pair of functions', () => {
+    const hostile = 'INSERT INTO "we""ird; DROP TABLE t; --" ("select") SELECT "select" FROM "s"';
+    expectAll((c) => c.insertFromStaging('s', 'we"ird; DROP TABLE t; --', ['select']), {
+      duckdb: hostile,
+      postgres: hostile,
+      redshift: hostile,
+    });
+    // A backslash cannot end a Redshift literal whichever way the engine reads it: it is CHR(92).
+    expectAll((c) => c.quoteLiteral("o'b\\'; --"), {
+      duckdb: "'o''b\\''; --'",
+      postgres: "'o''b\\''; --'",
+      redshift: "('o''b' || CHR(92) || '''; --')",
+    });
   });
 });
