@@ -37,6 +37,13 @@ export interface RedshiftDataEndpointOptions {
   s3: S3Objects;
   /** Records per GetStatementResult page (default 1000); the service pages by size instead. */
   pageSize?: number;
+  /** Statements running at once, one PostgreSQL session each; others wait as SUBMITTED. Default 16. */
+  maxSessions?: number;
+  /**
+   * Statements accepted and not ended beyond which ExecuteStatement and BatchExecuteStatement answer
+   * ActiveStatementsExceededException, as the service does at its quota. Default 500.
+   */
+  maxActiveStatements?: number;
   /** Default 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
@@ -150,9 +157,19 @@ function describeRecord(record: StatementRecord): Json {
 function operations(
   engine: StatementEngine,
   pageSize: number,
+  maxActive: number,
 ): Record<string, (body: Json) => Promise<Json> | Json> {
+  const checkActive = () => {
+    if (engine.active() >= maxActive) {
+      throw new ServiceError(
+        'ActiveStatementsExceededException',
+        `The number of active statements exceeds the limit of ${maxActive}`,
+      );
+    }
+  };
   return {
     ExecuteStatement(body) {
+      checkActive();
       const sql = stringField(body, 'Sql', true) as string;
       checkSize(sql);
       const parameters = body.Parameters as { name: string; value: string }[] | undefined;
@@ -164,6 +181,7 @@ function operations(
       );
     },
     BatchExecuteStatement(body) {
+      checkActive();
       const sqls = body.Sqls;
       if (!Array.isArray(sqls) || sqls.some((sql) => typeof sql !== 'string')) {
         throw new ServiceError('ValidationException', 'Sqls is required: a list of SQL statements');
@@ -285,8 +303,9 @@ export async function startRedshiftDataEndpoint(
   };
   if (options.schema !== undefined) engineOptions.schema = options.schema;
   if (options.database !== undefined) engineOptions.database = options.database;
+  if (options.maxSessions !== undefined) engineOptions.maxSessions = options.maxSessions;
   const engine = new StatementEngine(engineOptions);
-  const handlers = operations(engine, options.pageSize ?? 1000);
+  const handlers = operations(engine, options.pageSize ?? 1000, options.maxActiveStatements ?? 500);
   const server = createServer((request, response) => {
     const requestId = randomUUID();
     void (async () => {

@@ -73,6 +73,8 @@ export interface StatementEngineOptions {
   s3: S3Objects;
   quoting: Quoting;
   reader: () => Promise<DuckDBConnection>;
+  /** Statements running at once (one PostgreSQL session each); the rest wait as SUBMITTED. Default 16. */
+  maxSessions?: number;
 }
 
 const MS_TO_NS = 1_000_000;
@@ -159,6 +161,8 @@ export class StatementEngine {
   readonly #injected: Required<InjectedFailure>[] = [];
   readonly #settled = new Set<Promise<void>>();
   #queryIds = 100_000;
+  #sessions = 0;
+  readonly #waiting: (() => void)[] = [];
   #schema: string | undefined;
 
   constructor(options: StatementEngineOptions) {
@@ -263,7 +267,36 @@ export class StatementEngine {
     return { client, pid: rows[0]?.pid ?? 0 };
   }
 
+  /** Waits for a free session slot (statements queue as SUBMITTED, as on a busy workgroup). */
+  async #slot(): Promise<() => void> {
+    if (this.#sessions >= (this.#options.maxSessions ?? 16)) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#sessions++;
+    }
+    // The slot passes straight to the next waiter, or frees up.
+    return () => {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#sessions--;
+    };
+  }
+
+  /** Statements accepted and not yet ended. */
+  active(): number {
+    return this.statements().filter((statement) => !DONE.includes(statement.status)).length;
+  }
+
   async #run(top: TopStatement): Promise<void> {
+    const release = await this.#slot();
+    try {
+      await this.#runInSlot(top);
+    } finally {
+      release();
+    }
+  }
+
+  async #runInSlot(top: TopStatement): Promise<void> {
     if (top.status === 'ABORTED') return;
     setStatus(top, 'PICKED');
     const started = performance.now();

@@ -280,3 +280,41 @@ describe('the local Redshift Data API endpoint', () => {
     expect((await run('SELECT 42')).Status).toBe('FINISHED');
   });
 });
+
+describe('the endpoint under load', () => {
+  it('queues statements beyond its sessions as SUBMITTED and refuses beyond the active quota', async () => {
+    const s3 = await startLocalS3();
+    const busy = await startRedshiftDataEndpoint({
+      connectionString: POSTGRES,
+      s3: s3.objects,
+      maxSessions: 1,
+      maxActiveStatements: 2,
+    });
+    const client = new RedshiftDataClient({
+      endpoint: busy.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    try {
+      const first = await client.send(
+        new ExecuteStatementCommand({ ...target, Sql: 'SELECT pg_sleep(0.3)' }),
+      );
+      const second = await client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT 2' }));
+      await expect(
+        client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT 3' })),
+      ).rejects.toMatchObject({
+        name: 'ActiveStatementsExceededException',
+      });
+      expect((await waitFor(client, second.Id as string)).Status).toBe('FINISHED');
+      const [one, two] = busy.statements();
+      expect(one?.id).toBe(first.Id);
+      // The second waited for the only session: when it has finished, so has the (slower) first.
+      expect(one?.status).toBe('FINISHED');
+      expect(two?.history).toEqual(['SUBMITTED', 'PICKED', 'STARTED', 'FINISHED']);
+    } finally {
+      client.destroy();
+      await busy.close();
+      await s3.close();
+    }
+  });
+});
