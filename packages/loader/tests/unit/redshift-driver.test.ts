@@ -358,6 +358,26 @@ describe('Redshift driver: statement lifecycle', () => {
     expect(fake.data.named('CancelStatement')).toHaveLength(1);
   });
 
+  it('keeps polling through a throttled DescribeStatement instead of abandoning the statement', async () => {
+    const timer = fakeTimer();
+    const fake = fakeWarehouse({ describe: () => ({ Status: 'FINISHED', HasResultSet: false }) });
+    const describe = fake.data.handlers.DescribeStatement as Handler;
+    let throttled = 0;
+    fake.data.handlers.DescribeStatement = (input) => {
+      if (throttled++ < 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return describe(input);
+    };
+    expect(await driver(fake, timer).query('SELECT 1')).toEqual([]);
+    expect(fake.data.named('DescribeStatement')).toHaveLength(3);
+    expect(fake.data.named('ExecuteStatement')).toHaveLength(1);
+    // Not forever: a poll that keeps failing gives up, retryable, after a few attempts.
+    fake.data.handlers.DescribeStatement = () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    await expect(driver(fake, timer).query('SELECT 1')).rejects.toMatchObject({ retryable: true });
+    expect(fake.data.named('DescribeStatement')).toHaveLength(3 + 6);
+  });
+
   it('ABORTED is retryable', async () => {
     const fake = fakeWarehouse({ describe: () => ({ Status: 'ABORTED' }) });
     await expect(driver(fake).query('SELECT 1')).rejects.toMatchObject({

@@ -218,6 +218,9 @@ export interface PollTimer {
 
 const realTimer: PollTimer = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
+// Consecutive retryable DescribeStatement failures tolerated while a statement runs.
+const MAX_POLL_HICCUPS = 5;
+
 // A batch whose guard skipped it because another loader won a race is tried again for the files
 // still missing, this many times in all.
 const BATCH_ROUNDS = 3;
@@ -286,11 +289,22 @@ export class RedshiftDriver implements Driver {
     const config = this.#config;
     const deadline = this.#timer.now() + config.statementDeadlineMs;
     let interval = config.pollIntervalMs;
+    let hiccups = 0;
     for (;;) {
-      const described = await this.#send<DescribeStatementResponse>(
-        new DescribeStatementCommand({ Id: id }),
-        `${context}: DescribeStatement`,
-      );
+      let described: DescribeStatementResponse;
+      try {
+        described = await this.#send<DescribeStatementResponse>(
+          new DescribeStatementCommand({ Id: id }),
+          `${context}: DescribeStatement`,
+        );
+      } catch (error) {
+        // A throttled or failed poll says nothing about the statement, which keeps running: poll
+        // again rather than abandon it (a few times; then the load is retried as a whole).
+        if (!(error instanceof LoaderError && error.retryable) || ++hiccups > MAX_POLL_HICCUPS) throw error;
+        await this.#timer.sleep(interval);
+        continue;
+      }
+      hiccups = 0;
       switch (described.Status) {
         case 'FINISHED':
           return described;
