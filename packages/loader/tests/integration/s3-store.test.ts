@@ -1,6 +1,6 @@
 // The S3 source against a real S3 API server (s3rver) with the real SDK client: the client's
 // endpoint handling, ranged footer reads, downloads, listings and error mapping.
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,21 @@ describe('createS3Client', () => {
         else process.env[name] = value;
       }
     }
+  });
+
+  it('streams a body to a local server intact (no aws-chunked framing stored with it)', async () => {
+    const path = join(dir, 'items.parquet');
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'lake',
+        Key: 'streamed.parquet',
+        Body: createReadStream(path),
+        ContentLength: parquet.length,
+      }),
+    );
+    const file = await s3Store(client).localFile(await headS3Object(client, 'lake', 'streamed.parquet'));
+    expect(await readFile(file.path)).toEqual(parquet);
+    await file.release();
   });
 
   it('uses virtual-hosted URLs when no endpoint is configured', async () => {
