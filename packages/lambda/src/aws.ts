@@ -1,11 +1,11 @@
 // The production wiring, and the only module that names the AWS-side pieces of the core: objects
 // come from S3 (`s3Store`), notifications go to SNS, the warehouse is opened by `openDriver`.
-import { type Driver, Loader, parseWarehouseUrl } from '@lakeload/loader';
+import { type Driver, Loader, type Notifier, parseWarehouseUrl } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
 import { createS3Client, s3Store } from '@lakeload/loader/s3';
 import { SnsNotifier } from '@lakeload/loader/sns';
 import { type LambdaConfig, LambdaConfigError } from './env.js';
-import type { Connect } from './handler.js';
+import type { Connect, Invocation } from './handler.js';
 
 /** Opens the warehouse the configuration names. */
 export type OpenDriver = (config: LambdaConfig) => Promise<Driver>;
@@ -35,20 +35,41 @@ export interface AwsConnectOptions {
 }
 
 /**
+ * A message that failed for good comes back from the queue until its redrive policy moves it to the
+ * DLQ: its file's arrival and permanent failure are announced at the first delivery only, not once per
+ * attempt. Outcomes that can change (loaded, retryable failures) are still told every time.
+ */
+export function onceAcrossRedeliveries(
+  inner: Notifier,
+  invocation: Pick<Invocation, 'isRedelivery'>,
+): Notifier {
+  return {
+    notify: async (event) => {
+      const repeat = event.type === 'received' || (event.type === 'failed' && !event.retryable);
+      if (repeat && invocation.isRedelivery(event.uri)) return;
+      await inner.notify(event);
+    },
+  };
+}
+
+/**
  * The loading side of the function: the core's Loader over `openDriver`'s warehouse, reading
  * objects through S3, with an SNS notifier when a topic is configured.
  */
 export function awsConnect(options: AwsConnectOptions): Connect {
-  return async (config, notifyContext) => {
+  return async (config, invocation) => {
     const driver = await options.openDriver(config);
     const store = s3Store(options.s3 ?? createS3Client());
     const notifiers = config.snsTopicArn
       ? [
-          new SnsNotifier({
-            topicArn: config.snsTopicArn,
-            context: notifyContext,
-            ...(config.snsEvents ? { types: config.snsEvents } : {}),
-          }),
+          onceAcrossRedeliveries(
+            new SnsNotifier({
+              topicArn: config.snsTopicArn,
+              context: invocation.notifyContext,
+              ...(config.snsEvents ? { types: config.snsEvents } : {}),
+            }),
+            invocation,
+          ),
         ]
       : [];
     const loader = new Loader({ driver, tables: config.tables, notifiers });

@@ -30,11 +30,16 @@ export interface LoadRoundOptions {
   onResult: (result: ObjectResult) => void;
 }
 
+/** What the loading side may ask about the invocation in progress (its notifiers do). */
+export interface Invocation {
+  /** The log location and request id, for notifications. */
+  notifyContext(): NotifyContext | undefined;
+  /** True when the object came in an SQS message delivered before (ApproximateReceiveCount > 1). */
+  isRedelivery(uri: string): boolean;
+}
+
 /** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
-export type Connect = (
-  config: LambdaConfig,
-  notifyContext: () => NotifyContext | undefined,
-) => Promise<LoadPort>;
+export type Connect = (config: LambdaConfig, invocation: Invocation) => Promise<LoadPort>;
 
 export interface HandlerOptions {
   /** The function's environment; checked when the handler is made (cold start). */
@@ -47,8 +52,6 @@ export interface HandlerOptions {
    * before each round. Default 10.
    */
   filesPerRound?: number;
-  logger?: Logger;
-  metrics?: Metrics;
 }
 
 /** The SQS partial batch response, or for other sources the outcome counts (async callers ignore them). */
@@ -91,6 +94,18 @@ function isSqsEvent(event: unknown): boolean {
   );
 }
 
+/** The objects of SQS records received before: `parseEvent` gives one item per record, in order. */
+function redeliveredUris(event: unknown, items: readonly EventItem[]): Set<string> {
+  const records = (event as { Records: { attributes?: { ApproximateReceiveCount?: string } }[] }).Records;
+  const uris = new Set<string>();
+  items.forEach((item, index) => {
+    if (Number(records[index]?.attributes?.ApproximateReceiveCount ?? '1') > 1) {
+      for (const ref of item.objects) uris.add(objectUri(ref));
+    }
+  });
+  return uris;
+}
+
 function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
   const message = error instanceof Error ? error.message : String(error);
   return {
@@ -109,21 +124,23 @@ function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
  */
 export function createHandler(options: HandlerOptions): LakeloadHandler {
   const config = readLambdaConfig(options.env, options.dialects ? { dialects: options.dialects } : {});
-  const logger = options.logger ?? new Logger({ serviceName: config.serviceName });
-  const metrics =
-    options.metrics ?? new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
+  const logger = new Logger({ serviceName: config.serviceName });
+  const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
   // The contract's only dimension is `table`; Powertools would add `service` to every metric.
-  if (!options.metrics) metrics.clearDefaultDimensions();
+  metrics.clearDefaultDimensions();
   const filesPerRound = Math.max(1, options.filesPerRound ?? 10);
-  let invocation: NotifyContext | undefined;
+  let current: NotifyContext | undefined;
+  let redelivered = new Set<string>();
+  const invocation: Invocation = {
+    notifyContext: () => current,
+    isRedelivery: (uri) => redelivered.has(uri),
+  };
   let port: Promise<LoadPort> | undefined;
   const connect = () => {
-    port ??= options
-      .connect(config, () => invocation)
-      .catch((error: unknown) => {
-        port = undefined; // the next invocation tries again
-        throw error;
-      });
+    port ??= options.connect(config, invocation).catch((error: unknown) => {
+      port = undefined; // the next invocation tries again
+      throw error;
+    });
     return port;
   };
 
@@ -177,7 +194,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
 
   return async function handler(event: unknown, context: Context): Promise<HandlerResult> {
     logger.addContext(context);
-    invocation = {
+    current = {
       requestId: context.awsRequestId,
       logGroup: context.logGroupName,
       logStream: context.logStreamName,
@@ -195,6 +212,8 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
         tally.addUnreadable();
         throw error;
       }
+
+      if (sqs) redelivered = redeliveredUris(event, items);
 
       const outcomes = new Map<EventItem, Outcome>();
       let round: EventItem[] = [];
@@ -292,7 +311,8 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
     } finally {
       tally.publish(metrics);
       logger.resetKeys();
-      invocation = undefined;
+      current = undefined;
+      redelivered = new Set();
     }
   };
 }

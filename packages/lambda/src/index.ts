@@ -1,4 +1,10 @@
-export { type AwsConnectOptions, awsConnect, type OpenDriver, openRedshift } from './aws.js';
+export {
+  type AwsConnectOptions,
+  awsConnect,
+  type OpenDriver,
+  onceAcrossRedeliveries,
+  openRedshift,
+} from './aws.js';
 export {
   DEFAULT_SAFETY_MARGIN_MS,
   type Environment,
@@ -11,6 +17,7 @@ export {
   createHandler,
   type HandlerOptions,
   type HandlerResult,
+  type Invocation,
   type LakeloadHandler,
   type LoadPort,
   type LoadRoundOptions,

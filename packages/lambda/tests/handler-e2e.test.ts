@@ -75,13 +75,13 @@ function s3Notification(file: { key: string; size: number; etag: string }, seque
   };
 }
 
-function sqsEvent(records: { id: string; body: unknown }[]) {
+function sqsEvent(records: { id: string; body: unknown; receiveCount?: number }[]) {
   return {
-    Records: records.map(({ id, body }) => ({
+    Records: records.map(({ id, body, receiveCount = 1 }) => ({
       messageId: id,
       receiptHandle: `handle-${id}`,
       body: JSON.stringify(body),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1763028000000' },
+      attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '1763028000000' },
       messageAttributes: {},
       md5OfBody: createHash('md5').update(JSON.stringify(body)).digest('hex'),
       eventSource: 'aws:sqs',
@@ -118,10 +118,10 @@ async function count(table: string): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lakeload-lambda-e2e-'));
-  // Orders over three days, converted to the lake layout: three files per dataset.
+  // Orders over four days, converted to the lake layout: four files per dataset.
   await generateOrdersFile(join(dir, 'exports', 'orders.jsonl'), {
-    orders: 90,
-    days: 3,
+    orders: 120,
+    days: 4,
     seed: 11,
     updateRate: 0,
   });
@@ -294,6 +294,29 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
     });
   });
 
+  it('a redelivered message announces only what can change: not the arrival, not a failure for good', async () => {
+    const broken = files.get(badKey) as LakeFile;
+    const fresh = fileOf('order_summary', '04');
+    const before = published.length;
+    const event = sqsEvent([
+      { id: 'msg-broken', body: s3Notification(broken, '0055AED6DCD90281E6'), receiveCount: 3 },
+      { id: 'msg-fresh', body: s3Notification(fresh, '0055AED6DCD90281E8'), receiveCount: 2 },
+    ]);
+    const { result, lines } = await capturingStdout(() => handlerWith()(event, lambdaContext()));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-broken' }] });
+    expect(lines.find((line) => line.message === 'load failed')?.recordId).toBe('msg-broken');
+    const sent = published.slice(before).map((form) => ({
+      type: form.get('MessageAttributes.entry.1.Value.StringValue'),
+      subject: form.get('Subject'),
+    }));
+    expect(sent).toEqual([
+      {
+        type: 'loaded',
+        subject: expect.stringMatching(/^lakeload: loaded order_summary \(\+\d+ new, 0 updated\)/),
+      },
+    ]);
+  });
+
   it('an s3:TestEvent through SQS is acknowledged: no failures, nothing loaded', async () => {
     const event = sqsEvent([
       {
@@ -318,6 +341,7 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
         body: s3Notification(fileOf(dataset, day), `00${day}AED6DCD90281E5`),
       })),
     );
+    const summaries = await count('order_summary');
     const handler = handlerWith({ LAKELOAD_SAFETY_MARGIN_MS: '10000' }, 1);
     // Enough time for the first file, then less than the safety margin.
     const context = lambdaContext([60_000, 9_000]);
@@ -330,9 +354,7 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
       remainingMs: 9_000,
       safetyMarginMs: 10_000,
     });
-    expect(await count('order_summary')).toBe(
-      fileOf('order_summary', '01').rows + fileOf('order_summary', '02').rows,
-    );
+    expect(await count('order_summary')).toBe(summaries + fileOf('order_summary', '02').rows);
 
     const again = await capturingStdout(() => handler(sqsEvent(records.slice(1)), lambdaContext()));
     expect(again.result).toEqual({ batchItemFailures: [] });
