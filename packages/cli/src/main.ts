@@ -6,6 +6,7 @@ import { convertSpec, runConvert } from './commands/convert.js';
 import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
+import { rehearseSpec, runRehearse } from './commands/rehearse.js';
 import { replaySpec, runReplay } from './commands/replay.js';
 import { runStatus, statusSpec } from './commands/status.js';
 import { runUpload, uploadSpec } from './commands/upload.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<
   convert: { spec: convertSpec, run: runConvert },
   load: { spec: loadSpec, run: runLoad },
   replay: { spec: replaySpec, run: runReplay },
+  rehearse: { spec: rehearseSpec, run: runRehearse },
   status: { spec: statusSpec, run: runStatus },
   upload: { spec: uploadSpec, run: runUpload },
   watch: { spec: watchSpec, run: runWatch },

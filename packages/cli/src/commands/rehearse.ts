@@ -1,0 +1,185 @@
+import { join, resolve } from 'node:path';
+import { convert } from '@lakeload/convert';
+import { generateOrdersFile } from '@lakeload/orders';
+import { DEFAULT_REHEARSAL_POSTGRES, type RehearsalReport, rehearse } from '@lakeload/rehearsal';
+import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
+import { EXIT } from '../errors.js';
+import { formatBytes, ProgressBar } from '../progress.js';
+
+export const rehearseSpec: CommandSpec = {
+  name: 'rehearse',
+  summary:
+    'Try the AWS path without AWS. Starts a local S3 API server, SNS endpoint and Redshift Data API endpoint (executing on PostgreSQL), points the real AWS SDK clients at them with AWS_ENDPOINT_URL_*, uploads generated orders as Parquet and runs the S3 events through a local SQS queue into the real Lambda bundle, then shows what landed and what was notified. It does not prove Redshift itself: its planner, COPY parser, SNAPSHOT isolation or IAM.',
+  usage: 'lakeload rehearse [options]',
+  options: {
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'dir',
+      description:
+        'Working folder for generated orders (default out/rehearse); incoming/ and lake/ below it.',
+    },
+    orders: { type: 'string', short: 'n', valueName: 'N', description: 'Orders per export (default 2000).' },
+    lake: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'Upload this folder of converted Parquet files instead of generating orders.',
+    },
+    postgres: {
+      type: 'string',
+      valueName: 'URL',
+      description: `PostgreSQL standing in for Redshift (default: $LAKELOAD_REHEARSAL_POSTGRES, else ${DEFAULT_REHEARSAL_POSTGRES}).`,
+    },
+    schema: {
+      type: 'string',
+      valueName: 'name',
+      description: 'Schema the tables land in (default lakeload_rehearsal); dropped first unless --append.',
+    },
+    append: { type: 'boolean', description: 'Keep what earlier rehearsals loaded into the schema.' },
+    duplicates: {
+      type: 'boolean',
+      description: 'Deliver every S3 event twice (at-least-once delivery): nothing may load twice.',
+    },
+    'batch-size': {
+      type: 'string',
+      valueName: 'N',
+      description: 'SQS records per Lambda invocation (default 10, as the event source mapping).',
+    },
+    json: { type: 'boolean', description: 'Print the report as JSON instead of text.' },
+  },
+  examples: [
+    'lakeload rehearse',
+    'lakeload rehearse --orders 500 --duplicates --json',
+    'lakeload rehearse --lake out/demo/lake --postgres postgres://postgres@127.0.0.1:5432/test',
+  ],
+};
+
+/** Generates the two sample exports and converts them, as `lakeload demo` does. */
+async function generateLake(
+  root: string,
+  orders: number,
+  signal: AbortSignal,
+  json: boolean,
+): Promise<string> {
+  const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
+  const exports = [
+    {
+      file: join(root, 'incoming', 'web-orders.jsonl'),
+      seed: 'web',
+      format: 'jsonl' as const,
+      firstOrderId: 100_001,
+    },
+    {
+      file: join(root, 'incoming', 'marketplace-orders.csv'),
+      seed: 'marketplace',
+      format: 'csv' as const,
+      firstOrderId: 900_001,
+    },
+  ];
+  for (const { file, seed, format, firstOrderId } of exports) {
+    await generateOrdersFile(
+      file,
+      { orders, seed, format, firstOrderId, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
+      {
+        onProgress: (done, total) => {
+          signal.throwIfAborted();
+          progress.update(`generating ${format}`, done, total);
+        },
+      },
+    );
+    progress.done();
+  }
+  const converting = new ProgressBar({
+    enabled: !json && process.stderr.isTTY === true,
+    format: formatBytes,
+  });
+  await convert({
+    inputs: exports.map((entry) => entry.file),
+    outDir: join(root, 'lake'),
+    signal,
+    onProgress: (event) => {
+      if (event.phase === 'read') converting.update('converting', event.bytesDone, event.bytesTotal);
+    },
+  });
+  converting.done();
+  return join(root, 'lake');
+}
+
+/** The report as text: what ran where, what landed, what was notified. */
+export function describeRehearsal(report: RehearsalReport): string {
+  const lines = [
+    'Local AWS (real SDK clients, via AWS_ENDPOINT_URL_*):',
+    `  S3 ${report.endpoints.s3}   Redshift Data API ${report.endpoints.redshiftData}   SNS ${report.endpoints.sns}`,
+    `  warehouse ${report.warehouse.url} → PostgreSQL ${report.warehouse.postgres}, schema ${report.warehouse.schema}`,
+    '',
+    `Uploaded ${report.uploaded.files} files (${formatBytes(report.uploaded.bytes)}); ${report.delivery.invocations} Lambda invocations, ${report.delivery.failedReceives} records reported in batchItemFailures, ${report.delivery.deadLetters.length} in the dead-letter queue.`,
+    `Data API: ${report.statements.total} statements (${report.statements.batches} batches, ${report.statements.copies} COPYs, ${report.statements.failed} FAILED).`,
+    '',
+    'Rows per table:',
+    ...report.tables.map(({ table, rows }) => `  ${table.padEnd(24)} ${rows}`),
+    'Ledger (lakeload_load_history):',
+    ...report.ledger.map(({ status, files }) => `  ${status.padEnd(24)} ${files} files`),
+  ];
+  if (report.warehouseDeadLetters > 0)
+    lines.push(`Dead letters in the warehouse: ${report.warehouseDeadLetters}`);
+  for (const letter of report.delivery.deadLetters) {
+    lines.push(`  DLQ: ${letter.keys.join(', ') || letter.messageId} after ${letter.receives} receives`);
+  }
+  const counts = new Map<string, number>();
+  for (const { MessageAttributes } of report.notifications) {
+    const type = MessageAttributes.event_type?.StringValue ?? '(no event_type)';
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  lines.push(
+    '',
+    `SNS notifications: ${report.notifications.length} (${[...counts].map(([type, n]) => `${n} ${type}`).join(', ') || 'none'})`,
+    ...report.notifications
+      .filter((n) => n.MessageAttributes.event_type?.StringValue !== 'received')
+      .slice(0, 10)
+      .map((n) => `  ${n.Subject ?? '(no subject)'}`),
+    '',
+    'This rehearses the code path, not Redshift itself: its planner, COPY parser, SNAPSHOT isolation and IAM are not exercised.',
+  );
+  return lines.join('\n');
+}
+
+export async function runRehearse(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values } = parse(rehearseSpec, argv);
+  const json = values.json === true;
+  const orders = numberOption(values, 'orders', 2000, { min: 1 });
+  const batchSize = numberOption(values, 'batch-size', 10, { min: 1 });
+  const given = stringOption(values, 'lake');
+  const lake = given
+    ? resolve(given)
+    : await generateLake(
+        resolve(stringOption(values, 'out') ?? join('out', 'rehearse')),
+        orders,
+        signal,
+        json,
+      );
+  const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
+  const report = await rehearse({
+    lake,
+    postgresUrl:
+      stringOption(values, 'postgres') ??
+      process.env.LAKELOAD_REHEARSAL_POSTGRES ??
+      DEFAULT_REHEARSAL_POSTGRES,
+    schema: stringOption(values, 'schema') ?? 'lakeload_rehearsal',
+    fresh: values.append !== true,
+    duplicateEvents: values.duplicates === true,
+    batchSize,
+    signal,
+    onProgress: (phase, done, total) =>
+      progress.update(phase === 'upload' ? 'uploading' : 'delivering events', done, total),
+  });
+  progress.done();
+  if (json) {
+    const { logs, ...rest } = report;
+    process.stdout.write(`${JSON.stringify({ ...rest, logLines: logs.length })}\n`);
+  } else {
+    process.stdout.write(`${describeRehearsal(report)}\n`);
+  }
+  const failed =
+    report.delivery.deadLetters.length > 0 || report.ledger.some((entry) => entry.status !== 'loaded');
+  return failed ? EXIT.failed : EXIT.ok;
+}
