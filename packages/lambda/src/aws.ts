@@ -1,32 +1,47 @@
 // The production wiring, and the only module that names the AWS-side pieces of the core: objects
 // come from S3 (`s3Store`), notifications go to SNS, the warehouse is opened by `openDriver`.
 import { type Driver, Loader, type Notifier, parseWarehouseUrl } from '@lakeload/loader';
-import { redshiftWarehouse } from '@lakeload/loader/redshift';
+import { type RedshiftDialectConfig, redshiftWarehouse } from '@lakeload/loader/redshift';
 import { createS3Client, s3Store } from '@lakeload/loader/s3';
 import { SnsNotifier } from '@lakeload/loader/sns';
 import { type LambdaConfig, LambdaConfigError } from './env.js';
 import type { Connect, Invocation } from './handler.js';
 
-/** Opens the warehouse the configuration names. */
-export type OpenDriver = (config: LambdaConfig) => Promise<Driver>;
+/** Opens the warehouse the configuration names, when the first round of an invocation needs it. */
+export type OpenDriver = (
+  config: LambdaConfig,
+  invocation: Pick<Invocation, 'remainingMs'>,
+) => Promise<Driver>;
+
+/** The core's default: below Lambda's 15-minute ceiling. */
+const DEFAULT_STATEMENT_DEADLINE_MS = 600_000;
 
 /**
- * Opens the Redshift warehouse of `LAKELOAD_WAREHOUSE_URL`. The contract's variables win over the
- * same settings in the URL: infra sets them apart.
+ * The Redshift dialect's settings for the function: the warehouse URL's, with the contract's
+ * variables winning over the same settings in the URL (infra sets them apart), and a statement
+ * deadline that ends before the function's timeout does (the time left at the first round, less the
+ * safety margin), so a slow load is cancelled and reported instead of being cut off unreported.
  */
-export const openRedshift: OpenDriver = async (config) => {
+export function redshiftConfigFor(config: LambdaConfig, remainingMs: number): RedshiftDialectConfig {
   const target = parseWarehouseUrl(config.warehouseUrl);
   if (target.dialect !== 'redshift') {
     throw new LambdaConfigError([
       `LAKELOAD_WAREHOUSE_URL names a ${target.dialect} warehouse, not redshift-data://…`,
     ]);
   }
-  return redshiftWarehouse({
+  const budget = remainingMs - config.safetyMarginMs;
+  return {
     ...target.config,
     copyRoleArn: config.copyRoleArn,
     manifestPrefix: config.manifestPrefix,
-  });
-};
+    statementDeadlineMs:
+      budget > 0 ? Math.min(DEFAULT_STATEMENT_DEADLINE_MS, budget) : DEFAULT_STATEMENT_DEADLINE_MS,
+  };
+}
+
+/** Opens the Redshift warehouse of `LAKELOAD_WAREHOUSE_URL` (see {@link redshiftConfigFor}). */
+export const openRedshift: OpenDriver = async (config, invocation) =>
+  redshiftWarehouse(redshiftConfigFor(config, invocation.remainingMs()));
 
 export interface AwsConnectOptions {
   openDriver: OpenDriver;
@@ -58,7 +73,7 @@ export function onceAcrossRedeliveries(
  */
 export function awsConnect(options: AwsConnectOptions): Connect {
   return async (config, invocation) => {
-    const driver = await options.openDriver(config);
+    const driver = await options.openDriver(config, invocation);
     const store = s3Store(options.s3 ?? createS3Client());
     const notifiers = config.snsTopicArn
       ? [

@@ -36,6 +36,8 @@ export interface Invocation {
   notifyContext(): NotifyContext | undefined;
   /** True when the object came in an SQS message delivered before (ApproximateReceiveCount > 1). */
   isRedelivery(uri: string): boolean;
+  /** The invocation's time left, in ms (`context.getRemainingTimeInMillis()`). */
+  remainingMs(): number;
 }
 
 /** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
@@ -131,9 +133,11 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
   const filesPerRound = Math.max(1, options.filesPerRound ?? 10);
   let current: NotifyContext | undefined;
   let redelivered = new Set<string>();
+  let remaining: (() => number) | undefined;
   const invocation: Invocation = {
     notifyContext: () => current,
     isRedelivery: (uri) => redelivered.has(uri),
+    remainingMs: () => remaining?.() ?? 0,
   };
   let port: Promise<LoadPort> | undefined;
   const connect = () => {
@@ -194,6 +198,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
 
   return async function handler(event: unknown, context: Context): Promise<HandlerResult> {
     logger.addContext(context);
+    remaining = () => context.getRemainingTimeInMillis();
     current = {
       requestId: context.awsRequestId,
       logGroup: context.logGroupName,
@@ -313,6 +318,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
       logger.resetKeys();
       current = undefined;
       redelivered = new Set();
+      remaining = undefined;
     }
   };
 }

@@ -4,6 +4,7 @@ export {
   type OpenDriver,
   onceAcrossRedeliveries,
   openRedshift,
+  redshiftConfigFor,
 } from './aws.js';
 export {
   DEFAULT_SAFETY_MARGIN_MS,
