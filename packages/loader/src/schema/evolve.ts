@@ -66,6 +66,20 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
     return target.precision - target.scale >= digits ? target : undefined;
   }
   if (target.kind === 'float' && file.kind === 'float') return file.bits > target.bits ? file : target;
+  // A table keeps some file types in a broader one, and its catalog reports that one back: JSON and
+  // UUIDs as text (Redshift), millisecond and INT96 timestamps as microseconds, nested values as one
+  // nested type (SUPER). Such a file fits the table as it is.
+  if (target.kind === 'string' && (file.kind === 'json' || file.kind === 'uuid')) return target;
+  if (
+    target.kind === 'timestamp' &&
+    file.kind === 'timestamp' &&
+    target.unit === 'micros' &&
+    file.unit !== 'nanos' &&
+    target.utc === file.utc
+  ) {
+    return target;
+  }
+  if (target.kind === 'nested' && file.kind === 'nested') return target;
   return undefined;
 }
 

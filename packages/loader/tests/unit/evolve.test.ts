@@ -63,4 +63,35 @@ describe('evolve', () => {
     );
     expect(() => evolve(target, [col('qty', int(64))], 'freeze', 't')).toThrow(/"qty" int32 → int64/);
   });
+
+  // The catalog reports what the table stores, which for these is broader than the file's own type:
+  // a second file of the same schema must load like the first.
+  it('accepts file types the table stores in a broader type it reports back', () => {
+    const micros: ColumnType = { kind: 'timestamp', unit: 'micros', utc: true };
+    const stored = [
+      col('payload', text),
+      col('id', text),
+      col('at', micros),
+      col('tags', { kind: 'nested', shape: 'list' }),
+    ];
+    const file = [
+      col('payload', { kind: 'json' }),
+      col('id', { kind: 'uuid' }),
+      col('at', { kind: 'timestamp', unit: 'millis', utc: true }),
+      col('tags', { kind: 'nested', shape: 'map' }),
+    ];
+    expect(evolve(stored, file, 'freeze', 't')).toEqual({ add: [], widen: [] });
+    const int96 = [col('at', { kind: 'timestamp', unit: 'micros', utc: true, int96: true })];
+    expect(evolve(stored, int96, 'freeze', 't')).toEqual({ add: [], widen: [] });
+  });
+
+  it('still refuses nanoseconds or another time zone into a microsecond timestamp', () => {
+    const stored = [col('at', { kind: 'timestamp', unit: 'micros', utc: true })];
+    expect(() =>
+      evolve(stored, [col('at', { kind: 'timestamp', unit: 'nanos', utc: true })], 'evolve', 't'),
+    ).toThrow(/timestamp\(micros, utc\) in the table but timestamp\(nanos, utc\)/);
+    expect(() =>
+      evolve(stored, [col('at', { kind: 'timestamp', unit: 'millis', utc: false })], 'evolve', 't'),
+    ).toThrow(SchemaDriftError);
+  });
 });
