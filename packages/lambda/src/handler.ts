@@ -108,13 +108,17 @@ function redeliveredUris(event: unknown, items: readonly EventItem[]): Set<strin
   return uris;
 }
 
+/**
+ * The result of an object whose round failed outside the loader's own handling (the warehouse could
+ * not be opened, say). Always retryable: no dead letter records it, so only a retry keeps it.
+ */
 function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
   const message = error instanceof Error ? error.message : String(error);
   return {
     uri: objectUri(ref),
     status: 'failed',
     error: message,
-    retryable: !(error instanceof LoaderError) || error.retryable,
+    retryable: true,
     tip: 'The loader itself failed for this batch; the record goes back to be tried again.',
     durationMs: 0,
   };

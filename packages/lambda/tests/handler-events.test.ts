@@ -1,7 +1,8 @@
 // The handler on real-shaped events of every source (fixtures from the reference shapes), with the
 // core's real parser, router and loader over an in-memory DuckDB warehouse. None of these objects
 // is Parquet, so each is routed and skipped; what differs is how each source reports the outcome.
-import { Loader, openWarehouse } from '@lakeload/loader';
+// Last, what each source does when the loading side cannot be opened at all.
+import { Loader, LoaderError, openWarehouse } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type LakeloadHandler, RetryInvocationError } from '../src/handler.js';
 import { capturingStdout, fixture, GOOD_ENV, lambdaContext } from './helpers.js';
@@ -115,3 +116,38 @@ describe('events of every source', () => {
     );
   });
 });
+
+describe('when the loading side cannot be opened', () => {
+  it('nothing is lost: direct events throw for a retry, SQS records go back, and the next invocation connects again', async () => {
+    let attempts = 0;
+    const failing = createHandler({
+      env: GOOD_ENV,
+      connect: async () => {
+        attempts += 1;
+        // Not retryable by its own account, yet nothing recorded the objects: only a retry keeps them.
+        throw new LoaderError('the warehouse refused the connection: password authentication failed');
+      },
+    });
+    const direct = (await fixture('s3/base.json')) as {
+      Records: { s3: { object: { key: string } } }[];
+    };
+    const record = direct.Records[0];
+    if (record) record.s3.object.key = 'year%3D2025/month%3D11/day%3D13/order_summary/part-0.parquet';
+    const thrown = await capturingStdout(() => failing(direct, lambdaContext()));
+    expect(thrown.error).toBeInstanceOf(RetryInvocationError);
+    expect((thrown.error as Error).message).toMatch(
+      /s3:\/\/lambda-artifacts-deafc19498e3f2df\/year=2025\/month=11\/day=13\/order_summary\/part-0\.parquet: the warehouse refused/,
+    );
+
+    const queued = sqsOf(direct, 'msg-1');
+    const returned = await capturingStdout(() => failing(queued, lambdaContext()));
+    expect(returned.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(attempts).toBe(2);
+  });
+});
+
+function sqsOf(body: unknown, messageId: string) {
+  return {
+    Records: [{ messageId, eventSource: 'aws:sqs', body: JSON.stringify(body), attributes: {} }],
+  };
+}
