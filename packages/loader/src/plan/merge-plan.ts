@@ -11,7 +11,9 @@ export interface MergePlan {
   census: string;
   /** Staged rows that will not be written: duplicates within the batch, rows older than the stored ones. */
   discard: string[];
-  /** Per file, after the discards: the rows left to write. Absent when nothing is discarded. */
+  /** True when each discard statement returns its removed rows per file (`batch_file`, `discarded`). */
+  discardsCounted: boolean;
+  /** Per file, after discards that do not count: the rows left to write. */
   survivors?: string;
   /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
   replacedPerFile?: string;
@@ -40,17 +42,21 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { keys, version } = input.settings;
   const census = compiler.stagingCensus(staging, keys);
   const insert = compiler.insertFromStaging(staging, table, input.columns);
-  const analyze = compiler.analyzeStaging(staging);
+  const analyze = compiler.analyzeStaging(staging, keys);
   const statistics = analyze === undefined ? {} : { analyze };
-  if (keys.length === 0) return { ...statistics, census, discard: [], insert };
+  if (keys.length === 0) return { ...statistics, census, discard: [], discardsCounted: false, insert };
+  const deletes = [
+    compiler.dedupeStaging(staging, keys, version),
+    ...(version ? [compiler.dropOlderVersions(staging, table, keys, version)] : []),
+  ];
+  const counted = deletes.map((statement) => compiler.countedDiscard(statement));
+  const discards = counted.every((statement) => statement !== undefined)
+    ? { discard: counted as string[], discardsCounted: true }
+    : { discard: deletes, discardsCounted: false, survivors: census };
   return {
     ...statistics,
     census,
-    discard: [
-      compiler.dedupeStaging(staging, keys, version),
-      ...(version ? [compiler.dropOlderVersions(staging, table, keys, version)] : []),
-    ],
-    survivors: census,
+    ...discards,
     ...(files > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
     deleteReplaced: compiler.deleteReplaced(staging, table, keys),
     insert,

@@ -101,8 +101,17 @@ export async function loadBatch(
       `${files[ordinal]?.objectUri}: ${count} of ${staged[ordinal]} rows have no value in the key (${first.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
     );
   }
-  for (const statement of plan.discard) await sql.run(statement);
-  const survivors = plan.survivors ? perFile(await sql.rows(plan.survivors), 'staged', files.length) : staged;
+  let survivors = staged;
+  if (plan.discardsCounted) {
+    survivors = [...staged];
+    for (const statement of plan.discard) {
+      const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
+      survivors = survivors.map((count, ordinal) => count - (discarded[ordinal] ?? 0));
+    }
+  } else {
+    for (const statement of plan.discard) await sql.run(statement);
+    if (plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
+  }
   let replaced = Array.from({ length: files.length }, () => 0);
   if (plan.replacedPerFile)
     replaced = perFile(await sql.rows(plan.replacedPerFile), 'replaced', files.length);

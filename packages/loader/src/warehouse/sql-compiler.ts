@@ -87,7 +87,16 @@ export abstract class SqlCompiler implements SqlQuoting {
    * Statistics for the planner on the filled staging table, where a dialect's planner needs them
    * to join it well; none by default.
    */
-  analyzeStaging(_staging: string): string | undefined {
+  analyzeStaging(_staging: string, _keys: readonly string[]): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * A staging DELETE that also answers how many rows it removed per file (`batch_file`,
+   * `discarded`), where the dialect can say so in the same statement; otherwise undefined, and the
+   * plan counts the survivors with a second census.
+   */
+  countedDiscard(_discard: string): string | undefined {
     return undefined;
   }
 

@@ -5,6 +5,7 @@ import { compareSequencers, oldestFirst, planBatches } from '../../src/plan/batc
 import { planMerge } from '../../src/plan/merge-plan.js';
 import type { Column } from '../../src/schema/parquet.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
+import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
 
 const id: Column = { name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true };
 const note: Column = { name: 'note', type: { kind: 'string' }, nullable: true };
@@ -93,6 +94,7 @@ describe('merge plan', () => {
         compiler.dedupeStaging('s', ['id'], 'updated_at'),
         compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'),
       ],
+      discardsCounted: false,
       survivors: compiler.stagingCensus('s', ['id']),
       replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
       deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
@@ -114,7 +116,20 @@ describe('merge plan', () => {
     expect(keyless).toEqual({
       census: compiler.stagingCensus('s', []),
       discard: [],
+      discardsCounted: false,
       insert: compiler.insertFromStaging('s', 'clicks', ['id']),
     });
+  });
+
+  it('on PostgreSQL, analyzes the staged keys and counts each discard per file in the DELETE itself', () => {
+    const postgres = new PostgresSqlCompiler();
+    const plan = planMerge(postgres, { table: 't', settings, columns: ['id'], staging: 's', files: 2 });
+    expect(plan.analyze).toBe('ANALYZE "s" ("id")');
+    expect(plan.discardsCounted).toBe(true);
+    expect(plan.survivors).toBeUndefined();
+    expect(plan.discard).toEqual([
+      postgres.countedDiscard(postgres.dedupeStaging('s', ['id'], 'updated_at')),
+      postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
+    ]);
   });
 });

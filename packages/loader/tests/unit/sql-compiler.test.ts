@@ -120,6 +120,18 @@ describe('SQL per dialect', () => {
     });
   });
 
+  it('analyzes staging and counts discards per file where the dialect needs or allows it', () => {
+    expect(dialects.duckdb.analyzeStaging('s', ['order_id'])).toBeUndefined();
+    expect(dialects.postgres.analyzeStaging('s', ['order_id', 'line_number'])).toBe(
+      'ANALYZE "s" ("order_id", "line_number")',
+    );
+    expect(dialects.postgres.analyzeStaging('s', [])).toBeUndefined();
+    expect(dialects.duckdb.countedDiscard('DELETE FROM "s" WHERE x')).toBeUndefined();
+    expect(dialects.postgres.countedDiscard('DELETE FROM "s" AS s USING "t" AS t WHERE x')).toBe(
+      'WITH discarded AS (DELETE FROM "s" AS s USING "t" AS t WHERE x RETURNING "__lakeload_file") SELECT "__lakeload_file" AS batch_file, count(*) AS discarded FROM discarded GROUP BY "__lakeload_file"',
+    );
+  });
+
   it('locks the target for writers where the dialect serializes with a lock', () => {
     expect(dialects.postgres.lockTable('order_items')).toBe(
       'LOCK TABLE "order_items" IN SHARE ROW EXCLUSIVE MODE',

@@ -56,10 +56,19 @@ export class PostgresSqlCompiler extends SqlCompiler {
 
   /**
    * A temporary table has no statistics until analyzed, and without them the planner hashes the
-   * whole staging table to join it with an empty target (or one far smaller than it).
+   * whole staging table to join it with an empty target (or one far smaller than it). Keyless
+   * tables join nothing.
    */
-  override analyzeStaging(staging: string): string {
-    return `ANALYZE ${this.quoteIdentifier(staging)}`;
+  override analyzeStaging(staging: string, keys: readonly string[]): string | undefined {
+    // Only the joined columns: the row count and the keys' statistics are what the plans need.
+    if (keys.length === 0) return undefined;
+    return `ANALYZE ${this.quoteIdentifier(staging)} (${this.columnList(keys)})`;
+  }
+
+  /** The DELETE in a CTE, its removed rows counted per file: no second pass over staging. */
+  override countedDiscard(discard: string): string {
+    const file = this.quoteIdentifier(FILE);
+    return `WITH discarded AS (${discard} RETURNING ${file}) SELECT ${file} AS batch_file, count(*) AS discarded FROM discarded GROUP BY ${file}`;
   }
 
   /** The COPY that the driver feeds from the Parquet files, a chunk at a time. */
