@@ -32,6 +32,7 @@ export {
   s3TestEvent,
 } from './s3/events.js';
 export {
+  decodeAwsChunked,
   LOCAL_S3_CREDENTIALS,
   type LocalS3,
   type LocalS3Options,

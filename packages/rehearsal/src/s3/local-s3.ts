@@ -3,7 +3,7 @@
 // `bytes=0-N` and returns the first N+1 bytes — and (2) turns s3rver's own events into real-shaped
 // S3 notifications for the subscribers (a LocalQueue, usually).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,68 @@ function pathStyle(request: IncomingMessage): { bucket: string; key: string } | 
   }
 }
 
+/**
+ * The payload of an `aws-chunked` body (the SDK's default for uploads with checksums: each chunk
+ * `<hex size>[;chunk-signature=…]\r\n<bytes>\r\n`, a zero-size chunk, then trailers). s3rver
+ * would store the framing as the object's bytes.
+ */
+export function decodeAwsChunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd === -1) throw new RehearsalError('malformed aws-chunked body: a chunk header has no end');
+    const size = Number.parseInt(body.toString('latin1', at, lineEnd).split(';')[0] ?? '', 16);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new RehearsalError('malformed aws-chunked body: bad chunk size');
+    if (size === 0) return Buffer.concat(parts);
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
+function isAwsChunked(request: IncomingMessage): boolean {
+  const sha = String(request.headers['x-amz-content-sha256'] ?? '');
+  const encoding = String(request.headers['content-encoding'] ?? '');
+  return sha.startsWith('STREAMING-') || encoding.split(',').some((part) => part.trim() === 'aws-chunked');
+}
+
+/** The same request with the decoded payload as its body, for s3rver to store. */
+async function dechunked(request: IncomingMessage): Promise<IncomingMessage> {
+  // Read with listeners: an async iterator would destroy the request, and with it the socket.
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
+  const payload = decodeAwsChunked(body);
+  const copy = new IncomingMessage(request.socket);
+  // Its bytes are all here: reading must not touch the socket, which belongs to the real request.
+  copy._read = () => {};
+  // A message not marked complete destroys its socket when it is destroyed after its end.
+  copy.complete = true;
+  copy.method = request.method ?? 'PUT';
+  copy.url = request.url ?? '/';
+  copy.httpVersion = request.httpVersion;
+  const headers = { ...request.headers };
+  const encodings = String(headers['content-encoding'] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'aws-chunked');
+  if (encodings.length > 0) headers['content-encoding'] = encodings.join(', ');
+  else delete headers['content-encoding'];
+  delete headers['transfer-encoding'];
+  delete headers['x-amz-decoded-content-length'];
+  delete headers['x-amz-trailer'];
+  headers['content-length'] = String(payload.length);
+  headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+  copy.headers = headers;
+  copy.push(payload);
+  copy.push(null);
+  return copy;
+}
+
 /** Starts s3rver in this process on 127.0.0.1 and a free port. */
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const ownDirectory = options.directory === undefined;
@@ -139,6 +201,18 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
 
   const handle = s3rver.callback();
   const server = createServer((request, response) => {
+    if (request.method === 'PUT' && isAwsChunked(request)) {
+      void dechunked(request).then(
+        (decoded) => handle(decoded, response),
+        (error: unknown) => {
+          response.writeHead(400, { 'content-type': 'application/xml' });
+          response.end(
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>${String(error)}</Message></Error>`,
+          );
+        },
+      );
+      return;
+    }
     if (request.method === 'POST' && /[?&]uploadId=/.test(request.url ?? '')) {
       const target = pathStyle(request);
       if (target) completing.add(`${target.bucket}/${target.key}`);

@@ -1,6 +1,7 @@
 // The local S3 server (real-shaped notifications, suffix ranges), the local SQS queue's delivery and
 // redelivery, and the local SNS endpoint, each through the real SDK clients.
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -130,6 +131,23 @@ describe('the local S3 server', () => {
     ]);
     expect(records[1].s3.object.eTag).toBe(records[0].s3.object.eTag);
     expect(records[1].s3.object.size).toBe(3);
+  });
+
+  it("stores an SDK client's default aws-chunked upload as its payload, not its framing", async () => {
+    // Default checksums and a stream body: the SDK sends STREAMING-UNSIGNED-PAYLOAD-TRAILER.
+    const plain = new S3Client({ forcePathStyle: true });
+    const body = Buffer.from('PAR1 pretend parquet bytes PAR1');
+    await plain.send(
+      new PutObjectCommand({
+        Bucket: 'lake',
+        Key: 'chunked.parquet',
+        Body: Readable.from([body]),
+        ContentLength: body.length,
+      }),
+    );
+    const got = await plain.send(new GetObjectCommand({ Bucket: 'lake', Key: 'chunked.parquet' }));
+    expect(Buffer.from((await got.Body?.transformToByteArray()) ?? [])).toEqual(body);
+    plain.destroy();
   });
 
   it('answers suffix ranges with the last bytes (s3rver alone returns the first N+1)', async () => {
