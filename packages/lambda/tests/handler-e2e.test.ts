@@ -317,6 +317,20 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
     ]);
   });
 
+  it('the same object twice in one batch loads once: one loaded, one duplicate, no failures', async () => {
+    const items = fileOf('order_items', '04');
+    const before = await count('order_items');
+    const notification = s3Notification(items, '0055AED6DCD90281F9');
+    const event = sqsEvent([
+      { id: 'msg-first', body: notification },
+      { id: 'msg-second', body: notification },
+    ]);
+    const { result, lines } = await capturingStdout(() => handlerWith()(event, lambdaContext()));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await count('order_items')).toBe(before + items.rows);
+    expect(emfByTable(lines).get('order_items')).toMatchObject({ FilesLoaded: [1], Duplicates: [1] });
+  });
+
   it('an s3:TestEvent through SQS is acknowledged: no failures, nothing loaded', async () => {
     const event = sqsEvent([
       {
@@ -423,6 +437,7 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
 
   it('EventBridge "Object Created" and an SNS envelope in SQS load their objects too', async () => {
     const items = fileOf('order_items', '03');
+    const before = await count('order_items');
     const eventBridge = {
       version: '0',
       id: 'f5f1e65c-dc3a-93ca-6c1e-b1647eac7963',
@@ -455,7 +470,7 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
       handlerWith()(sqsEvent([{ id: 'msg-sns', body: envelope }]), lambdaContext()),
     );
     expect(viaSns.result).toEqual({ batchItemFailures: [] });
-    expect(await count('order_items')).toBe(fileOf('order_items', '01').rows + items.rows + retried.rows);
+    expect(await count('order_items')).toBe(before + items.rows + retried.rows);
   });
 
   it('a bad environment fails the cold start with every problem listed', () => {
