@@ -119,6 +119,21 @@ describe('lakeload rehearse (the AWS path offline)', () => {
     expect(report.warehouseDeadLetters).toBeGreaterThanOrEqual(1);
   });
 
+  it('sends back, unstarted, what arrives when the function has less time left than its safety margin', async () => {
+    const schema = schemaFor('late');
+    const report = await rehearse({
+      lake: await lake('late', [{ ids: [1, 2] }]),
+      postgresUrl: POSTGRES,
+      schema,
+      timeoutMs: 1000, // below the handler's default 10 s safety margin
+      maxReceiveCount: 2,
+    });
+    expect(report.delivery.batches[0]?.failed).toHaveLength(1);
+    expect(report.delivery.deadLetters.map((letter) => letter.keys)).toEqual([[`${folder}/part 0.parquet`]]);
+    expect(report.statements.copies).toBe(0);
+    expect(report.ledger).toEqual([]);
+  });
+
   it('retries a FAILED statement of a retryable class (1023) and loads', async () => {
     const schema = schemaFor('retry');
     const report = await rehearse({
