@@ -137,7 +137,6 @@ const UNTRANSLATED_KEYWORDS: Record<string, string> = {
   unload: 'UNLOAD',
   qualify: 'QUALIFY (PostgreSQL has no QUALIFY; filter ROW_NUMBER() in a subquery)',
   identity: 'IDENTITY columns',
-  top: 'SELECT TOP',
 };
 
 // Redshift's system tables and views (SYS_LOAD_ERROR_DETAIL, STL_LOAD_ERRORS, PG_TABLE_DEF, …).
@@ -209,6 +208,9 @@ export function translateStatement(sql: string): TranslatedStatement {
     const following = tokens[after];
     const callsFunction = following?.kind === 'symbol' && following.text === '(';
     if (word in UNTRANSLATED_KEYWORDS) unsupported(UNTRANSLATED_KEYWORDS[word] as string);
+    // TOP only right after SELECT [DISTINCT]: elsewhere it is a name.
+    if (word === 'top' && ['select', 'distinct'].includes(lower(out.filter(isCode).at(-1))))
+      unsupported('SELECT TOP');
     if (callsFunction && UNTRANSLATED_FUNCTIONS.has(word))
       unsupported(`the Redshift function ${word.toUpperCase()}()`);
     if (UNTRANSLATED_TYPES.has(word)) unsupported(`the Redshift type ${word.toUpperCase()}`);

@@ -25,6 +25,7 @@ describe('translateStatement', () => {
     ],
     ['LOCK t', 'LOCK TABLE t'],
     ['LOCK TABLE t', 'LOCK TABLE t'],
+    ['SELECT top, identity_col FROM t', 'SELECT top, identity_col FROM t'],
     // Inside literals, quoted names and comments nothing changes; PostgreSQL's encode() stays.
     [
       `SELECT 'SUPER GETDATE()', "super", encode(b, 'hex') -- DISTSTYLE AUTO\nFROM t`,
@@ -71,6 +72,7 @@ describe('translateStatement', () => {
     ["COPY t FROM 's3://b/k' FORMAT AS PARQUET", /IAM_ROLE/],
     ["COPY t FROM 'https://x/k' IAM_ROLE default FORMAT AS PARQUET", /only s3:\/\/ sources/],
     ['SELECT 1; SELECT 2', /2 statements in one SQL text/],
+    ['SELECT TOP 10 * FROM t', /SELECT TOP is not emulated/],
   ])('refuses %s', (input, message) => {
     expect(() => translateStatement(input)).toThrow(UnsupportedSqlError);
     expect(() => translateStatement(input)).toThrow(message);
