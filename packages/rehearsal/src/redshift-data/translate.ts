@@ -208,9 +208,9 @@ export function translateStatement(sql: string): TranslatedStatement {
     const following = tokens[after];
     const callsFunction = following?.kind === 'symbol' && following.text === '(';
     if (word in UNTRANSLATED_KEYWORDS) unsupported(UNTRANSLATED_KEYWORDS[word] as string);
-    // TOP only right after SELECT [DISTINCT]: elsewhere it is a name.
-    if (word === 'top' && ['select', 'distinct'].includes(lower(out.filter(isCode).at(-1))))
-      unsupported('SELECT TOP');
+    // SELECT [DISTINCT] TOP <n>: anywhere else `top` is a name.
+    const afterSelect = ['select', 'distinct'].includes(lower(out.filter(isCode).at(-1)));
+    if (word === 'top' && afterSelect && following?.kind === 'number') unsupported('SELECT TOP');
     if (callsFunction && UNTRANSLATED_FUNCTIONS.has(word))
       unsupported(`the Redshift function ${word.toUpperCase()}()`);
     if (UNTRANSLATED_TYPES.has(word)) unsupported(`the Redshift type ${word.toUpperCase()}`);
