@@ -167,11 +167,26 @@ export function batchRow(ordinal: string, rowInFile: string): string {
   return `CAST(${ordinal} AS BIGINT) * 1099511627776 + ${rowInFile}`;
 }
 
+/** The column read_parquet adds with each row's file path, named so that no file's column collides. */
+const PATH = '__lakeload_path';
+
+/**
+ * DuckDB SQL (the DuckDB dialect's own, and the PostgreSQL driver's in-process reader): a batch's
+ * Parquet files read in one scan as `p`, each row joined on its file's path to `b.ordinal`, the
+ * file's position in the batch; `p.file_row_number` is the row's position in its file. Folder names
+ * such as `year=2025` stay names: hive partitioning is off.
+ */
+export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]): string {
+  const literals = paths.map((path) => parquetPathLiteral(quoting, path));
+  const ordinals = literals.map((path, ordinal) => `(${path}, ${ordinal})`);
+  return `read_parquet([${literals.join(', ')}], filename = ${quoting.quoteLiteral(PATH)}, file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ${ordinals.join(', ')}) AS b(path, ordinal) ON p.${quoting.quoteIdentifier(PATH)} = b.path`;
+}
+
 /**
  * A local file path as a literal for DuckDB's read_parquet, which reads `*`, `?` and `[` as a glob
  * pattern: such a path could read other files, so it is refused with the way out.
  */
-export function parquetPathLiteral(quoting: SqlQuoting, path: string): string {
+function parquetPathLiteral(quoting: SqlQuoting, path: string): string {
   if (/[*?[]/.test(path)) {
     throw new LoaderError(
       `${path}: the path holds a glob character (* ? [), which DuckDB's Parquet reader would expand; rename the file`,

@@ -68,15 +68,16 @@ describe('SQL per dialect', () => {
           { name: 'raw', type: { kind: 'binary' }, nullable: true },
           { name: 'note', type: { kind: 'string' }, nullable: true },
         ],
-        "/lake/it's.parquet",
-        2,
+        ["/lake/it's.parquet", '/lake/b.parquet'],
       ),
     ).toBe(
-      String.raw`SELECT coalesce(CAST("id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex("raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST("note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || '2' || chr(9) || CAST(CAST(2 AS BIGINT) * 1099511627776 + file_row_number AS VARCHAR) FROM read_parquet('/lake/it''s.parquet', file_row_number = true, hive_partitioning = false)`,
+      String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex(p."raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST(p."note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || CAST(b.ordinal AS VARCHAR) || chr(9) || CAST(CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS VARCHAR) FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
-    expect(() => dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/part-[1].parquet'])).toThrow(
-      /glob character .* rename the file/,
-    );
+    for (const read of [
+      () => dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/part-[1].parquet']),
+      () => dialects.postgres.copyLinesFromParquet([], ['/lake/part-*.parquet']),
+    ])
+      expect(read).toThrow(/glob character .* rename the file/);
   });
 
   it('counts staged rows and null keys per file, and the stored rows each file replaces', () => {

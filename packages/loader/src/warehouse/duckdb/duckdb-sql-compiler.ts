@@ -2,7 +2,7 @@ import type { ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
-  parquetPathLiteral,
+  parquetBatchSource,
   ROW,
   SqlCompiler,
   UnsupportedTypeError,
@@ -59,16 +59,9 @@ export class DuckDBSqlCompiler extends SqlCompiler {
 
   /**
    * Reads the batch's files straight into staging in one scan (DuckDB reads them in parallel),
-   * numbering each row by its file (joined on the file's path) and its position in the file.
-   * Folder names such as `year=2025` stay names: hive partitioning is off.
+   * numbering each row by its file and its position in the file.
    */
   loadStagingFromFiles(staging: string, columns: readonly string[], paths: readonly string[]): string {
-    const literals = paths.map((path) => parquetPathLiteral(this, path));
-    const ordinals = literals.map((path, ordinal) => `(${path}, ${ordinal})`);
-    const file = this.quoteIdentifier(PATH);
-    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList(columns)}, ${this.quoteIdentifier(FILE)}, ${this.quoteIdentifier(ROW)}) SELECT ${this.columnList(columns, 'p.')}, b.ordinal, ${batchRow('b.ordinal', 'p.file_row_number')} FROM read_parquet([${literals.join(', ')}], filename = ${this.quoteLiteral(PATH)}, file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ${ordinals.join(', ')}) AS b(path, ordinal) ON p.${file} = b.path`;
+    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList(columns)}, ${this.quoteIdentifier(FILE)}, ${this.quoteIdentifier(ROW)}) SELECT ${this.columnList(columns, 'p.')}, b.ordinal, ${batchRow('b.ordinal', 'p.file_row_number')} FROM ${parquetBatchSource(this, paths)}`;
   }
 }
-
-/** The column read_parquet adds with each row's file path, named so that no file's column collides. */
-const PATH = '__lakeload_path';

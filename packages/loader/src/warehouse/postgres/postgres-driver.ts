@@ -111,11 +111,18 @@ export class PostgresDriver implements Driver {
     }
   }
 
-  /** Streams file `ordinal` of a batch into staging through COPY; memory stays flat in its size. */
-  async #copyFile(client: pg.PoolClient, staging: string, job: LoadJob, ordinal: number): Promise<void> {
+  /** Streams a batch's files into staging through one COPY; memory stays flat in their size. */
+  async #copyFiles(client: pg.PoolClient, staging: string, jobs: readonly LoadJob[]): Promise<void> {
+    const [first] = jobs;
+    if (!first) return;
     const reader = await this.#parquetReader();
-    const names = job.columns.map((column) => column.name);
-    const result = await reader.stream(this.compiler.copyLinesFromParquet(job.columns, job.path, ordinal));
+    const names = first.columns.map((column) => column.name);
+    const result = await reader.stream(
+      this.compiler.copyLinesFromParquet(
+        first.columns,
+        jobs.map((job) => job.path),
+      ),
+    );
     const copy = client.query(copyFrom(this.compiler.copyIntoStaging(staging, names)));
     // PostgreSQL can refuse a row at any moment (a NUL byte in text, say); the error is kept here and
     // raised at the next step, never left to crash the process as an unhandled event.
@@ -166,7 +173,7 @@ export class PostgresDriver implements Driver {
         `lakeload_stage_${process.pid}`,
         async (staging, files) => {
           await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
-          for (const [ordinal, file] of files.entries()) await this.#copyFile(client, staging, file, ordinal);
+          await this.#copyFiles(client, staging, files);
         },
       );
       await client.query('COMMIT');

@@ -2,7 +2,7 @@ import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
-  parquetPathLiteral,
+  parquetBatchSource,
   ROW,
   SqlCompiler,
   UnsupportedTypeError,
@@ -77,23 +77,26 @@ export class PostgresSqlCompiler extends SqlCompiler {
   }
 
   /**
-   * The query the driver's in-process DuckDB runs to turn file `ordinal` of a batch into COPY text
-   * lines (DuckDB SQL, vectorized), then the file and row positions. NULL is \N. Text and JSON are
-   * escaped for COPY's text format (backslash, tab, newline, carriage return); binary goes as bytea
-   * hex; numbers, dates, times, UUIDs and booleans print without those characters, so they are
-   * only cast (escaping every column cost the reader most of its time).
+   * The query the driver's in-process DuckDB runs to turn a batch's files into COPY text lines, in
+   * one stream (DuckDB SQL, vectorized), each line ending in the row's file and position. NULL is
+   * \N. Text and JSON are escaped for COPY's text format (backslash, tab, newline, carriage
+   * return); binary goes as bytea hex; numbers, dates, times, UUIDs and booleans print without those
+   * characters, so they are only cast (escaping every column cost the reader most of its time).
    */
-  copyLinesFromParquet(columns: readonly Column[], path: string, ordinal: number): string {
+  copyLinesFromParquet(columns: readonly Column[], paths: readonly string[]): string {
     const values = columns.map((column) => {
-      const name = this.quoteIdentifier(column.name);
+      const name = `p.${this.quoteIdentifier(column.name)}`;
       if (column.type.kind === 'binary') return `coalesce('\\x' || hex(${name}), '\\N')`;
       if (column.type.kind !== 'string' && column.type.kind !== 'json')
         return `coalesce(CAST(${name} AS VARCHAR), '\\N')`;
       return `coalesce(replace(replace(replace(replace(CAST(${name} AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
     });
-    const position = String(Math.trunc(ordinal));
-    const line = [...values, `'${position}'`, `CAST(${batchRow(position, 'file_row_number')} AS VARCHAR)`];
-    return `SELECT ${line.join(' || chr(9) || ')} FROM read_parquet(${parquetPathLiteral(this, path)}, file_row_number = true, hive_partitioning = false)`;
+    const line = [
+      ...values,
+      'CAST(b.ordinal AS VARCHAR)',
+      `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
+    ];
+    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 }
 
