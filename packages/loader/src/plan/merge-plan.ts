@@ -5,20 +5,28 @@ import type { SqlCompiler } from '../warehouse/sql-compiler.js';
 
 /** What one batch's merge runs, in order, inside its load transaction. */
 export interface MergePlan {
-  /** Planner statistics on the filled staging table, where the dialect wants them. */
-  analyze?: string;
   /** Per file: rows staged and rows without a key value (any such row refuses the batch). */
   census: string;
-  /** Staged rows that will not be written: duplicates within the batch, rows older than the stored ones. */
-  discard: string[];
-  /** True when each discard statement returns its removed rows per file (`batch_file`, `discarded`). */
+  /** Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables. */
+  dedupe?: string;
+  /** True when each discard (dedupe, dropOlder) returns its removed rows per file (`batch_file`, `discarded`). */
   discardsCounted: boolean;
-  /** Per file, after discards that do not count: the rows left to write. */
+  /**
+   * The steps that join the stored rows, run only when `hasRows` finds any: with none stored, no
+   * staged row is older than a stored one and none replaces one. Absent for keyless tables.
+   */
+  target?: {
+    hasRows: string;
+    /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
+    analyze?: string;
+    /** Drops staged rows older than the stored ones (versioned tables). */
+    dropOlder?: string;
+    /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
+    replacedPerFile?: string;
+    deleteReplaced: string;
+  };
+  /** Per file, after discards that do not count themselves: the rows left to write. */
   survivors?: string;
-  /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
-  replacedPerFile?: string;
-  /** Deletes the stored rows being replaced; absent for keyless (append) tables. */
-  deleteReplaced?: string;
   insert: string;
 }
 
@@ -42,23 +50,26 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { keys, version } = input.settings;
   const census = compiler.stagingCensus(staging, keys);
   const insert = compiler.insertFromStaging(staging, table, input.columns);
+  if (keys.length === 0) return { census, discardsCounted: false, insert };
+  const dedupe = compiler.dedupeStaging(staging, keys, version);
+  const dropOlder = version ? compiler.dropOlderVersions(staging, table, keys, version) : undefined;
+  const countedDedupe = compiler.countedDiscard(dedupe);
+  const countedDropOlder = dropOlder === undefined ? undefined : compiler.countedDiscard(dropOlder);
+  const counted = countedDedupe !== undefined && (dropOlder === undefined || countedDropOlder !== undefined);
   const analyze = compiler.analyzeStaging(staging, keys);
-  const statistics = analyze === undefined ? {} : { analyze };
-  if (keys.length === 0) return { ...statistics, census, discard: [], discardsCounted: false, insert };
-  const deletes = [
-    compiler.dedupeStaging(staging, keys, version),
-    ...(version ? [compiler.dropOlderVersions(staging, table, keys, version)] : []),
-  ];
-  const counted = deletes.map((statement) => compiler.countedDiscard(statement));
-  const discards = counted.every((statement) => statement !== undefined)
-    ? { discard: counted as string[], discardsCounted: true }
-    : { discard: deletes, discardsCounted: false, survivors: census };
+  const older = counted ? countedDropOlder : dropOlder;
   return {
-    ...statistics,
     census,
-    ...discards,
-    ...(files > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
-    deleteReplaced: compiler.deleteReplaced(staging, table, keys),
+    dedupe: counted ? (countedDedupe as string) : dedupe,
+    discardsCounted: counted,
+    target: {
+      hasRows: compiler.targetHasRows(table),
+      ...(analyze === undefined ? {} : { analyze }),
+      ...(older === undefined ? {} : { dropOlder: older }),
+      ...(files > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
+      deleteReplaced: compiler.deleteReplaced(staging, table, keys),
+    },
+    ...(counted ? {} : { survivors: census }),
     insert,
   };
 }

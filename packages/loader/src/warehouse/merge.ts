@@ -91,7 +91,6 @@ export async function loadBatch(
     staging,
     files: files.length,
   });
-  if (plan.analyze) await sql.run(plan.analyze);
   const census = await sql.rows(plan.census);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);
@@ -101,24 +100,24 @@ export async function loadBatch(
       `${files[ordinal]?.objectUri}: ${count} of ${staged[ordinal]} rows have no value in the key (${first.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
     );
   }
-  let survivors = staged;
-  if (plan.discardsCounted) {
-    survivors = [...staged];
-    for (const statement of plan.discard) {
-      const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
-      survivors = survivors.map((count, ordinal) => count - (discarded[ordinal] ?? 0));
-    }
-  } else {
-    for (const statement of plan.discard) await sql.run(statement);
-    if (plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  }
+  let survivors = [...staged];
+  const discard = async (statement: string) => {
+    if (!plan.discardsCounted) return sql.run(statement);
+    const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
+    survivors = survivors.map((count, ordinal) => count - (discarded[ordinal] ?? 0));
+  };
+  if (plan.dedupe) await discard(plan.dedupe);
   let replaced = Array.from({ length: files.length }, () => 0);
-  if (plan.replacedPerFile)
-    replaced = perFile(await sql.rows(plan.replacedPerFile), 'replaced', files.length);
-  if (plan.deleteReplaced) {
-    const deleted = await sql.changed(plan.deleteReplaced);
-    if (!plan.replacedPerFile) replaced = [deleted];
+  const target = plan.target;
+  if (target && Number(Object.values((await sql.rows(target.hasRows))[0] ?? {})[0] ?? 0) > 0) {
+    if (target.analyze) await sql.run(target.analyze);
+    if (target.dropOlder) await discard(target.dropOlder);
+    if (target.replacedPerFile)
+      replaced = perFile(await sql.rows(target.replacedPerFile), 'replaced', files.length);
+    const deleted = await sql.changed(target.deleteReplaced);
+    if (!target.replacedPerFile) replaced = [deleted];
   }
+  if (plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
   await sql.run(plan.insert);
 
   const durationMs = performance.now() - started;

@@ -110,6 +110,11 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
+  /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
+  targetHasRows(table: string): string {
+    return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteIdentifier(table)} LIMIT 1) AS probe`;
+  }
+
   /** Per staged file: the stored rows its staged rows replace (run before they are deleted). */
   replacedPerFile(staging: string, table: string, keys: readonly string[]): string {
     const file = `s.${this.quoteIdentifier(FILE)}`;

@@ -80,7 +80,7 @@ describe('merge plan', () => {
   const compiler = new DuckDBSqlCompiler();
   const settings = { keys: ['id'], version: 'updated_at', contract: 'evolve' as const };
 
-  it('refuses null keys, dedupes, drops older versions, counts per file, replaces and inserts', () => {
+  it('refuses null keys, dedupes, and only where rows are stored drops older versions and replaces them', () => {
     const plan = planMerge(compiler, {
       table: 't',
       settings,
@@ -90,22 +90,30 @@ describe('merge plan', () => {
     });
     expect(plan).toEqual({
       census: compiler.stagingCensus('s', ['id']),
-      discard: [
-        compiler.dedupeStaging('s', ['id'], 'updated_at'),
-        compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'),
-      ],
+      dedupe: compiler.dedupeStaging('s', ['id'], 'updated_at'),
       discardsCounted: false,
+      target: {
+        hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
+        dropOlder: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'),
+        replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
+        deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+      },
       survivors: compiler.stagingCensus('s', ['id']),
-      replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
-      deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
       insert: compiler.insertFromStaging('s', 't', ['id', 'updated_at']),
     });
   });
 
-  it("counts one file's replaced rows by the DELETE itself, and appends to keyless tables", () => {
-    const one = planMerge(compiler, { table: 't', settings, columns: ['id'], staging: 's', files: 1 });
-    expect(one.replacedPerFile).toBeUndefined();
-    expect(one.deleteReplaced).toBe(compiler.deleteReplaced('s', 't', ['id']));
+  it("counts one file's replaced rows by the DELETE itself, drops nothing older without a version, and appends to keyless tables", () => {
+    const one = planMerge(compiler, {
+      table: 't',
+      settings: { keys: ['id'], contract: 'evolve' },
+      columns: ['id'],
+      staging: 's',
+      files: 1,
+    });
+    expect(one.target?.replacedPerFile).toBeUndefined();
+    expect(one.target?.dropOlder).toBeUndefined();
+    expect(one.target?.deleteReplaced).toBe(compiler.deleteReplaced('s', 't', ['id']));
     const keyless = planMerge(compiler, {
       table: 'clicks',
       settings: { keys: [], contract: 'evolve' },
@@ -115,21 +123,20 @@ describe('merge plan', () => {
     });
     expect(keyless).toEqual({
       census: compiler.stagingCensus('s', []),
-      discard: [],
       discardsCounted: false,
       insert: compiler.insertFromStaging('s', 'clicks', ['id']),
     });
   });
 
-  it('on PostgreSQL, analyzes the staged keys and counts each discard per file in the DELETE itself', () => {
+  it('on PostgreSQL, analyzes the staged keys before the joins and counts each discard per file in the DELETE itself', () => {
     const postgres = new PostgresSqlCompiler();
     const plan = planMerge(postgres, { table: 't', settings, columns: ['id'], staging: 's', files: 2 });
-    expect(plan.analyze).toBe('ANALYZE "s" ("id")');
     expect(plan.discardsCounted).toBe(true);
     expect(plan.survivors).toBeUndefined();
-    expect(plan.discard).toEqual([
-      postgres.countedDiscard(postgres.dedupeStaging('s', ['id'], 'updated_at')),
+    expect(plan.dedupe).toBe(postgres.countedDiscard(postgres.dedupeStaging('s', ['id'], 'updated_at')));
+    expect(plan.target?.analyze).toBe('ANALYZE "s" ("id")');
+    expect(plan.target?.dropOlder).toBe(
       postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
-    ]);
+    );
   });
 });
