@@ -12,7 +12,7 @@ import { loadLambdaHandler } from './lambda-bundle.js';
 import { startRedshiftDataEndpoint } from './redshift-data/endpoint.js';
 import type { InjectedFailure } from './redshift-data/statements.js';
 import { LOCAL_S3_CREDENTIALS, startLocalS3 } from './s3/local-s3.js';
-import { LocalQueue, type SqsHandler } from './s3/queue.js';
+import { type LambdaContext, LocalQueue, type SqsEvent, type SqsHandler } from './s3/queue.js';
 import { type PublishedMessage, startLocalSns } from './sns/local-sns.js';
 
 export const DEFAULT_REHEARSAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,6 +36,11 @@ export interface RehearseOptions {
   maxReceiveCount?: number;
   /** Deliver every S3 notification twice, as at-least-once delivery may. Default false. */
   duplicateEvents?: boolean;
+  /**
+   * Concurrent execution environments (each its own cold start of the bundle), taking batches side
+   * by side as the event source mapping's concurrency allows. Default 1.
+   */
+  concurrency?: number;
   /** The function's timeout for getRemainingTimeInMillis. Default 900000 (15 min). */
   timeoutMs?: number;
   /** Told about each phase: uploads (done/total files) and invocations. */
@@ -95,15 +100,19 @@ function keysOf(body: string): string[] {
 }
 
 /**
- * Runs `work` with the process's stdout and stderr lines captured: what the function writes there
- * (Powertools logs, EMF metrics) is what CloudWatch Logs would hold.
+ * Captures the process's stdout and stderr lines until the returned function is called: what the
+ * function writes there (Powertools logs, EMF metrics) is what CloudWatch Logs would hold.
+ * Carriage-return redraws (the CLI's progress bar) pass through.
  */
-async function capturingOutput<T>(lines: string[], work: () => Promise<T>): Promise<T> {
+function captureOutput(lines: string[]): () => void {
   const streams = [process.stdout, process.stderr] as const;
   const writes = streams.map((stream) => stream.write.bind(stream));
   const pending = ['', ''];
   streams.forEach((stream, index) => {
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' && chunk.startsWith('\r')) {
+        return (writes[index] as (chunk: string, ...rest: unknown[]) => boolean)(chunk, ...rest);
+      }
       const text =
         (pending[index] ?? '') + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       const parts = text.split('\n');
@@ -114,14 +123,12 @@ async function capturingOutput<T>(lines: string[], work: () => Promise<T>): Prom
       return true;
     }) as typeof stream.write;
   });
-  try {
-    return await work();
-  } finally {
+  return () => {
     streams.forEach((stream, index) => {
       stream.write = writes[index] as typeof stream.write;
       if (pending[index]) lines.push(pending[index] as string);
     });
-  }
+  };
 }
 
 /** Sums EMF metric values by name and `table` dimension, e.g. `FilesLoaded{table=order_items}`. */
@@ -223,11 +230,16 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       POWERTOOLS_METRICS_NAMESPACE: 'lakeload',
       POWERTOOLS_METRICS_DISABLED: 'false',
     });
-    let handler = options.handler;
-    if (!handler) {
+    // One module instance per concurrent execution environment: each is a cold start of its own.
+    const handlers: SqsHandler[] = [];
+    for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++) {
+      if (options.handler) {
+        handlers.push(options.handler);
+        continue;
+      }
       const loaded = await loadLambdaHandler();
       closers.unshift(loaded.release);
-      handler = loaded.handler;
+      handlers.push(loaded.handler);
     }
 
     const queue = new LocalQueue({
@@ -266,27 +278,31 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     const logs: string[] = [];
     let delivered = 0;
     const total = queue.depth;
-    const batches: RehearsalReport['delivery']['batches'] = [];
-    const report = await queue.drain(async (event, context) => {
-      batches.push({
-        records: event.Records.map((record) => ({
-          messageId: record.messageId,
-          keys: keysOf(record.body),
-          receiveCount: Number(record.attributes.ApproximateReceiveCount),
-        })),
-        failed: [],
-      });
-      options.signal?.throwIfAborted();
-      const answer = await capturingOutput(logs, () => (handler as SqsHandler)(event, context));
-      delivered += event.Records.length;
-      options.onProgress?.('deliver', Math.min(delivered, total), total);
-      return answer;
-    });
+    // Output is captured while any invocation runs (invocations may overlap).
+    let running = 0;
+    let release = () => {};
+    const report = await queue.drain(
+      handlers.map((handler) => async (event: SqsEvent, context: LambdaContext) => {
+        options.signal?.throwIfAborted();
+        if (running++ === 0) release = captureOutput(logs);
+        try {
+          return await handler(event, context);
+        } finally {
+          if (--running === 0) release();
+          delivered += event.Records.length;
+          options.onProgress?.('deliver', Math.min(delivered, total), total);
+        }
+      }),
+    );
     await endpoint.idle();
-    for (const [index, invocation] of report.invocations.entries()) {
-      const batch = batches[index];
-      if (batch) batch.failed = invocation.failed;
-    }
+    const batches = report.invocations.map((invocation) => ({
+      records: invocation.records.map((record) => ({
+        messageId: record.messageId,
+        keys: keysOf(record.body),
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      })),
+      failed: invocation.failed,
+    }));
 
     const tables = await admin.query<{ table: string }>(
       `SELECT table_name AS table FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT LIKE 'lakeload\\_%' ORDER BY 1`,

@@ -45,6 +45,11 @@ export const rehearseSpec: CommandSpec = {
       valueName: 'N',
       description: 'SQS records per Lambda invocation (default 10, as the event source mapping).',
     },
+    concurrency: {
+      type: 'string',
+      valueName: 'N',
+      description: 'Function instances taking batches side by side, each its own cold start (default 1).',
+    },
     json: { type: 'boolean', description: 'Print the report as JSON instead of text.' },
   },
   examples: [
@@ -148,6 +153,7 @@ export async function runRehearse(argv: readonly string[], signal: AbortSignal):
   const json = values.json === true;
   const orders = numberOption(values, 'orders', 2000, { min: 1 });
   const batchSize = numberOption(values, 'batch-size', 10, { min: 1 });
+  const concurrency = numberOption(values, 'concurrency', 1, { min: 1 });
   const given = stringOption(values, 'lake');
   const lake = given
     ? resolve(given)
@@ -168,6 +174,7 @@ export async function runRehearse(argv: readonly string[], signal: AbortSignal):
     fresh: values.append !== true,
     duplicateEvents: values.duplicates === true,
     batchSize,
+    concurrency,
     signal,
     onProgress: (phase, done, total) =>
       progress.update(phase === 'upload' ? 'uploading' : 'delivering events', done, total),

@@ -72,6 +72,8 @@ export interface LocalQueueOptions {
 /** One handler invocation while draining. */
 export interface Invocation {
   messageIds: string[];
+  /** The records as the handler received them. */
+  records: SqsRecord[];
   failed: string[];
   /** Set when the handler threw (the whole batch failed). */
   error?: string;
@@ -152,49 +154,77 @@ export class LocalQueue {
   }
 
   /**
-   * Delivers batches to the handler until the queue is empty: failed messages (reported in
-   * batchItemFailures, or the whole batch when the handler throws or names an unknown id) are
-   * received again until maxReceiveCount, then dead-lettered.
+   * Delivers batches until the queue is empty: failed messages (reported in batchItemFailures, or
+   * the whole batch when the handler throws or names an unknown id) are received again until
+   * maxReceiveCount, then dead-lettered. Each handler stands for one execution environment and
+   * takes one batch at a time; several handlers run side by side, as concurrent Lambda instances.
    */
-  async drain(handler: SqsHandler): Promise<DrainReport> {
+  async drain(handlers: SqsHandler | readonly SqsHandler[]): Promise<DrainReport> {
     const report: DrainReport = { invocations: [], deadLettered: [] };
-    while (this.#visible.length > 0) {
-      const batch = this.#visible.splice(0, this.#options.batchSize);
-      const now = Date.now();
-      for (const message of batch) {
-        message.receiveCount++;
-        message.firstReceiveTimestamp ??= now;
-      }
-      const ids = batch.map((message) => message.messageId);
-      const invocation: Invocation = { messageIds: ids, failed: [] };
-      let failed: Set<string>;
-      try {
-        const response = await handler(
-          { Records: batch.map((message) => this.#record(message)) },
-          this.#context(),
-        );
-        const reported = ((response as Partial<BatchResponse> | undefined)?.batchItemFailures ?? []).map(
-          (failure) => failure.itemIdentifier,
-        );
-        // Lambda treats an identifier that is not in the batch as a failure of the whole batch.
-        failed = reported.every((id) => ids.includes(id)) ? new Set(reported) : new Set(ids);
-      } catch (error) {
-        invocation.error = error instanceof Error ? error.message : String(error);
-        failed = new Set(ids);
-      }
-      invocation.failed = [...failed];
-      report.invocations.push(invocation);
-      for (const message of batch) {
-        if (!failed.has(message.messageId)) continue;
-        message.lastError = invocation.error ?? 'reported in batchItemFailures';
-        if (message.receiveCount >= this.#options.maxReceiveCount) {
-          this.deadLetters.push(message);
-          report.deadLettered.push(message);
-        } else {
-          this.#visible.push(message);
+    const environments = typeof handlers === 'function' ? [handlers] : [...handlers];
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const worker = async (handler: SqsHandler) => {
+      for (;;) {
+        if (this.#visible.length === 0) {
+          // Nothing to receive now; a batch in flight may still send messages back.
+          if (inFlight === 0) return;
+          await new Promise<void>((resolve) => {
+            const previous = wake;
+            wake = () => {
+              previous?.();
+              resolve();
+            };
+          });
+          continue;
+        }
+        inFlight++;
+        try {
+          await this.#invoke(handler, this.#visible.splice(0, this.#options.batchSize), report);
+        } finally {
+          inFlight--;
+          const waiting = wake;
+          wake = undefined;
+          waiting?.();
         }
       }
-    }
+    };
+    await Promise.all(environments.map(worker));
     return report;
+  }
+
+  async #invoke(handler: SqsHandler, batch: QueueMessage[], report: DrainReport): Promise<void> {
+    const now = Date.now();
+    for (const message of batch) {
+      message.receiveCount++;
+      message.firstReceiveTimestamp ??= now;
+    }
+    const records = batch.map((message) => this.#record(message));
+    const ids = batch.map((message) => message.messageId);
+    const invocation: Invocation = { messageIds: ids, records, failed: [] };
+    let failed: Set<string>;
+    try {
+      const response = await handler({ Records: records }, this.#context());
+      const reported = ((response as Partial<BatchResponse> | undefined)?.batchItemFailures ?? []).map(
+        (failure) => failure.itemIdentifier,
+      );
+      // Lambda treats an identifier that is not in the batch as a failure of the whole batch.
+      failed = reported.every((id) => ids.includes(id)) ? new Set(reported) : new Set(ids);
+    } catch (error) {
+      invocation.error = error instanceof Error ? error.message : String(error);
+      failed = new Set(ids);
+    }
+    invocation.failed = [...failed];
+    report.invocations.push(invocation);
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) continue;
+      message.lastError = invocation.error ?? 'reported in batchItemFailures';
+      if (message.receiveCount >= this.#options.maxReceiveCount) {
+        this.deadLetters.push(message);
+        report.deadLettered.push(message);
+      } else {
+        this.#visible.push(message);
+      }
+    }
   }
 }

@@ -186,6 +186,31 @@ describe('the local queue', () => {
     expect(queue.depth).toBe(0);
   });
 
+  it('runs one batch at a time per handler, several handlers side by side', async () => {
+    const queue = new LocalQueue({ batchSize: 1, maxReceiveCount: 2 });
+    for (const body of ['a', 'b', 'c', 'd', 'e']) queue.send(body);
+    let running = 0;
+    let most = 0;
+    const seen: string[] = [];
+    const environment = async (event: SqsEvent) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      seen.push(...event.Records.map((record) => record.body));
+      // 'c' fails once and comes back for another receive.
+      const failing = event.Records.filter(
+        (r) => r.body === 'c' && r.attributes.ApproximateReceiveCount === '1',
+      );
+      return { batchItemFailures: failing.map((record) => ({ itemIdentifier: record.messageId })) };
+    };
+    const report = await queue.drain([environment, environment]);
+    expect(most).toBe(2);
+    expect(seen.sort()).toEqual(['a', 'b', 'c', 'c', 'd', 'e']);
+    expect(report.invocations).toHaveLength(6);
+    expect(queue.deadLetters).toEqual([]);
+  });
+
   it('fails the whole batch when the handler throws', async () => {
     const queue = new LocalQueue({ maxReceiveCount: 2 });
     queue.send('a');

@@ -81,6 +81,39 @@ describe('lakeload rehearse (the AWS path offline)', () => {
     expect(report.delivery.batches[0]?.records.flatMap((r) => r.keys)).toContain(`${folder}/part 0.parquet`);
   });
 
+  it('serializes concurrent function instances loading one existing table (LOCK in each load batch)', async () => {
+    const schema = schemaFor('concurrent');
+    await rehearse({ lake: await lake('first', [{ ids: [1, 1] }]), postgresUrl: POSTGRES, schema });
+    const report = await rehearse({
+      lake: await lake('concurrent', [{ ids: [2, 4] }, { ids: [3, 5] }, { ids: [6, 7] }, { ids: [7, 9] }]),
+      postgresUrl: POSTGRES,
+      schema,
+      fresh: false,
+      concurrency: 2,
+      batchSize: 1,
+    });
+    expect(report.delivery.failedReceives).toBe(0);
+    expect(report.ledger).toEqual([{ status: 'loaded', files: 5 }]);
+    expect((await rows(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(report.statements.copies).toBe(4);
+  });
+
+  it('gets concurrent first loads of a new table all loaded, a lost CREATE race redelivered', async () => {
+    // Two instances creating the table at once can collide in PostgreSQL's catalog (23505 on
+    // pg_type); the dialect calls that permanent, so the file goes back through SQS and loads then.
+    const schema = schemaFor('race');
+    const report = await rehearse({
+      lake: await lake('race', [{ ids: [1, 2] }, { ids: [3, 4] }]),
+      postgresUrl: POSTGRES,
+      schema,
+      concurrency: 2,
+      batchSize: 1,
+    });
+    expect(report.delivery.deadLetters).toEqual([]);
+    expect(report.ledger.find((entry) => entry.status === 'loaded')?.files).toBe(2);
+    expect((await rows(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4]);
+  });
+
   it('loads nothing twice when every event is delivered twice', async () => {
     const schema = schemaFor('dupes');
     const report = await rehearse({
