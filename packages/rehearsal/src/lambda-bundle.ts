@@ -42,7 +42,15 @@ export function unzip(archive: Buffer): Map<string, Buffer> {
 /** Where the Lambda package's built zip is and what its handler is called, from its package.json. */
 async function bundleInfo(): Promise<{ zip: string; file: string; exportName: string }> {
   const require = createRequire(import.meta.url);
-  const main = require.resolve('@lakeload/lambda');
+  let main: string;
+  try {
+    main = require.resolve('@lakeload/lambda');
+  } catch (error) {
+    throw new RehearsalError(
+      'the Lambda package is not built: run "pnpm --filter @lakeload/lambda build" (it makes dist/lambda.zip)',
+      { cause: error },
+    );
+  }
   const root = dirname(dirname(main));
   const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
     lakeload?: { bundle?: string; handler?: string };
