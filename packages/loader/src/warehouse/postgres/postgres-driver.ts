@@ -59,6 +59,12 @@ export class PostgresDriver implements Driver {
     const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections ?? 4 });
     // A pooled client's background error must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Queued before any query of the new connection, so before any temporary table (after one, the
+    // setting is refused); a refusal leaves the server's default.
+    const tempBuffers = `${Math.max(1, Math.trunc(config.tempBuffersMb ?? 128))}MB`;
+    pool.on('connect', (client) => {
+      client.query(`SET temp_buffers = '${tempBuffers}'`).catch(() => {});
+    });
     try {
       const client = await pool.connect();
       client.release();
