@@ -1,7 +1,7 @@
 // `lakeload rehearse`, the real binary in a child process: generated orders through the local AWS
 // stand-ins and the real Lambda bundle into PostgreSQL (127.0.0.1:5432, a schema of this test's own).
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,7 @@ describe('lakeload rehearse', () => {
     expect(stdout).toContain('Exit codes: 0 success, 1 failure, 2 usage error');
   });
 
-  it('runs generated orders through the real handler into PostgreSQL and reports them as JSON', () => {
+  it('runs generated orders through the real handler into PostgreSQL and reports them as JSON', async () => {
     const { code, stdout, stderr } = lakeload(
       'rehearse',
       '--orders',
@@ -51,6 +51,8 @@ describe('lakeload rehearse', () => {
       '--schema',
       schema,
       '--duplicates',
+      '--logs',
+      'function.log',
       '--json',
     );
     expect(stderr).toBe('');
@@ -71,6 +73,9 @@ describe('lakeload rehearse', () => {
     expect(report.statements.copies).toBeGreaterThan(0);
     expect(report.notifications.length).toBeGreaterThan(0);
     expect(report.logLines).toBeGreaterThan(0);
+    const logs = (await readFile(join(dir, 'function.log'), 'utf8')).trim().split('\n');
+    expect(logs).toHaveLength(report.logLines);
+    expect(logs.some((line) => JSON.parse(line).message === 'loaded')).toBe(true);
     // Every event came twice; the duplicates were recognised, none loaded twice.
     const duplicates = Object.entries(report.metrics as Record<string, number>)
       .filter(([name]) => name.startsWith('Duplicates'))

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
@@ -49,6 +50,11 @@ export const rehearseSpec: CommandSpec = {
       type: 'string',
       valueName: 'N',
       description: 'Function instances taking batches side by side, each its own cold start (default 1).',
+    },
+    logs: {
+      type: 'string',
+      valueName: 'file',
+      description: "Write the function's log lines (Powertools JSON and EMF metrics) to this file.",
     },
     json: { type: 'boolean', description: 'Print the report as JSON instead of text.' },
   },
@@ -180,6 +186,8 @@ export async function runRehearse(argv: readonly string[], signal: AbortSignal):
       progress.update(phase === 'upload' ? 'uploading' : 'delivering events', done, total),
   });
   progress.done();
+  const logFile = stringOption(values, 'logs');
+  if (logFile) await writeFile(logFile, report.logs.map((line) => `${line}\n`).join(''));
   if (json) {
     const { logs, ...rest } = report;
     process.stdout.write(`${JSON.stringify({ ...rest, logLines: logs.length })}\n`);
