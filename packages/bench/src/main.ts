@@ -23,6 +23,7 @@ Options:
   --postgres URL      PostgreSQL for the loader benchmark (default postgres://postgres@127.0.0.1:5432/test)
   --big-parquet-rows N  rows of the one large Parquet file loaded into PostgreSQL for peak RSS
                       (default 36000000, about 2.1 GB; 0 to skip; the file is kept and reused)
+  --loader-runs N     runs of each loader/bulk-path pair, medians compared (default 3)
   --skip-loader       leave out the loader benchmarks
   --dir DIR           working folder, kept between runs for the big input (default bench-out)
   --json              print the results as JSON
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       'skip-loader': { type: 'boolean', default: false },
       'big-parquet-rows': { type: 'string', default: '36000000' },
+      'loader-runs': { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -114,7 +116,14 @@ async function main(): Promise<void> {
   say(`\nratio converter ÷ baseline: ${ratio.toFixed(2)} (goal ≥ 0.5)`);
 
   if (!values['skip-loader'])
-    await loaderBench(dir, values.postgres, Number(values['big-parquet-rows']), results, say);
+    await loaderBench(
+      dir,
+      values.postgres,
+      Number(values['big-parquet-rows']),
+      Math.max(1, Number(values['loader-runs'])),
+      results,
+      say,
+    );
 
   const bigGb = Number(values['big-gb']);
   if (bigGb > 0) {
@@ -158,33 +167,53 @@ async function loaderBench(
   dir: string,
   postgres: string,
   bigParquetRows: number,
+  loaderRuns: number,
   results: Record<string, unknown>,
   say: (line: string) => void,
 ): Promise<void> {
   const { rm } = await import('node:fs/promises');
   const { default: pg } = await import('pg');
   const lake = join(dir, 'converted');
-  await rm(join(dir, 'loader.duckdb'), { force: true });
-  const loaded = step('loader', {
-    lake,
-    dataset: 'order_items',
-    warehouse: `duckdb:${join(dir, 'loader.duckdb')}`,
-  });
-  const bulk = step('duckdbBulk', { lake, dataset: 'order_items', database: join(dir, 'bulk.duckdb') });
   const schema = 'lakeload_bench';
   const admin = new pg.Client({ connectionString: postgres });
   await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.query(`CREATE SCHEMA ${schema}`);
   const url = `${postgres}${postgres.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
-  const pgLoaded = step('loader', { lake, dataset: 'order_items', warehouse: url });
-  const pgBulk = step('postgresBulk', { lake, dataset: 'order_items', url });
+  const freshSchema = async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  };
+  // The loader and the engine's bulk path take turns, `runs` times each, into fresh targets; the
+  // medians are compared, so that a neighbour's burst on a shared machine skews one run, not the
+  // result.
+  const runs: Record<'loaded' | 'bulk' | 'pgLoaded' | 'pgBulk', Result[]> = {
+    loaded: [],
+    bulk: [],
+    pgLoaded: [],
+    pgBulk: [],
+  };
+  for (let run = 0; run < loaderRuns; run++) {
+    await rm(join(dir, 'loader.duckdb'), { force: true });
+    runs.loaded.push(
+      step('loader', { lake, dataset: 'order_items', warehouse: `duckdb:${join(dir, 'loader.duckdb')}` }),
+    );
+    runs.bulk.push(step('duckdbBulk', { lake, dataset: 'order_items', database: join(dir, 'bulk.duckdb') }));
+    await freshSchema();
+    runs.pgLoaded.push(step('loader', { lake, dataset: 'order_items', warehouse: url }));
+    runs.pgBulk.push(step('postgresBulk', { lake, dataset: 'order_items', url }));
+  }
+  const median = (all: Result[]): Result => {
+    const sorted = [...all].sort((a, b) => (a.ms ?? 0) - (b.ms ?? 0));
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? {};
+  };
+  const loaded = median(runs.loaded);
+  const bulk = median(runs.bulk);
+  const pgLoaded = median(runs.pgLoaded);
+  const pgBulk = median(runs.pgBulk);
   let big: Result | undefined;
   if (bigParquetRows > 0) {
     const path = join(dir, 'big', 'order_items', `big-${bigParquetRows}.parquet`);
     const written = step('writeBigParquet', { path, rows: bigParquetRows });
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    await freshSchema();
     big = { ...step('loadBig', { path, url }), bytes: written.bytes ?? 0 };
   }
   await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -203,19 +232,23 @@ async function loaderBench(
       rowsPerSecond: rate(loaded),
       bulkRowsPerSecond: rate(bulk),
       ratio: rate(loaded) / rate(bulk),
+      runsMs: runs.loaded.map((run) => Math.round(run.ms ?? 0)),
+      bulkRunsMs: runs.bulk.map((run) => Math.round(run.ms ?? 0)),
       maxRssMb: loaded.maxRssMb,
     },
     postgres: {
       rowsPerSecond: rate(pgLoaded),
       bulkRowsPerSecond: rate(pgBulk),
       ratio: rate(pgLoaded) / rate(pgBulk),
+      runsMs: runs.pgLoaded.map((run) => Math.round(run.ms ?? 0)),
+      bulkRunsMs: runs.pgBulk.map((run) => Math.round(run.ms ?? 0)),
       maxRssMb: pgLoaded.maxRssMb,
     },
     smallFiles: small,
     ...(big ? { bigParquet: big } : {}),
   };
   say(
-    `\nloader, ${int(loaded.rows ?? 0)} order_items rows staged from ${loaded.files} files (upsert, ledger, files batched per transaction):`,
+    `\nloader, ${int(loaded.rows ?? 0)} order_items rows staged from ${loaded.files} files (upsert, ledger, files batched per transaction), median of ${loaderRuns} runs each:`,
   );
   say(
     `  DuckDB      ${int(rate(loaded)).padStart(10)} rows/s vs INSERT … SELECT * FROM read_parquet ${int(rate(bulk))} rows/s: ${(rate(loaded) / rate(bulk)).toFixed(2)} (goal ≥ 0.5)`,
