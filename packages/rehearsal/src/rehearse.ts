@@ -46,8 +46,6 @@ export interface RehearseOptions {
   /** Told about each phase: uploads (done/total files) and invocations. */
   onProgress?: (phase: 'upload' | 'deliver', done: number, total: number) => void;
   signal?: AbortSignal;
-  /** The handler to run instead of the Lambda bundle (tests of the harness itself). */
-  handler?: SqsHandler;
   /** Errors the Data API endpoint reports for matching statements (see the endpoint's injectFailure). */
   injectFailures?: readonly InjectedFailure[];
 }
@@ -233,10 +231,6 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     // One module instance per concurrent execution environment: each is a cold start of its own.
     const handlers: SqsHandler[] = [];
     for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++) {
-      if (options.handler) {
-        handlers.push(options.handler);
-        continue;
-      }
       const loaded = await loadLambdaHandler();
       closers.unshift(loaded.release);
       handlers.push(loaded.handler);
