@@ -117,9 +117,27 @@ function installWorkspace(env) {
   writeFileSync(stampFile, stamp);
 }
 
+// The dashboard's browser tests drive Debian's Chromium (playwright-core never downloads a browser).
+// On a Debian machine where this runs as root it is installed once; elsewhere the tests say what
+// is missing.
+function provisionChromium() {
+  const found = spawnSync('sh', ['-c', 'command -v chromium'], { stdio: 'ignore' }).status === 0;
+  if (found || process.platform !== 'linux' || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get'))
+    return;
+  process.stderr.write('toolchain: installing Debian chromium for the browser tests\n');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { env, stdio: ['ignore', 2, 2] }).status === 0;
+  if (!install()) {
+    spawnSync('apt-get', ['update', '-q'], { env, stdio: ['ignore', 2, 2] });
+    if (!install()) fail('could not install chromium with apt-get; install it and run the tests again');
+  }
+}
+
 const [task, ...args] = process.argv.slice(2);
 const plan = tasks[task];
 if (!plan) fail(`unknown task "${task}"; one of: ${Object.keys(tasks).join(', ')}`);
+if (task === 'test') provisionChromium();
 
 const env = toolchainEnv(provisionToolchain());
 installWorkspace(env);
