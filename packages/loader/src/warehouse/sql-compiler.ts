@@ -182,6 +182,10 @@ const PATH = '__lakeload_path';
  * such as `year=2025` stay names: hive partitioning is off.
  */
 export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]): string {
+  // Rows are matched to their file by path: a path given twice would read its rows twice.
+  const repeated = paths.find((path, index) => paths.indexOf(path) !== index);
+  if (repeated !== undefined)
+    throw new LoaderError(`${repeated} is in one batch twice; each file of a batch needs a path of its own`);
   const literals = paths.map((path) => parquetPathLiteral(quoting, path));
   const ordinals = literals.map((path, ordinal) => `(${path}, ${ordinal})`);
   return `read_parquet([${literals.join(', ')}], filename = ${quoting.quoteLiteral(PATH)}, file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ${ordinals.join(', ')}) AS b(path, ordinal) ON p.${quoting.quoteIdentifier(PATH)} = b.path`;

@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
+import { localStore } from '../../src/sources/local-store.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
 import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
@@ -50,6 +51,40 @@ it('fails a file whose text holds a NUL byte, records a dead letter, and loads t
     expect(good.status).toBe('loaded');
     expect(await loader.deadLetters()).toHaveLength(1);
     expect(await driver.query('SELECT id, note FROM notes')).toEqual([{ id: 2, note: 'fine' }]);
+  } finally {
+    await driver.close();
+  }
+});
+
+it('fails only the file with a NUL byte when it streams in a batch with good files', async () => {
+  const lake = join(dir, 'batch', 'memos');
+  await mkdir(lake, { recursive: true });
+  const writer = await DuckDBInstance.create(':memory:');
+  const connection = await writer.connect();
+  for (const [name, note] of [
+    ['a', "'fine'"],
+    ['b', "'x' || chr(0) || 'y'"],
+    ['c', "'also fine'"],
+  ] as const) {
+    await connection.run(
+      `COPY (SELECT '${name}' AS id, ${note} AS note) TO '${join(lake, `${name}.parquet`)}' (FORMAT parquet)`,
+    );
+  }
+  connection.closeSync();
+  writer.closeSync();
+  const driver = await postgresWarehouse({ connectionString: schema.url });
+  try {
+    const loader = new Loader({ driver });
+    const refs = await Promise.all(
+      ['a', 'b', 'c'].map((name) => localObject(join(dir, 'batch'), `memos/${name}.parquet`)),
+    );
+    const results = await loader.loadObjects(refs, localStore());
+    expect(results.map((result) => result.status)).toEqual(['loaded', 'failed', 'loaded']);
+    expect(results[1]).toMatchObject({ uri: expect.stringMatching(/b\.parquet$/), retryable: false });
+    expect(await driver.query('SELECT id, note FROM memos ORDER BY id')).toEqual([
+      { id: 'a', note: 'fine' },
+      { id: 'c', note: 'also fine' },
+    ]);
   } finally {
     await driver.close();
   }

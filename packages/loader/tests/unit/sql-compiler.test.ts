@@ -78,6 +78,9 @@ describe('SQL per dialect', () => {
       () => dialects.postgres.copyLinesFromParquet([], ['/lake/part-*.parquet']),
     ])
       expect(read).toThrow(/glob character .* rename the file/);
+    expect(() =>
+      dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/a.parquet', '/lake/a.parquet']),
+    ).toThrow(/in one batch twice/);
   });
 
   it('counts staged rows and null keys per file, and the stored rows each file replaces', () => {
