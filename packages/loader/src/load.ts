@@ -261,9 +261,9 @@ export class Loader {
       }
       if (fetched.length === 0) return;
       try {
-        const outcomes = await this.#retrying(() => this.#driver.load(fetched.map(({ job }) => job)));
+        const outcomes = await this.#retrying(() => this.#load(fetched.map(({ job }) => job)));
         for (const [position, { item }] of fetched.entries())
-          await finish(item.index, report(item, outcomes[position] ?? { status: 'duplicate' }));
+          await finish(item.index, report(item, outcomes[position] as LoadOutcome));
         return;
       } catch (error) {
         const retryable = error instanceof LoaderError && error.retryable;
@@ -275,8 +275,8 @@ export class Loader {
       // The batch failed for good: one file is to blame (or several); each loads or fails alone.
       for (const { item, job } of fetched) {
         try {
-          const [outcome] = await this.#retrying(() => this.#driver.load([job]));
-          await finish(item.index, report(item, outcome ?? { status: 'duplicate' }));
+          const [outcome] = await this.#retrying(() => this.#load([job]));
+          await finish(item.index, report(item, outcome as LoadOutcome));
         } catch (error) {
           await finish(item.index, await this.#failed(item, error, started));
         }
@@ -284,6 +284,17 @@ export class Loader {
     } finally {
       for (const { release } of fetched) await release().catch(() => {});
     }
+  }
+
+  /** The driver's load, held to its contract of one outcome per job. */
+  async #load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
+    const outcomes = await this.#driver.load(jobs);
+    if (outcomes.length !== jobs.length) {
+      throw new LoaderError(
+        `the warehouse driver answered ${outcomes.length} outcomes for ${jobs.length} files; it must answer one per file`,
+      );
+    }
+    return outcomes;
   }
 
   /** The job for one object: a local copy of its bytes, unless the warehouse reads the store itself. */

@@ -110,3 +110,26 @@ it('stops between batches when its signal aborts; what loaded stays loaded', asy
     await driver.close();
   }
 });
+
+it('fails the files of a driver that answers fewer outcomes than files, saying why', async () => {
+  const base = await duckdbWarehouse({ path: join(dir, 'c.duckdb') });
+  const driver = new Proxy(base, {
+    get(target, property) {
+      if (property === 'load') return async () => [];
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  try {
+    const [result] = await new Loader({ driver }).loadObjects(
+      refs.filter((ref) => ref.key === 'clicks/c1.parquet'),
+      localStore(),
+    );
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: 'the warehouse driver answered 0 outcomes for 1 files; it must answer one per file',
+    });
+  } finally {
+    await base.close();
+  }
+});
