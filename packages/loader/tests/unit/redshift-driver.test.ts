@@ -508,6 +508,22 @@ describe('Redshift driver: statement lifecycle', () => {
     ]);
   });
 
+  it('takes the catalog key violation of two concurrent CREATE TABLE IF NOT EXISTS as retryable', async () => {
+    const fake = fakeWarehouse({
+      describe: () => ({
+        Status: 'FAILED',
+        Error: 'ERROR: duplicate key value violates unique constraint "pg_type_typname_nsp_index"',
+      }),
+    });
+    await expect(driver(fake).runDdl(['CREATE TABLE IF NOT EXISTS t (x INT)'])).rejects.toMatchObject({
+      retryable: true,
+    });
+    const other = fakeWarehouse({
+      describe: () => ({ Status: 'FAILED', Error: 'ERROR: syntax error at or near "x"' }),
+    });
+    await expect(driver(other).runDdl(['CREATE TABLE t (x INT'])).rejects.toMatchObject({ retryable: false });
+  });
+
   it('sends the cluster and database user for provisioned Redshift', async () => {
     const fake = fakeWarehouse({ describe: () => ({ Status: 'FINISHED' }) });
     const d = new RedshiftDriver(

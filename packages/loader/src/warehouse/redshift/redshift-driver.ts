@@ -416,14 +416,18 @@ export class RedshiftDriver implements Driver {
   /**
    * Each statement as its own ExecuteStatement, committed before the next and before any load (a
    * load whose snapshot predates a concurrent CREATE would fail with 1018). Two loaders creating
-   * the same table at once: the loser's "already exists" is retryable, and the retry finds it done.
+   * the same table at once: the loser's "already exists" — or, when both pass IF NOT EXISTS, the
+   * catalog's unique-key violation — is retryable, and the retry finds it done.
    */
   async runDdl(statements: readonly string[]): Promise<void> {
     for (const sql of statements) {
       try {
         await this.#execute(sql, 'schema change failed');
       } catch (error) {
-        if (error instanceof RedshiftStatementError && /already exists/i.test(error.message)) {
+        if (
+          error instanceof RedshiftStatementError &&
+          /already exists|duplicate key value violates unique constraint/i.test(error.message)
+        ) {
           throw new RedshiftStatementError(error.message, { retryable: true, cause: error });
         }
         throw error;
