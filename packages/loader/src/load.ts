@@ -48,6 +48,28 @@ export type ObjectResult = {
   | { status: 'failed'; table?: string; error: string; retryable: boolean; tip: string }
 );
 
+/**
+ * Footer reads and local copies in flight at once: an S3 store answers each in tens of
+ * milliseconds, so one at a time would dominate a batch of small files.
+ */
+const READS_IN_FLIGHT = 8;
+
+/** `work` over every item, at most `limit` at a time; results in item order. */
+async function eachBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await work(items[index] as T, index);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** Options of one `loadObjects` call. */
 export interface LoadObjectsOptions {
   /** Checked before each batch: an abort stops the call (with the signal's reason) between batches. */
@@ -160,10 +182,11 @@ export class Loader {
     };
     const uris = refs.map((ref) => objectUri(ref));
     for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
+    const prepared = await eachBounded(refs, READS_IN_FLIGHT, (ref, index) =>
+      this.#prepare(ref, uris[index] as string, index, store, started),
+    );
     const ready: Ready[] = [];
-    for (const [index, ref] of refs.entries()) {
-      const uri = uris[index] as string;
-      const outcome = await this.#prepare(ref, uri, index, store, started);
+    for (const [index, outcome] of prepared.entries()) {
       if ('columns' in outcome) ready.push(outcome);
       else await finish(index, outcome);
     }
@@ -251,13 +274,16 @@ export class Loader {
     }
     const fetched: { item: Ready; job: LoadJob; release: () => Promise<void> }[] = [];
     try {
-      for (const item of batch) {
-        try {
-          const file = await this.#fetch(item, store);
-          fetched.push({ item, job: file.job, release: file.release });
-        } catch (error) {
-          await finish(item.index, await this.#failed(item, error, started));
-        }
+      const files = await eachBounded(batch, READS_IN_FLIGHT, (item) =>
+        this.#fetch(item, store).then(
+          (file) => ({ item, file }),
+          (error: unknown) => ({ item, error }),
+        ),
+      );
+      for (const outcome of files) {
+        if ('file' in outcome)
+          fetched.push({ item: outcome.item, job: outcome.file.job, release: outcome.file.release });
+        else await finish(outcome.item.index, await this.#failed(outcome.item, outcome.error, started));
       }
       if (fetched.length === 0) return;
       try {

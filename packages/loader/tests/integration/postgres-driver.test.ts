@@ -1,19 +1,41 @@
 // PostgreSQL driver settings that shape every load: each connection's memory for staging tables.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, it } from 'vitest';
+import { localObject } from '../../src/events/local.js';
+import { Loader } from '../../src/load.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
 import { createTestSchema } from '../postgres-schema.js';
 
-it('gives each connection temp_buffers for staging, 128 MB unless configured', async () => {
+it('gives each connection temp_buffers before its first staging table, 128 MB unless configured', async () => {
   const schema = await createTestSchema('lakeload_pgdrv');
+  const dir = await mkdtemp(join(tmpdir(), 'lakeload-pgdrv-'));
+  await mkdir(join(dir, 'notes'));
+  const writer = await DuckDBInstance.create(':memory:');
+  const connection = await writer.connect();
+  await connection.run(`COPY (SELECT 1 AS id) TO '${join(dir, 'notes', 'a.parquet')}' (FORMAT parquet)`);
+  connection.closeSync();
+  writer.closeSync();
+  // One connection each, so that SHOW runs where the load ran.
   const drivers = [
-    await postgresWarehouse({ connectionString: schema.url }),
-    await postgresWarehouse({ connectionString: schema.url, tempBuffersMb: 32 }),
+    await postgresWarehouse({ connectionString: schema.url, maxConnections: 1 }),
+    await postgresWarehouse({ connectionString: schema.url, maxConnections: 1, tempBuffersMb: 32 }),
   ];
   try {
+    for (const driver of drivers) {
+      const result = await new Loader({ driver }).loadFile(
+        await localObject(dir, 'notes/a.parquet'),
+        join(dir, 'notes', 'a.parquet'),
+      );
+      expect(result.status).not.toBe('failed');
+    }
     expect(await drivers[0]?.query('SHOW temp_buffers')).toEqual([{ temp_buffers: '128MB' }]);
     expect(await drivers[1]?.query('SHOW temp_buffers')).toEqual([{ temp_buffers: '32MB' }]);
   } finally {
     await Promise.all(drivers.map((driver) => driver?.close()));
     await schema.drop();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -4,8 +4,8 @@ export interface PostgresDialectConfig {
   /** Connections in the pool. Default 4: one load holds one for its whole transaction. */
   maxConnections?: number;
   /**
-   * Memory for each session's temporary tables, in MiB (PostgreSQL's `temp_buffers`, set when a
-   * connection opens). Default 128: a batch's staging table is scanned several times, and past the
+   * Memory for each session's temporary tables, in MiB (PostgreSQL's `temp_buffers`, set before a
+   * connection's first load). Default 128: a batch's staging table is scanned several times, and past the
    * server's 8 MiB default every scan goes back to the operating system. Taken only as staging
    * grows, on the server.
    */

@@ -52,19 +52,18 @@ export class PostgresDriver implements Driver {
   readonly compiler = new PostgresSqlCompiler();
   readonly capabilities = postgresCapabilities;
   #reader: Promise<DuckDBConnection> | undefined;
+  /** Connections whose temp_buffers are set (before their first staging table: later it is refused). */
+  readonly #tuned = new WeakSet<pg.PoolClient>();
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly tempBuffersMb: number,
+  ) {}
 
   static async open(config: PostgresDialectConfig): Promise<PostgresDriver> {
     const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections ?? 4 });
     // A pooled client's background error must not crash the process; the next query reports it.
     pool.on('error', () => {});
-    // Queued before any query of the new connection, so before any temporary table (after one, the
-    // setting is refused); a refusal leaves the server's default.
-    const tempBuffers = `${Math.max(1, Math.trunc(config.tempBuffersMb ?? 128))}MB`;
-    pool.on('connect', (client) => {
-      client.query(`SET temp_buffers = '${tempBuffers}'`).catch(() => {});
-    });
     try {
       const client = await pool.connect();
       client.release();
@@ -72,7 +71,7 @@ export class PostgresDriver implements Driver {
       await pool.end();
       throw mapPostgresError(error, 'cannot connect to PostgreSQL');
     }
-    return new PostgresDriver(pool);
+    return new PostgresDriver(pool, Math.max(1, Math.trunc(config.tempBuffersMb ?? 128)));
   }
 
   async #parquetReader(): Promise<DuckDBConnection> {
@@ -170,6 +169,10 @@ export class PostgresDriver implements Driver {
       run: async (sql) => void (await client.query(sql)),
     };
     try {
+      if (!this.#tuned.has(client)) {
+        await client.query(`SET temp_buffers = '${this.tempBuffersMb}MB'`);
+        this.#tuned.add(client);
+      }
       await client.query('BEGIN');
       const outcomes = await loadBatch(
         statements,
