@@ -35,7 +35,11 @@ describe('dashboard SQL', () => {
 
   it('activity per bucket and table', () => {
     const same = `SELECT floor(extract(epoch FROM recorded_at) / 60) * 60 AS bucket, target_table, sum(CASE WHEN status = 'loaded' THEN 1 ELSE 0 END) AS loaded, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated FROM "lakeload_load_history" WHERE recorded_at >= CURRENT_TIMESTAMP - INTERVAL '3600 seconds' GROUP BY 1, 2 ORDER BY 1, 2`;
-    expectSql((sql) => sql.activity({ seconds: 3600 }, 'minute'), { duckdb: same, postgres: same, redshift: same });
+    expectSql((sql) => sql.activity({ seconds: 3600 }, 'minute'), {
+      duckdb: same,
+      postgres: same,
+      redshift: same,
+    });
   });
 
   it('a hostile table filter stays one literal in every dialect', () => {
