@@ -23,6 +23,22 @@ export {
   type WebhookOptions,
 } from './notify/notifier.js';
 export { type Batchable, compareSequencers, oldestFirst, planBatches } from './plan/batch.js';
+export { type Listing, localListing } from './reconcile/listing.js';
+export {
+  type BackfillOptions,
+  type BackfillSummary,
+  backfill,
+  compareWithLedger,
+  type FailedObject,
+  hasDrift,
+  type LedgerState,
+  type NotLoaded,
+  type ReconcileOptions,
+  type ReconcileReport,
+  readLedgerState,
+  reconcile,
+} from './reconcile/reconcile.js';
+export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
 export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {

@@ -1,5 +1,7 @@
 // The `@lakeload/loader/s3` entry point: S3 as a source and a destination. Separate from the main
 // entry so that programs that never touch S3 do not load the AWS SDK.
+
+export { s3Listing } from '../reconcile/s3-listing.js';
 export {
   createS3Client,
   mapS3Error,
