@@ -186,13 +186,14 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
 
   /**
    * DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…), into a
-   * fresh database file as the loader's warehouse is, committed.
+   * fresh database file set up as the loader's warehouse is, committed.
    */
   async duckdbBulk({ lake = '', dataset = '', database = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { quoteLiteral } = await import('@lakeload/convert');
     await rm(database, { force: true });
-    const instance = await DuckDBInstance.create(database);
+    // The loader's warehouse settings (see its DuckDB driver), so that only the paths differ.
+    const instance = await DuckDBInstance.create(database, { preserve_insertion_order: 'false' });
     const connection = await instance.connect();
     // The files' own columns: folder names such as year=2025 are not read as columns (nor by the loader).
     const files = `read_parquet(${quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'))}, hive_partitioning = false)`;

@@ -42,7 +42,9 @@ export class DuckDBDriver implements Driver {
   private constructor(private readonly instance: DuckDBInstance) {}
 
   static async open(config: DuckDBDialectConfig): Promise<DuckDBDriver> {
-    const options: Record<string, string> = {};
+    // Rows of a table have no order an upsert could keep; keeping insertion order serializes large
+    // INSERTs and holds their rows in memory (every read that needs an order says ORDER BY).
+    const options: Record<string, string> = { preserve_insertion_order: 'false' };
     if (config.memoryLimitMb !== undefined) options.memory_limit = `${config.memoryLimitMb}MB`;
     if (config.threads !== undefined) options.threads = String(config.threads);
     try {
