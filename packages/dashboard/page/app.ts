@@ -244,7 +244,7 @@ function renderActivity(bucket: string, points: ActivityPoint[]): void {
     'files-chart',
     points.length === 0
       ? 'No loads in this range.'
-      : `${integer.format(files)} files loaded into ${tables.length} tables over ${buckets.length} ${bucket}s; the table below lists each.`,
+      : `${integer.format(files)} files loaded into ${tables.length} tables over ${buckets.length} ${bucket}${buckets.length === 1 ? '' : 's'}; the table below lists each.`,
   );
   describeCanvas(
     'rows-chart',
