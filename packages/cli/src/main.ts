@@ -2,10 +2,13 @@ import { ConvertError, ConvertOptionsError } from '@lakeload/convert';
 import { LoaderError } from '@lakeload/loader';
 import { GenerateOptionsError, OrdersError } from '@lakeload/orders';
 import { type CommandSpec, helpText } from './args.js';
+import { backfillSpec, runBackfill } from './commands/backfill.js';
 import { convertSpec, runConvert } from './commands/convert.js';
+import { dashboardSpec, runDashboard } from './commands/dashboard.js';
 import { demoSpec, runDemo } from './commands/demo.js';
 import { generateSpec, runGenerate } from './commands/generate.js';
 import { loadSpec, runLoad } from './commands/load.js';
+import { reconcileSpec, runReconcile } from './commands/reconcile.js';
 import { rehearseSpec, runRehearse } from './commands/rehearse.js';
 import { replaySpec, runReplay } from './commands/replay.js';
 import { runStatus, statusSpec } from './commands/status.js';
@@ -22,6 +25,9 @@ const COMMANDS: Record<
   convert: { spec: convertSpec, run: runConvert },
   load: { spec: loadSpec, run: runLoad },
   replay: { spec: replaySpec, run: runReplay },
+  dashboard: { spec: dashboardSpec, run: runDashboard },
+  backfill: { spec: backfillSpec, run: runBackfill },
+  reconcile: { spec: reconcileSpec, run: runReconcile },
   rehearse: { spec: rehearseSpec, run: runRehearse },
   status: { spec: statusSpec, run: runStatus },
   upload: { spec: uploadSpec, run: runUpload },
