@@ -39,6 +39,17 @@ export {
   reconcile,
 } from './reconcile/reconcile.js';
 export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
+export {
+  COLUMNS as REPORT_COLUMNS,
+  REPORT_NAMES,
+  type ReportName,
+  type ReportOptions,
+  ReportOptionsError,
+  type ReportResult,
+  reportName,
+  reportSql,
+  runReport,
+} from './reports/reports.js';
 export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {
