@@ -104,7 +104,8 @@ function fillTable(
   for (const row of rows) {
     const tr = el('tr');
     row.forEach((cell, index) => {
-      tr.append(index === 0 ? el('th', cell, { scope: 'row' }) : el('td', cell));
+      const label = { 'data-label': head[index] ?? '' };
+      tr.append(index === 0 ? el('th', cell, { scope: 'row', ...label }) : el('td', cell, label));
     });
     body.append(tr);
   }
@@ -344,13 +345,16 @@ function renderFailures(groups: FailureGroup[]): void {
     ...groups.map((group) => {
       const details = el('details', undefined, { class: 'failure' });
       const summary = el('summary');
+      // The tip names the reason (one per error class) and what to do, so it heads the group.
       summary.append(
-        el('strong', `${integer.format(group.failures)} ${group.failures === 1 ? 'failure' : 'failures'}`),
-        el('span', ` (${integer.format(group.pending)} waiting) · last ${time(group.lastFailed)}`, {
-          class: 'muted',
-        }),
+        el('strong', group.tip),
+        el(
+          'span',
+          ` ${integer.format(group.failures)} ${group.failures === 1 ? 'failure' : 'failures'}, ${integer.format(group.pending)} waiting · last ${time(group.lastFailed)}`,
+          { class: 'muted' },
+        ),
       );
-      details.append(summary, el('p', `Tip: ${group.tip}`, { class: 'tip' }));
+      details.append(summary);
       const list = el('ul', undefined, { class: 'examples' });
       for (const example of group.examples) {
         const item = el('li');
@@ -390,13 +394,13 @@ function renderDeadLetters(letters: DeadLetterRow[]): void {
   for (const letter of letters) {
     const row = el('tr');
     row.append(
-      el('th', letter.uri, { scope: 'row', class: 'uri' }),
-      el('td', letter.table ?? '–'),
-      el('td', time(letter.failedAt)),
-      el('td', letter.error, { class: 'error-text' }),
-      el('td', letter.tip),
+      el('th', letter.uri, { scope: 'row', class: 'uri', 'data-label': 'object' }),
+      el('td', letter.table ?? '–', { 'data-label': 'table' }),
+      el('td', time(letter.failedAt), { 'data-label': 'failed at' }),
+      el('td', letter.error, { class: 'error-text', 'data-label': 'error' }),
+      el('td', letter.tip, { 'data-label': 'tip' }),
     );
-    const cell = el('td');
+    const cell = el('td', undefined, { 'data-label': 'action' });
     const button = el('button', 'Replay', { type: 'button', class: 'replay' });
     button.setAttribute('aria-label', `Replay ${letter.uri}`);
     if (ACTIONS) button.addEventListener('click', () => confirmReplay(letter, button));

@@ -184,6 +184,12 @@ describe.each(BACKENDS)('dashboard API on $name', (backend: Backend) => {
     );
     expect((await call(new URL('/api/overview?minutes=abc', readOnly.url).href)).status).toBe(400);
     expect((await call(new URL('/api/nope', readOnly.url).href)).status).toBe(404);
+    // A hostile table filter is one quoted literal: it matches no table, and breaks nothing.
+    const hostile = await call(
+      new URL(`/api/activity?range=24h&table=${encodeURIComponent("x' OR '1'='1")}`, readOnly.url).href,
+    );
+    expect(hostile.status).toBe(200);
+    expect(hostile.json.points).toEqual([]);
     const rebound = await call(new URL('/api/overview', readOnly.url).href, {
       headers: { Host: 'evil.example:80' },
     });
@@ -259,6 +265,22 @@ describe('an empty warehouse', () => {
       expect((await call(new URL('/api/dead-letters', dashboard.url).href)).json.letters).toEqual([]);
       expect(await driver.tableColumns(LEDGER_TABLE)).toBeUndefined();
       expect(await driver.tableColumns(DEAD_LETTER_TABLE)).toBeUndefined();
+
+      // The page: gzipped when asked, under a strict content security policy, within its budget.
+      let weight = 0;
+      for (const path of ['/', '/assets/app.js', '/assets/app.css']) {
+        const reply = await call(new URL(path, dashboard.url).href, {
+          headers: { 'Accept-Encoding': 'gzip' },
+        });
+        expect(reply.status, path).toBe(200);
+        expect(reply.headers['content-encoding']).toBe('gzip');
+        expect(reply.headers['content-security-policy']).toMatch(/script-src 'self';/);
+        weight += Number(reply.headers['content-length']);
+      }
+      expect(weight).toBeLessThan(100 * 1024);
+      const plain = await call(new URL('/assets/app.css', dashboard.url).href);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.text).toContain('.cards');
     } finally {
       await dashboard.close();
       await driver.close();
