@@ -11,6 +11,7 @@ import { loadSpec, runLoad } from './commands/load.js';
 import { reconcileSpec, runReconcile } from './commands/reconcile.js';
 import { rehearseSpec, runRehearse } from './commands/rehearse.js';
 import { replaySpec, runReplay } from './commands/replay.js';
+import { reportSpec, runReportCommand } from './commands/report.js';
 import { runStatus, statusSpec } from './commands/status.js';
 import { runUpload, uploadSpec } from './commands/upload.js';
 import { runWatch, watchSpec } from './commands/watch.js';
@@ -28,6 +29,7 @@ const COMMANDS: Record<
   dashboard: { spec: dashboardSpec, run: runDashboard },
   backfill: { spec: backfillSpec, run: runBackfill },
   reconcile: { spec: reconcileSpec, run: runReconcile },
+  report: { spec: reportSpec, run: runReportCommand },
   rehearse: { spec: rehearseSpec, run: runRehearse },
   status: { spec: statusSpec, run: runStatus },
   upload: { spec: uploadSpec, run: runUpload },

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { convert } from '@lakeload/convert';
-import { openWarehouse } from '@lakeload/loader';
+import { openWarehouse, type ReportName, type ReportOptions, runReport } from '@lakeload/loader';
 import { generateOrdersFile } from '@lakeload/orders';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
@@ -91,18 +91,19 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
   return converted.failedInputs > 0 || loaded.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
-// A taste of what the tables answer; the same SQL runs on any warehouse dialect.
-const ANALYTICS: Record<string, string> = {
-  'daily revenue (orders not cancelled or returned)': `SELECT CAST(order_day AS VARCHAR) AS day, count(*) AS orders, CAST(sum(total) AS VARCHAR) AS revenue FROM order_summary WHERE status NOT IN ('cancelled', 'returned') GROUP BY order_day ORDER BY order_day`,
-  'top products by revenue': `SELECT product_name, sum(quantity) AS units, CAST(sum(line_total) AS VARCHAR) AS revenue FROM order_flattened WHERE status NOT IN ('cancelled', 'returned') GROUP BY product_name ORDER BY sum(line_total) DESC, product_name LIMIT 5`,
-  'orders by status': `SELECT status, count(*) AS orders FROM order_summary GROUP BY status ORDER BY count(*) DESC, status`,
+// A taste of what the tables answer: the reports of `lakeload report`, one definition for both.
+const ANALYTICS: Record<string, { report: ReportName; options?: ReportOptions }> = {
+  'daily revenue (orders not cancelled or returned)': { report: 'daily-revenue' },
+  'top products by revenue': { report: 'top-products', options: { limit: 5 } },
+  'orders by status': { report: 'status-funnel' },
 };
 
 async function runAnalytics(warehouse: string): Promise<Record<string, Record<string, unknown>[]>> {
   const driver = await openWarehouse(warehouse);
   try {
     const results: Record<string, Record<string, unknown>[]> = {};
-    for (const [name, sql] of Object.entries(ANALYTICS)) results[name] = await driver.query(sql);
+    for (const [name, { report, options }] of Object.entries(ANALYTICS))
+      results[name] = (await runReport(driver, report, options)).rows;
     return results;
   } finally {
     await driver.close();

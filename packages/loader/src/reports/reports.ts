@@ -105,6 +105,12 @@ export async function runReport(
   options: ReportOptions = {},
 ): Promise<ReportResult> {
   const sql = reportSql(driver.compiler, report, options);
+  const table = report === 'top-products' ? 'order_flattened' : 'order_summary';
+  if (!(await driver.tableColumns(table))) {
+    throw new LoaderError(
+      `report ${report} reads the table "${table}", which this warehouse does not have: load the converted orders first (lakeload load <lake folder>)`,
+    );
+  }
   const rows = await driver.query(sql);
   const columns = COLUMNS[report];
   return {
