@@ -181,8 +181,11 @@ function chart(
   );
 }
 
-function describeCanvas(id: string, summary: string): void {
+function describeCanvas(id: string, summary: string, empty: boolean): void {
   byId(id).setAttribute('aria-label', summary);
+  byId(`${id}-note`).textContent = empty
+    ? 'No loads in this range: widen the range or choose all tables.'
+    : '';
 }
 
 function renderActivity(bucket: string, points: ActivityPoint[]): void {
@@ -246,12 +249,14 @@ function renderActivity(bucket: string, points: ActivityPoint[]): void {
     points.length === 0
       ? 'No loads in this range.'
       : `${integer.format(files)} files loaded into ${tables.length} tables over ${buckets.length} ${bucket}${buckets.length === 1 ? '' : 's'}; the table below lists each.`,
+    points.length === 0,
   );
   describeCanvas(
     'rows-chart',
     points.length === 0
       ? 'No rows in this range.'
       : `${integer.format(rows)} rows inserted or updated; the table below lists each.`,
+    points.length === 0,
   );
 }
 
@@ -285,6 +290,7 @@ function renderLatency(bucket: string, points: LatencyPoint[]): void {
     last
       ? `Latest ${bucket}: p50 ${decimal.format(last.p50)} ms, p95 ${decimal.format(last.p95)} ms; the table below lists each.`
       : 'No loads in this range.',
+    points.length === 0,
   );
 }
 
@@ -338,7 +344,7 @@ function renderFreshness(tables: Freshness[]): void {
 function renderFailures(groups: FailureGroup[]): void {
   const root = byId('failures');
   if (groups.length === 0) {
-    root.replaceChildren(el('p', 'No failures: every file the loader saw has loaded.', { class: 'empty' }));
+    root.replaceChildren(el('p', 'No failures recorded.', { class: 'empty' }));
     return;
   }
   root.replaceChildren(

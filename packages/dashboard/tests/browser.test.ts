@@ -218,6 +218,7 @@ describe('the dashboard page in Chromium', () => {
       const page = await openPage(server.url);
       expect(await page.locator('#empty').textContent()).toContain('No loads yet: run `lakeload load');
       expect(await page.locator('#dead-letters').textContent()).toContain('The queue is empty');
+      expect(await page.locator('#files-chart-note').textContent()).toContain('No loads in this range');
       await page.screenshot({ path: join(OUTPUT, 'dashboard-empty.png'), fullPage: true });
       await page.close();
     } finally {
