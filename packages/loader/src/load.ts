@@ -81,6 +81,8 @@ export interface LoadObjectsOptions {
 /** An object routed and read, ready to be batched. */
 interface Ready extends Batchable {
   index: number;
+  /** Rows the footer declares. */
+  rows: number;
   uri: string;
   identity: string;
   settings: TableSettings;
@@ -225,7 +227,7 @@ export class Loader {
           `${table}: the file has no column ${missing.map((name) => `"${name}"`).join(', ')}, which the table's keys or version need`,
         );
       }
-      return { ref, index, uri, identity, table, settings, columns: schema.columns };
+      return { ref, index, uri, identity, table, settings, columns: schema.columns, rows: schema.rows };
     } catch (error) {
       return this.#failed({ ref, uri, identity, table }, error, started);
     }
@@ -332,6 +334,7 @@ export class Loader {
       object: item.ref,
       objectUri: item.uri,
       identity: item.identity,
+      rows: item.rows,
     };
     if (this.#driver.capabilities.copiesFromObjectStore) {
       return { job: { ...base, path: `s3://${item.ref.bucket}/${item.ref.key}` }, release: async () => {} };

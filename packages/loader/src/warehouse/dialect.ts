@@ -40,6 +40,8 @@ export interface LoadJob {
   objectUri: string;
   /** With objectUri, the ledger key: the version id, else the ETag. */
   identity: string;
+  /** Rows the file's footer declares; a driver that stages the rows itself checks it got them all. */
+  rows?: number;
 }
 
 export type LoadOutcome =

@@ -94,6 +94,14 @@ export async function loadBatch(
   const census = await sql.rows(plan.census);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);
+  for (const [ordinal, job] of files.entries()) {
+    // A file whose rows did not all arrive must not be recorded as loaded.
+    if (job.rows !== undefined && staged[ordinal] !== job.rows) {
+      throw new LoaderError(
+        `${job.objectUri}: ${staged[ordinal]} rows were staged but its footer declares ${job.rows}; the file changed while loading or cannot be read whole`,
+      );
+    }
+  }
   for (const [ordinal, count] of nullKeys.entries()) {
     if (count === 0) continue;
     throw new LoaderError(

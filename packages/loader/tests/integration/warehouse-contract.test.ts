@@ -449,4 +449,29 @@ describe.each(backends)('$name loads', (backend) => {
       ['2'],
     ]);
   });
+
+  it('refuses to record a file as loaded when fewer rows were staged than its footer declares', async () => {
+    await parquet('clicks/c1.parquet', `SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(id, page)`);
+    expect((await load('clicks/c1.parquet')).status).toBe('loaded');
+    await parquet('clicks/c2.parquet', `SELECT * FROM (VALUES (3, 'c')) AS v(id, page)`);
+    const ref = await localObject(lake, 'clicks/c2.parquet');
+    const columns = (await driver.tableColumns('clicks')) ?? [];
+    const job = {
+      table: 'clicks',
+      settings: { keys: [], contract: 'evolve' as const },
+      columns,
+      object: ref,
+      path: join(lake, 'clicks', 'c2.parquet'),
+      objectUri: `file://${join(lake, 'clicks', 'c2.parquet')}`,
+      identity: ref.etag,
+      rows: 2,
+    };
+    await expect(driver.load([job])).rejects.toThrow(
+      /c2\.parquet: 1 rows were staged but its footer declares 2/,
+    );
+    expect(await rows('SELECT CAST(count(*) AS VARCHAR) FROM clicks')).toEqual([['2']]);
+    expect(
+      await rows("SELECT CAST(count(*) AS VARCHAR) FROM lakeload_load_history WHERE status = 'loaded'"),
+    ).toEqual([['1']]);
+  });
 });
