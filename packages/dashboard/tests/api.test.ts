@@ -278,6 +278,11 @@ describe('an empty warehouse', () => {
         weight += Number(reply.headers['content-length']);
       }
       expect(weight).toBeLessThan(100 * 1024);
+      // A port in use is a clear error naming the flag to change.
+      const port = Number(new URL(dashboard.url).port);
+      await expect(startDashboard({ driver, warehouseLabel: 'empty', port })).rejects.toThrow(
+        `port ${port} on 127.0.0.1 is in use: pick another with --port`,
+      );
       const plain = await call(new URL('/assets/app.css', dashboard.url).href);
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(plain.text).toContain('.cards');

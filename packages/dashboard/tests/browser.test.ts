@@ -126,6 +126,30 @@ describe('the dashboard page in Chromium', () => {
     await page.close();
   });
 
+  it('stops polling while the tab is hidden and catches up when it is visible again', async () => {
+    const page = await openPage(dashboard.url);
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/')) requests.push(request.url());
+    });
+    // What the browser does when the tab goes to the background.
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await page.waitForLoadState('networkidle');
+    requests.length = 0;
+    // Three refresh periods (2 s each) pass without a single request.
+    await page.waitForTimeout(6_000);
+    expect(requests).toEqual([]);
+    const overview = page.waitForRequest((request) => request.url().includes('/api/overview'));
+    await setVisibility('visible');
+    await overview;
+    await page.close();
+  });
+
   it('filters by table and opens failure details', async () => {
     const page = await openPage(dashboard.url);
     await page.locator('details', { hasText: 'Files per table as a table' }).locator('summary').click();
@@ -153,6 +177,9 @@ describe('the dashboard page in Chromium', () => {
   it('reaches the replay button by keyboard, confirms, replays, and the letter is gone', async () => {
     const page = await openPage(dashboard.url);
     const target = `Replay file://${demo.nullKeyFile}`;
+    // The first stop is the skip link; the order then follows the page.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the dashboard');
     let reached = '';
     for (let presses = 0; presses < 150 && reached !== target; presses++) {
       await page.keyboard.press('Tab');
