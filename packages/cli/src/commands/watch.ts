@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { MetricsNotifier, type MetricsServer, serveMetrics } from '../metrics.js';
 import {
   BATCH_FILES_OPTION,
   CONFIG_OPTION,
@@ -30,10 +31,22 @@ export const watchSpec: CommandSpec = {
     },
     notify: NOTIFY_OPTION,
     'batch-files': BATCH_FILES_OPTION,
+    'metrics-port': {
+      type: 'string',
+      valueName: 'port',
+      description:
+        'Serve Prometheus metrics at http://<host>:<port>/metrics (0: any free port; off by default).',
+    },
+    'metrics-host': {
+      type: 'string',
+      valueName: 'address',
+      description: 'Address the metrics endpoint listens on (default 127.0.0.1: this machine only).',
+    },
     json: { type: 'boolean', description: 'Print each result, and the summary at the end, as JSON lines.' },
   },
   examples: [
     'lakeload watch out/demo/lake',
+    'lakeload watch out/demo/lake --metrics-port 9464',
     'lakeload watch /srv/landing --warehouse postgres://loader@db/analytics --notify console',
   ],
 };
@@ -48,9 +61,25 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   const notifiers = notifiersFor(Array.isArray(notify) ? notify : []);
   const json = values.json === true;
   const config = await configFrom(values);
+  const metricsPort =
+    values['metrics-port'] === undefined
+      ? undefined
+      : numberOption(values, 'metrics-port', 0, { min: 0, max: 65535 });
   const driver = await openWarehouse(warehouse);
   const results: ObjectResult[] = [];
+  let metrics: MetricsServer | undefined;
   try {
+    if (metricsPort !== undefined) {
+      const counting = new MetricsNotifier();
+      const host = typeof values['metrics-host'] === 'string' ? values['metrics-host'] : '127.0.0.1';
+      metrics = await serveMetrics(counting.registry, metricsPort, host).catch((error: Error) => {
+        throw new UsageError(
+          `--metrics-port ${metricsPort}: cannot listen on ${host} (${error.message}); choose another port`,
+        );
+      });
+      notifiers.push(counting);
+      process.stderr.write(`metrics at ${metrics.url}\n`);
+    }
     const loader = new Loader({
       driver,
       notifiers,
@@ -74,6 +103,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
   } finally {
     await driver.close();
     for (const notifier of notifiers) await notifier.close?.();
+    await metrics?.close();
   }
   const summary = summarize(warehouse, results);
   process.stdout.write(
