@@ -1,11 +1,11 @@
 // `lakeload report` as a child process: the same rows from DuckDB and PostgreSQL loaded with the
 // same files, CSV and JSON output, the demo printing the very same report, and usage errors.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openWarehouse } from '@lakeload/loader';
+import { openWarehouse, REPORT_NAMES, reportSql } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -67,6 +67,16 @@ describe('lakeload report', () => {
     expect(lines[1]).toMatch(/^SKU-\d+,.*,\d+,\d+\.\d{2}$/);
     const table = lakeload('report', 'status-funnel', '--warehouse', DUCKDB);
     expect(table.stdout).toMatch(/status\s+stage\s+orders\s+reached\s+value\n\s+pending\s+1\s/);
+  });
+
+  it('documents in the README exactly the SQL each report sends', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const driver = await openWarehouse(`duckdb:${join(dir, 'sql.duckdb')}`);
+    try {
+      for (const name of REPORT_NAMES) expect(readme).toContain(`  ${reportSql(driver.compiler, name)}\n`);
+    } finally {
+      await driver.close();
+    }
   });
 
   it('exits 2 naming the option, 1 when the tables are not there', () => {
