@@ -4,7 +4,7 @@ import { DEAD_LETTER_TABLE, type Driver, LEDGER_TABLE } from '@lakeload/loader';
 import { type Bucket, DashboardSql, type Window } from './sql.js';
 
 export interface Overview {
-  /** The warehouse's clock, seconds since 1970. */
+  /** The dashboard's clock when it asked, seconds since 1970. */
   now: number;
   windowMinutes: number;
   /** False until the loader has written its first ledger row: the page then says what to run. */
@@ -34,7 +34,7 @@ export interface LatencyPoint {
 export interface Freshness {
   table: string;
   lastLoaded: number | null;
-  /** Seconds since the last successful load, by the warehouse's clock; null when none. */
+  /** Seconds since the last successful load; null when none. */
   ageSeconds: number | null;
   lastFailed: number | null;
   loaded: number;
@@ -71,6 +71,12 @@ export interface DeadLetterRow {
   failedAt: number;
 }
 
+/** How far back a chart looks, in seconds, and the table it is limited to. */
+export interface Range {
+  seconds: number;
+  table?: string;
+}
+
 type Row = Record<string, unknown>;
 
 function num(value: unknown): number {
@@ -93,9 +99,14 @@ export class DashboardData {
   #ledger = false;
   #deadLetters = false;
 
+  /**
+   * @param clock Seconds since 1970; windows start and ages end at its reading. The warehouse's own
+   *   clock is not asked: Redshift refuses its current-time function in queries over tables.
+   */
   constructor(
     private readonly driver: Driver,
     sql?: DashboardSql,
+    private readonly clock: () => number = () => Date.now() / 1000,
   ) {
     this.sql = sql ?? new DashboardSql(driver.compiler);
   }
@@ -111,19 +122,20 @@ export class DashboardData {
     return { ledger: this.#ledger, deadLetters: this.#deadLetters };
   }
 
-  async #now(): Promise<number> {
-    const [row] = await this.driver.query(this.sql.now());
-    return num(row?.now_epoch);
+  /** A window's start: whole seconds, `seconds` before now. */
+  #since(seconds: number): number {
+    return Math.floor(this.clock()) - seconds;
   }
 
   async overview(minutes: number): Promise<Overview> {
     const tables = await this.#tables();
-    const now = await this.#now();
+    const now = this.clock();
+    const since = this.#since(minutes * 60);
     const recent = { loaded: 0, failed: 0, inserted: 0, updated: 0, replayed: 0 };
     const total = { loaded: 0, failed: 0, inserted: 0, updated: 0 };
     let deadLetters = 0;
     if (tables.ledger) {
-      for (const row of await this.driver.query(this.sql.overview(minutes * 60))) {
+      for (const row of await this.driver.query(this.sql.overview(since))) {
         const status = String(row.status);
         if (status !== 'loaded' && status !== 'failed') continue;
         recent[status] = num(row.recent_files);
@@ -135,16 +147,17 @@ export class DashboardData {
       }
     }
     if (tables.deadLetters) {
-      const [row] = await this.driver.query(this.sql.deadLetterCounts(minutes * 60));
+      const [row] = await this.driver.query(this.sql.deadLetterCounts(since));
       deadLetters = num(row?.pending);
       recent.replayed = num(row?.recent_replayed);
     }
     return { now, windowMinutes: minutes, hasLedger: tables.ledger, recent, total, deadLetters };
   }
 
-  async activity(window: Window, bucket: Bucket): Promise<ActivityPoint[]> {
+  /** Files and rows per bucket and table over the last `seconds`. */
+  async activity(range: Range, bucket: Bucket): Promise<ActivityPoint[]> {
     if (!(await this.#tables()).ledger) return [];
-    return (await this.driver.query(this.sql.activity(window, bucket))).map((row: Row) => ({
+    return (await this.driver.query(this.sql.activity(this.#window(range), bucket))).map((row: Row) => ({
       at: num(row.bucket),
       table: String(row.target_table ?? ''),
       loaded: num(row.loaded),
@@ -154,9 +167,10 @@ export class DashboardData {
     }));
   }
 
-  async latency(window: Window, bucket: Bucket): Promise<LatencyPoint[]> {
+  /** Load latency percentiles per bucket over the last `seconds`. */
+  async latency(range: Range, bucket: Bucket): Promise<LatencyPoint[]> {
     if (!(await this.#tables()).ledger) return [];
-    return (await this.driver.query(this.sql.latency(window, bucket))).map((row: Row) => ({
+    return (await this.driver.query(this.sql.latency(this.#window(range), bucket))).map((row: Row) => ({
       at: num(row.bucket),
       files: num(row.files),
       p50: num(row.p50),
@@ -165,8 +179,13 @@ export class DashboardData {
     }));
   }
 
+  #window(range: Range): Window {
+    const since = this.#since(range.seconds);
+    return range.table === undefined ? { since } : { since, table: range.table };
+  }
+
   async freshness(): Promise<{ now: number; tables: Freshness[] }> {
-    const now = await this.#now();
+    const now = this.clock();
     if (!(await this.#tables()).ledger) return { now, tables: [] };
     const tables: Freshness[] = [];
     for (const row of await this.driver.query(this.sql.freshness())) {

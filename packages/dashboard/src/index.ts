@@ -7,6 +7,7 @@ export {
   type Freshness,
   type LatencyPoint,
   type Overview,
+  type Range,
 } from './api.js';
 export { DashboardError } from './errors.js';
 export { type ReplayResult, replayDeadLetter } from './replay.js';

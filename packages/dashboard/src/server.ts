@@ -184,12 +184,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       case '/api/overview':
         return data.overview(integerParam(params, 'minutes', 15, 1, 10_080));
       case '/api/activity': {
-        const { bucket, ...window } = rangeParam(params);
-        return { bucket, points: await data.activity(window, bucket) };
+        const { bucket, ...range } = rangeParam(params);
+        return { bucket, points: await data.activity(range, bucket) };
       }
       case '/api/latency': {
-        const { bucket, ...window } = rangeParam(params);
-        return { bucket, points: await data.latency(window, bucket) };
+        const { bucket, ...range } = rangeParam(params);
+        return { bucket, points: await data.latency(range, bucket) };
       }
       case '/api/freshness':
         return data.freshness();

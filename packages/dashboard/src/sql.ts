@@ -1,7 +1,9 @@
 // The dashboard's read queries over the ledger and the dead letters: pure functions of their
 // parameters, every name and value quoted through the warehouse compiler's one quoting function.
 // The SQL is the plain subset DuckDB, PostgreSQL and Redshift share (CASE, extract(epoch …),
-// percentile_cont … WITHIN GROUP, row_number() OVER); a dialect that needs other text would
+// percentile_cont … WITHIN GROUP, row_number() OVER). It names no current-time function: Redshift
+// runs CURRENT_TIMESTAMP only on its leader node and refuses it in a query over tables, so a window
+// starts at a timestamp literal computed by the caller. A dialect that needs other text would
 // subclass this and override one method, never branch on its name.
 import { DEAD_LETTER_TABLE, LEDGER_TABLE, type SqlQuoting } from '@lakeload/loader';
 import { DashboardError } from './errors.js';
@@ -12,15 +14,20 @@ export type Bucket = keyof typeof BUCKETS;
 
 /** A time window and an optional table filter, already validated. */
 export interface Window {
-  /** How far back, in seconds. */
-  seconds: number;
+  /** Where the window starts: whole seconds since 1970 (UTC). */
+  since: number;
   table?: string;
 }
 
-function wholeSeconds(value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new DashboardError(`a window must be whole seconds, got ${value}`);
+function wholeNumber(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new DashboardError(`${what} must be a whole number, got ${value}`);
   return value;
+}
+
+/** `2026-12-01 19:45:00+00`: a timestamp with its zone, read alike by the three dialects. */
+function utcText(epoch: number): string {
+  return `${new Date(wholeNumber(epoch, 'a window start') * 1000).toISOString().slice(0, 19).replace('T', ' ')}+00`;
 }
 
 export class DashboardSql {
@@ -39,9 +46,14 @@ export class DashboardSql {
     return `extract(epoch FROM ${expression})`;
   }
 
-  /** Rows recorded within the last `seconds`, measured by the warehouse's own clock. */
-  protected since(column: string, seconds: number): string {
-    return `${column} >= CURRENT_TIMESTAMP - INTERVAL ${this.q.quoteLiteral(`${wholeSeconds(seconds)} seconds`)}`;
+  /** A point in time as a literal: an instant, whatever the session's time zone. */
+  protected timestamp(epoch: number): string {
+    return `CAST(${this.q.quoteLiteral(utcText(epoch))} AS TIMESTAMP WITH TIME ZONE)`;
+  }
+
+  /** Rows stamped at or after `since` (seconds since 1970). */
+  protected since(column: string, since: number): string {
+    return `${column} >= ${this.timestamp(since)}`;
   }
 
   protected status(value: 'loaded' | 'failed'): string {
@@ -52,20 +64,15 @@ export class DashboardSql {
     return window.table === undefined ? '' : ` AND target_table = ${this.q.quoteLiteral(window.table)}`;
   }
 
-  /** The warehouse clock, so that ages are measured against the clock that stamped the rows. */
-  now(): string {
-    return `SELECT ${this.epoch('CURRENT_TIMESTAMP')} AS now_epoch`;
-  }
-
-  /** Per ledger status: files and rows, over all time and within the window. */
-  overview(seconds: number): string {
-    const recent = this.since('recorded_at', seconds);
+  /** Per ledger status: files and rows, over all time and since `since`. */
+  overview(since: number): string {
+    const recent = this.since('recorded_at', since);
     return `SELECT status, count(*) AS files, sum(CASE WHEN ${recent} THEN 1 ELSE 0 END) AS recent_files, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated, sum(CASE WHEN ${recent} THEN rows_inserted ELSE 0 END) AS recent_inserted, sum(CASE WHEN ${recent} THEN rows_updated ELSE 0 END) AS recent_updated FROM ${this.ledger} GROUP BY status ORDER BY status`;
   }
 
-  /** Dead letters: waiting for replay, and replayed within the window. */
-  deadLetterCounts(seconds: number): string {
-    return `SELECT sum(CASE WHEN replayed_at IS NULL THEN 1 ELSE 0 END) AS pending, sum(CASE WHEN replayed_at IS NOT NULL AND ${this.since('replayed_at', seconds)} THEN 1 ELSE 0 END) AS recent_replayed FROM ${this.deadLetters}`;
+  /** Dead letters: waiting for replay, and replayed since `since`. */
+  deadLetterCounts(since: number): string {
+    return `SELECT sum(CASE WHEN replayed_at IS NULL THEN 1 ELSE 0 END) AS pending, sum(CASE WHEN replayed_at IS NOT NULL AND ${this.since('replayed_at', since)} THEN 1 ELSE 0 END) AS recent_replayed FROM ${this.deadLetters}`;
   }
 
   protected bucketOf(column: string, bucket: Bucket): string {
@@ -75,7 +82,7 @@ export class DashboardSql {
 
   /** Per time bucket and table: files loaded and failed, rows inserted and updated. */
   activity(window: Window, bucket: Bucket): string {
-    return `SELECT ${this.bucketOf('recorded_at', bucket)} AS bucket, target_table, sum(CASE WHEN ${this.status('loaded')} THEN 1 ELSE 0 END) AS loaded, sum(CASE WHEN ${this.status('failed')} THEN 1 ELSE 0 END) AS failed, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated FROM ${this.ledger} WHERE ${this.since('recorded_at', window.seconds)}${this.tableFilter(window)} GROUP BY 1, 2 ORDER BY 1, 2`;
+    return `SELECT ${this.bucketOf('recorded_at', bucket)} AS bucket, target_table, sum(CASE WHEN ${this.status('loaded')} THEN 1 ELSE 0 END) AS loaded, sum(CASE WHEN ${this.status('failed')} THEN 1 ELSE 0 END) AS failed, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated FROM ${this.ledger} WHERE ${this.since('recorded_at', window.since)}${this.tableFilter(window)} GROUP BY 1, 2 ORDER BY 1, 2`;
   }
 
   /**
@@ -84,7 +91,7 @@ export class DashboardSql {
    */
   latency(window: Window, bucket: Bucket): string {
     const ms = 'CAST(duration_ms AS DOUBLE PRECISION)';
-    return `SELECT ${this.bucketOf('recorded_at', bucket)} AS bucket, count(*) AS files, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${ms}) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ${ms}) AS p95, max(duration_ms) AS max_ms FROM ${this.ledger} WHERE ${this.status('loaded')} AND ${this.since('recorded_at', window.seconds)}${this.tableFilter(window)} GROUP BY 1 ORDER BY 1`;
+    return `SELECT ${this.bucketOf('recorded_at', bucket)} AS bucket, count(*) AS files, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${ms}) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ${ms}) AS p95, max(duration_ms) AS max_ms FROM ${this.ledger} WHERE ${this.status('loaded')} AND ${this.since('recorded_at', window.since)}${this.tableFilter(window)} GROUP BY 1 ORDER BY 1`;
   }
 
   /** Per target table: the last successful load and failure, files and rows over all time. */
@@ -106,15 +113,13 @@ export class DashboardSql {
 
   /** The latest `perGroup` failures of each reason. */
   failureExamples(perGroup: number): string {
-    if (!Number.isInteger(perGroup) || perGroup < 1)
-      throw new DashboardError(`examples per group must be a whole number, got ${perGroup}`);
+    wholeNumber(perGroup, 'examples per group');
     return `SELECT tip, object_uri, object_identity, target_table, error, ${this.epoch('failed_at')} AS failed_at, CASE WHEN replayed_at IS NULL THEN 1 ELSE 0 END AS pending FROM (SELECT tip, object_uri, object_identity, target_table, error, failed_at, replayed_at, row_number() OVER (PARTITION BY tip ORDER BY failed_at DESC, object_uri) AS example FROM ${this.deadLetters}) AS ranked WHERE example <= ${perGroup} ORDER BY tip, failed_at DESC, object_uri`;
   }
 
   /** Dead letters waiting for a replay, newest first. */
   pendingDeadLetters(limit: number): string {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new DashboardError(`a limit must be a whole number, got ${limit}`);
+    wholeNumber(limit, 'a limit');
     return `SELECT object_uri, object_identity, target_table, error, tip, ${this.epoch('failed_at')} AS failed_at FROM ${this.deadLetters} WHERE replayed_at IS NULL ORDER BY failed_at DESC, object_uri LIMIT ${limit}`;
   }
 

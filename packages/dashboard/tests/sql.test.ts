@@ -6,6 +6,9 @@ import { RedshiftSqlCompiler } from '@lakeload/loader/redshift';
 import { describe, expect, it } from 'vitest';
 import { DashboardSql } from '../src/sql.js';
 
+/** 2026-12-01 19:45:00 UTC. */
+const SINCE = Date.UTC(2026, 11, 1, 19, 45) / 1000;
+
 const dialects = {
   duckdb: new DashboardSql(new DuckDBSqlCompiler()),
   postgres: new DashboardSql(new PostgresSqlCompiler()),
@@ -25,8 +28,8 @@ function expectSql(
 
 describe('dashboard SQL', () => {
   it('latency percentiles: one plain statement for every dialect, the table filter quoted', () => {
-    const same = `SELECT floor(extract(epoch FROM recorded_at) / 3600) * 3600 AS bucket, count(*) AS files, percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(duration_ms AS DOUBLE PRECISION)) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY CAST(duration_ms AS DOUBLE PRECISION)) AS p95, max(duration_ms) AS max_ms FROM "lakeload_load_history" WHERE status = 'loaded' AND recorded_at >= CURRENT_TIMESTAMP - INTERVAL '86400 seconds' AND target_table = 'order_summary' GROUP BY 1 ORDER BY 1`;
-    expectSql((sql) => sql.latency({ seconds: 86_400, table: 'order_summary' }, 'hour'), {
+    const same = `SELECT floor(extract(epoch FROM recorded_at) / 3600) * 3600 AS bucket, count(*) AS files, percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(duration_ms AS DOUBLE PRECISION)) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY CAST(duration_ms AS DOUBLE PRECISION)) AS p95, max(duration_ms) AS max_ms FROM "lakeload_load_history" WHERE status = 'loaded' AND recorded_at >= CAST('2026-12-01 19:45:00+00' AS TIMESTAMP WITH TIME ZONE) AND target_table = 'order_summary' GROUP BY 1 ORDER BY 1`;
+    expectSql((sql) => sql.latency({ since: SINCE, table: 'order_summary' }, 'hour'), {
       duckdb: same,
       postgres: same,
       redshift: same,
@@ -34,8 +37,8 @@ describe('dashboard SQL', () => {
   });
 
   it('activity per bucket and table', () => {
-    const same = `SELECT floor(extract(epoch FROM recorded_at) / 60) * 60 AS bucket, target_table, sum(CASE WHEN status = 'loaded' THEN 1 ELSE 0 END) AS loaded, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated FROM "lakeload_load_history" WHERE recorded_at >= CURRENT_TIMESTAMP - INTERVAL '3600 seconds' GROUP BY 1, 2 ORDER BY 1, 2`;
-    expectSql((sql) => sql.activity({ seconds: 3600 }, 'minute'), {
+    const same = `SELECT floor(extract(epoch FROM recorded_at) / 60) * 60 AS bucket, target_table, sum(CASE WHEN status = 'loaded' THEN 1 ELSE 0 END) AS loaded, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, sum(rows_inserted) AS inserted, sum(rows_updated) AS updated FROM "lakeload_load_history" WHERE recorded_at >= CAST('2026-12-01 19:45:00+00' AS TIMESTAMP WITH TIME ZONE) GROUP BY 1, 2 ORDER BY 1, 2`;
+    expectSql((sql) => sql.activity({ since: SINCE }, 'minute'), {
       duckdb: same,
       postgres: same,
       redshift: same,
@@ -44,7 +47,7 @@ describe('dashboard SQL', () => {
 
   it('a hostile table filter stays one literal in every dialect', () => {
     const hostile = "x' OR '1'='1\\";
-    expectSql((sql) => sql.activity({ seconds: 60, table: hostile }, 'day').split('AND ')[1] ?? '', {
+    expectSql((sql) => sql.activity({ since: SINCE, table: hostile }, 'day').split('AND ')[1] ?? '', {
       duckdb: "target_table = 'x'' OR ''1''=''1\\' GROUP BY 1, 2 ORDER BY 1, 2",
       postgres: "target_table = 'x'' OR ''1''=''1\\' GROUP BY 1, 2 ORDER BY 1, 2",
       // Redshift never writes a backslash inside quotes (its compiler joins CHR(92)).
@@ -61,14 +64,30 @@ describe('dashboard SQL', () => {
     });
   });
 
+  it('names no current-time function: Redshift refuses CURRENT_TIMESTAMP over tables', () => {
+    for (const sql of Object.values(dialects)) {
+      const statements = [
+        sql.overview(SINCE),
+        sql.deadLetterCounts(SINCE),
+        sql.activity({ since: SINCE }, 'hour'),
+        sql.latency({ since: SINCE }, 'hour'),
+        sql.freshness(),
+        sql.failureGroups(),
+        sql.failureExamples(3),
+        sql.pendingDeadLetters(10),
+      ];
+      for (const statement of statements) expect(statement).not.toMatch(/CURRENT_TIMESTAMP|GETDATE|now\(/i);
+    }
+  });
+
   it('a table name reaches the row count only as a quoted identifier', () => {
     expect(dialects.postgres.tableRows('a"b')).toBe('SELECT count(*) AS table_rows FROM "a""b"');
   });
 
   it('refuses windows, limits and example counts that are not whole positive numbers', () => {
     const sql = dialects.duckdb;
-    expect(() => sql.overview(1.5)).toThrow(/whole seconds/);
-    expect(() => sql.latency({ seconds: 0 }, 'hour')).toThrow(/whole seconds/);
+    expect(() => sql.overview(SINCE + 0.5)).toThrow(/a window start must be a whole number/);
+    expect(() => sql.latency({ since: 0 }, 'hour')).toThrow(/a window start must be a whole number/);
     expect(() => sql.pendingDeadLetters(-1)).toThrow(/whole number/);
     expect(() => sql.failureExamples(0)).toThrow(/whole number/);
   });
