@@ -375,7 +375,8 @@ function renderFailures(groups: FailureGroup[]): void {
         );
         list.append(item);
       }
-      details.append(el('p', `Latest ${group.examples.length}:`), list);
+      const shown = group.examples.length;
+      details.append(el('p', shown === group.failures ? 'All of them:' : `The latest ${shown}:`), list);
       return details;
     }),
   );
