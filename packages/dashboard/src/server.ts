@@ -36,12 +36,18 @@ export interface Dashboard {
   /** The page's address, e.g. http://127.0.0.1:8417/ */
   url: string;
   server: Server;
-  /** Stops accepting requests and ends open connections; the driver stays open for the caller. */
+  /**
+   * Stops accepting requests, lets requests in flight (a replay) finish, and ends open connections;
+   * the driver stays open for the caller.
+   */
   close(): Promise<void>;
 }
 
 /** Default port: unassigned by IANA, easy to remember as "lakeload" on a phone keypad. */
 export const DEFAULT_PORT = 8417;
+
+/** How long requests in flight get to finish once the server closes. */
+const CLOSE_GRACE_MS = 5000;
 
 /** Chart ranges the page offers: how far back, and the bucket width that keeps a chart readable. */
 const RANGES: Record<string, { seconds: number; bucket: Bucket }> = {
@@ -261,11 +267,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   return {
     url: `http://${shown}:${port}/`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections (the page's) end now; a request in flight gets its answer —
+      // above all a replay, which must not lose its warehouse connection halfway — and a client
+      // still holding a connection after CLOSE_GRACE_MS is cut off.
+      server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await replays;
+      await closed;
+      clearTimeout(cutOff);
+    },
   };
 }
 

@@ -247,6 +247,42 @@ describe.each(BACKENDS)('dashboard API on $name', (backend: Backend) => {
     const overview = await get<Overview>(actions, '/api/overview?minutes=60');
     expect(overview.recent.replayed).toBeGreaterThanOrEqual(1);
 
+    // Closing while a replay runs: the replay finishes (its answer arrives, its failure is recorded)
+    // before close() resolves, so the caller can close the warehouse right after.
+    const broke = `file://${demo.notParquetFile}`;
+    const [brokeRow] = await q(
+      `SELECT object_identity FROM ${DEAD_LETTER_TABLE} WHERE object_uri = ${driver.compiler.quoteLiteral(broke)}`,
+    );
+    const failedRows = async () =>
+      Number(
+        (
+          await q(
+            `SELECT count(*) AS n FROM ${LEDGER_TABLE} WHERE status = 'failed' AND object_uri = ${driver.compiler.quoteLiteral(broke)}`,
+          )
+        )[0]?.n,
+      );
+    const failedBefore = await failedRows();
+    const closing = await startDashboard({
+      driver,
+      warehouseLabel: backend.name,
+      port: 0,
+      allowActions: true,
+    });
+    const closingToken = await pageToken(closing.url);
+    let closed: Promise<void> | undefined;
+    closing.server.once('request', () => {
+      closed = closing.close();
+    });
+    const inFlight = await call(new URL('/api/replay', closing.url).href, {
+      method: 'POST',
+      headers: { ...json, Origin: new URL(closing.url).origin, 'X-Lakeload-Token': closingToken },
+      body: { uri: broke, identity: String(brokeRow?.object_identity) },
+    });
+    await closed;
+    expect(inFlight.status).toBe(200);
+    expect(inFlight.json.status).toBe('failed');
+    expect(await failedRows()).toBe(failedBefore + 1);
+
     // The same letter again: nothing waits any more.
     const again = await call(replayUrl, { method: 'POST', headers, body: letter });
     expect(again.status).toBe(404);
