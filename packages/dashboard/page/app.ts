@@ -34,6 +34,10 @@ Chart.register(
   Legend,
   Tooltip,
 );
+// Axis text and grid lines follow the page's colours (light or dark), not Chart.js's fixed grey.
+const palette = getComputedStyle(document.documentElement);
+Chart.defaults.color = palette.getPropertyValue('--muted').trim() || '#5a6270';
+Chart.defaults.borderColor = palette.getPropertyValue('--border').trim() || '#d0d5dd';
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 const TOKEN = meta('lakeload-token');

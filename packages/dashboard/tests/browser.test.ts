@@ -238,6 +238,20 @@ describe('the dashboard page in Chromium', () => {
     await page.close();
   });
 
+  it('follows a dark colour scheme', async () => {
+    const page = await browser.newPage();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(dashboard.url);
+    await page.waitForFunction(() =>
+      document.getElementById('updated')?.textContent?.startsWith('Updated at'),
+    );
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(15, 17, 21)');
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-dark.png'), fullPage: true });
+    await page.close();
+  });
+
   it('an empty warehouse says what to run', async () => {
     const empty = await openWarehouse(`duckdb:${join(dir, 'empty.duckdb')}`);
     const server = await startDashboard({ driver: empty, warehouseLabel: 'duckdb:empty.duckdb', port: 0 });
