@@ -10,8 +10,9 @@ import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObjects } from '../../src/events/local-tree.js';
+import type { ObjectRef } from '../../src/events/types.js';
 import { Loader } from '../../src/load.js';
-import { localListing } from '../../src/reconcile/listing.js';
+import { type Listing, localListing } from '../../src/reconcile/listing.js';
 import { backfill, hasDrift, reconcile } from '../../src/reconcile/reconcile.js';
 import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
@@ -237,6 +238,49 @@ describe.each(Object.keys(BACKENDS))('backfill and reconcile on %s', (backend) =
       expect(later.gone).toHaveLength(1);
     } finally {
       await done();
+    }
+  });
+});
+
+describe('reconcile with a listing that knows versions (as S3 HeadObject on a versioned bucket)', () => {
+  it('finds an object loaded by its version id loaded, a new version changed, and a vanished one not at all', async () => {
+    const dir = await mkdtemp(join(root, 'versions-'));
+    const driver = await duckdbWarehouse({ path: join(dir, 'warehouse.duckdb') });
+    try {
+      const [first, second] = (await localObjects([lake])).filter((file) => file.path.endsWith('.parquet'));
+      if (!first || !second) throw new Error('the lake has too few files');
+      // Loaded from an event that carried a version id: the ledger's identity is "v1", not the ETag.
+      const loaded = await new Loader({ driver }).loadObjects(
+        [{ ...first.ref, versionId: 'v1' }],
+        localStore(),
+      );
+      expect(loaded[0]?.status).toBe('loaded');
+      const versions = new Map<string, string | undefined>([
+        [first.ref.key, 'v1'],
+        [second.ref.key, undefined],
+      ]);
+      const base = await localListing(lake);
+      const listing: Listing = {
+        ...base,
+        // A listing's refs carry ETags only, like ListObjectsV2.
+        async *objects() {
+          yield first.ref;
+          yield second.ref;
+        },
+        current: async (ref: ObjectRef) => {
+          const version = versions.get(ref.key);
+          return version === undefined ? undefined : { ...ref, versionId: version };
+        },
+      };
+      const report = await reconcile(driver, listing);
+      expect(report).toMatchObject({ listed: 2, loaded: 1, notLoaded: [], failed: [] });
+      versions.set(first.ref.key, 'v2');
+      const changed = await reconcile(driver, listing);
+      expect(changed.notLoaded).toEqual([
+        expect.objectContaining({ uri: `file://${first.path}`, identity: 'v2', reason: 'changed' }),
+      ]);
+    } finally {
+      await driver.close();
     }
   });
 });
