@@ -3,9 +3,9 @@
 // changes nothing, a backfill of exactly the rest (each file once, rows equal to an oracle),
 // reconciled clean (exit 0), and a re-upload with a new ETag found and loaded again.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -221,5 +221,38 @@ describe('backfill and reconcile usage', () => {
     const all = lakeload('backfill', 'lake', '--warehouse', warehouse, '--json');
     expect(JSON.parse(all.stdout)).toMatchObject({ loaded: parquet.length, failed: 0 });
     expect(lakeload('reconcile', 'lake', '--warehouse', warehouse).code).toBe(0);
+  });
+
+  it('reports a loaded file that is gone and a file that fails, exit 3, until the cause is fixed', async () => {
+    const lake = join(dir, 'drift');
+    await cp(join(dir, 'lake'), lake, { recursive: true });
+    const warehouse = 'duckdb:drift.duckdb';
+    expect(lakeload('backfill', 'drift', '--warehouse', warehouse).code).toBe(0);
+    const [gone, other] = parquet;
+    await rm(join(lake, gone as string));
+    const broken = join(lake, dirname(other as string), 'broken.parquet');
+    await writeFile(broken, 'not parquet');
+    const failing = lakeload('backfill', 'drift', '--warehouse', warehouse, '--json');
+    expect(failing.code).toBe(1);
+    expect(JSON.parse(failing.stdout)).toMatchObject({
+      loaded: 0,
+      failed: 1,
+      alreadyLoaded: parquet.length - 1,
+    });
+    const drift = lakeload('reconcile', 'drift', '--warehouse', warehouse, '--json');
+    expect(drift.code).toBe(3);
+    const report = JSON.parse(drift.stdout) as Reconciled;
+    expect(report.gone.map((item) => item.uri)).toEqual([`file://${join(lake, gone as string)}`]);
+    expect(report.failed).toEqual([
+      expect.objectContaining({ uri: `file://${broken}`, error: expect.stringMatching(/broken\.parquet/) }),
+    ]);
+    expect(report.notLoaded).toEqual([]);
+    const text = lakeload('reconcile', 'drift', '--warehouse', warehouse);
+    expect(text.stdout).toMatch(/Loaded but no longer present: 1\n.*\n.*drift\//);
+    expect(text.stdout).toContain('Failed: 1');
+    // The broken file taken away and the deleted one put back (same bytes): clean again.
+    await rm(broken);
+    await copyFile(join(dir, 'lake', gone as string), join(lake, gone as string));
+    expect(lakeload('reconcile', 'drift', '--warehouse', warehouse).code).toBe(0);
   });
 });
