@@ -1,16 +1,29 @@
 // The plan stage: from a filled staging table to merged rows, as statements. Pure: the compiler
 // writes the SQL, the plan orders it, and a driver (through warehouse/merge.ts) executes it.
-import type { TableSettings } from '../warehouse/dialect.js';
+import type { Capabilities, TableSettings } from '../warehouse/dialect.js';
 import type { SqlCompiler } from '../warehouse/sql-compiler.js';
+
+/** A statement that drops staged rows, and how the rows it drops are known per file. */
+export interface Discard {
+  sql: string;
+  /**
+   * `returned`: the statement answers them itself (`batch_file`, `discarded`); `census`: the
+   * census counted them already (its `kept`); `recount`: the survivors are counted again after it.
+   */
+  counted: 'returned' | 'census' | 'recount';
+}
 
 /** What one batch's merge runs, in order, inside its load transaction. */
 export interface MergePlan {
-  /** Per file: rows staged and rows without a key value (any such row refuses the batch). */
+  /**
+   * Per file: rows staged and rows without a key value (any such row refuses the batch), and, where
+   * staging ranked the rows as it was filled, the rows `kept` as the newest of their key.
+   */
   census: string;
+  /** True when the census answers `kept`. */
+  censusCountsKept: boolean;
   /** Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables. */
-  dedupe?: string;
-  /** True when each discard (dedupe, dropOlder) returns its removed rows per file (`batch_file`, `discarded`). */
-  discardsCounted: boolean;
+  dedupe?: Discard;
   /**
    * The steps that join the stored rows, run only when `hasRows` finds any: with none stored, no
    * staged row is older than a stored one and none replaces one. Absent for keyless tables.
@@ -20,13 +33,14 @@ export interface MergePlan {
     /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
     analyze?: string;
     /** Drops staged rows older than the stored ones (versioned tables). */
-    dropOlder?: string;
+    dropOlder?: Discard;
     /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
     replacedPerFile?: string;
     deleteReplaced: string;
   };
-  /** Per file, after discards that do not count themselves: the rows left to write. */
+  /** Per file (`staged`), after a discard counted `recount`: the rows left to write. */
   survivors?: string;
+  /** Writes the surviving rows; it must write as many as survived. */
   insert: string;
 }
 
@@ -36,40 +50,51 @@ export interface MergeInput {
   /** The files' column names, in file order. */
   columns: readonly string[];
   staging: string;
-  /** Files staged in the batch. */
-  files: number;
+  /** What staging holds (the dialect's `staging` capability). */
+  stagingHolds: NonNullable<Capabilities['staging']>;
+  /** The staged files as the warehouse reads them, in batch order. */
+  paths: readonly string[];
 }
 
 /**
  * The merge sequence, the same for every dialect: refuse null keys, keep the newest row per key
  * (by version, else the last row of the newest file), drop rows older than the stored ones (an older
  * file never overwrites newer data), delete the rows replaced, insert. Keyless tables append.
+ * Where staging holds positions, it has ranked the rows already: the census counts the kept ones,
+ * the dedupe only drops the others, and the insert reads the kept rows from the files.
  */
 export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
-  const { table, staging, files } = input;
-  const { keys, version } = input.settings;
-  const census = compiler.stagingCensus(staging, keys);
-  const insert = compiler.insertFromStaging(staging, table, input.columns);
-  if (keys.length === 0) return { census, discardsCounted: false, insert };
-  const dedupe = compiler.dedupeStaging(staging, keys, version);
-  const dropOlder = version ? compiler.dropOlderVersions(staging, table, keys, version) : undefined;
-  const countedDedupe = compiler.countedDiscard(dedupe);
-  const countedDropOlder = dropOlder === undefined ? undefined : compiler.countedDiscard(dropOlder);
-  const counted = countedDedupe !== undefined && (dropOlder === undefined || countedDropOlder !== undefined);
+  const { table, staging, paths, settings } = input;
+  const { keys, version } = settings;
+  const positions = input.stagingHolds === 'positions';
+  const ranked = positions && keys.length > 0;
+  const census = compiler.stagingCensus(staging, keys, ranked);
+  const insert = positions
+    ? compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths)
+    : compiler.insertFromStaging(staging, table, input.columns);
+  if (keys.length === 0) return { census, censusCountsKept: false, insert };
+  const discard = (sql: string): Discard => {
+    const counted = compiler.countedDiscard(sql);
+    return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
+  };
+  const dedupe: Discard = ranked
+    ? { sql: compiler.dropUnkept(staging), counted: 'census' }
+    : discard(compiler.dedupeStaging(staging, keys, version));
+  const dropOlder = version ? discard(compiler.dropOlderVersions(staging, table, keys, version)) : undefined;
   const analyze = compiler.analyzeStaging(staging, keys);
-  const older = counted ? countedDropOlder : dropOlder;
+  const recounts = dedupe.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
     census,
-    dedupe: counted ? (countedDedupe as string) : dedupe,
-    discardsCounted: counted,
+    censusCountsKept: ranked,
+    dedupe,
     target: {
       hasRows: compiler.targetHasRows(table),
       ...(analyze === undefined ? {} : { analyze }),
-      ...(older === undefined ? {} : { dropOlder: older }),
-      ...(files > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
+      ...(dropOlder === undefined ? {} : { dropOlder }),
+      ...(paths.length > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
       deleteReplaced: compiler.deleteReplaced(staging, table, keys),
     },
-    ...(counted ? {} : { survivors: census }),
+    ...(recounts ? { survivors: compiler.stagingCensus(staging, keys) } : {}),
     insert,
   };
 }

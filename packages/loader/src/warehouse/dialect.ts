@@ -17,6 +17,14 @@ export interface Capabilities {
   copiesFromObjectStore: boolean;
   /** Most files one load transaction takes; a batch of more is split. */
   maxBatchFiles: number;
+  /**
+   * What a batch's staging table holds. `rows` (the default): every staged row whole, as COPY
+   * fills it; the insert reads staging. `positions`: only each row's keys, version, file and
+   * position, the newest row per key marked as staging is filled; the insert reads the kept rows
+   * again from the local files, for a warehouse that reads those itself (DuckDB), so that no row
+   * is written twice.
+   */
+  staging?: 'rows' | 'positions';
 }
 
 /** Upsert settings of one target table. */

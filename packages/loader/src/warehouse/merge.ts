@@ -4,7 +4,7 @@
 import { LoaderError } from '../errors.js';
 import { ledgerKey } from '../ledger/ledger.js';
 import type { LedgerEntry } from '../ledger/ledger-sql.js';
-import { planMerge } from '../plan/merge-plan.js';
+import { type Discard, planMerge } from '../plan/merge-plan.js';
 import type { Capabilities, LoadJob, LoadOutcome } from './dialect.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
@@ -89,7 +89,8 @@ export async function loadBatch(
     settings: first.settings,
     columns: first.columns.map((column) => column.name),
     staging,
-    files: files.length,
+    stagingHolds: capabilities.staging ?? 'rows',
+    paths: files.map((job) => job.path),
   });
   const census = await sql.rows(plan.census);
   const staged = perFile(census, 'staged', files.length);
@@ -108,9 +109,13 @@ export async function loadBatch(
       `${files[ordinal]?.objectUri}: ${count} of ${staged[ordinal]} rows have no value in the key (${first.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
     );
   }
-  let survivors = [...staged];
-  const discard = async (statement: string) => {
-    if (!plan.discardsCounted) return sql.run(statement);
+  let survivors = plan.censusCountsKept ? perFile(census, 'kept', files.length) : [...staged];
+  let recount = false;
+  const discard = async ({ sql: statement, counted }: Discard) => {
+    if (counted !== 'returned') {
+      recount ||= counted === 'recount';
+      return sql.run(statement);
+    }
     const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
     survivors = survivors.map((count, ordinal) => count - (discarded[ordinal] ?? 0));
   };
@@ -125,8 +130,15 @@ export async function loadBatch(
     const deleted = await sql.changed(target.deleteReplaced);
     if (!target.replacedPerFile) replaced = [deleted];
   }
-  if (plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  await sql.run(plan.insert);
+  if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
+  const inserted = await sql.changed(plan.insert);
+  const expected = survivors.reduce((sum, count) => sum + count, 0);
+  // Where the insert reads the files again, a file changed since staging would write other rows.
+  if (inserted !== expected) {
+    throw new LoaderError(
+      `${describeBatch(files)}: ${inserted} rows were written where ${expected} were staged to be; a file changed while loading. Load it again`,
+    );
+  }
 
   const durationMs = performance.now() - started;
   const entries: LedgerEntry[] = files.map((job, ordinal) => {

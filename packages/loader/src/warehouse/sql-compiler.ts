@@ -100,14 +100,18 @@ export abstract class SqlCompiler implements SqlQuoting {
     return undefined;
   }
 
-  /** Per staged file: its rows, and how many of them have no value in a key column. */
-  stagingCensus(staging: string, keys: readonly string[]): string {
+  /**
+   * Per staged file: its rows, and how many of them have no value in a key column; with `ranked`
+   * (staging marked the newest row per key as it was filled) also how many of them are `kept`.
+   */
+  stagingCensus(staging: string, keys: readonly string[], ranked = false): string {
     const file = this.quoteIdentifier(FILE);
     const nullKeys =
       keys.length === 0
         ? '0'
         : `sum(CASE WHEN ${keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ')} THEN 1 ELSE 0 END)`;
-    return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
+    const kept = ranked ? `, sum(CASE WHEN ${this.quoteIdentifier(KEEP)} THEN 1 ELSE 0 END) AS kept` : '';
+    return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys${kept} FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
   /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
@@ -128,11 +132,24 @@ export abstract class SqlCompiler implements SqlQuoting {
   dedupeStaging(staging: string, keys: readonly string[], version: string | undefined): string {
     const s = this.quoteIdentifier(staging);
     const row = this.quoteIdentifier(ROW);
-    const order = [
-      ...(version ? [`${this.quoteIdentifier(version)} DESC NULLS LAST`] : []),
+    return `DELETE FROM ${s} WHERE ${row} IN (SELECT ${row} FROM (SELECT ${row}, row_number() OVER (PARTITION BY ${this.columnList(keys)} ORDER BY ${this.newestFirst(version, row)}) AS rank FROM ${s}) AS ranked WHERE rank > 1)`;
+  }
+
+  /**
+   * The order of "newest first" among rows of one key: the larger version (a row without one is
+   * the oldest), then the later position in the batch (`row`, an expression). `prefix` qualifies
+   * the version column.
+   */
+  protected newestFirst(version: string | undefined, row: string, prefix = ''): string {
+    return [
+      ...(version ? [`${prefix}${this.quoteIdentifier(version)} DESC NULLS LAST`] : []),
       `${row} DESC`,
     ].join(', ');
-    return `DELETE FROM ${s} WHERE ${row} IN (SELECT ${row} FROM (SELECT ${row}, row_number() OVER (PARTITION BY ${this.columnList(keys)} ORDER BY ${order}) AS rank FROM ${s}) AS ranked WHERE rank > 1)`;
+  }
+
+  /** Drops the staged rows that staging did not mark as the newest of their key. */
+  dropUnkept(staging: string): string {
+    return `DELETE FROM ${this.quoteIdentifier(staging)} WHERE NOT ${this.quoteIdentifier(KEEP)}`;
   }
 
   /**
@@ -154,6 +171,22 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `INSERT INTO ${this.quoteIdentifier(table)} (${list}) SELECT ${list} FROM ${this.quoteIdentifier(staging)}`;
   }
 
+  /**
+   * The insert where staging holds only positions (the `positions` staging capability): the kept
+   * rows read again from the batch's files. Only a dialect that reads the files itself has one.
+   */
+  insertKeptFromFiles(
+    _staging: string,
+    table: string,
+    _columns: readonly string[],
+    _settings: { keys: readonly string[]; version?: string | undefined },
+    _paths: readonly string[],
+  ): string {
+    throw new LoaderError(
+      `${table}: this warehouse stages whole rows and cannot read the files again; its capabilities must say staging "rows"`,
+    );
+  }
+
   protected keyMatch(keys: readonly string[]): string {
     return keys.map((key) => `t.${this.quoteIdentifier(key)} = s.${this.quoteIdentifier(key)}`).join(' AND ');
   }
@@ -163,6 +196,9 @@ export abstract class SqlCompiler implements SqlQuoting {
 export const FILE = '__lakeload_file';
 /** The staging column that holds each row's position in the batch, for "last row wins". */
 export const ROW = '__lakeload_row';
+
+/** The staging column that marks the newest row of its key, where staging ranks rows as it fills. */
+export const KEEP = '__lakeload_keep';
 
 /**
  * A row's position in its batch: the file's position times 2^40 plus the row's position in the

@@ -79,22 +79,24 @@ describe('batch plan', () => {
 describe('merge plan', () => {
   const compiler = new DuckDBSqlCompiler();
   const settings = { keys: ['id'], version: 'updated_at', contract: 'evolve' as const };
+  const two = ['/lake/a.parquet', '/lake/b.parquet'];
 
-  it('refuses null keys, dedupes, and only where rows are stored drops older versions and replaces them', () => {
+  it('where staging holds rows: refuses null keys, dedupes, and only where rows are stored drops older versions and replaces them', () => {
     const plan = planMerge(compiler, {
       table: 't',
       settings,
       columns: ['id', 'updated_at'],
       staging: 's',
-      files: 2,
+      stagingHolds: 'rows',
+      paths: two,
     });
     expect(plan).toEqual({
       census: compiler.stagingCensus('s', ['id']),
-      dedupe: compiler.dedupeStaging('s', ['id'], 'updated_at'),
-      discardsCounted: false,
+      censusCountsKept: false,
+      dedupe: { sql: compiler.dedupeStaging('s', ['id'], 'updated_at'), counted: 'recount' },
       target: {
         hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
-        dropOlder: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'),
+        dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
         replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
         deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
       },
@@ -103,40 +105,85 @@ describe('merge plan', () => {
     });
   });
 
+  it('where staging holds ranked positions: the census counts the kept rows, the dedupe drops the rest, the insert reads the files', () => {
+    const plan = planMerge(compiler, {
+      table: 't',
+      settings,
+      columns: ['id', 'updated_at'],
+      staging: 's',
+      stagingHolds: 'positions',
+      paths: two,
+    });
+    expect(plan).toEqual({
+      census: compiler.stagingCensus('s', ['id'], true),
+      censusCountsKept: true,
+      dedupe: { sql: 'DELETE FROM "s" WHERE NOT "__lakeload_keep"', counted: 'census' },
+      target: {
+        hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
+        dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
+        replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
+        deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+      },
+      survivors: compiler.stagingCensus('s', ['id']),
+      insert: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two),
+    });
+    // Without a version nothing older is dropped: nothing needs counting again.
+    const unversioned = planMerge(compiler, {
+      table: 't',
+      settings: { keys: ['id'], contract: 'evolve' },
+      columns: ['id'],
+      staging: 's',
+      stagingHolds: 'positions',
+      paths: two,
+    });
+    expect(unversioned.target?.dropOlder).toBeUndefined();
+    expect(unversioned.survivors).toBeUndefined();
+  });
+
   it("counts one file's replaced rows by the DELETE itself, drops nothing older without a version, and appends to keyless tables", () => {
     const one = planMerge(compiler, {
       table: 't',
       settings: { keys: ['id'], contract: 'evolve' },
       columns: ['id'],
       staging: 's',
-      files: 1,
+      stagingHolds: 'rows',
+      paths: ['/lake/a.parquet'],
     });
     expect(one.target?.replacedPerFile).toBeUndefined();
     expect(one.target?.dropOlder).toBeUndefined();
     expect(one.target?.deleteReplaced).toBe(compiler.deleteReplaced('s', 't', ['id']));
-    const keyless = planMerge(compiler, {
-      table: 'clicks',
-      settings: { keys: [], contract: 'evolve' },
-      columns: ['id'],
-      staging: 's',
-      files: 3,
-    });
-    expect(keyless).toEqual({
+    const keyless = { table: 'clicks', settings: { keys: [], contract: 'evolve' as const }, columns: ['id'] };
+    expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'rows', paths: two })).toEqual({
       census: compiler.stagingCensus('s', []),
-      discardsCounted: false,
+      censusCountsKept: false,
       insert: compiler.insertFromStaging('s', 'clicks', ['id']),
+    });
+    expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'positions', paths: two })).toEqual({
+      census: compiler.stagingCensus('s', []),
+      censusCountsKept: false,
+      insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two),
     });
   });
 
   it('on PostgreSQL, analyzes the staged keys before the joins and counts each discard per file in the DELETE itself', () => {
     const postgres = new PostgresSqlCompiler();
-    const plan = planMerge(postgres, { table: 't', settings, columns: ['id'], staging: 's', files: 2 });
-    expect(plan.discardsCounted).toBe(true);
+    const plan = planMerge(postgres, {
+      table: 't',
+      settings,
+      columns: ['id'],
+      staging: 's',
+      stagingHolds: 'rows',
+      paths: two,
+    });
     expect(plan.survivors).toBeUndefined();
-    expect(plan.dedupe).toBe(postgres.countedDiscard(postgres.dedupeStaging('s', ['id'], 'updated_at')));
+    expect(plan.dedupe).toEqual({
+      sql: postgres.countedDiscard(postgres.dedupeStaging('s', ['id'], 'updated_at')),
+      counted: 'returned',
+    });
     expect(plan.target?.analyze).toBe('ANALYZE "s" ("id")');
-    expect(plan.target?.dropOlder).toBe(
-      postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
-    );
+    expect(plan.target?.dropOlder).toEqual({
+      sql: postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
+      counted: 'returned',
+    });
   });
 });

@@ -49,14 +49,20 @@ describe('SQL per dialect', () => {
       postgres:
         'CREATE TEMP TABLE "stage_1" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT)',
     });
+    const versioned = { keys: ['order_id'], version: 'updated_at' };
     expect(
-      dialects.duckdb.loadStagingFromFiles(
-        'stage_1',
-        ['order_id', 'status'],
-        ["/lake/it's.parquet", '/lake/b.parquet'],
-      ),
+      dialects.duckdb.stagePositions('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet']),
     ).toBe(
-      `INSERT INTO "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") SELECT p."order_id", p."status", b.ordinal, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+      `CREATE TEMP TABLE "stage_1" AS SELECT p."order_id", p."updated_at", b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row", row_number() OVER (PARTITION BY p."order_id" ORDER BY p."updated_at" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 AS "__lakeload_keep" FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    );
+    // A version that is also a key is staged once; keyless tables stage positions only, unranked.
+    expect(
+      dialects.duckdb.stagePositions('s', { keys: ['id', 'v'], version: 'v' }, ['/lake/a.parquet']),
+    ).toBe(
+      `CREATE TEMP TABLE "s" AS SELECT p."id", p."v", b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row", row_number() OVER (PARTITION BY p."id", p."v" ORDER BY p."v" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 AS "__lakeload_keep" FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    );
+    expect(dialects.duckdb.stagePositions('s', { keys: [] }, ['/lake/a.parquet'])).toBe(
+      `CREATE TEMP TABLE "s" AS SELECT b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row" FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
     expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
       'COPY "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") FROM STDIN',
@@ -74,12 +80,12 @@ describe('SQL per dialect', () => {
       String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex(p."raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST(p."note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || CAST(b.ordinal AS VARCHAR) || chr(9) || CAST(CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS VARCHAR) FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
     for (const read of [
-      () => dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/part-[1].parquet']),
+      () => dialects.duckdb.stagePositions('s', { keys: ['id'] }, ['/lake/part-[1].parquet']),
       () => dialects.postgres.copyLinesFromParquet([], ['/lake/part-*.parquet']),
     ])
       expect(read).toThrow(/glob character .* rename the file/);
     expect(() =>
-      dialects.duckdb.loadStagingFromFiles('s', ['id'], ['/lake/a.parquet', '/lake/a.parquet']),
+      dialects.duckdb.stagePositions('s', { keys: ['id'] }, ['/lake/a.parquet', '/lake/a.parquet']),
     ).toThrow(/in one batch twice/);
   });
 
@@ -90,6 +96,9 @@ describe('SQL per dialect', () => {
     const keyless =
       'SELECT "__lakeload_file" AS batch_file, count(*) AS staged, 0 AS null_keys FROM "s" GROUP BY "__lakeload_file"';
     expectSql((c) => c.stagingCensus('s', []), { duckdb: keyless, postgres: keyless });
+    const ranked =
+      'SELECT "__lakeload_file" AS batch_file, count(*) AS staged, sum(CASE WHEN "order_id" IS NULL THEN 1 ELSE 0 END) AS null_keys, sum(CASE WHEN "__lakeload_keep" THEN 1 ELSE 0 END) AS kept FROM "s" GROUP BY "__lakeload_file"';
+    expectSql((c) => c.stagingCensus('s', ['order_id'], true), { duckdb: ranked, postgres: ranked });
     const replaced =
       'SELECT s."__lakeload_file" AS batch_file, count(*) AS replaced FROM "s" AS s JOIN "t" AS t ON t."order_id" = s."order_id" GROUP BY s."__lakeload_file"';
     expectSql((c) => c.replacedPerFile('s', 't', ['order_id']), { duckdb: replaced, postgres: replaced });
@@ -102,6 +111,31 @@ describe('SQL per dialect', () => {
       duckdb: expected,
       postgres: expected,
     });
+  });
+
+  it('where staging ranked its rows, drops the unkept ones and reads the kept rows again from the files', () => {
+    const drop = 'DELETE FROM "s" WHERE NOT "__lakeload_keep"';
+    expectSql((c) => c.dropUnkept('s'), { duckdb: drop, postgres: drop });
+    const source = `read_parquet(['/lake/a.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`;
+    const paths = ['/lake/a.parquet', '/lake/b.parquet'];
+    expect(
+      dialects.duckdb.insertKeptFromFiles(
+        's',
+        't',
+        ['order_id', 'updated_at', 'status'],
+        { keys: ['order_id'], version: 'updated_at' },
+        paths,
+      ),
+    ).toBe(
+      `INSERT INTO "t" ("order_id", "updated_at", "status") SELECT p."order_id", p."updated_at", p."status" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."order_id" = p."order_id" AND s."updated_at" IS NOT DISTINCT FROM p."updated_at"`,
+    );
+    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths)).toBe(
+      `INSERT INTO "clicks" ("id") SELECT p."id" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number`,
+    );
+    // PostgreSQL stages whole rows through COPY; it has no files to read again.
+    expect(() => dialects.postgres.insertKeptFromFiles('s', 't', ['id'], { keys: [] }, paths)).toThrow(
+      /stages whole rows/,
+    );
   });
 
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {

@@ -7,4 +7,6 @@ export const duckdbCapabilities: Capabilities = {
   // DuckDB reads local files: a batch's files in one read_parquet scan, into one staging table.
   copiesFromObjectStore: false,
   maxBatchFiles: 100,
+  // It reads the files itself: staging keeps positions, and the insert reads the kept rows again.
+  staging: 'positions',
 };

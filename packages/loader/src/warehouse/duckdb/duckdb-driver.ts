@@ -113,7 +113,6 @@ export class DuckDBDriver implements Driver {
       changed: async (sql) => Number((await connection.run(sql)).rowsChanged),
       run: async (sql) => void (await connection.run(sql)),
     };
-    const names = first.columns.map((column) => column.name);
     await connection.run('BEGIN TRANSACTION');
     try {
       const outcomes = await loadBatch(
@@ -123,11 +122,10 @@ export class DuckDBDriver implements Driver {
         jobs,
         staging,
         async (table, files) => {
-          await connection.run(c.createStaging(table, first.columns));
           await connection.run(
-            c.loadStagingFromFiles(
+            c.stagePositions(
               table,
-              names,
+              first.settings,
               files.map((file) => file.path),
             ),
           );

@@ -2,6 +2,7 @@ import type { ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  KEEP,
   parquetBatchSource,
   ROW,
   SqlCompiler,
@@ -58,10 +59,57 @@ export class DuckDBSqlCompiler extends SqlCompiler {
   }
 
   /**
-   * Reads the batch's files straight into staging in one scan (DuckDB reads them in parallel),
-   * numbering each row by its file and its position in the file.
+   * Stages a batch's positions in one scan of its files (DuckDB reads them in parallel): per row
+   * its key and version columns, its file and position in the batch, and whether it is the newest
+   * row of its key (`KEEP`: the larger version, else the later row of the newer file). Only these
+   * narrow columns are decoded and written; the insert reads the kept rows again whole
+   * (`insertKeptFromFiles`), which costs less than writing every column into staging first.
    */
-  loadStagingFromFiles(staging: string, columns: readonly string[], paths: readonly string[]): string {
-    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList(columns)}, ${this.quoteIdentifier(FILE)}, ${this.quoteIdentifier(ROW)}) SELECT ${this.columnList(columns, 'p.')}, b.ordinal, ${batchRow('b.ordinal', 'p.file_row_number')} FROM ${parquetBatchSource(this, paths)}`;
+  stagePositions(
+    staging: string,
+    settings: { keys: readonly string[]; version?: string | undefined },
+    paths: readonly string[],
+  ): string {
+    const { keys, version } = settings;
+    const row = batchRow('b.ordinal', 'p.file_row_number');
+    const columns = [...keys, ...(version && !keys.includes(version) ? [version] : [])].map(
+      (name) => `p.${this.quoteIdentifier(name)}`,
+    );
+    const keep =
+      keys.length === 0
+        ? []
+        : [
+            `row_number() OVER (PARTITION BY ${this.columnList(keys, 'p.')} ORDER BY ${this.newestFirst(version, row, 'p.')}) = 1 AS ${this.quoteIdentifier(KEEP)}`,
+          ];
+    const select = [
+      ...columns,
+      `b.ordinal AS ${this.quoteIdentifier(FILE)}`,
+      `${row} AS ${this.quoteIdentifier(ROW)}`,
+      ...keep,
+    ];
+    return `CREATE TEMP TABLE ${this.quoteIdentifier(staging)} AS SELECT ${select.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
+  }
+
+  /**
+   * The rows staging kept, read again from the files: matched by position and, so that a file
+   * changed since staging cannot slip other rows in, by key and version too (the caller checks
+   * that as many rows were written as staging kept).
+   */
+  override insertKeptFromFiles(
+    staging: string,
+    table: string,
+    columns: readonly string[],
+    settings: { keys: readonly string[]; version?: string | undefined },
+    paths: readonly string[],
+  ): string {
+    const { keys, version } = settings;
+    const match = [
+      `s.${this.quoteIdentifier(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
+      ...keys.map((key) => `s.${this.quoteIdentifier(key)} = p.${this.quoteIdentifier(key)}`),
+      ...(version
+        ? [`s.${this.quoteIdentifier(version)} IS NOT DISTINCT FROM p.${this.quoteIdentifier(version)}`]
+        : []),
+    ];
+    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)} SEMI JOIN ${this.quoteIdentifier(staging)} AS s ON ${match.join(' AND ')}`;
   }
 }

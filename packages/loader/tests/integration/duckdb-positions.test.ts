@@ -1,0 +1,102 @@
+// DuckDB stages positions and reads the kept rows again from the files: a file that changes in
+// between must fail the batch, never write rows that were not staged.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Column } from '../../src/schema/parquet.js';
+import type { LoadJob } from '../../src/warehouse/dialect.js';
+import { duckdbCapabilities } from '../../src/warehouse/duckdb/duckdb-adapter.js';
+import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
+import { loadBatch, type Statements } from '../../src/warehouse/merge.js';
+
+const compiler = new DuckDBSqlCompiler();
+const columns: Column[] = [
+  { name: 'id', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+  { name: 'v', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+];
+const settings = { keys: ['id'], version: 'v', contract: 'evolve' as const };
+
+let root: string;
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+let sql: Statements;
+
+async function write(path: string, select: string): Promise<void> {
+  await connection.run(`COPY (${select}) TO ${compiler.quoteLiteral(path)} (FORMAT parquet)`);
+}
+
+function job(name: string): LoadJob {
+  const path = join(root, `${name}.parquet`);
+  return {
+    table: 't',
+    settings,
+    columns,
+    object: { bucket: root, key: `${name}.parquet`, size: 1, etag: name, eventTime: '2025-11-13T00:00:00Z' },
+    path,
+    objectUri: `file://${path}`,
+    identity: name,
+  };
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lakeload-positions-'));
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  sql = {
+    rows: async (text) => (await connection.runAndReadAll(text)).getRowObjectsJson(),
+    changed: async (text) => Number((await connection.run(text)).rowsChanged),
+    run: async (text) => void (await connection.run(text)),
+  };
+  await connection.run(compiler.createTable('t', columns));
+  await connection.run(compiler.ledger.createLedger());
+  await write(join(root, 'a.parquet'), 'SELECT range::INTEGER AS id, 1 AS v FROM range(3)');
+  await write(join(root, 'b.parquet'), 'SELECT range::INTEGER + 2 AS id, 2 AS v FROM range(3)');
+});
+
+afterEach(async () => {
+  connection.closeSync();
+  instance.closeSync();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('DuckDB positions staging', () => {
+  const jobs = () => [job('a'), job('b')];
+  const stage = async (staging: string, files: readonly LoadJob[]) => {
+    await connection.run(
+      compiler.stagePositions(
+        staging,
+        settings,
+        files.map((file) => file.path),
+      ),
+    );
+  };
+
+  it('keeps the newest row per key across files and counts each file', async () => {
+    const outcomes = await loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_ok', stage);
+    expect(outcomes).toEqual([
+      { status: 'loaded', inserted: 2, updated: 0, unchanged: 1 },
+      { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
+    ]);
+    const rows = await sql.rows('SELECT id, v FROM t ORDER BY id');
+    expect(rows).toEqual([
+      { id: 0, v: 1 },
+      { id: 1, v: 1 },
+      { id: 2, v: 2 },
+      { id: 3, v: 2 },
+      { id: 4, v: 2 },
+    ]);
+  });
+
+  it('fails the batch when a file changes between staging and the insert', async () => {
+    const changing = async (staging: string, files: readonly LoadJob[]) => {
+      await stage(staging, files);
+      // Same row count, other keys: the staged positions no longer name these rows.
+      await write(join(root, 'b.parquet'), 'SELECT range::INTEGER + 10 AS id, 2 AS v FROM range(3)');
+    };
+    await expect(loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_x', changing)).rejects.toThrow(
+      /2 rows were written where 5 were staged to be; a file changed while loading/,
+    );
+  });
+});
