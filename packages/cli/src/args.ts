@@ -19,6 +19,8 @@ export interface CommandSpec {
   /** Example invocations for --help. */
   examples: readonly string[];
   positionals?: boolean;
+  /** What exit code 3 means for this command, where it uses it (rejects found, drift found). */
+  exit3?: string;
 }
 
 const COMMON: Record<string, OptionSpec> = {
@@ -43,7 +45,7 @@ export function helpText(spec: CommandSpec): string {
     'Examples:',
     ...spec.examples.map((example) => `  ${example}`),
     '',
-    `Exit codes: ${EXIT.ok} success, ${EXIT.failed} failure, ${EXIT.usage} usage error, ${EXIT.rejects} rejects found (with --fail-on-rejects).`,
+    `Exit codes: ${EXIT.ok} success, ${EXIT.failed} failure, ${EXIT.usage} usage error${spec.exit3 ? `, ${EXIT.rejects} ${spec.exit3}` : ''}, ${EXIT.interrupted} interrupted.`,
   ].join('\n');
 }
 

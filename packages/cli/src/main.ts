@@ -45,7 +45,7 @@ function overview(): string {
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(
-      ([name, { spec }]) => `  ${name.padEnd(width)}${spec.summary.split('. ')[0]}.`,
+      ([name, { spec }]) => `  ${name.padEnd(width)}${spec.summary.split('. ')[0]?.replace(/\.$/, '')}.`,
     ),
     '',
     'Run "lakeload <command> --help" for a command\'s options.',
@@ -79,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return;
     }
     firstSignalAt = Date.now();
-    process.stderr.write(`\nlakeload ${name}: stopping; removing unfinished files…\n`);
+    process.stderr.write(`\nlakeload ${name}: stopping cleanly…\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest, controller.signal);
   } catch (error) {
     if (controller.signal.aborted && !(error instanceof UsageError)) {
-      process.stderr.write(`lakeload ${name}: interrupted; no partial file was left in place\n`);
+      process.stderr.write(`lakeload ${name}: interrupted; nothing was left half done\n`);
       return EXIT.interrupted;
     }
     if (error instanceof UsageError) {

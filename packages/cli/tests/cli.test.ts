@@ -40,8 +40,16 @@ describe('lakeload', () => {
       expect(stdout).toContain(`Usage: lakeload ${command}`);
       expect(stdout).toContain('--json');
       expect(stdout).toContain('Exit codes: 0 success, 1 failure, 2 usage error');
+      expect(stdout).toContain('130 interrupted.');
     },
   );
+
+  it('says what exit code 3 means only for the commands that use it, and lists summaries once', () => {
+    expect(lakeload('convert', '--help').stdout).toContain('3 rejects found (with --fail-on-rejects)');
+    expect(lakeload('reconcile', '--help').stdout).toContain('3 drift found');
+    expect(lakeload('load', '--help').stdout).not.toMatch(/\b3 (rejects|drift)/);
+    expect(lakeload('--help').stdout).not.toContain('..');
+  });
 
   it('generates the same bytes for the same seed and reports a JSON summary', async () => {
     const generate = (out: string) =>

@@ -5,6 +5,7 @@ import { formatBytes, ProgressBar } from '../progress.js';
 
 export const convertSpec: CommandSpec = {
   name: 'convert',
+  exit3: 'rejects found (with --fail-on-rejects)',
   summary:
     'Convert order files (JSON arrays, JSONL, CSV; .gz too) into partitioned Parquet datasets order_summary, order_items and order_flattened. Invalid records go to <out>/_rejects/<input>.jsonl with the reason.',
   usage: 'lakeload convert <file|folder>... --out <dir> [options]',

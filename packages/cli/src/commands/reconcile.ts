@@ -10,6 +10,7 @@ export const DRIFT_EXIT = EXIT.rejects;
 
 export const reconcileSpec: CommandSpec = {
   name: 'reconcile',
+  exit3: 'drift found',
   summary: `Compare a folder or an S3 prefix with the ledger, changing nothing: objects present but not loaded (new or changed), loaded objects no longer present, and objects whose load failed (with the error). Exit ${DRIFT_EXIT} when there is any drift, 0 when clean; "lakeload backfill" loads what is missing.`,
   usage: 'lakeload reconcile <folder|s3://bucket/prefix> [--warehouse URL] [--json]',
   positionals: true,
