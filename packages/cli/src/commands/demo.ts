@@ -1,10 +1,9 @@
 import { join, resolve } from 'node:path';
-import { convert } from '@lakeload/convert';
 import { openWarehouse, type ReportName, type ReportOptions, runReport } from '@lakeload/loader';
-import { generateOrdersFile } from '@lakeload/orders';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
-import { formatBytes, ProgressBar } from '../progress.js';
+import { ProgressBar } from '../progress.js';
+import { sampleLake } from '../sample-lake.js';
 import { describeConvert } from './convert.js';
 import { describeGenerate } from './generate.js';
 import { describeLoad, loadPaths } from './load.js';
@@ -35,55 +34,15 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
   const say = (text: string) => {
     if (!json) process.stdout.write(`${text}\n`);
   };
-  const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
-  const exports = [
-    {
-      file: join(root, 'incoming', 'web-orders.jsonl'),
-      seed: 'web',
-      format: 'jsonl' as const,
-      firstOrderId: 100_001,
-    },
-    {
-      file: join(root, 'incoming', 'marketplace-orders.csv'),
-      seed: 'marketplace',
-      format: 'csv' as const,
-      firstOrderId: 900_001,
-    },
-  ];
-  const generated = [];
-  for (const { file, seed, format, firstOrderId } of exports) {
-    const summary = await generateOrdersFile(
-      file,
-      { orders, seed, format, firstOrderId, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
-      {
-        onProgress: (done, total) => {
-          signal.throwIfAborted();
-          progress.update(`generating ${format}`, done, total);
-        },
-      },
-    );
-    progress.done();
-    say(describeGenerate(summary, file));
-    generated.push({ file, ...summary });
-  }
-  const converting = new ProgressBar({
-    enabled: !json && process.stderr.isTTY === true,
-    format: formatBytes,
-  });
-  const converted = await convert({
-    inputs: exports.map((entry) => entry.file),
-    outDir: join(root, 'lake'),
+  const { generated, converted, lake } = await sampleLake(root, orders, {
     signal,
-    onProgress: (event) => {
-      if (event.phase === 'read') converting.update('converting', event.bytesDone, event.bytesTotal);
-      else converting.status(event.phase === 'load' ? 'loading valid records' : `writing ${event.dataset}`);
-    },
+    quiet: json,
+    onGenerated: (summary, file) => say(describeGenerate(summary, file)),
   });
-  converting.done();
   say(`\n${describeConvert(converted)}`);
   const warehouse = `duckdb:${join(root, 'warehouse.duckdb')}`;
   const loadProgress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
-  const loaded = await loadPaths([join(root, 'lake')], warehouse, signal, loadProgress);
+  const loaded = await loadPaths([lake], warehouse, signal, loadProgress);
   say(`\n${describeLoad({ ...loaded, objects: [] }).trim()}`);
   const analytics = await runAnalytics(warehouse);
   for (const [name, rows] of Object.entries(analytics)) say(`\n${name}\n${table(rows)}`);

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { convert } from '@lakeload/convert';
-import { generateOrdersFile } from '@lakeload/orders';
 import { DEFAULT_REHEARSAL_POSTGRES, type RehearsalReport, rehearse } from '@lakeload/rehearsal';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
 import { formatBytes, ProgressBar } from '../progress.js';
+import { sampleLake } from '../sample-lake.js';
 
 export const rehearseSpec: CommandSpec = {
   name: 'rehearse',
@@ -65,57 +64,6 @@ export const rehearseSpec: CommandSpec = {
   ],
 };
 
-/** Generates the two sample exports and converts them, as `lakeload demo` does. */
-async function generateLake(
-  root: string,
-  orders: number,
-  signal: AbortSignal,
-  json: boolean,
-): Promise<string> {
-  const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
-  const exports = [
-    {
-      file: join(root, 'incoming', 'web-orders.jsonl'),
-      seed: 'web',
-      format: 'jsonl' as const,
-      firstOrderId: 100_001,
-    },
-    {
-      file: join(root, 'incoming', 'marketplace-orders.csv'),
-      seed: 'marketplace',
-      format: 'csv' as const,
-      firstOrderId: 900_001,
-    },
-  ];
-  for (const { file, seed, format, firstOrderId } of exports) {
-    await generateOrdersFile(
-      file,
-      { orders, seed, format, firstOrderId, startDate: '2025-11-10', days: 3, dirtyRate: 0.02 },
-      {
-        onProgress: (done, total) => {
-          signal.throwIfAborted();
-          progress.update(`generating ${format}`, done, total);
-        },
-      },
-    );
-    progress.done();
-  }
-  const converting = new ProgressBar({
-    enabled: !json && process.stderr.isTTY === true,
-    format: formatBytes,
-  });
-  await convert({
-    inputs: exports.map((entry) => entry.file),
-    outDir: join(root, 'lake'),
-    signal,
-    onProgress: (event) => {
-      if (event.phase === 'read') converting.update('converting', event.bytesDone, event.bytesTotal);
-    },
-  });
-  converting.done();
-  return join(root, 'lake');
-}
-
 /** The report as text: what ran where, what landed, what was notified. */
 export function describeRehearsal(report: RehearsalReport): string {
   const lines = [
@@ -163,12 +111,12 @@ export async function runRehearse(argv: readonly string[], signal: AbortSignal):
   const given = stringOption(values, 'lake');
   const lake = given
     ? resolve(given)
-    : await generateLake(
-        resolve(stringOption(values, 'out') ?? join('out', 'rehearse')),
-        orders,
-        signal,
-        json,
-      );
+    : (
+        await sampleLake(resolve(stringOption(values, 'out') ?? join('out', 'rehearse')), orders, {
+          signal,
+          quiet: json,
+        })
+      ).lake;
   const progress = new ProgressBar({ enabled: !json && process.stderr.isTTY === true });
   const report = await rehearse({
     lake,
