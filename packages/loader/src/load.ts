@@ -94,7 +94,10 @@ export function objectUri(ref: ObjectRef): string {
     : `s3://${ref.bucket}/${ref.key}`;
 }
 
+/** The fix for a failure: the error's own `tip` where it carries one (the object stores' errors do). */
 function tipFor(error: Error): string {
+  const own = (error as { tip?: unknown }).tip;
+  if (typeof own === 'string' && own.trim() !== '') return own;
   const name = error.name;
   if (name === 'ParquetFormatError')
     return 'The object is not readable Parquet: re-export it and upload it again.';
@@ -105,6 +108,16 @@ function tipFor(error: Error): string {
   if (name === 'RoutingError')
     return 'Add a routing rule for the prefix or move the file under a folder named after its table.';
   return 'Read the error, fix the file or the table settings, then replay the dead letter.';
+}
+
+/**
+ * The store found the object replaced since its event (S3: another ETag). Nothing is lost: the
+ * newer version has an event of its own, so this one is skipped, neither retried nor dead-lettered.
+ * Told by name, so that the core never loads the S3 client to ask.
+ */
+function supersededReason(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'ObjectChangedError') return undefined;
+  return `a newer version of the object superseded this event (${error.message}); its own event loads it, so nothing needs replaying`;
 }
 
 export class Loader {
@@ -229,6 +242,8 @@ export class Loader {
       }
       return { ref, index, uri, identity, table, settings, columns: schema.columns, rows: schema.rows };
     } catch (error) {
+      const superseded = supersededReason(error);
+      if (superseded) return { uri, status: 'skipped', reason: superseded, durationMs: elapsed() };
       return this.#failed({ ref, uri, identity, table }, error, started);
     }
   }
@@ -285,7 +300,7 @@ export class Loader {
       for (const outcome of files) {
         if ('file' in outcome)
           fetched.push({ item: outcome.item, job: outcome.file.job, release: outcome.file.release });
-        else await finish(outcome.item.index, await this.#failed(outcome.item, outcome.error, started));
+        else await finish(outcome.item.index, await this.#unfetched(outcome.item, outcome.error, started));
       }
       if (fetched.length === 0) return;
       try {
@@ -312,6 +327,13 @@ export class Loader {
     } finally {
       for (const { release } of fetched) await release().catch(() => {});
     }
+  }
+
+  /** An object whose bytes could not be fetched: skipped when a newer version superseded it, else failed. */
+  async #unfetched(item: Ready, error: unknown, started: number): Promise<ObjectResult> {
+    const reason = supersededReason(error);
+    if (!reason) return this.#failed(item, error, started);
+    return { uri: item.uri, status: 'skipped', reason, durationMs: Math.round(performance.now() - started) };
   }
 
   /** The driver's load, held to its contract of one outcome per job. */
