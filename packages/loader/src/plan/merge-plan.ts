@@ -7,10 +7,10 @@ import type { SqlCompiler } from '../warehouse/sql-compiler.js';
 export interface Discard {
   sql: string;
   /**
-   * `returned`: the statement answers them itself (`batch_file`, `discarded`); `census`: the
-   * census counted them already (its `kept`); `recount`: the survivors are counted again after it.
+   * `returned`: the statement answers them itself (`batch_file`, `discarded`); `recount`: the
+   * survivors are counted again after it.
    */
-  counted: 'returned' | 'census' | 'recount';
+  counted: 'returned' | 'recount';
 }
 
 /** What one batch's merge runs, in order, inside its load transaction. */
@@ -22,7 +22,11 @@ export interface MergePlan {
   census: string;
   /** True when the census answers `kept`. */
   censusCountsKept: boolean;
-  /** Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables. */
+  /**
+   * Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables.
+   * Where staging ranked its rows (the census counted the kept ones), it is in `target` instead:
+   * the insert takes only kept rows, so the losers need dropping only before joins with stored rows.
+   */
   dedupe?: Discard;
   /**
    * The steps that join the stored rows, run only when `hasRows` finds any: with none stored, no
@@ -30,6 +34,8 @@ export interface MergePlan {
    */
   target?: {
     hasRows: string;
+    /** Drops the rows staging did not keep (ranked staging), before they meet stored rows. */
+    dropUnkept?: string;
     /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
     analyze?: string;
     /** Drops staged rows older than the stored ones (versioned tables). */
@@ -61,7 +67,8 @@ export interface MergeInput {
  * (by version, else the last row of the newest file), drop rows older than the stored ones (an older
  * file never overwrites newer data), delete the rows replaced, insert. Keyless tables append.
  * Where staging holds positions, it has ranked the rows already: the census counts the kept ones,
- * the dedupe only drops the others, and the insert reads the kept rows from the files.
+ * the others are dropped only where stored rows are joined, and the insert reads the kept rows
+ * from the files.
  */
 export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { table, staging, paths, settings } = input;
@@ -77,18 +84,17 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     const counted = compiler.countedDiscard(sql);
     return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
   };
-  const dedupe: Discard = ranked
-    ? { sql: compiler.dropUnkept(staging), counted: 'census' }
-    : discard(compiler.dedupeStaging(staging, keys, version));
+  const dedupe = ranked ? undefined : discard(compiler.dedupeStaging(staging, keys, version));
   const dropOlder = version ? discard(compiler.dropOlderVersions(staging, table, keys, version)) : undefined;
   const analyze = compiler.analyzeStaging(staging, keys);
-  const recounts = dedupe.counted === 'recount' || dropOlder?.counted === 'recount';
+  const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
     census,
     censusCountsKept: ranked,
-    dedupe,
+    ...(dedupe ? { dedupe } : {}),
     target: {
       hasRows: compiler.targetHasRows(table),
+      ...(ranked ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
       ...(analyze === undefined ? {} : { analyze }),
       ...(dropOlder === undefined ? {} : { dropOlder }),
       ...(paths.length > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),

@@ -112,8 +112,8 @@ export async function loadBatch(
   let survivors = plan.censusCountsKept ? perFile(census, 'kept', files.length) : [...staged];
   let recount = false;
   const discard = async ({ sql: statement, counted }: Discard) => {
-    if (counted !== 'returned') {
-      recount ||= counted === 'recount';
+    if (counted === 'recount') {
+      recount = true;
       return sql.run(statement);
     }
     const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
@@ -123,6 +123,8 @@ export async function loadBatch(
   let replaced = Array.from({ length: files.length }, () => 0);
   const target = plan.target;
   if (target && Number(Object.values((await sql.rows(target.hasRows))[0] ?? {})[0] ?? 0) > 0) {
+    // Their removal is counted already: the census's `kept`.
+    if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
     if (target.dropOlder) await discard(target.dropOlder);
     if (target.replacedPerFile)

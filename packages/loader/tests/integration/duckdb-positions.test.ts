@@ -64,6 +64,7 @@ afterEach(async () => {
 describe('DuckDB positions staging', () => {
   const jobs = () => [job('a'), job('b')];
   const stage = async (staging: string, files: readonly LoadJob[]) => {
+    await connection.run(compiler.createPositions(staging, columns, settings));
     await connection.run(
       compiler.stagePositions(
         staging,
@@ -84,6 +85,22 @@ describe('DuckDB positions staging', () => {
       { id: 0, v: 1 },
       { id: 1, v: 1 },
       { id: 2, v: 2 },
+      { id: 3, v: 2 },
+      { id: 4, v: 2 },
+    ]);
+  });
+
+  it('with stored rows: drops the losers before the joins, keeps newer stored rows, replaces older ones', async () => {
+    await connection.run('INSERT INTO t VALUES (0, 0), (2, 5)');
+    const outcomes = await loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_stored', stage);
+    expect(outcomes).toEqual([
+      { status: 'loaded', inserted: 1, updated: 1, unchanged: 1 },
+      { status: 'loaded', inserted: 2, updated: 0, unchanged: 1 },
+    ]);
+    expect(await sql.rows('SELECT id, v FROM t ORDER BY id')).toEqual([
+      { id: 0, v: 1 },
+      { id: 1, v: 1 },
+      { id: 2, v: 5 },
       { id: 3, v: 2 },
       { id: 4, v: 2 },
     ]);

@@ -105,7 +105,7 @@ describe('merge plan', () => {
     });
   });
 
-  it('where staging holds ranked positions: the census counts the kept rows, the dedupe drops the rest, the insert reads the files', () => {
+  it('where staging holds ranked positions: the census counts the kept rows, the rest are dropped only before joins with stored rows, the insert reads the files', () => {
     const plan = planMerge(compiler, {
       table: 't',
       settings,
@@ -117,9 +117,9 @@ describe('merge plan', () => {
     expect(plan).toEqual({
       census: compiler.stagingCensus('s', ['id'], true),
       censusCountsKept: true,
-      dedupe: { sql: 'DELETE FROM "s" WHERE NOT "__lakeload_keep"', counted: 'census' },
       target: {
         hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
+        dropUnkept: 'DELETE FROM "s" WHERE NOT "__lakeload_keep"',
         dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
         replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
         deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),

@@ -50,19 +50,30 @@ describe('SQL per dialect', () => {
         'CREATE TEMP TABLE "stage_1" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT)',
     });
     const versioned = { keys: ['order_id'], version: 'updated_at' };
+    expect(dialects.duckdb.createPositions('stage_1', columns, versioned)).toBe(
+      'CREATE TEMP TABLE "stage_1" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT, "__lakeload_keep" BOOLEAN)',
+    );
     expect(
       dialects.duckdb.stagePositions('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet']),
     ).toBe(
-      `CREATE TEMP TABLE "stage_1" AS SELECT p."order_id", p."updated_at", b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row", row_number() OVER (PARTITION BY p."order_id" ORDER BY p."updated_at" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 AS "__lakeload_keep" FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+      `INSERT INTO "stage_1" ("order_id", "updated_at", "__lakeload_file", "__lakeload_row", "__lakeload_keep") SELECT p."order_id", p."updated_at", b.ordinal, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number, row_number() OVER (PARTITION BY p."order_id" ORDER BY p."updated_at" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
     // A version that is also a key is staged once; keyless tables stage positions only, unranked.
-    expect(
-      dialects.duckdb.stagePositions('s', { keys: ['id', 'v'], version: 'v' }, ['/lake/a.parquet']),
-    ).toBe(
-      `CREATE TEMP TABLE "s" AS SELECT p."id", p."v", b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row", row_number() OVER (PARTITION BY p."id", p."v" ORDER BY p."v" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 AS "__lakeload_keep" FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    const keyed = { keys: ['order_id', 'updated_at'], version: 'updated_at' };
+    expect(dialects.duckdb.createPositions('s', columns, keyed)).toBe(
+      'CREATE TEMP TABLE "s" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "__lakeload_file" INTEGER, "__lakeload_row" BIGINT, "__lakeload_keep" BOOLEAN)',
+    );
+    expect(dialects.duckdb.stagePositions('s', keyed, ['/lake/a.parquet'])).toBe(
+      `INSERT INTO "s" ("order_id", "updated_at", "__lakeload_file", "__lakeload_row", "__lakeload_keep") SELECT p."order_id", p."updated_at", b.ordinal, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number, row_number() OVER (PARTITION BY p."order_id", p."updated_at" ORDER BY p."updated_at" DESC NULLS LAST, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number DESC) = 1 FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    );
+    expect(dialects.duckdb.createPositions('s', columns, { keys: [] })).toBe(
+      'CREATE TEMP TABLE "s" ("__lakeload_file" INTEGER, "__lakeload_row" BIGINT)',
     );
     expect(dialects.duckdb.stagePositions('s', { keys: [] }, ['/lake/a.parquet'])).toBe(
-      `CREATE TEMP TABLE "s" AS SELECT b.ordinal AS "__lakeload_file", CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS "__lakeload_row" FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+      `INSERT INTO "s" ("__lakeload_file", "__lakeload_row") SELECT b.ordinal, CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    );
+    expect(() => dialects.duckdb.createPositions('s', columns, { keys: ['nope'] })).toThrow(
+      /no column "nope"/,
     );
     expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
       'COPY "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") FROM STDIN',
@@ -127,7 +138,7 @@ describe('SQL per dialect', () => {
         paths,
       ),
     ).toBe(
-      `INSERT INTO "t" ("order_id", "updated_at", "status") SELECT p."order_id", p."updated_at", p."status" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."order_id" = p."order_id" AND s."updated_at" IS NOT DISTINCT FROM p."updated_at"`,
+      `INSERT INTO "t" ("order_id", "updated_at", "status") SELECT p."order_id", p."updated_at", p."status" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."__lakeload_keep" AND s."order_id" = p."order_id" AND s."updated_at" IS NOT DISTINCT FROM p."updated_at"`,
     );
     expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths)).toBe(
       `INSERT INTO "clicks" ("id") SELECT p."id" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number`,

@@ -122,6 +122,7 @@ export class DuckDBDriver implements Driver {
         jobs,
         staging,
         async (table, files) => {
+          await connection.run(c.createPositions(table, first.columns, first.settings));
           await connection.run(
             c.stagePositions(
               table,

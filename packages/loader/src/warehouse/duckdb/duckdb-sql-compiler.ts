@@ -1,4 +1,5 @@
-import type { ColumnType } from '../../schema/parquet.js';
+import { LoaderError } from '../../errors.js';
+import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
@@ -58,6 +59,36 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     }
   }
 
+  /** The key and version columns a positions staging holds, each once, in key order. */
+  #positionColumns(settings: { keys: readonly string[]; version?: string | undefined }): string[] {
+    const { keys, version } = settings;
+    return [...keys, ...(version && !keys.includes(version) ? [version] : [])];
+  }
+
+  /**
+   * The staging table of a positions batch: the key and version columns in the file's types, each
+   * row's file and position, and (keyed tables) whether it is the newest row of its key. Created
+   * and then filled, not `CREATE … AS`: a table created from a query inside the load transaction
+   * makes DuckDB's COMMIT write far more.
+   */
+  createPositions(
+    staging: string,
+    columns: readonly Column[],
+    settings: { keys: readonly string[]; version?: string | undefined },
+  ): string {
+    const definitions = this.#positionColumns(settings).map((name) => {
+      const column = columns.find((candidate) => candidate.name === name);
+      if (!column) throw new LoaderError(`the batch's files have no column "${name}"`);
+      return `${this.quoteIdentifier(name)} ${this.columnType(column.type, name)}`;
+    });
+    return `CREATE TEMP TABLE ${this.quoteIdentifier(staging)} (${[
+      ...definitions,
+      `${this.quoteIdentifier(FILE)} INTEGER`,
+      `${this.quoteIdentifier(ROW)} BIGINT`,
+      ...(settings.keys.length > 0 ? [`${this.quoteIdentifier(KEEP)} BOOLEAN`] : []),
+    ].join(', ')})`;
+  }
+
   /**
    * Stages a batch's positions in one scan of its files (DuckDB reads them in parallel): per row
    * its key and version columns, its file and position in the batch, and whether it is the newest
@@ -72,28 +103,26 @@ export class DuckDBSqlCompiler extends SqlCompiler {
   ): string {
     const { keys, version } = settings;
     const row = batchRow('b.ordinal', 'p.file_row_number');
-    const columns = [...keys, ...(version && !keys.includes(version) ? [version] : [])].map(
-      (name) => `p.${this.quoteIdentifier(name)}`,
-    );
-    const keep =
-      keys.length === 0
+    const names = this.#positionColumns(settings);
+    const keep = keys.length === 0 ? [] : [KEEP];
+    const values = [
+      ...names.map((name) => `p.${this.quoteIdentifier(name)}`),
+      'b.ordinal',
+      row,
+      ...(keys.length === 0
         ? []
         : [
-            `row_number() OVER (PARTITION BY ${this.columnList(keys, 'p.')} ORDER BY ${this.newestFirst(version, row, 'p.')}) = 1 AS ${this.quoteIdentifier(KEEP)}`,
-          ];
-    const select = [
-      ...columns,
-      `b.ordinal AS ${this.quoteIdentifier(FILE)}`,
-      `${row} AS ${this.quoteIdentifier(ROW)}`,
-      ...keep,
+            `row_number() OVER (PARTITION BY ${this.columnList(keys, 'p.')} ORDER BY ${this.newestFirst(version, row, 'p.')}) = 1`,
+          ]),
     ];
-    return `CREATE TEMP TABLE ${this.quoteIdentifier(staging)} AS SELECT ${select.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
+    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 
   /**
    * The rows staging kept, read again from the files: matched by position and, so that a file
    * changed since staging cannot slip other rows in, by key and version too (the caller checks
-   * that as many rows were written as staging kept).
+   * that as many rows were written as staging kept). Rows not kept are skipped here, so that
+   * nothing needs deleting from staging when no stored row is joined.
    */
   override insertKeptFromFiles(
     staging: string,
@@ -105,6 +134,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     const { keys, version } = settings;
     const match = [
       `s.${this.quoteIdentifier(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
+      ...(keys.length > 0 ? [`s.${this.quoteIdentifier(KEEP)}`] : []),
       ...keys.map((key) => `s.${this.quoteIdentifier(key)} = p.${this.quoteIdentifier(key)}`),
       ...(version
         ? [`s.${this.quoteIdentifier(version)} IS NOT DISTINCT FROM p.${this.quoteIdentifier(version)}`]
