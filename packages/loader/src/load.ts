@@ -257,7 +257,11 @@ export class Loader {
     const failure = error instanceof Error ? error : new Error(String(error));
     const tip = tipFor(failure);
     const { uri, identity, table } = object;
-    await recordFailure(this.#driver, { objectUri: uri, identity, table, error: failure.message, tip });
+    const letter = { objectUri: uri, identity, table, error: failure.message, tip };
+    // Best effort: when the warehouse itself is what failed, the result still carries the error.
+    await this.#ledger()
+      .then(() => this.#retrying(() => recordFailure(this.#driver, letter)))
+      .catch(() => undefined);
     return {
       uri,
       status: 'failed',
@@ -375,14 +379,19 @@ export class Loader {
     return markReplayed(this.#driver, uri, identity);
   }
 
-  /** Creates the ledger and the target, or evolves the target: committed before the load starts. */
-  async #settleTable(table: string, columns: readonly Column[], settings: TableSettings): Promise<void> {
-    const compiler = this.#driver.compiler;
+  /** The ledger tables, created once per loader (retried; a failed attempt is tried again later). */
+  #ledger(): Promise<void> {
     this.#ledgerReady ??= this.#retrying(() => createLedger(this.#driver)).catch((error: unknown) => {
       this.#ledgerReady = undefined;
       throw error;
     });
-    await this.#ledgerReady;
+    return this.#ledgerReady;
+  }
+
+  /** Creates the ledger and the target, or evolves the target: committed before the load starts. */
+  async #settleTable(table: string, columns: readonly Column[], settings: TableSettings): Promise<void> {
+    const compiler = this.#driver.compiler;
+    await this.#ledger();
     await this.#retrying(async () => {
       const target = await this.#driver.tableColumns(table);
       if (!target) {

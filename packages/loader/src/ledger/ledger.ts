@@ -10,38 +10,34 @@ export function ledgerKey(object: LedgerKey): string {
 }
 
 /** Creates the ledger table if needed; its own committed step, before any load. */
+/** The ledger and dead-letter tables, each created if missing, each committed on its own. */
 export async function createLedger(driver: Driver): Promise<void> {
-  await driver.runDdl([driver.compiler.ledger.createLedger()]);
+  const ledger = driver.compiler.ledger;
+  await driver.runDdl([ledger.createLedger(), ledger.createDeadLetters()]);
 }
 
 /**
- * A failed object becomes a dead letter and a failed ledger row. Best effort: when the warehouse
- * itself is what failed, the caller's result still carries the error.
+ * A failed object becomes a dead letter and a failed ledger row. The tables are created first by
+ * the caller (concurrent CREATEs conflict in DuckDB's catalog).
  */
 export async function recordFailure(driver: Driver, letter: DeadLetter): Promise<void> {
   const ledger = driver.compiler.ledger;
-  try {
-    await driver.runDdl([
-      ledger.createLedger(),
-      ledger.createDeadLetters(),
-      ledger.recordDeadLetter(letter),
-      ledger.recordLoads([
-        {
-          objectUri: letter.objectUri,
-          identity: letter.identity,
-          table: letter.table ?? '',
-          status: 'failed',
-          inserted: 0,
-          updated: 0,
-          unchanged: 0,
-          durationMs: 0,
-          error: letter.error,
-        },
-      ]),
-    ]);
-  } catch {
-    // Nothing more to do here: the result returned to the caller reports the failure.
-  }
+  await driver.runDdl([
+    ledger.recordDeadLetter(letter),
+    ledger.recordLoads([
+      {
+        objectUri: letter.objectUri,
+        identity: letter.identity,
+        table: letter.table ?? '',
+        status: 'failed',
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        durationMs: 0,
+        error: letter.error,
+      },
+    ]),
+  ]);
 }
 
 /** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
