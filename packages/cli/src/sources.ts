@@ -33,3 +33,26 @@ export async function s3Source(
   }
   return { refs: [...refs.values()], store: s3.s3Store(client) };
 }
+
+/**
+ * The exact objects S3 URIs name, each as it is now (HeadObject), and one store reading them; the
+ * URIs of objects that no longer exist come back apart instead of failing the others.
+ */
+export async function s3Objects(
+  uris: readonly string[],
+): Promise<{ refs: ObjectRef[]; store: ObjectStore; absent: string[] }> {
+  const s3 = await import('@lakeload/loader/s3');
+  const client = s3.createS3Client();
+  const refs: ObjectRef[] = [];
+  const absent: string[] = [];
+  for (const uri of uris) {
+    const { bucket, key } = s3.parseS3Uri(uri);
+    try {
+      refs.push(await s3.headS3Object(client, bucket, key));
+    } catch (error) {
+      if (!(error instanceof s3.ObjectNotFoundError)) throw error;
+      absent.push(uri);
+    }
+  }
+  return { refs, store: s3.s3Store(client), absent };
+}

@@ -1,10 +1,11 @@
 // `lakeload load s3://…` as a child process: objects uploaded to a real S3 API server (s3rver) load
 // into DuckDB exactly as the same local files do, exactly once, keys with spaces and `=` included.
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, startS3Server } from './s3-server.js';
 
@@ -97,5 +98,44 @@ describe('lakeload load s3://', () => {
     const malformed = lakeload('load', 's3://', '--warehouse', 'duckdb:x.duckdb');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/not an S3 URI/);
+  });
+
+  it('replays an S3 dead letter once the object is fixed, and reports one that is gone', async () => {
+    const s3 = new S3Client({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: server.credentials,
+    });
+    const put = (key: string, body: Uint8Array | string) =>
+      s3.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: body }));
+    const good = parquet.find((path) => path.includes('order_summary/')) ?? '';
+    await put('broken/order_summary/fixed-later.parquet', 'order_id,status\n1,paid\n');
+    await put('broken/order_summary/deleted-later.parquet', 'not parquet either');
+    const first = lakeload('load', 's3://lake/broken/', '--warehouse', 'duckdb:replay.duckdb', '--json');
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout)).toMatchObject({ loaded: 0, failed: 2 });
+
+    const stillBroken = lakeload('replay', '--warehouse', 'duckdb:replay.duckdb', '--json');
+    expect(stillBroken.code).toBe(1);
+    expect(JSON.parse(stillBroken.stdout)).toMatchObject({ loaded: 0, failed: 2, unreachable: [] });
+
+    await put('broken/order_summary/fixed-later.parquet', await readFile(join(dir, 'lake', good)));
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: 'lake', Key: 'broken/order_summary/deleted-later.parquet' }),
+    );
+    const fixed = lakeload('replay', '--warehouse', 'duckdb:replay.duckdb', '--json');
+    expect(fixed.code).toBe(1);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({
+      loaded: 1,
+      failed: 0,
+      unreachable: ['s3://lake/broken/order_summary/deleted-later.parquet'],
+    });
+    const again = JSON.parse(lakeload('replay', '--warehouse', 'duckdb:replay.duckdb', '--json').stdout);
+    expect(again).toMatchObject({
+      loaded: 0,
+      unreachable: ['s3://lake/broken/order_summary/deleted-later.parquet'],
+    });
+    s3.destroy();
   });
 });
