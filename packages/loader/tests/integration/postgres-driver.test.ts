@@ -39,3 +39,40 @@ it('gives each connection temp_buffers before its first staging table, 128 MB un
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('streams loads running side by side on one driver each in full', async () => {
+  const schema = await createTestSchema('lakeload_pgpar');
+  const dir = await mkdtemp(join(tmpdir(), 'lakeload-pgpar-'));
+  const tables = ['clicks', 'views', 'orders_seen', 'carts'];
+  const rows = 50_000;
+  const writer = await DuckDBInstance.create(':memory:');
+  const connection = await writer.connect();
+  for (const table of tables) {
+    await mkdir(join(dir, table));
+    await connection.run(
+      `COPY (SELECT range AS id, 'x' || range AS label FROM range(${rows})) TO '${join(dir, table, 'a.parquet')}' (FORMAT parquet)`,
+    );
+  }
+  connection.closeSync();
+  writer.closeSync();
+  const driver = await postgresWarehouse({ connectionString: schema.url });
+  try {
+    const loader = new Loader({ driver });
+    const results = await Promise.all(
+      tables.map(async (table) =>
+        loader.loadFile(await localObject(dir, `${table}/a.parquet`), join(dir, table, 'a.parquet')),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(tables.map(() => 'loaded'));
+    for (const table of tables) {
+      const { rows: counted } = await schema.admin.query(
+        `SELECT count(*)::int AS n FROM ${schema.name}.${table}`,
+      );
+      expect(counted).toEqual([{ n: rows }]);
+    }
+  } finally {
+    await driver.close();
+    await schema.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LoaderError } from '../../errors.js';
@@ -51,7 +51,7 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
 export class PostgresDriver implements Driver {
   readonly compiler = new PostgresSqlCompiler();
   readonly capabilities = postgresCapabilities;
-  #reader: Promise<DuckDBConnection> | undefined;
+  #reader: Promise<DuckDBInstance> | undefined;
   /** Connections whose temp_buffers are set (before their first staging table: later it is refused). */
   readonly #tuned = new WeakSet<pg.PoolClient>();
 
@@ -74,15 +74,18 @@ export class PostgresDriver implements Driver {
     return new PostgresDriver(pool, Math.max(1, Math.trunc(config.tempBuffersMb ?? 128)));
   }
 
+  /**
+   * A connection of the in-process DuckDB that reads Parquet, one per load: loads running side by
+   * side on one driver each stream their own result (a shared connection would cut one short).
+   */
   async #parquetReader(): Promise<DuckDBConnection> {
     this.#reader ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      const instance = await DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1' });
-      const connection = await instance.connect();
-      await connection.run("SET TimeZone = 'UTC'");
-      return connection;
+      return DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1' });
     })();
-    return this.#reader;
+    const connection = await (await this.#reader).connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
@@ -121,6 +124,21 @@ export class PostgresDriver implements Driver {
     const [first] = jobs;
     if (!first) return;
     const reader = await this.#parquetReader();
+    try {
+      await this.#streamFiles(reader, client, staging, jobs);
+    } finally {
+      reader.closeSync();
+    }
+  }
+
+  async #streamFiles(
+    reader: DuckDBConnection,
+    client: pg.PoolClient,
+    staging: string,
+    jobs: readonly LoadJob[],
+  ): Promise<void> {
+    const [first] = jobs;
+    if (!first) return;
     const names = first.columns.map((column) => column.name);
     const result = await reader.stream(
       this.compiler.copyLinesFromParquet(
