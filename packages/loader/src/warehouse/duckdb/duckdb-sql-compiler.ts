@@ -67,9 +67,8 @@ export class DuckDBSqlCompiler extends SqlCompiler {
 
   /**
    * The staging table of a positions batch: the key and version columns in the file's types, each
-   * row's file and position, and (keyed tables) whether it is the newest row of its key. Created
-   * and then filled, not `CREATE … AS`: a table created from a query inside the load transaction
-   * makes DuckDB's COMMIT write far more.
+   * row's file and position, and (keyed tables) whether it is the newest row of its key, in the
+   * types the target gets for them.
    */
   createPositions(
     staging: string,
