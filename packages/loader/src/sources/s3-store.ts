@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectRef } from '../events/types.js';
 import type { ByteSource } from '../schema/parquet.js';
-import { mapS3Error, ObjectChangedError, s3Uri } from './s3-client.js';
+import { mapS3Error, ObjectChangedError, ObjectStoreUnavailableError, s3Uri } from './s3-client.js';
 import type { ObjectStore } from './store.js';
 
 /** Options for {@link s3Store}. */
@@ -102,7 +102,14 @@ export function s3Store(client: S3Client, options: S3StoreOptions = {}): ObjectS
         const response = await send(client, ref, getFor(ref));
         const body = response.Body;
         if (!body)
-          throw new ObjectChangedError(s3Uri(ref.bucket, ref.key), 'S3 returned no body', 'Retry the load.');
+          throw new ObjectStoreUnavailableError(
+            s3Uri(ref.bucket, ref.key),
+            'S3 returned no body',
+            'The load is retried.',
+            {
+              retryable: true,
+            },
+          );
         let written = 0;
         const count = new Transform({
           transform(chunk: Buffer, _encoding, done) {
