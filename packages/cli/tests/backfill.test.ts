@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openWarehouse } from '@lakeload/loader';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, startS3Server } from './s3-server.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 let dir: string;
 let server: S3Server;
 let parquet: string[];
 let oracle: Record<string, number>;
-const schema = `lakeload_backfill_${process.pid}`;
+let schema: TestSchema;
 
 function lakeload(...args: string[]) {
   const result = spawnSync(process.execPath, [bin, ...args], {
@@ -55,14 +55,10 @@ beforeAll(async () => {
   }
   connection.closeSync();
   db.closeSync();
-  const admin = await openWarehouse(POSTGRES);
-  await admin.runDdl([`CREATE SCHEMA ${schema}`]);
-  await admin.close();
+  schema = await createTestSchema('lakeload_backfill');
 });
 afterAll(async () => {
-  const admin = await openWarehouse(POSTGRES);
-  await admin.runDdl([`DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
-  await admin.close();
+  await schema?.drop();
   await server?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -78,7 +74,7 @@ interface Reconciled {
 
 const WAREHOUSES: Record<string, () => string> = {
   DuckDB: () => `duckdb:${join(dir, 'backfill.duckdb')}`,
-  PostgreSQL: () => `${POSTGRES}?options=-c%20search_path%3D${schema}`,
+  PostgreSQL: () => schema.url,
 };
 
 describe.each(Object.keys(WAREHOUSES))('backfill and reconcile from S3 into %s', (name) => {

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openWarehouse } from '@lakeload/loader';
+import { POSTGRES } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const postgres = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `cli_rehearse_${process.pid}`;
 let dir: string;
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // The command leaves its schema in place for inspection; the test removes it.
-  const driver = await openWarehouse(postgres);
+  const driver = await openWarehouse(POSTGRES);
   await driver.runDdl([`DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
   await driver.close();
   await rm(dir, { recursive: true, force: true });
@@ -47,7 +47,7 @@ describe('lakeload rehearse', () => {
       '--orders',
       '60',
       '--postgres',
-      postgres,
+      POSTGRES,
       '--schema',
       schema,
       '--duplicates',

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openWarehouse, REPORT_NAMES, reportSql } from '@lakeload/loader';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `lakeload_report_${process.pid}`;
-const PG = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
+let schema: TestSchema;
+let PG: string;
 let dir: string;
 
 function lakeload(...args: string[]) {
@@ -21,16 +21,13 @@ function lakeload(...args: string[]) {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lakeload-report-'));
-  const admin = await openWarehouse(POSTGRES);
-  await admin.runDdl([`CREATE SCHEMA ${schema}`]);
-  await admin.close();
+  schema = await createTestSchema('lakeload_report');
+  PG = schema.url;
   expect(lakeload('demo', '--out', 'demo', '--orders', '200', '--json').code).toBe(0);
   expect(lakeload('load', 'demo/lake', '--warehouse', PG, '--json').code).toBe(0);
 });
 afterAll(async () => {
-  const admin = await openWarehouse(POSTGRES);
-  await admin.runDdl([`DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
-  await admin.close();
+  await schema?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,11 +1,10 @@
-// The handler end to end with everything real that can run here: a real S3 API server (s3rver, in
-// process) read through the real SDK client (AWS_ENDPOINT_URL_S3), PostgreSQL as the warehouse
+// The handler end to end with everything real that can run here: a real S3 API server (s3rver from
+// @lakeload/testkit) read through the real SDK client (AWS_ENDPOINT_URL_S3), PostgreSQL as the warehouse
 // (in a schema of its own), SNS publishes through the real SDK client to a recording HTTP endpoint
 // (AWS_ENDPOINT_URL_SNS). Only the Lambda runtime is stood in for: the context object.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,21 +13,16 @@ import { convert } from '@lakeload/convert';
 import { type Driver, fileSource, openWarehouse, readParquetSchema } from '@lakeload/loader';
 import { createS3Client } from '@lakeload/loader/s3';
 import { generateOrdersFile } from '@lakeload/orders';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsConnect } from '../src/aws.js';
 import { LambdaConfigError } from '../src/env.js';
 import { createHandler, type LakeloadHandler, RetryInvocationError } from '../src/handler.js';
 import { capturingStdout, emfByTable, GOOD_ENV, lambdaContext } from './helpers.js';
 
-const POSTGRES = process.env.LAKELOAD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BUCKET = 'lake-bucket';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:lakeload-loads';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 
 interface LakeFile {
   key: string;
@@ -39,12 +33,10 @@ interface LakeFile {
 }
 
 let dir: string;
-let s3rver: S3rverInstance;
+let s3: S3Server;
 let sns: Server;
 const published: URLSearchParams[] = [];
-let admin: Driver;
-let schema: string;
-let schemaUrl: string;
+let schema: TestSchema;
 const files = new Map<string, LakeFile>();
 let badKey: string;
 const savedEnv = { ...process.env };
@@ -99,7 +91,7 @@ function fileOf(dataset: string, day: string): LakeFile {
 
 function handlerWith(env: Record<string, string> = {}, filesPerRound?: number): LakeloadHandler {
   return createHandler({
-    env: { ...GOOD_ENV, LAKELOAD_WAREHOUSE_URL: schemaUrl, LAKELOAD_SNS_TOPIC_ARN: TOPIC, ...env },
+    env: { ...GOOD_ENV, LAKELOAD_WAREHOUSE_URL: schema.url, LAKELOAD_SNS_TOPIC_ARN: TOPIC, ...env },
     connect: awsConnect({
       openDriver: async (config) => {
         const driver = await openWarehouse(config.warehouseUrl);
@@ -112,7 +104,7 @@ function handlerWith(env: Record<string, string> = {}, filesPerRound?: number): 
 }
 
 async function count(table: string): Promise<number> {
-  const rows = await admin.query(`SELECT count(*)::int AS n FROM "${schema}"."${table}"`);
+  const { rows } = await schema.admin.query(`SELECT count(*)::int AS n FROM "${schema.name}"."${table}"`);
   return Number(rows[0]?.n);
 }
 
@@ -127,15 +119,7 @@ beforeAll(async () => {
   });
   await convert({ inputs: [join(dir, 'exports')], outDir: join(dir, 'lake'), threads: 1 });
 
-  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    directory: join(dir, 's3'),
-    silent: true,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
+  s3 = await startS3Server([BUCKET]);
 
   sns = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -150,12 +134,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => sns.listen(0, '127.0.0.1', resolve));
 
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+  Object.assign(process.env, s3.env, {
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}`,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
   });
 
   // Upload the lake with the real client, keeping the ETags S3 reports.
@@ -184,21 +164,13 @@ beforeAll(async () => {
   });
   client.destroy();
 
-  admin = await openWarehouse(POSTGRES).catch((error: Error) => {
-    throw new Error(`PostgreSQL is needed at ${POSTGRES}: ${error.message}`);
-  });
-  schema = `lakeload_lambda_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin.runDdl([`CREATE SCHEMA "${schema}"`]);
-  schemaUrl = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
+  schema = await createTestSchema('lakeload_lambda');
 });
 
 afterAll(async () => {
   for (const driver of drivers) await driver.close();
-  if (admin) {
-    await admin.runDdl([`DROP SCHEMA IF EXISTS "${schema}" CASCADE`]);
-    await admin.close();
-  }
-  await s3rver?.close();
+  await schema?.drop();
+  await s3?.close();
   await new Promise((resolve) => sns?.close(resolve));
   process.env = savedEnv;
   await rm(dir, { recursive: true, force: true });
@@ -221,8 +193,8 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
 
     expect(await count('order_summary')).toBe(summary.rows);
     expect(await count('order_items')).toBe(items.rows);
-    const letters = await admin.query(
-      `SELECT object_uri, error FROM "${schema}".lakeload_dead_letters ORDER BY object_uri`,
+    const { rows: letters } = await schema.admin.query(
+      `SELECT object_uri, error FROM "${schema.name}".lakeload_dead_letters ORDER BY object_uri`,
     );
     expect(letters).toHaveLength(1);
     expect(letters[0]?.object_uri).toBe(`s3://${BUCKET}/${badKey}`);
@@ -414,7 +386,7 @@ describe('the handler against S3 (s3rver), PostgreSQL and an SNS endpoint', () =
     expect(direct.result).toEqual({ loaded: 0, duplicates: 0, skipped: 0, failed: 1, ignored: 0 });
 
     const unreachable = createHandler({
-      env: { ...GOOD_ENV, LAKELOAD_WAREHOUSE_URL: schemaUrl },
+      env: { ...GOOD_ENV, LAKELOAD_WAREHOUSE_URL: schema.url },
       connect: awsConnect({
         openDriver: async (config) => {
           const driver = await openWarehouse(config.warehouseUrl);

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
+import { createTestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import type { ObjectRef } from '../../src/events/types.js';
@@ -16,7 +17,6 @@ import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
 import { counting } from '../counting-driver.js';
-import { createTestSchema } from '../postgres-schema.js';
 
 let root: string;
 let lake: string;

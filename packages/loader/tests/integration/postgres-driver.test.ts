@@ -3,11 +3,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema } from '@lakeload/testkit/postgres';
 import { expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-import { createTestSchema } from '../postgres-schema.js';
 
 it('gives each connection temp_buffers before its first staging table, 128 MB unless configured', async () => {
   const schema = await createTestSchema('lakeload_pgdrv');

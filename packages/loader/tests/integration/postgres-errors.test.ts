@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
 import { localStore } from '../../src/sources/local-store.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
 let dir: string;
 let schema: TestSchema;

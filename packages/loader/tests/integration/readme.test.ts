@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
 let dir: string;
 let schema: TestSchema;

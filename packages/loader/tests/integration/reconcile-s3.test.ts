@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Loader } from '../../src/load.js';
 import { backfill, reconcile } from '../../src/reconcile/reconcile.js';
 import { s3Listing } from '../../src/reconcile/s3-listing.js';
 import { createS3Client } from '../../src/sources/s3-client.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { type S3Server, startS3Server } from '../s3-server.js';
 
 let server: S3Server;
 let client: S3Client;

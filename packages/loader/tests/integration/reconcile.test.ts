@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
+import { createTestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObjects } from '../../src/events/local-tree.js';
 import type { ObjectRef } from '../../src/events/types.js';
@@ -18,7 +19,6 @@ import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-import { createTestSchema } from '../postgres-schema.js';
 
 let root: string;
 let lake: string;

@@ -5,12 +5,13 @@
 // as the local Data API endpoint does: COPY from S3 becomes INSERTs of the file's rows, and the
 // table attributes (DISTSTYLE, SORTKEY, ENCODE) are dropped. GETDATE() is a function in the schema.
 // What this does not prove: Redshift itself (see the opt-in live suite).
+
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Column } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
 import { type BatchFile, RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
-import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
 const redshift = new RedshiftSqlCompiler();
 const columns: Column[] = [

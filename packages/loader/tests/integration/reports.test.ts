@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { convert } from '@lakeload/convert';
 import { generateOrdersFile } from '@lakeload/orders';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObjects } from '../../src/events/local-tree.js';
 import { Loader } from '../../src/load.js';
@@ -15,7 +16,6 @@ import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-import { createTestSchema, type TestSchema } from '../postgres-schema.js';
 
 let root: string;
 let duckdb: Driver;

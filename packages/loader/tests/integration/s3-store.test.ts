@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
 import { Loader } from '../../src/load.js';
@@ -21,7 +22,6 @@ import {
 import { headS3Object, listS3Objects, parseS3Uri, resolveS3Uri } from '../../src/sources/s3-list.js';
 import { s3Store } from '../../src/sources/s3-store.js';
 import { openWarehouse } from '../../src/warehouse/url.js';
-import { type S3Server, startS3Server } from '../s3-server.js';
 
 let server: S3Server;
 let client: S3Client;

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, ObjectNotFoundError } from '../../src/sources/s3-client.js';
 import { listS3Objects } from '../../src/sources/s3-list.js';
@@ -16,7 +17,6 @@ import {
   uploadCandidates,
   uploadDirectory,
 } from '../../src/sources/s3-upload.js';
-import { type S3Server, startS3Server } from '../s3-server.js';
 
 let server: S3Server;
 let client: S3Client;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
 import { Loader } from '../../src/load.js';
@@ -15,7 +16,6 @@ import { s3Store } from '../../src/sources/s3-store.js';
 import type { ObjectStore } from '../../src/sources/store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { openWarehouse } from '../../src/warehouse/url.js';
-import { type S3Server, startS3Server } from '../s3-server.js';
 
 let server: S3Server;
 let client: S3Client;

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema } from '@lakeload/testkit/postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
@@ -11,7 +12,6 @@ import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
 import { counting } from '../counting-driver.js';
-import { createTestSchema } from '../postgres-schema.js';
 
 // One suite, every real warehouse: DuckDB in process and PostgreSQL on 127.0.0.1:5432 (each test
 // in a schema of its own).

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   LOCAL_S3_CREDENTIALS,
@@ -18,7 +19,7 @@ import {
   startLocalS3,
   startRedshiftDataEndpoint,
 } from '../../src/index.js';
-import { createTestSchema, POSTGRES, type TestSchema, waitFor } from '../helpers.js';
+import { waitFor } from '../helpers.js';
 
 let s3: LocalS3;
 let endpoint: RedshiftDataEndpoint;

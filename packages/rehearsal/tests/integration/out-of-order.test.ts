@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LOCAL_S3_CREDENTIALS,
@@ -16,7 +17,6 @@ import {
   startLocalSns,
   startRedshiftDataEndpoint,
 } from '../../src/index.js';
-import { createTestSchema, POSTGRES, type TestSchema } from '../helpers.js';
 
 let dir: string;
 let schema: TestSchema;

@@ -9,6 +9,7 @@ import {
   RedshiftDataClient,
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
+import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalS3,
@@ -16,7 +17,7 @@ import {
   startLocalS3,
   startRedshiftDataEndpoint,
 } from '../../src/index.js';
-import { createTestSchema, POSTGRES, type TestSchema, waitFor } from '../helpers.js';
+import { waitFor } from '../helpers.js';
 
 let s3: LocalS3;
 let endpoint: RedshiftDataEndpoint;

@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { POSTGRES } from '@lakeload/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rehearse } from '../../src/index.js';
-import { POSTGRES } from '../helpers.js';
 
 let dir: string;
 let admin: pg.Client;
