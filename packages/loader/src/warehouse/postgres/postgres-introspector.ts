@@ -1,8 +1,9 @@
 import type { Column, ColumnType } from '../../schema/parquet.js';
-import type { PostgresSqlCompiler } from './postgres-sql-compiler.js';
+import type { SqlCompiler } from '../sql-compiler.js';
 
-export function columnsSql(compiler: PostgresSqlCompiler, table: string): string {
-  return `SELECT column_name, data_type, udt_name, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${compiler.quoteLiteral(table)} ORDER BY ordinal_position`;
+/** The table's columns in table order, from information_schema (Redshift's introspector reuses it). */
+export function columnsSql(compiler: SqlCompiler, table: string, typeFields = 'data_type, udt_name'): string {
+  return `SELECT column_name, ${typeFields}, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${compiler.quoteLiteral(table)} ORDER BY ordinal_position`;
 }
 
 /** A PostgreSQL column type back in the loader's neutral types (see the compiler for the other way). */
@@ -53,10 +54,14 @@ export function parsePostgresType(row: Record<string, unknown>): ColumnType {
   }
 }
 
-export function toColumns(rows: readonly Record<string, unknown>[]): Column[] {
+/** information_schema rows as the loader's columns, each type read back by `parse`. */
+export function toColumns(
+  rows: readonly Record<string, unknown>[],
+  parse: (row: Record<string, unknown>) => ColumnType = parsePostgresType,
+): Column[] {
   return rows.map((row) => ({
     name: String(row.column_name),
-    type: parsePostgresType(row),
-    nullable: row.is_nullable !== 'NO',
+    type: parse(row),
+    nullable: String(row.is_nullable).toUpperCase() !== 'NO',
   }));
 }

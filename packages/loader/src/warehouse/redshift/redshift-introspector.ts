@@ -1,14 +1,18 @@
 import type { Column, ColumnType } from '../../schema/parquet.js';
-import type { RedshiftSqlCompiler } from './redshift-sql-compiler.js';
+import {
+  toColumns as postgresColumns,
+  columnsSql as postgresColumnsSql,
+} from '../postgres/postgres-introspector.js';
+import type { SqlCompiler } from '../sql-compiler.js';
 
 /**
  * The table's columns from information_schema.columns: Redshift Serverless and provisioned both have
  * it (SVV_COLUMNS would add external tables, which the loader never writes), and so does the
  * PostgreSQL behind a local Data API endpoint. It reads only catalog tables, so it runs on the
- * leader node, where current_schema() is allowed.
+ * leader node, where current_schema() is allowed. Types are read from `data_type` alone.
  */
-export function columnsSql(compiler: RedshiftSqlCompiler, table: string): string {
-  return `SELECT column_name, data_type, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${compiler.quoteLiteral(table)} ORDER BY ordinal_position`;
+export function columnsSql(compiler: SqlCompiler, table: string): string {
+  return postgresColumnsSql(compiler, table, 'data_type');
 }
 
 /** A Redshift column type (information_schema's `data_type`) back in the loader's neutral types. */
@@ -56,9 +60,5 @@ export function parseRedshiftType(row: Record<string, unknown>): ColumnType {
 
 /** information_schema rows as the loader's columns, in table order. */
 export function toColumns(rows: readonly Record<string, unknown>[]): Column[] {
-  return rows.map((row) => ({
-    name: String(row.column_name),
-    type: parseRedshiftType(row),
-    nullable: String(row.is_nullable).toUpperCase() !== 'NO',
-  }));
+  return postgresColumns(rows, parseRedshiftType);
 }
