@@ -3,8 +3,7 @@ export type RedshiftTarget = { workgroup: string } | { cluster: string };
 
 /** A Data API client as the driver uses it: tests pass a fake `send`, production the SDK client. */
 export interface CommandSender {
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's commands share no narrower base type.
-  send(command: any): Promise<any>;
+  send(command: object): Promise<unknown>;
   destroy?(): void;
 }
 

@@ -268,7 +268,7 @@ export class RedshiftDriver implements Driver {
     };
   }
 
-  async #send<T>(command: unknown, context: string): Promise<T> {
+  async #send<T>(command: object, context: string): Promise<T> {
     try {
       return (await this.#data.send(command)) as T;
     } catch (error) {
