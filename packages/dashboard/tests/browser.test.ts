@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../src/server.js';
 import { buildDemoLake, type DemoLake, fixNullKeyFile, loadLake } from './demo-data.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Another Chromium build (e.g. a CI image's Google Chrome) through LAKELOAD_CHROMIUM.
+const CHROMIUM = process.env.LAKELOAD_CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 
 let dir: string;
@@ -41,7 +42,7 @@ const number = (text: string | null) => Number((text ?? '').replaceAll(',', '').
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `the browser tests need Debian's Chromium at ${CHROMIUM} (apt-get install chromium); it is missing`,
+      `the browser tests need Debian's Chromium at ${CHROMIUM} (apt-get install chromium, or set LAKELOAD_CHROMIUM to another Chromium); it is missing`,
     );
   await mkdir(OUTPUT, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'lakeload-dashboard-e2e-'));
