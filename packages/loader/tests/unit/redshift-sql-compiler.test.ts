@@ -9,23 +9,13 @@ import {
   BatchTooLargeError,
   RedshiftSqlCompiler,
 } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
-import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
+import { UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
+import { goldenSql, ORDER_COLUMNS } from '../golden-sql.js';
 
 const redshift = new RedshiftSqlCompiler();
 const dialects = { postgres: new PostgresSqlCompiler(), redshift };
-type Dialect = keyof typeof dialects;
-
-function expectSql(build: (compiler: SqlCompiler) => string, expected: Record<Dialect, string>) {
-  for (const [name, compiler] of Object.entries(dialects))
-    expect(build(compiler), name).toBe(expected[name as Dialect]);
-}
-
-const columns: Column[] = [
-  { name: 'order_id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
-  { name: 'updated_at', type: { kind: 'timestamp', unit: 'micros', utc: true }, nullable: true },
-  { name: 'total', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
-  { name: 'status', type: { kind: 'string' }, nullable: true },
-];
+const expectSql = goldenSql(dialects);
+const columns = ORDER_COLUMNS;
 const versioned: TableSettings = { keys: ['order_id'], version: 'updated_at', contract: 'evolve' };
 const keyedOnly: TableSettings = { keys: ['order_id'], contract: 'evolve' };
 const keyless: TableSettings = { keys: [], contract: 'evolve' };

@@ -1,25 +1,15 @@
 // Exact SQL per dialect for every statement of a load, side by side.
 import { describe, expect, it } from 'vitest';
-import type { Column, ColumnType } from '../../src/schema/parquet.js';
+import type { ColumnType } from '../../src/schema/parquet.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
 import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
+import { goldenSql, ORDER_COLUMNS } from '../golden-sql.js';
 
 const dialects = { duckdb: new DuckDBSqlCompiler(), postgres: new PostgresSqlCompiler() };
-type Dialect = keyof typeof dialects;
-
-function expectSql(build: (compiler: SqlCompiler) => string, expected: Record<Dialect, string>) {
-  for (const [name, compiler] of Object.entries(dialects))
-    expect(build(compiler), name).toBe(expected[name as Dialect]);
-}
-
-const columns: Column[] = [
-  { name: 'order_id', type: { kind: 'int', bits: 64, signed: true }, nullable: true },
-  { name: 'updated_at', type: { kind: 'timestamp', unit: 'micros', utc: true }, nullable: true },
-  { name: 'total', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
-  { name: 'status', type: { kind: 'string' }, nullable: true },
-];
+const expectSql = goldenSql(dialects);
+const columns = ORDER_COLUMNS;
 
 describe('SQL per dialect', () => {
   it('creates the target from the file schema', () => {
