@@ -17,9 +17,11 @@ export interface Discard {
 export interface MergePlan {
   /**
    * Per file: rows staged and rows without a key value (any such row refuses the batch), and, where
-   * staging ranked the rows as it was filled, the rows `kept` as the newest of their key.
+   * staging ranked the rows as it was filled, the rows `kept` as the newest of their key. Absent
+   * where the driver ranked the rows before staging them and answers the census itself
+   * (`kept-rows` staging of a keyed table).
    */
-  census: string;
+  census?: string;
   /** True when the census answers `kept`. */
   censusCountsKept: boolean;
   /**
@@ -68,18 +70,22 @@ export interface MergeInput {
  * file never overwrites newer data), delete the rows replaced, insert. Keyless tables append.
  * Where staging holds positions, it has ranked the rows already: the census counts the kept ones,
  * the others are dropped only where stored rows are joined, and the insert reads the kept rows
- * from the files.
+ * from the files. Where it holds kept rows, the driver ranked them on the way in: nothing is
+ * deduplicated here, and the census is the driver's.
  */
 export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { table, staging, paths, settings } = input;
   const { keys, version } = settings;
   const positions = input.stagingHolds === 'positions';
-  const ranked = positions && keys.length > 0;
-  const census = compiler.stagingCensus(staging, keys, ranked);
   const insert = positions
     ? compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths)
     : compiler.insertFromStaging(staging, table, input.columns);
-  if (keys.length === 0) return { census, censusCountsKept: false, insert };
+  if (keys.length === 0)
+    return { census: compiler.stagingCensus(staging, keys), censusCountsKept: false, insert };
+  // Staging holds only the newest row per key: the driver counted the rows as it ranked them.
+  const keptOnly = input.stagingHolds === 'kept-rows';
+  const ranked = positions || keptOnly;
+  const census = keptOnly ? undefined : compiler.stagingCensus(staging, keys, ranked);
   const discard = (sql: string): Discard => {
     const counted = compiler.countedDiscard(sql);
     return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
@@ -89,12 +95,12 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const analyze = compiler.analyzeStaging(staging, keys);
   const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
-    census,
+    ...(census === undefined ? {} : { census }),
     censusCountsKept: ranked,
     ...(dedupe ? { dedupe } : {}),
     target: {
       hasRows: compiler.targetHasRows(table),
-      ...(ranked ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
+      ...(positions ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
       ...(analyze === undefined ? {} : { analyze }),
       ...(dropOlder === undefined ? {} : { dropOlder }),
       ...(paths.length > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),

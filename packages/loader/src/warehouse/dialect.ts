@@ -22,9 +22,11 @@ export interface Capabilities {
    * fills it; the insert reads staging. `positions`: only each row's keys, version, file and
    * position, the newest row per key marked as staging is filled; the insert reads the kept rows
    * again from the local files, for a warehouse that reads those itself (DuckDB), so that no row
-   * is written twice.
+   * is written twice. `kept-rows`: for keyed tables only the newest row per key, whole: the driver
+   * ranks the rows before it stages them (PostgreSQL's in-process reader) and answers the census
+   * itself, so that the losers never reach the warehouse; keyless tables stage every row.
    */
-  staging?: 'rows' | 'positions';
+  staging?: 'rows' | 'positions' | 'kept-rows';
 }
 
 /** Upsert settings of one target table. */

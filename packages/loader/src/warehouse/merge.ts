@@ -17,8 +17,27 @@ export interface Statements {
   run(sql: string): Promise<void>;
 }
 
-/** Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. */
-export type Stage = (staging: string, jobs: readonly LoadJob[]) => Promise<void>;
+/** What a driver's staging answers when it ranked the rows on the way in (`kept-rows` staging). */
+export interface Staged {
+  /**
+   * Per file (`batch_file`): its rows (`staged`), those without a key value (`null_keys`) and those
+   * kept as the newest of their key (`kept`), counted as the rows were ranked.
+   */
+  census: readonly Record<string, unknown>[];
+  /** With `direct`: the rows written into the target. */
+  written?: number;
+}
+
+/**
+ * Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. With
+ * `direct` (only asked of `kept-rows` staging, when the target holds no rows), the kept rows go
+ * straight into the target table instead: with nothing stored, nothing is replaced or older.
+ */
+export type Stage = (
+  staging: string,
+  jobs: readonly LoadJob[],
+  options: { direct: boolean },
+) => Promise<Staged | undefined>;
 
 /** Names a batch in messages: its one file, or its first file and how many more. */
 export function describeBatch(jobs: readonly LoadJob[]): string {
@@ -83,7 +102,6 @@ export async function loadBatch(
   if (fresh.length === 0) return outcomes;
 
   const files = fresh.map(({ job }) => job);
-  await stage(staging, files);
   const plan = planMerge(compiler, {
     table: first.table,
     settings: first.settings,
@@ -92,7 +110,20 @@ export async function loadBatch(
     stagingHolds: capabilities.staging ?? 'rows',
     paths: files.map((job) => job.path),
   });
-  const census = await sql.rows(plan.census);
+  let stored: boolean | undefined;
+  const hasStored = async (hasRows: string) => {
+    stored ??= Number(Object.values((await sql.rows(hasRows))[0] ?? {})[0] ?? 0) > 0;
+    return stored;
+  };
+  // Rows ranked on the way in need no staging while nothing is stored: a first load writes once.
+  const direct =
+    capabilities.staging === 'kept-rows' &&
+    plan.target !== undefined &&
+    !(await hasStored(plan.target.hasRows));
+  const counted = await stage(staging, files, { direct });
+  const census = plan.census === undefined ? counted?.census : await sql.rows(plan.census);
+  if (!census || (direct && counted?.written === undefined))
+    throw new LoaderError(`${first.table}: the driver ranked the rows but did not count them`);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);
   for (const [ordinal, job] of files.entries()) {
@@ -121,8 +152,8 @@ export async function loadBatch(
   };
   if (plan.dedupe) await discard(plan.dedupe);
   let replaced = Array.from({ length: files.length }, () => 0);
-  const target = plan.target;
-  if (target && Number(Object.values((await sql.rows(target.hasRows))[0] ?? {})[0] ?? 0) > 0) {
+  const target = direct ? undefined : plan.target;
+  if (target && (await hasStored(target.hasRows))) {
     // Their removal is counted already: the census's `kept`.
     if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
@@ -133,7 +164,7 @@ export async function loadBatch(
     if (!target.replacedPerFile) replaced = [deleted];
   }
   if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  const inserted = await sql.changed(plan.insert);
+  const inserted = direct ? (counted?.written ?? 0) : await sql.changed(plan.insert);
   const expected = survivors.reduce((sum, count) => sum + count, 0);
   // Where the insert reads the files again, a file changed since staging would write other rows.
   if (inserted !== expected) {

@@ -228,6 +228,28 @@ export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]
 }
 
 /**
+ * DuckDB SQL after `parquetBatchSource`: only the rows a positions table (see the DuckDB compiler's
+ * `stagePositions`) kept, matched by position and, so that a file changed since it was ranked
+ * cannot slip other rows in, by key and version too (the caller checks that as many rows arrived
+ * as were kept). Keyless tables keep every position.
+ */
+export function keptRowsOf(
+  quoting: SqlQuoting,
+  positions: string,
+  settings: { keys: readonly string[]; version?: string | undefined },
+): string {
+  const { keys, version } = settings;
+  const name = (column: string) => quoting.quoteIdentifier(column);
+  const match = [
+    `s.${name(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
+    ...(keys.length > 0 ? [`s.${name(KEEP)}`] : []),
+    ...keys.map((key) => `s.${name(key)} = p.${name(key)}`),
+    ...(version ? [`s.${name(version)} IS NOT DISTINCT FROM p.${name(version)}`] : []),
+  ];
+  return `SEMI JOIN ${name(positions)} AS s ON ${match.join(' AND ')}`;
+}
+
+/**
  * A local file path as a literal for DuckDB's read_parquet, which reads `*`, `?` and `[` as a glob
  * pattern: such a path could read other files, so it is refused with the way out.
  */

@@ -72,6 +72,7 @@ describe('DuckDB positions staging', () => {
         files.map((file) => file.path),
       ),
     );
+    return undefined;
   };
 
   it('keeps the newest row per key across files and counts each file', async () => {
@@ -111,6 +112,7 @@ describe('DuckDB positions staging', () => {
       await stage(staging, files);
       // Same row count, other keys: the staged positions no longer name these rows.
       await write(join(root, 'b.parquet'), 'SELECT range::INTEGER + 10 AS id, 2 AS v FROM range(3)');
+      return undefined;
     };
     await expect(loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_x', changing)).rejects.toThrow(
       /2 rows were written where 5 were staged to be; a file changed while loading/,

@@ -186,4 +186,27 @@ describe('merge plan', () => {
       counted: 'returned',
     });
   });
+
+  it('where staging holds kept rows: no census or dedupe of its own, the insert reads staging; keyless tables as with rows', () => {
+    const postgres = new PostgresSqlCompiler();
+    const keyed = { table: 't', settings, columns: ['id', 'updated_at'], staging: 's', paths: two };
+    expect(planMerge(postgres, { ...keyed, stagingHolds: 'kept-rows' })).toEqual({
+      censusCountsKept: true,
+      target: {
+        hasRows: postgres.targetHasRows('t'),
+        analyze: 'ANALYZE "s" ("id")',
+        dropOlder: {
+          sql: postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
+          counted: 'returned',
+        },
+        replacedPerFile: postgres.replacedPerFile('s', 't', ['id']),
+        deleteReplaced: postgres.deleteReplaced('s', 't', ['id']),
+      },
+      insert: postgres.insertFromStaging('s', 't', ['id', 'updated_at']),
+    });
+    const keyless = { ...keyed, settings: { keys: [], contract: 'evolve' as const } };
+    expect(planMerge(postgres, { ...keyless, stagingHolds: 'kept-rows' })).toEqual(
+      planMerge(postgres, { ...keyless, stagingHolds: 'rows' }),
+    );
+  });
 });

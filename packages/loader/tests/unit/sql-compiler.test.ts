@@ -65,8 +65,11 @@ describe('SQL per dialect', () => {
     expect(() => dialects.duckdb.createPositions('s', columns, { keys: ['nope'] })).toThrow(
       /no column "nope"/,
     );
-    expect(dialects.postgres.copyIntoStaging('stage_1', ['order_id', 'status'])).toBe(
+    expect(dialects.postgres.copyFromStdin('stage_1', ['order_id', 'status'])).toBe(
       'COPY "stage_1" ("order_id", "status", "__lakeload_file", "__lakeload_row") FROM STDIN',
+    );
+    expect(dialects.postgres.copyFromStdin('orders', ['order_id', 'status'], true)).toBe(
+      'COPY "orders" ("order_id", "status") FROM STDIN',
     );
     expect(
       dialects.postgres.copyLinesFromParquet(
@@ -79,6 +82,16 @@ describe('SQL per dialect', () => {
       ),
     ).toBe(
       String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex(p."raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST(p."note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || CAST(b.ordinal AS VARCHAR) || chr(9) || CAST(CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS VARCHAR) FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
+    );
+    // Ranked first: only the kept rows, matched by position, key and version; into the target, no positions.
+    expect(
+      dialects.postgres.copyLinesFromParquet(
+        [{ name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true }],
+        ['/lake/a.parquet'],
+        { kept: { positions: 'pos', settings: { keys: ['id'], version: 'v' } }, direct: true },
+      ),
+    ).toBe(
+      String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path SEMI JOIN "pos" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."__lakeload_keep" AND s."id" = p."id" AND s."v" IS NOT DISTINCT FROM p."v"`,
     );
     for (const read of [
       () => dialects.duckdb.stagePositions('s', { keys: ['id'] }, ['/lake/part-[1].parquet']),

@@ -130,6 +130,7 @@ export class DuckDBDriver implements Driver {
               files.map((file) => file.path),
             ),
           );
+          return undefined;
         },
       );
       await connection.run(c.dropStaging(staging));

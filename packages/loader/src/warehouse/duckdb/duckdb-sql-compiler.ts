@@ -4,6 +4,7 @@ import {
   batchRow,
   FILE,
   KEEP,
+  keptRowsOf,
   parquetBatchSource,
   ROW,
   SqlCompiler,
@@ -117,12 +118,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 
-  /**
-   * The rows staging kept, read again from the files: matched by position and, so that a file
-   * changed since staging cannot slip other rows in, by key and version too (the caller checks
-   * that as many rows were written as staging kept). Rows not kept are skipped here, so that
-   * nothing needs deleting from staging when no stored row is joined.
-   */
+  /** The rows staging kept, read again from the files (see `keptRowsOf`). */
   override insertKeptFromFiles(
     staging: string,
     table: string,
@@ -130,15 +126,6 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     settings: { keys: readonly string[]; version?: string | undefined },
     paths: readonly string[],
   ): string {
-    const { keys, version } = settings;
-    const match = [
-      `s.${this.quoteIdentifier(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
-      ...(keys.length > 0 ? [`s.${this.quoteIdentifier(KEEP)}`] : []),
-      ...keys.map((key) => `s.${this.quoteIdentifier(key)} = p.${this.quoteIdentifier(key)}`),
-      ...(version
-        ? [`s.${this.quoteIdentifier(version)} IS NOT DISTINCT FROM p.${this.quoteIdentifier(version)}`]
-        : []),
-    ];
-    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)} SEMI JOIN ${this.quoteIdentifier(staging)} AS s ON ${match.join(' AND ')}`;
+    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)} ${keptRowsOf(this, staging, settings)}`;
   }
 }

@@ -1,11 +1,14 @@
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
-import { describeBatch, loadBatch, type Statements } from '../merge.js';
+import { DuckDBSqlCompiler } from '../duckdb/duckdb-sql-compiler.js';
+import { describeBatch, loadBatch, type Staged, type Statements } from '../merge.js';
 import { redactUrl } from '../url.js';
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
@@ -42,6 +45,9 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
     cause: error,
   });
 }
+
+/** The in-process reader's own SQL (DuckDB's) for ranking a batch's rows before they are sent. */
+const rankingSql = new DuckDBSqlCompiler();
 
 /**
  * PostgreSQL through node-postgres. Rows travel by COPY … FROM STDIN: an in-process DuckDB reads
@@ -81,7 +87,12 @@ export class PostgresDriver implements Driver {
   async #parquetReader(): Promise<DuckDBConnection> {
     this.#reader ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      return DuckDBInstance.create(':memory:', { memory_limit: '128MB', threads: '1' });
+      // Ranking a large batch spills past the memory limit: into a folder of this process's own.
+      return DuckDBInstance.create(':memory:', {
+        memory_limit: '128MB',
+        threads: '1',
+        temp_directory: join(tmpdir(), `lakeload-reader-${process.pid}`),
+      });
     })();
     const connection = await (await this.#reader).connect();
     await connection.run("SET TimeZone = 'UTC'");
@@ -119,34 +130,64 @@ export class PostgresDriver implements Driver {
     }
   }
 
-  /** Streams a batch's files into staging through one COPY; memory stays flat in their size. */
-  async #copyFiles(client: pg.PoolClient, staging: string, jobs: readonly LoadJob[]): Promise<void> {
+  /**
+   * Streams a batch's files through one COPY; memory stays flat in their size. For a keyed table
+   * the reader first ranks the rows by their keys and version alone, so that only the newest row
+   * per key is sent, and answers the census it counted; with `direct` they go into the target.
+   */
+  async #copyFiles(
+    client: pg.PoolClient,
+    staging: string,
+    jobs: readonly LoadJob[],
+    direct: boolean,
+  ): Promise<Staged | undefined> {
     const [first] = jobs;
-    if (!first) return;
+    if (!first) return undefined;
     const reader = await this.#parquetReader();
+    const paths = jobs.map((job) => job.path);
+    const { settings } = first;
     try {
-      await this.#streamFiles(reader, client, staging, jobs);
+      if (settings.keys.length === 0) {
+        await this.#streamFiles(reader, client, staging, jobs, {});
+        return undefined;
+      }
+      const positions = `${staging}_positions`;
+      await reader.run(rankingSql.createPositions(positions, first.columns, settings));
+      await reader.run(rankingSql.stagePositions(positions, settings, paths));
+      const census = (
+        await reader.runAndReadAll(rankingSql.stagingCensus(positions, settings.keys, true))
+      ).getRowObjectsJson();
+      // A batch with rows without a key is refused from the census: nothing needs sending.
+      if (census.some((row) => Number(row.null_keys) > 0)) return { census };
+      const written = await this.#streamFiles(reader, client, direct ? first.table : staging, jobs, {
+        kept: { positions, settings },
+        direct,
+      });
+      return { census, written };
     } finally {
       reader.closeSync();
     }
   }
 
+  /** One COPY fed from the reader's stream of lines; answers the rows PostgreSQL took. */
   async #streamFiles(
     reader: DuckDBConnection,
     client: pg.PoolClient,
-    staging: string,
+    table: string,
     jobs: readonly LoadJob[],
-  ): Promise<void> {
+    options: Parameters<PostgresSqlCompiler['copyLinesFromParquet']>[2],
+  ): Promise<number> {
     const [first] = jobs;
-    if (!first) return;
+    if (!first) return 0;
     const names = first.columns.map((column) => column.name);
     const result = await reader.stream(
       this.compiler.copyLinesFromParquet(
         first.columns,
         jobs.map((job) => job.path),
+        options,
       ),
     );
-    const copy = client.query(copyFrom(this.compiler.copyIntoStaging(staging, names)));
+    const copy = client.query(copyFrom(this.compiler.copyFromStdin(table, names, options?.direct)));
     // PostgreSQL can refuse a row at any moment (a NUL byte in text, say); the error is kept here and
     // raised at the next step, never left to crash the process as an unhandled event.
     let failure: Error | undefined;
@@ -168,6 +209,7 @@ export class PostgresDriver implements Driver {
       copy.end();
       await finished;
       if (failure) throw failure;
+      return copy.rowCount;
     } catch (error) {
       copy.destroy();
       throw failure ?? error;
@@ -198,9 +240,9 @@ export class PostgresDriver implements Driver {
         this.capabilities,
         jobs,
         `lakeload_stage_${process.pid}`,
-        async (staging, files) => {
-          await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
-          await this.#copyFiles(client, staging, files);
+        async (staging, files, { direct }) => {
+          if (!direct) await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
+          return this.#copyFiles(client, staging, files, direct);
         },
       );
       await client.query('COMMIT');

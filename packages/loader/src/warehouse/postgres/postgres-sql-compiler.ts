@@ -2,6 +2,7 @@ import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  keptRowsOf,
   parquetBatchSource,
   ROW,
   SqlCompiler,
@@ -71,9 +72,13 @@ export class PostgresSqlCompiler extends SqlCompiler {
     return `WITH discarded AS (${discard} RETURNING ${file}) SELECT ${file} AS batch_file, count(*) AS discarded FROM discarded GROUP BY ${file}`;
   }
 
-  /** The COPY that the driver feeds from the Parquet files, a chunk at a time. */
-  copyIntoStaging(staging: string, columns: readonly string[]): string {
-    return `COPY ${this.quoteIdentifier(staging)} (${this.columnList([...columns, FILE, ROW])}) FROM STDIN`;
+  /**
+   * The COPY that the driver feeds from the Parquet files, a chunk at a time: into staging, with
+   * each row's file and position; or (`direct`) into the target, the rows alone.
+   */
+  copyFromStdin(table: string, columns: readonly string[], direct = false): string {
+    const list = direct ? columns : [...columns, FILE, ROW];
+    return `COPY ${this.quoteIdentifier(table)} (${this.columnList(list)}) FROM STDIN`;
   }
 
   /**
@@ -82,8 +87,18 @@ export class PostgresSqlCompiler extends SqlCompiler {
    * \N. Text and JSON are escaped for COPY's text format (backslash, tab, newline, carriage
    * return); binary goes as bytea hex; numbers, dates, times, UUIDs and booleans print without those
    * characters, so they are only cast (escaping every column cost the reader most of its time).
+   * With `kept`, only the rows its positions table kept (see `keptRowsOf`); with `direct`, the
+   * lines end with the row's last column, as `copyFromStdin` into the target takes them.
    */
-  copyLinesFromParquet(columns: readonly Column[], paths: readonly string[]): string {
+  copyLinesFromParquet(
+    columns: readonly Column[],
+    paths: readonly string[],
+    options: {
+      kept?: { positions: string; settings: { keys: readonly string[]; version?: string | undefined } };
+      direct?: boolean;
+    } = {},
+  ): string {
+    const { kept, direct = false } = options;
     const values = columns.map((column) => {
       const name = `p.${this.quoteIdentifier(column.name)}`;
       if (column.type.kind === 'binary') return `coalesce('\\x' || hex(${name}), '\\N')`;
@@ -91,12 +106,15 @@ export class PostgresSqlCompiler extends SqlCompiler {
         return `coalesce(CAST(${name} AS VARCHAR), '\\N')`;
       return `coalesce(replace(replace(replace(replace(CAST(${name} AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
     });
-    const line = [
-      ...values,
-      'CAST(b.ordinal AS VARCHAR)',
-      `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
-    ];
-    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}`;
+    const line = direct
+      ? values
+      : [
+          ...values,
+          'CAST(b.ordinal AS VARCHAR)',
+          `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
+        ];
+    const rows = kept ? ` ${keptRowsOf(this, kept.positions, kept.settings)}` : '';
+    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${rows}`;
   }
 }
 

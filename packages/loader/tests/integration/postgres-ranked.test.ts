@@ -1,0 +1,106 @@
+// PostgreSQL's reader ranks a keyed batch before sending it, then reads the kept rows again: a file
+// that changes in between must fail the batch, whether the rows go into staging or (into an empty
+// table) straight into the target.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { Column } from '../../src/schema/parquet.js';
+import type { Driver, LoadJob } from '../../src/warehouse/dialect.js';
+import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+
+const columns: Column[] = [
+  { name: 'id', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+  { name: 'v', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+];
+const settings = { keys: ['id'], version: 'v', contract: 'evolve' as const };
+
+let root: string;
+let schema: TestSchema;
+let driver: Driver;
+let writer: DuckDBInstance;
+
+async function write(name: string, select: string): Promise<void> {
+  const connection = await writer.connect();
+  await connection.run(`COPY (${select}) TO '${join(root, `${name}.parquet`)}' (FORMAT parquet)`);
+  connection.closeSync();
+}
+
+function job(name: string, rows: number): LoadJob {
+  const path = join(root, `${name}.parquet`);
+  return {
+    table: 't',
+    settings,
+    columns,
+    object: { bucket: root, key: `${name}.parquet`, size: 1, etag: name, eventTime: '2025-11-13T00:00:00Z' },
+    path,
+    objectUri: `file://${path}`,
+    identity: name,
+    rows,
+  };
+}
+
+async function ids(): Promise<string[]> {
+  return (await driver.query('SELECT id, v FROM t ORDER BY id')).map((row) => `${row.id}:${row.v}`);
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'lakeload-ranked-'));
+  schema = await createTestSchema('lakeload_ranked');
+  driver = await postgresWarehouse({ connectionString: schema.url });
+  writer = await DuckDBInstance.create(':memory:');
+  await driver.runDdl([driver.compiler.createTable('t', columns), driver.compiler.ledger.createLedger()]);
+  await write('a', 'SELECT range::INTEGER AS id, 1 AS v FROM range(3)');
+  await write('b', 'SELECT range::INTEGER + 2 AS id, 2 AS v FROM range(3)');
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await driver.close();
+  await schema.drop();
+  writer.closeSync();
+  await rm(root, { recursive: true, force: true });
+});
+
+it('ranks a batch into an empty table and into a stored one alike: newest per key, counted per file', async () => {
+  expect(await driver.load([job('a', 3), job('b', 3)])).toEqual([
+    { status: 'loaded', inserted: 2, updated: 0, unchanged: 1 },
+    { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
+  ]);
+  expect(await ids()).toEqual(['0:1', '1:1', '2:2', '3:2', '4:2']);
+  // Stored rows now: an older staged row leaves one unchanged, a newer one replaces it.
+  await write('c', 'SELECT * FROM (VALUES (0, 0), (4, 3), (4, 5), (9, 1)) AS r(id, v)');
+  expect(await driver.load([job('c', 4)])).toEqual([
+    { status: 'loaded', inserted: 1, updated: 1, unchanged: 2 },
+  ]);
+  expect(await ids()).toEqual(['0:1', '1:1', '2:2', '3:2', '4:5', '9:1']);
+});
+
+it.each([
+  ['an empty table (rows go straight in)', false],
+  ['a table with stored rows (rows go through staging)', true],
+])('fails the batch when a file changes between ranking and sending, into %s', async (_name, stored) => {
+  if (stored) {
+    await write('old', 'SELECT 100 AS id, 1 AS v');
+    await driver.load([job('old', 1)]);
+  }
+  const stream = DuckDBConnection.prototype.stream;
+  vi.spyOn(DuckDBConnection.prototype, 'stream').mockImplementation(async function (
+    this: DuckDBConnection,
+    ...args: Parameters<DuckDBConnection['stream']>
+  ) {
+    // Same row count, other keys: the ranked positions no longer name these rows.
+    await write('b', 'SELECT range::INTEGER + 10 AS id, 2 AS v FROM range(3)');
+    return stream.apply(this, args);
+  });
+  await expect(driver.load([job('a', 3), job('b', 3)])).rejects.toThrow(
+    /2 rows were written where 5 were staged to be; a file changed while loading/,
+  );
+  vi.restoreAllMocks();
+  expect(await ids()).toEqual(stored ? ['100:1'] : []);
+  expect(
+    await driver.query("SELECT object_uri FROM lakeload_load_history WHERE object_identity = 'a'"),
+  ).toEqual([]);
+});
