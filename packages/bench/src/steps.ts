@@ -14,6 +14,20 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
+/**
+ * One dataset's Parquet files in a converted lake, oldest day first; `half` takes the older or the
+ * newer half of them (the populated-table runs load the first before timing the second).
+ */
+async function datasetFiles(lake: string, dataset: string, half = 'all'): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(lake, { recursive: true }))
+    .filter((file) => file.endsWith('.parquet') && file.includes(`/${dataset}/`))
+    .sort()
+    .map((file) => join(lake, file));
+  const middle = Math.ceil(files.length / 2);
+  return half === 'first' ? files.slice(0, middle) : half === 'second' ? files.slice(middle) : files;
+}
+
 interface ItemRow {
   order_id: number;
   line_number: number;
@@ -157,38 +171,41 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     return { rows: items.length, parquetjsMs: parquetjs.ms, duckdbMs: duckdb.ms };
   },
 
-  /** The loader upserting every file of one dataset into a fresh warehouse, against the engine's bulk path. */
-  async loader({ lake = '', dataset = '', warehouse = '' }) {
-    const { readdir } = await import('node:fs/promises');
+  /**
+   * The loader upserting a dataset's files into a fresh warehouse, against the engine's bulk path;
+   * with `populated`, into one that holds the older half of them already (timed: the newer half).
+   */
+  async loader({ lake = '', dataset = '', warehouse = '', populated = '' }) {
     const { Loader, localObjects, localStore, openWarehouse } = await import('@lakeload/loader');
-    const files = (await readdir(lake, { recursive: true }))
-      .filter((file) => file.endsWith('.parquet') && file.includes(`/${dataset}/`))
-      .map((file) => join(lake, file));
-    const objects = await localObjects(files);
     const driver = await openWarehouse(warehouse);
-    let rows = 0;
-    const { ms } = await timed(async () => {
-      const loader = new Loader({ driver });
+    const load = async (files: string[]) => {
+      const objects = await localObjects(files);
       // The files arrive together, as a listing or a backlog does: the loader batches them.
-      const results = await loader.loadObjects(
+      const results = await new Loader({ driver }).loadObjects(
         objects.map((object) => object.ref),
         localStore(),
       );
+      let rows = 0;
       for (const result of results) {
         if (result.status !== 'loaded')
           throw new Error(`${result.uri}: ${result.status === 'failed' ? result.error : result.status}`);
         rows += result.inserted + result.updated + result.unchanged;
       }
-    });
+      return rows;
+    };
+    if (populated) await load(await datasetFiles(lake, dataset, 'first'));
+    const files = await datasetFiles(lake, dataset, populated ? 'second' : 'all');
+    const { ms, value: rows } = await timed(() => load(files));
     await driver.close();
     return { ms, rows, files: files.length };
   },
 
   /**
    * DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…), into a
-   * fresh database file set up as the loader's warehouse is, committed.
+   * fresh database file set up as the loader's warehouse is, committed; with `populated`, into a
+   * table that holds the older half already.
    */
-  async duckdbBulk({ lake = '', dataset = '', database = '' }) {
+  async duckdbBulk({ lake = '', dataset = '', database = '', populated = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { quoteLiteral } = await import('@lakeload/convert');
     await rm(database, { force: true });
@@ -196,10 +213,16 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     const instance = await DuckDBInstance.create(database, { preserve_insertion_order: 'false' });
     const connection = await instance.connect();
     // The files' own columns: folder names such as year=2025 are not read as columns (nor by the loader).
-    const files = `read_parquet(${quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'))}, hive_partitioning = false)`;
+    const source = (files: string[]) =>
+      `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
+    const files = source(await datasetFiles(lake, dataset, populated ? 'second' : 'all'));
+    if (populated)
+      await connection.run(
+        `CREATE TABLE t AS SELECT * FROM ${source(await datasetFiles(lake, dataset, 'first'))}`,
+      );
     let rows = 0;
     const { ms } = await timed(async () => {
-      await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
+      if (!populated) await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
       rows = Number((await connection.run(`INSERT INTO t SELECT * FROM ${files}`)).rowsChanged);
     });
     connection.closeSync();
@@ -207,8 +230,11 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     return { ms, rows };
   },
 
-  /** PostgreSQL's own bulk path on the same rows: COPY … FROM STDIN into a plain table. */
-  async postgresBulk({ lake = '', dataset = '', url = '' }) {
+  /**
+   * PostgreSQL's own bulk path on the same rows: COPY … FROM STDIN into a plain table; with
+   * `populated`, into one that holds the older half already.
+   */
+  async postgresBulk({ lake = '', dataset = '', url = '', populated = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const { quoteLiteral } = await import('@lakeload/convert');
     const { default: pg } = await import('pg');
@@ -217,10 +243,12 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     const instance = await DuckDBInstance.create(':memory:');
     const reader = await instance.connect();
     await reader.run("SET TimeZone = 'UTC'");
-    const files = `read_parquet(${quoteLiteral(join(lake, '*', '*', '*', dataset, '*.parquet'))}, hive_partitioning = false)`;
+    const source = (files: string[]) =>
+      `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`)).getRowObjectsJson();
+    const all = source(await datasetFiles(lake, dataset));
+    const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${all}`)).getRowObjectsJson();
     const pgType = (duck: string) =>
       ({
         BIGINT: 'bigint',
@@ -242,11 +270,11 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
           : `coalesce(CAST("${c.column_name}" AS VARCHAR), '\\N')`,
       )
       .join(' || chr(9) || ');
-    let rows = 0;
-    const { ms } = await timed(async () => {
+    const copy = async (files: string) => {
+      let rows = 0;
       const result = await reader.stream(`SELECT ${line} FROM ${files}`);
-      const copy = client.query(copyFrom('COPY bulk_copy FROM STDIN'));
-      const finished = once(copy, 'finish');
+      const stream = client.query(copyFrom('COPY bulk_copy FROM STDIN'));
+      const finished = once(stream, 'finish');
       for (
         let chunk = await result.fetchChunk();
         chunk && chunk.rowCount > 0;
@@ -254,11 +282,15 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
       ) {
         const lines = chunk.getColumnValues(0) as string[];
         rows += lines.length;
-        if (!copy.write(`${lines.join('\n')}\n`)) await once(copy, 'drain');
+        if (!stream.write(`${lines.join('\n')}\n`)) await once(stream, 'drain');
       }
-      copy.end();
+      stream.end();
       await finished;
-    });
+      return rows;
+    };
+    if (populated) await copy(source(await datasetFiles(lake, dataset, 'first')));
+    const timedFiles = populated ? source(await datasetFiles(lake, dataset, 'second')) : all;
+    const { ms, value: rows } = await timed(() => copy(timedFiles));
     await client.query('DROP TABLE bulk_copy');
     await client.end();
     reader.closeSync();

@@ -228,25 +228,32 @@ export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]
 }
 
 /**
- * DuckDB SQL after `parquetBatchSource`: only the rows a positions table (see the DuckDB compiler's
- * `stagePositions`) kept, matched by position and, so that a file changed since it was ranked
- * cannot slip other rows in, by key and version too (the caller checks that as many rows arrived
- * as were kept). Keyless tables keep every position.
+ * DuckDB SQL after `parquetBatchSource`: only the rows a positions table (see the DuckDB
+ * compiler's `stagePositions`) kept, matched by position and, so that a file changed since it was
+ * ranked cannot slip other rows in, by key and version too (the caller checks that as many rows
+ * arrived as were kept). `semi` takes the kept rows still in the table, after a plan's discards;
+ * `anti` (for a table as ranked, untouched) leaves out the losers instead: they are few where the
+ * kept rows are many, and only they are hashed. Keyless tables keep every position.
  */
-export function keptRowsOf(
+export function rankedRows(
   quoting: SqlQuoting,
   positions: string,
   settings: { keys: readonly string[]; version?: string | undefined },
+  join: 'semi' | 'anti',
 ): string {
   const { keys, version } = settings;
   const name = (column: string) => quoting.quoteIdentifier(column);
+  const keyed = keys.length > 0;
+  if (join === 'anti' && !keyed) return '';
   const match = [
     `s.${name(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
-    ...(keys.length > 0 ? [`s.${name(KEEP)}`] : []),
+    ...(join === 'semi' && keyed ? [`s.${name(KEEP)}`] : []),
     ...keys.map((key) => `s.${name(key)} = p.${name(key)}`),
     ...(version ? [`s.${name(version)} IS NOT DISTINCT FROM p.${name(version)}`] : []),
-  ];
-  return `SEMI JOIN ${name(positions)} AS s ON ${match.join(' AND ')}`;
+  ].join(' AND ');
+  return join === 'semi'
+    ? ` SEMI JOIN ${name(positions)} AS s ON ${match}`
+    : ` ANTI JOIN (SELECT * FROM ${name(positions)} WHERE NOT ${name(KEEP)}) AS s ON ${match}`;
 }
 
 /**

@@ -83,7 +83,7 @@ describe('SQL per dialect', () => {
     ).toBe(
       String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') || chr(9) || coalesce('\x' || hex(p."raw"), '\N') || chr(9) || coalesce(replace(replace(replace(replace(CAST(p."note" AS VARCHAR), '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'), '\N') || chr(9) || CAST(b.ordinal AS VARCHAR) || chr(9) || CAST(CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AS VARCHAR) FROM read_parquet(['/lake/it''s.parquet', '/lake/b.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/it''s.parquet', 0), ('/lake/b.parquet', 1)) AS b(path, ordinal) ON p."__lakeload_path" = b.path`,
     );
-    // Ranked first: only the kept rows, matched by position, key and version; into the target, no positions.
+    // Ranked first: the losers left out, matched by position, key and version; into the target, no positions.
     expect(
       dialects.postgres.copyLinesFromParquet(
         [{ name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true }],
@@ -91,7 +91,7 @@ describe('SQL per dialect', () => {
         { kept: { positions: 'pos', settings: { keys: ['id'], version: 'v' } }, direct: true },
       ),
     ).toBe(
-      String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path SEMI JOIN "pos" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."__lakeload_keep" AND s."id" = p."id" AND s."v" IS NOT DISTINCT FROM p."v"`,
+      String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path ANTI JOIN (SELECT * FROM "pos" WHERE NOT "__lakeload_keep") AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."id" = p."id" AND s."v" IS NOT DISTINCT FROM p."v"`,
     );
     for (const read of [
       () => dialects.duckdb.stagePositions('s', { keys: ['id'] }, ['/lake/part-[1].parquet']),

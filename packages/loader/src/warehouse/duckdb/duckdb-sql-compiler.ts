@@ -4,9 +4,9 @@ import {
   batchRow,
   FILE,
   KEEP,
-  keptRowsOf,
   parquetBatchSource,
   ROW,
+  rankedRows,
   SqlCompiler,
   UnsupportedTypeError,
 } from '../sql-compiler.js';
@@ -118,7 +118,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 
-  /** The rows staging kept, read again from the files (see `keptRowsOf`). */
+  /** The rows staging kept, read again from the files (see `rankedRows`). */
   override insertKeptFromFiles(
     staging: string,
     table: string,
@@ -126,6 +126,6 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     settings: { keys: readonly string[]; version?: string | undefined },
     paths: readonly string[],
   ): string {
-    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)} ${keptRowsOf(this, staging, settings)}`;
+    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)}${rankedRows(this, staging, settings, 'semi')}`;
   }
 }

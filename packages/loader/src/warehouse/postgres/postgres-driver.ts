@@ -8,6 +8,7 @@ import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { DuckDBSqlCompiler } from '../duckdb/duckdb-sql-compiler.js';
+import { checkUnchanged, stampFiles } from '../file-stamps.js';
 import { describeBatch, loadBatch, type Staged, type Statements } from '../merge.js';
 import { redactUrl } from '../url.js';
 import { postgresCapabilities } from './postgres-adapter.js';
@@ -151,6 +152,7 @@ export class PostgresDriver implements Driver {
         await this.#streamFiles(reader, client, staging, jobs, {});
         return undefined;
       }
+      const stamps = await stampFiles(paths);
       const positions = `${staging}_positions`;
       await reader.run(rankingSql.createPositions(positions, first.columns, settings));
       await reader.run(rankingSql.stagePositions(positions, settings, paths));
@@ -163,6 +165,8 @@ export class PostgresDriver implements Driver {
         kept: { positions, settings },
         direct,
       });
+      // The losers were left out by position: the files must be the ones that were ranked.
+      await checkUnchanged(stamps);
       return { census, written };
     } finally {
       reader.closeSync();

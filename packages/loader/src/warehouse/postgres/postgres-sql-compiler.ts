@@ -2,9 +2,9 @@ import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
-  keptRowsOf,
   parquetBatchSource,
   ROW,
+  rankedRows,
   SqlCompiler,
   UnsupportedTypeError,
 } from '../sql-compiler.js';
@@ -87,7 +87,7 @@ export class PostgresSqlCompiler extends SqlCompiler {
    * \N. Text and JSON are escaped for COPY's text format (backslash, tab, newline, carriage
    * return); binary goes as bytea hex; numbers, dates, times, UUIDs and booleans print without those
    * characters, so they are only cast (escaping every column cost the reader most of its time).
-   * With `kept`, only the rows its positions table kept (see `keptRowsOf`); with `direct`, the
+   * With `kept`, only the rows its positions table kept (see `rankedRows`); with `direct`, the
    * lines end with the row's last column, as `copyFromStdin` into the target takes them.
    */
   copyLinesFromParquet(
@@ -113,7 +113,7 @@ export class PostgresSqlCompiler extends SqlCompiler {
           'CAST(b.ordinal AS VARCHAR)',
           `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
         ];
-    const rows = kept ? ` ${keptRowsOf(this, kept.positions, kept.settings)}` : '';
+    const rows = kept ? rankedRows(this, kept.positions, kept.settings, 'anti') : '';
     return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${rows}`;
   }
 }
