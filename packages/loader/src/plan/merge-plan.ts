@@ -45,6 +45,11 @@ export interface MergePlan {
     /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
     replacedPerFile?: string;
     deleteReplaced: string;
+    /**
+     * Where staging holds positions: the insert once these steps pruned staging, taking the kept
+     * rows still staged (the plan's own `insert` leaves the losers of an untouched staging out).
+     */
+    insertPruned?: string;
   };
   /** Per file (`staged`), after a discard counted `recount`: the rows left to write. */
   survivors?: string;
@@ -77,9 +82,9 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { table, staging, paths, settings } = input;
   const { keys, version } = settings;
   const positions = input.stagingHolds === 'positions';
-  const insert = positions
-    ? compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths)
-    : compiler.insertFromStaging(staging, table, input.columns);
+  const fromFiles = (join: 'semi' | 'anti') =>
+    compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths, join);
+  const insert = positions ? fromFiles('anti') : compiler.insertFromStaging(staging, table, input.columns);
   if (keys.length === 0)
     return { census: compiler.stagingCensus(staging, keys), censusCountsKept: false, insert };
   // Staging holds only the newest row per key: the driver counted the rows as it ranked them.
@@ -105,6 +110,7 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
       ...(dropOlder === undefined ? {} : { dropOlder }),
       ...(paths.length > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
       deleteReplaced: compiler.deleteReplaced(staging, table, keys),
+      ...(positions ? { insertPruned: fromFiles('semi') } : {}),
     },
     ...(recounts ? { survivors: compiler.stagingCensus(staging, keys) } : {}),
     insert,

@@ -153,7 +153,9 @@ export async function loadBatch(
   if (plan.dedupe) await discard(plan.dedupe);
   let replaced = Array.from({ length: files.length }, () => 0);
   const target = direct ? undefined : plan.target;
+  let insert = plan.insert;
   if (target && (await hasStored(target.hasRows))) {
+    if (target.insertPruned) insert = target.insertPruned;
     // Their removal is counted already: the census's `kept`.
     if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
@@ -164,7 +166,7 @@ export async function loadBatch(
     if (!target.replacedPerFile) replaced = [deleted];
   }
   if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  const inserted = direct ? (counted?.written ?? 0) : await sql.changed(plan.insert);
+  const inserted = direct ? (counted?.written ?? 0) : await sql.changed(insert);
   const expected = survivors.reduce((sum, count) => sum + count, 0);
   // Where the insert reads the files again, a file changed since staging would write other rows.
   if (inserted !== expected) {

@@ -181,6 +181,7 @@ export abstract class SqlCompiler implements SqlQuoting {
     _columns: readonly string[],
     _settings: { keys: readonly string[]; version?: string | undefined },
     _paths: readonly string[],
+    _join: 'semi' | 'anti',
   ): string {
     throw new LoaderError(
       `${table}: this warehouse stages whole rows and cannot read the files again; its capabilities must say staging "rows"`,

@@ -105,7 +105,7 @@ describe('merge plan', () => {
     });
   });
 
-  it('where staging holds ranked positions: the census counts the kept rows, the rest are dropped only before joins with stored rows, the insert reads the files', () => {
+  it('where staging holds ranked positions: the census counts the kept rows, the rest are dropped only before joins with stored rows, the insert reads the files (leaving the losers out, or after the joins taking the kept rows left)', () => {
     const plan = planMerge(compiler, {
       table: 't',
       settings,
@@ -123,9 +123,10 @@ describe('merge plan', () => {
         dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
         replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
         deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+        insertPruned: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'semi'),
       },
       survivors: compiler.stagingCensus('s', ['id']),
-      insert: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two),
+      insert: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'anti'),
     });
     // Without a version nothing older is dropped: nothing needs counting again.
     const unversioned = planMerge(compiler, {
@@ -161,7 +162,7 @@ describe('merge plan', () => {
     expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'positions', paths: two })).toEqual({
       census: compiler.stagingCensus('s', []),
       censusCountsKept: false,
-      insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two),
+      insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two, 'anti'),
     });
   });
 

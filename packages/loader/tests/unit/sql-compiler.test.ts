@@ -139,17 +139,27 @@ describe('SQL per dialect', () => {
         ['order_id', 'updated_at', 'status'],
         { keys: ['order_id'], version: 'updated_at' },
         paths,
+        'semi',
       ),
     ).toBe(
       `INSERT INTO "t" ("order_id", "updated_at", "status") SELECT p."order_id", p."updated_at", p."status" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."__lakeload_keep" AND s."order_id" = p."order_id" AND s."updated_at" IS NOT DISTINCT FROM p."updated_at"`,
     );
-    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths)).toBe(
+    // Staging as ranked: only the losers are joined, and left out.
+    expect(
+      dialects.duckdb.insertKeptFromFiles('s', 't', ['order_id'], { keys: ['order_id'] }, paths, 'anti'),
+    ).toBe(
+      `INSERT INTO "t" ("order_id") SELECT p."order_id" FROM ${source} ANTI JOIN (SELECT * FROM "s" WHERE NOT "__lakeload_keep") AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number AND s."order_id" = p."order_id"`,
+    );
+    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths, 'semi')).toBe(
       `INSERT INTO "clicks" ("id") SELECT p."id" FROM ${source} SEMI JOIN "s" AS s ON s."__lakeload_row" = CAST(b.ordinal AS BIGINT) * 1099511627776 + p.file_row_number`,
     );
-    // PostgreSQL stages whole rows through COPY; it has no files to read again.
-    expect(() => dialects.postgres.insertKeptFromFiles('s', 't', ['id'], { keys: [] }, paths)).toThrow(
-      /stages whole rows/,
+    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths, 'anti')).toBe(
+      `INSERT INTO "clicks" ("id") SELECT p."id" FROM ${source}`,
     );
+    // PostgreSQL stages whole rows through COPY; it has no files to read again.
+    expect(() =>
+      dialects.postgres.insertKeptFromFiles('s', 't', ['id'], { keys: [] }, paths, 'semi'),
+    ).toThrow(/stages whole rows/);
   });
 
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {

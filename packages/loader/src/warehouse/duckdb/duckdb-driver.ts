@@ -2,6 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { checkUnchanged, type FileStamps, stampFiles } from '../file-stamps.js';
 import { describeBatch, loadBatch, type Statements } from '../merge.js';
 import { duckdbCapabilities } from './duckdb-adapter.js';
 import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
@@ -113,6 +114,7 @@ export class DuckDBDriver implements Driver {
       changed: async (sql) => Number((await connection.run(sql)).rowsChanged),
       run: async (sql) => void (await connection.run(sql)),
     };
+    let stamps: FileStamps | undefined;
     await connection.run('BEGIN TRANSACTION');
     try {
       const outcomes = await loadBatch(
@@ -122,6 +124,7 @@ export class DuckDBDriver implements Driver {
         jobs,
         staging,
         async (table, files) => {
+          stamps = await stampFiles(files.map((file) => file.path));
           await connection.run(c.createPositions(table, first.columns, first.settings));
           await connection.run(
             c.stagePositions(
@@ -134,6 +137,8 @@ export class DuckDBDriver implements Driver {
         },
       );
       await connection.run(c.dropStaging(staging));
+      // Read twice, the files must be the ones that were ranked (the insert may leave losers out by position).
+      if (stamps) await checkUnchanged(stamps);
       await connection.run('COMMIT');
       return outcomes;
     } catch (error) {

@@ -118,14 +118,18 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 
-  /** The rows staging kept, read again from the files (see `rankedRows`). */
+  /**
+   * The rows staging kept, read again from the files (see `rankedRows`): `anti` while staging is
+   * as ranked, `semi` once the merge pruned it.
+   */
   override insertKeptFromFiles(
     staging: string,
     table: string,
     columns: readonly string[],
     settings: { keys: readonly string[]; version?: string | undefined },
     paths: readonly string[],
+    join: 'semi' | 'anti',
   ): string {
-    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)}${rankedRows(this, staging, settings, 'semi')}`;
+    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)}${rankedRows(this, staging, settings, join)}`;
   }
 }
