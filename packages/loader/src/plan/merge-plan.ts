@@ -42,9 +42,14 @@ export interface MergePlan {
     analyze?: string;
     /** Drops staged rows older than the stored ones (versioned tables). */
     dropOlder?: Discard;
-    /** Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own. */
+    /**
+     * Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own, and
+     * where the DELETE answers the count per file itself (`deleteCountsPerFile`).
+     */
     replacedPerFile?: string;
     deleteReplaced: string;
+    /** True when `deleteReplaced` answers per file (`batch_file`, `replaced`) what it deleted. */
+    deleteCountsPerFile: boolean;
     /**
      * Where staging holds positions: the insert once these steps pruned staging, taking the kept
      * rows still staged (the plan's own `insert` leaves the losers of an untouched staging out).
@@ -108,11 +113,32 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
       ...(positions ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
       ...(analyze === undefined ? {} : { analyze }),
       ...(dropOlder === undefined ? {} : { dropOlder }),
-      ...(paths.length > 1 ? { replacedPerFile: compiler.replacedPerFile(staging, table, keys) } : {}),
-      deleteReplaced: compiler.deleteReplaced(staging, table, keys),
+      ...replacedSteps(compiler, staging, table, keys, paths.length),
       ...(positions ? { insertPruned: fromFiles('semi') } : {}),
     },
     ...(recounts ? { survivors: compiler.stagingCensus(staging, keys) } : {}),
     insert,
+  };
+}
+
+/**
+ * How the rows replaced are deleted and counted per file: by the DELETE itself where the dialect
+ * can say so in one statement, else by a join before it (one file: the DELETE's own count).
+ */
+function replacedSteps(
+  compiler: SqlCompiler,
+  staging: string,
+  table: string,
+  keys: readonly string[],
+  files: number,
+): { replacedPerFile?: string; deleteReplaced: string; deleteCountsPerFile: boolean } {
+  const deleteReplaced = compiler.deleteReplaced(staging, table, keys);
+  if (files === 1) return { deleteReplaced, deleteCountsPerFile: false };
+  const counted = compiler.countedReplace(staging, table, keys);
+  if (counted !== undefined) return { deleteReplaced: counted, deleteCountsPerFile: true };
+  return {
+    replacedPerFile: compiler.replacedPerFile(staging, table, keys),
+    deleteReplaced,
+    deleteCountsPerFile: false,
   };
 }

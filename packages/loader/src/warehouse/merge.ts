@@ -160,10 +160,14 @@ export async function loadBatch(
     if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
     if (target.dropOlder) await discard(target.dropOlder);
-    if (target.replacedPerFile)
-      replaced = perFile(await sql.rows(target.replacedPerFile), 'replaced', files.length);
-    const deleted = await sql.changed(target.deleteReplaced);
-    if (!target.replacedPerFile) replaced = [deleted];
+    if (target.deleteCountsPerFile) {
+      replaced = perFile(await sql.rows(target.deleteReplaced), 'replaced', files.length);
+    } else {
+      if (target.replacedPerFile)
+        replaced = perFile(await sql.rows(target.replacedPerFile), 'replaced', files.length);
+      const deleted = await sql.changed(target.deleteReplaced);
+      if (!target.replacedPerFile) replaced = [deleted];
+    }
   }
   if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
   const inserted = direct ? (counted?.written ?? 0) : await sql.changed(insert);

@@ -161,6 +161,15 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `DELETE FROM ${this.quoteIdentifier(staging)} AS s USING ${this.quoteIdentifier(table)} AS t WHERE ${this.keyMatch(keys)} AND (t.${v} > s.${v} OR (s.${v} IS NULL AND t.${v} IS NOT NULL))`;
   }
 
+  /**
+   * `deleteReplaced` answering per staged file (`batch_file`, `replaced`) the stored rows it
+   * removed, where the dialect can say so in the same statement; otherwise undefined, and a join
+   * counts them before the DELETE.
+   */
+  countedReplace(_staging: string, _table: string, _keys: readonly string[]): string | undefined {
+    return undefined;
+  }
+
   /** Removes the stored rows the staged rows replace; the count is the rows updated. */
   deleteReplaced(staging: string, table: string, keys: readonly string[]): string {
     return `DELETE FROM ${this.quoteIdentifier(table)} AS t USING ${this.quoteIdentifier(staging)} AS s WHERE ${this.keyMatch(keys)}`;

@@ -99,6 +99,7 @@ describe('merge plan', () => {
         dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
         replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
         deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+        deleteCountsPerFile: false,
       },
       survivors: compiler.stagingCensus('s', ['id']),
       insert: compiler.insertFromStaging('s', 't', ['id', 'updated_at']),
@@ -123,6 +124,7 @@ describe('merge plan', () => {
         dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
         replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
         deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+        deleteCountsPerFile: false,
         insertPruned: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'semi'),
       },
       survivors: compiler.stagingCensus('s', ['id']),
@@ -200,8 +202,9 @@ describe('merge plan', () => {
           sql: postgres.countedDiscard(postgres.dropOlderVersions('s', 't', ['id'], 'updated_at')),
           counted: 'returned',
         },
-        replacedPerFile: postgres.replacedPerFile('s', 't', ['id']),
-        deleteReplaced: postgres.deleteReplaced('s', 't', ['id']),
+        // The DELETE counts what it replaced per file: no join before it.
+        deleteReplaced: postgres.countedReplace('s', 't', ['id']),
+        deleteCountsPerFile: true,
       },
       insert: postgres.insertFromStaging('s', 't', ['id', 'updated_at']),
     });

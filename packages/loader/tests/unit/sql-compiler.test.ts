@@ -116,6 +116,10 @@ describe('SQL per dialect', () => {
     const replaced =
       'SELECT s."__lakeload_file" AS batch_file, count(*) AS replaced FROM "s" AS s JOIN "t" AS t ON t."order_id" = s."order_id" GROUP BY s."__lakeload_file"';
     expectSql((c) => c.replacedPerFile('s', 't', ['order_id']), { duckdb: replaced, postgres: replaced });
+    expect(dialects.postgres.countedReplace('s', 't', ['order_id'])).toBe(
+      'WITH replaced AS (DELETE FROM "t" AS t USING "s" AS s WHERE t."order_id" = s."order_id" RETURNING s."__lakeload_file") SELECT "__lakeload_file" AS batch_file, count(*) AS replaced FROM replaced GROUP BY "__lakeload_file"',
+    );
+    expect(dialects.duckdb.countedReplace('s', 't', ['order_id'])).toBeUndefined();
   });
 
   it('keeps the newest version per key, the last row among equals', () => {

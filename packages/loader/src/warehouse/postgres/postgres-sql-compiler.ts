@@ -66,6 +66,12 @@ export class PostgresSqlCompiler extends SqlCompiler {
     return `ANALYZE ${this.quoteIdentifier(staging)} (${this.columnList(keys)})`;
   }
 
+  /** The replacing DELETE in a CTE, returning each removed row's staged file: no join to count them first. */
+  override countedReplace(staging: string, table: string, keys: readonly string[]): string {
+    const file = this.quoteIdentifier(FILE);
+    return `WITH replaced AS (${this.deleteReplaced(staging, table, keys)} RETURNING s.${file}) SELECT ${file} AS batch_file, count(*) AS replaced FROM replaced GROUP BY ${file}`;
+  }
+
   /** The DELETE in a CTE, its removed rows counted per file: no second pass over staging. */
   override countedDiscard(discard: string): string {
     const file = this.quoteIdentifier(FILE);
