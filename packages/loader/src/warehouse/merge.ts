@@ -144,8 +144,9 @@ export async function loadBatch(
   let recount = false;
   const discard = async ({ sql: statement, counted }: Discard) => {
     if (counted === 'recount') {
-      recount = true;
-      return sql.run(statement);
+      // Only a discard that removed rows changes the survivors to count again.
+      if ((await sql.changed(statement)) > 0) recount = true;
+      return;
     }
     const discarded = perFile(await sql.rows(statement), 'discarded', files.length);
     survivors = survivors.map((count, ordinal) => count - (discarded[ordinal] ?? 0));
