@@ -40,6 +40,11 @@ export interface MergePlan {
     dropUnkept?: string;
     /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
     analyze?: string;
+    /**
+     * Where the dialect matches staged and stored rows once (`SqlCompiler.matchStored`): the join
+     * that notes them; the steps below then read that note instead of joining again.
+     */
+    matchStored?: string;
     /** Drops staged rows older than the stored ones (versioned tables). */
     dropOlder?: Discard;
     /**
@@ -101,7 +106,11 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
   };
   const dedupe = ranked ? undefined : discard(compiler.dedupeStaging(staging, keys, version));
-  const dropOlder = version ? discard(compiler.dropOlderVersions(staging, table, keys, version)) : undefined;
+  const matched = compiler.matchStored(staging, table, keys, version);
+  const olderSql = matched
+    ? matched.dropOlder
+    : version && compiler.dropOlderVersions(staging, table, keys, version);
+  const dropOlder = olderSql ? discard(olderSql) : undefined;
   const analyze = compiler.analyzeStaging(staging, keys);
   const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
@@ -112,8 +121,15 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
       hasRows: compiler.targetHasRows(table),
       ...(positions ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
       ...(analyze === undefined ? {} : { analyze }),
+      ...(matched ? { matchStored: matched.match } : {}),
       ...(dropOlder === undefined ? {} : { dropOlder }),
-      ...replacedSteps(compiler, staging, table, keys, paths.length),
+      ...(matched
+        ? {
+            ...(paths.length > 1 ? { replacedPerFile: matched.replacedPerFile } : {}),
+            deleteReplaced: matched.deleteReplaced,
+            deleteCountsPerFile: false,
+          }
+        : replacedSteps(compiler, staging, table, keys, paths.length)),
       ...(positions ? { insertPruned: fromFiles('semi') } : {}),
     },
     ...(recounts ? { survivors: compiler.stagingCensus(staging, keys) } : {}),

@@ -160,6 +160,7 @@ export async function loadBatch(
     // Their removal is counted already: the census's `kept`.
     if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
+    if (target.matchStored) await sql.run(target.matchStored);
     if (target.dropOlder) await discard(target.dropOlder);
     if (target.deleteCountsPerFile) {
       replaced = perFile(await sql.rows(target.deleteReplaced), 'replaced', files.length);

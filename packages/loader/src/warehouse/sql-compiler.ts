@@ -170,6 +170,19 @@ export abstract class SqlCompiler implements SqlQuoting {
     return undefined;
   }
 
+  /**
+   * For a dialect that matches staged rows with stored ones once and then works on that small note
+   * instead of joining the tables again for each step: the statements, else undefined.
+   */
+  matchStored(
+    _staging: string,
+    _table: string,
+    _keys: readonly string[],
+    _version: string | undefined,
+  ): StoredMatch | undefined {
+    return undefined;
+  }
+
   /** Removes the stored rows the staged rows replace; the count is the rows updated. */
   deleteReplaced(staging: string, table: string, keys: readonly string[]): string {
     return `DELETE FROM ${this.quoteIdentifier(table)} AS t USING ${this.quoteIdentifier(staging)} AS s WHERE ${this.keyMatch(keys)}`;
@@ -200,6 +213,18 @@ export abstract class SqlCompiler implements SqlQuoting {
   protected keyMatch(keys: readonly string[]): string {
     return keys.map((key) => `t.${this.quoteIdentifier(key)} = s.${this.quoteIdentifier(key)}`).join(' AND ');
   }
+}
+
+/** The merge's steps with stored rows, where they read one note of the matches (`matchStored`). */
+export interface StoredMatch {
+  /** Notes each staged row that matches a stored one by key, and whether it is the older. */
+  match: string;
+  /** Drops the staged rows older than their stored match (versioned tables). */
+  dropOlder?: string;
+  /** Per file (`batch_file`): the stored rows its staged rows replace. */
+  replacedPerFile: string;
+  /** Removes the stored rows being replaced; the count is the rows updated. */
+  deleteReplaced: string;
 }
 
 /** The staging column that holds each row's file: its position in the batch, oldest first. */

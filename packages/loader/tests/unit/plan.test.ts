@@ -6,6 +6,7 @@ import { planMerge } from '../../src/plan/merge-plan.js';
 import type { Column } from '../../src/schema/parquet.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
+import { SqlCompiler } from '../../src/warehouse/sql-compiler.js';
 
 const id: Column = { name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true };
 const note: Column = { name: 'note', type: { kind: 'string' }, nullable: true };
@@ -76,13 +77,21 @@ describe('batch plan', () => {
   });
 });
 
+/** The SQL every dialect shares, none of a dialect's own steps. */
+class SharedSql extends SqlCompiler {
+  columnType(): string {
+    return 'TEXT';
+  }
+}
+
 describe('merge plan', () => {
   const compiler = new DuckDBSqlCompiler();
+  const shared = new SharedSql();
   const settings = { keys: ['id'], version: 'updated_at', contract: 'evolve' as const };
   const two = ['/lake/a.parquet', '/lake/b.parquet'];
 
   it('where staging holds rows: refuses null keys, dedupes, and only where rows are stored drops older versions and replaces them', () => {
-    const plan = planMerge(compiler, {
+    const plan = planMerge(shared, {
       table: 't',
       settings,
       columns: ['id', 'updated_at'],
@@ -91,18 +100,18 @@ describe('merge plan', () => {
       paths: two,
     });
     expect(plan).toEqual({
-      census: compiler.stagingCensus('s', ['id']),
+      census: shared.stagingCensus('s', ['id']),
       censusCountsKept: false,
-      dedupe: { sql: compiler.dedupeStaging('s', ['id'], 'updated_at'), counted: 'recount' },
+      dedupe: { sql: shared.dedupeStaging('s', ['id'], 'updated_at'), counted: 'recount' },
       target: {
         hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
-        dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
-        replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
-        deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+        dropOlder: { sql: shared.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
+        replacedPerFile: shared.replacedPerFile('s', 't', ['id']),
+        deleteReplaced: shared.deleteReplaced('s', 't', ['id']),
         deleteCountsPerFile: false,
       },
-      survivors: compiler.stagingCensus('s', ['id']),
-      insert: compiler.insertFromStaging('s', 't', ['id', 'updated_at']),
+      survivors: shared.stagingCensus('s', ['id']),
+      insert: shared.insertFromStaging('s', 't', ['id', 'updated_at']),
     });
   });
 
@@ -115,15 +124,18 @@ describe('merge plan', () => {
       stagingHolds: 'positions',
       paths: two,
     });
+    const matched = compiler.matchStored('s', 't', ['id'], 'updated_at');
     expect(plan).toEqual({
       census: compiler.stagingCensus('s', ['id'], true),
       censusCountsKept: true,
       target: {
         hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
         dropUnkept: 'DELETE FROM "s" WHERE NOT "__lakeload_keep"',
-        dropOlder: { sql: compiler.dropOlderVersions('s', 't', ['id'], 'updated_at'), counted: 'recount' },
-        replacedPerFile: compiler.replacedPerFile('s', 't', ['id']),
-        deleteReplaced: compiler.deleteReplaced('s', 't', ['id']),
+        // DuckDB joins the stored rows once, into a note of the matches, and works on that.
+        matchStored: matched.match,
+        dropOlder: { sql: matched.dropOlder, counted: 'recount' },
+        replacedPerFile: matched.replacedPerFile,
+        deleteReplaced: matched.deleteReplaced,
         deleteCountsPerFile: false,
         insertPruned: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'semi'),
       },
@@ -144,7 +156,7 @@ describe('merge plan', () => {
   });
 
   it("counts one file's replaced rows by the DELETE itself, drops nothing older without a version, and appends to keyless tables", () => {
-    const one = planMerge(compiler, {
+    const one = planMerge(shared, {
       table: 't',
       settings: { keys: ['id'], contract: 'evolve' },
       columns: ['id'],
@@ -154,7 +166,7 @@ describe('merge plan', () => {
     });
     expect(one.target?.replacedPerFile).toBeUndefined();
     expect(one.target?.dropOlder).toBeUndefined();
-    expect(one.target?.deleteReplaced).toBe(compiler.deleteReplaced('s', 't', ['id']));
+    expect(one.target?.deleteReplaced).toBe(shared.deleteReplaced('s', 't', ['id']));
     const keyless = { table: 'clicks', settings: { keys: [], contract: 'evolve' as const }, columns: ['id'] };
     expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'rows', paths: two })).toEqual({
       census: compiler.stagingCensus('s', []),

@@ -166,6 +166,24 @@ describe('SQL per dialect', () => {
     ).toThrow(/stages whole rows/);
   });
 
+  it('on DuckDB, joins the stored rows once into a note of the matches that the later steps read', () => {
+    const note = '"s_matched"';
+    const keep = `WHERE "__lakeload_row" NOT IN (SELECT "__lakeload_row" FROM ${note} WHERE "__lakeload_older")`;
+    expect(dialects.duckdb.matchStored('s', 't', ['order_id', 'line'], 'updated_at')).toEqual({
+      match: `CREATE TEMP TABLE ${note} AS SELECT s."order_id", s."line", s."__lakeload_row", s."__lakeload_file", (t."updated_at" > s."updated_at" OR (s."updated_at" IS NULL AND t."updated_at" IS NOT NULL)) AS "__lakeload_older" FROM "s" AS s JOIN "t" AS t ON t."order_id" = s."order_id" AND t."line" = s."line"`,
+      dropOlder: `DELETE FROM "s" WHERE "__lakeload_row" IN (SELECT "__lakeload_row" FROM ${note} WHERE "__lakeload_older")`,
+      replacedPerFile: `SELECT "__lakeload_file" AS batch_file, count(*) AS replaced FROM ${note} ${keep} GROUP BY "__lakeload_file"`,
+      deleteReplaced: `DELETE FROM "t" AS t USING (SELECT * FROM ${note} ${keep}) AS s WHERE t."order_id" = s."order_id" AND t."line" = s."line"`,
+    });
+    // Without a version no staged row is older: every match replaces.
+    expect(dialects.duckdb.matchStored('s', 't', ['id'], undefined)).toEqual({
+      match: `CREATE TEMP TABLE ${note} AS SELECT s."id", s."__lakeload_row", s."__lakeload_file", false AS "__lakeload_older" FROM "s" AS s JOIN "t" AS t ON t."id" = s."id"`,
+      replacedPerFile: `SELECT "__lakeload_file" AS batch_file, count(*) AS replaced FROM ${note} GROUP BY "__lakeload_file"`,
+      deleteReplaced: `DELETE FROM "t" AS t USING (SELECT * FROM ${note}) AS s WHERE t."id" = s."id"`,
+    });
+    expect(dialects.postgres.matchStored('s', 't', ['id'], undefined)).toBeUndefined();
+  });
+
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {
     const older =
       'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND (t."updated_at" > s."updated_at" OR (s."updated_at" IS NULL AND t."updated_at" IS NOT NULL))';

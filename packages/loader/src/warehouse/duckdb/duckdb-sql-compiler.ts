@@ -8,8 +8,12 @@ import {
   ROW,
   rankedRows,
   SqlCompiler,
+  type StoredMatch,
   UnsupportedTypeError,
 } from '../sql-compiler.js';
+
+/** The note's column that says a staged row is older than its stored match. */
+const OLDER = '__lakeload_older';
 
 /**
  * DuckDB's types, one for one with Parquet's (the type table in the package README):
@@ -116,6 +120,36 @@ export class DuckDBSqlCompiler extends SqlCompiler {
           ]),
     ];
     return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
+  }
+
+  /**
+   * One join of staging with the stored rows, noted in a temporary table of only the matches: the
+   * later steps join that note, which holds the few replaced keys rather than the batch, instead
+   * of joining the table for each step. (The note dies with the load's connection.)
+   */
+  override matchStored(
+    staging: string,
+    table: string,
+    keys: readonly string[],
+    version: string | undefined,
+  ): StoredMatch {
+    const q = (name: string) => this.quoteIdentifier(name);
+    const note = q(`${staging}_matched`);
+    const [row, file, older] = [q(ROW), q(FILE), q(OLDER)];
+    const v = version ? q(version) : undefined;
+    const isOlder = v ? `(t.${v} > s.${v} OR (s.${v} IS NULL AND t.${v} IS NOT NULL))` : 'false';
+    // Replacing: every match of a staged row that no stored row is newer than.
+    const replacing = v ? ` WHERE ${row} NOT IN (SELECT ${row} FROM ${note} WHERE ${older})` : '';
+    return {
+      match: `CREATE TEMP TABLE ${note} AS SELECT ${this.columnList(keys, 's.')}, s.${row}, s.${file}, ${isOlder} AS ${older} FROM ${q(staging)} AS s JOIN ${q(table)} AS t ON ${this.keyMatch(keys)}`,
+      ...(v
+        ? {
+            dropOlder: `DELETE FROM ${q(staging)} WHERE ${row} IN (SELECT ${row} FROM ${note} WHERE ${older})`,
+          }
+        : {}),
+      replacedPerFile: `SELECT ${file} AS batch_file, count(*) AS replaced FROM ${note}${replacing} GROUP BY ${file}`,
+      deleteReplaced: `DELETE FROM ${q(table)} AS t USING (SELECT * FROM ${note}${replacing}) AS s WHERE ${this.keyMatch(keys)}`,
+    };
   }
 
   /**
