@@ -5,19 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Column } from '../../src/schema/parquet.js';
 import type { LoadJob } from '../../src/warehouse/dialect.js';
 import { duckdbCapabilities } from '../../src/warehouse/duckdb/duckdb-adapter.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { loadBatch, type Statements } from '../../src/warehouse/merge.js';
+import { columns, settings, versionedJob } from '../versioned-jobs.js';
 
 const compiler = new DuckDBSqlCompiler();
-const columns: Column[] = [
-  { name: 'id', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
-  { name: 'v', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
-];
-const settings = { keys: ['id'], version: 'v', contract: 'evolve' as const };
 
 let root: string;
 let instance: DuckDBInstance;
@@ -28,18 +23,7 @@ async function write(path: string, select: string): Promise<void> {
   await connection.run(`COPY (${select}) TO ${compiler.quoteLiteral(path)} (FORMAT parquet)`);
 }
 
-function job(name: string): LoadJob {
-  const path = join(root, `${name}.parquet`);
-  return {
-    table: 't',
-    settings,
-    columns,
-    object: { bucket: root, key: `${name}.parquet`, size: 1, etag: name, eventTime: '2025-11-13T00:00:00Z' },
-    path,
-    objectUri: `file://${path}`,
-    identity: name,
-  };
-}
+const job = (name: string): LoadJob => versionedJob(root, name);
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'lakeload-positions-'));

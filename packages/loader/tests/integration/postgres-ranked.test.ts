@@ -7,15 +7,9 @@ import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import type { Column } from '../../src/schema/parquet.js';
 import type { Driver, LoadJob } from '../../src/warehouse/dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-
-const columns: Column[] = [
-  { name: 'id', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
-  { name: 'v', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
-];
-const settings = { keys: ['id'], version: 'v', contract: 'evolve' as const };
+import { columns, versionedJob } from '../versioned-jobs.js';
 
 let root: string;
 let schema: TestSchema;
@@ -28,19 +22,7 @@ async function write(name: string, select: string): Promise<void> {
   connection.closeSync();
 }
 
-function job(name: string, rows: number): LoadJob {
-  const path = join(root, `${name}.parquet`);
-  return {
-    table: 't',
-    settings,
-    columns,
-    object: { bucket: root, key: `${name}.parquet`, size: 1, etag: name, eventTime: '2025-11-13T00:00:00Z' },
-    path,
-    objectUri: `file://${path}`,
-    identity: name,
-    rows,
-  };
-}
+const job = (name: string, rows: number): LoadJob => versionedJob(root, name, rows);
 
 async function ids(): Promise<string[]> {
   return (await driver.query('SELECT id, v FROM t ORDER BY id')).map((row) => `${row.id}:${row.v}`);
