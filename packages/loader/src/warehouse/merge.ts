@@ -122,8 +122,7 @@ export async function loadBatch(
     !(await hasStored(plan.target.hasRows));
   const counted = await stage(staging, files, { direct });
   const census = plan.census === undefined ? counted?.census : await sql.rows(plan.census);
-  if (!census || (direct && counted?.written === undefined))
-    throw new LoaderError(`${first.table}: the driver ranked the rows but did not count them`);
+  if (!census) throw new LoaderError(`${first.table}: the driver ranked the rows but did not count them`);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);
   for (const [ordinal, job] of files.entries()) {
@@ -172,7 +171,9 @@ export async function loadBatch(
     }
   }
   if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  const inserted = direct ? (counted?.written ?? 0) : await sql.changed(insert);
+  const inserted = direct ? counted?.written : await sql.changed(insert);
+  if (inserted === undefined)
+    throw new LoaderError(`${first.table}: the driver wrote the rows into the table but did not count them`);
   const expected = survivors.reduce((sum, count) => sum + count, 0);
   // Where the insert reads the files again, a file changed since staging would write other rows.
   if (inserted !== expected) {

@@ -86,3 +86,11 @@ it.each([
     await driver.query("SELECT object_uri FROM lakeload_load_history WHERE object_identity = 'a'"),
   ).toEqual([]);
 });
+
+it('refuses a row without a key into an empty table as into any other, naming the file', async () => {
+  await write('nokey', 'SELECT * FROM (VALUES (NULL, 1), (1, 1)) AS r(id, v)');
+  await expect(driver.load([job('nokey', 2)])).rejects.toThrow(
+    /nokey\.parquet: 1 of 2 rows have no value in the key \(id\)/,
+  );
+  expect(await ids()).toEqual([]);
+});
