@@ -24,19 +24,23 @@ export interface Staged {
    * kept as the newest of their key (`kept`), counted as the rows were ranked.
    */
   census: readonly Record<string, unknown>[];
+  /** True when the kept rows went straight into the target, not into staging. */
+  direct?: boolean;
   /** With `direct`: the rows written into the target. */
   written?: number;
 }
 
 /**
- * Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. With
- * `direct` (only asked of `kept-rows` staging, when the target holds no rows), the kept rows go
- * straight into the target table instead: with nothing stored, nothing is replaced or older.
+ * Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. A
+ * `kept-rows` driver that ranked the rows answers what it counted, or nothing when it staged every
+ * row instead (a batch it cannot rank as the warehouse would). With `mayGoDirect` (the target holds
+ * no rows) it may write the kept rows straight into the target table instead, and says so
+ * (`direct`): with nothing stored, nothing is replaced or older.
  */
 export type Stage = (
   staging: string,
   jobs: readonly LoadJob[],
-  options: { direct: boolean },
+  options: { mayGoDirect: boolean },
 ) => Promise<Staged | undefined>;
 
 /** Names a batch in messages: its one file, or its first file and how many more. */
@@ -102,25 +106,28 @@ export async function loadBatch(
   if (fresh.length === 0) return outcomes;
 
   const files = fresh.map(({ job }) => job);
-  const plan = planMerge(compiler, {
-    table: first.table,
-    settings: first.settings,
-    columns: first.columns.map((column) => column.name),
-    staging,
-    stagingHolds: capabilities.staging ?? 'rows',
-    paths: files.map((job) => job.path),
-  });
+  const merge = (stagingHolds: NonNullable<Capabilities['staging']>) =>
+    planMerge(compiler, {
+      table: first.table,
+      settings: first.settings,
+      columns: first.columns.map((column) => column.name),
+      staging,
+      stagingHolds,
+      paths: files.map((job) => job.path),
+    });
+  let plan = merge(capabilities.staging ?? 'rows');
   let stored: boolean | undefined;
   const hasStored = async (hasRows: string) => {
     stored ??= Number(Object.values((await sql.rows(hasRows))[0] ?? {})[0] ?? 0) > 0;
     return stored;
   };
   // Rows ranked on the way in need no staging while nothing is stored: a first load writes once.
-  const direct =
-    capabilities.staging === 'kept-rows' &&
-    plan.target !== undefined &&
-    !(await hasStored(plan.target.hasRows));
-  const counted = await stage(staging, files, { direct });
+  const keptRows = capabilities.staging === 'kept-rows' && plan.target !== undefined;
+  const mayGoDirect = keptRows && plan.target !== undefined && !(await hasStored(plan.target.hasRows));
+  const counted = await stage(staging, files, { mayGoDirect });
+  // A driver that could not rank this batch the warehouse's way staged every row instead.
+  if (keptRows && !counted) plan = merge('rows');
+  const direct = counted?.direct === true;
   const census = plan.census === undefined ? counted?.census : await sql.rows(plan.census);
   if (!census) throw new LoaderError(`${first.table}: the driver ranked the rows but did not count them`);
   const staged = perFile(census, 'staged', files.length);

@@ -264,11 +264,12 @@ export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]
 
 /**
  * DuckDB SQL after `parquetBatchSource`: only the rows a positions table (see the DuckDB
- * compiler's `stagePositions`) kept, matched by position and, so that a file changed since it was
- * ranked cannot slip other rows in, by key and version too (the caller checks that as many rows
- * arrived as were kept). `semi` takes the kept rows still in the table, after a plan's discards;
- * `anti` (for a table as ranked, untouched) leaves out the losers instead: they are few where the
- * kept rows are many, and only they are hashed. Keyless tables keep every position.
+ * compiler's `stagePositions`) kept. `semi` takes the kept rows still in the table, after a plan's
+ * discards, matched by position, key and version, so that a file changed since it was ranked
+ * cannot slip other rows in (the caller checks that as many rows arrived as were kept). `anti`
+ * (for a table as ranked, untouched) leaves the losers out instead: they are few where the kept
+ * rows are many, and only they are hashed; a changed kept row would get in, so the callers check
+ * the files' stamps. Keyless tables keep every position.
  */
 export function rankedRows(
   quoting: SqlQuoting,

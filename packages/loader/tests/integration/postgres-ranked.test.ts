@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createTestSchema, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { Column } from '../../src/schema/parquet.js';
 import type { Driver, LoadJob } from '../../src/warehouse/dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
 import { columns, versionedJob } from '../versioned-jobs.js';
@@ -93,4 +94,42 @@ it('refuses a row without a key into an empty table as into any other, naming th
     /nokey\.parquet: 1 of 2 rows have no value in the key \(id\)/,
   );
   expect(await ids()).toEqual([]);
+});
+
+it('stages every row where the reader would compare keys otherwise than PostgreSQL (jsonb normalizes)', async () => {
+  const json: Column[] = [
+    { name: 'id', type: { kind: 'json' }, nullable: true },
+    { name: 'v', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+  ];
+  await driver.runDdl([driver.compiler.createTable('tj', json)]);
+  await write('json', `SELECT * FROM (VALUES ('{"a":1}'::JSON, 1), ('{"a": 1}'::JSON, 2)) AS r(id, v)`);
+  const jsonJob = { ...versionedJob(root, 'json', 2), table: 'tj', columns: json };
+  // One key to PostgreSQL: the newer row wins, one row stored.
+  expect(await driver.load([jsonJob])).toEqual([{ status: 'loaded', inserted: 1, updated: 0, unchanged: 1 }]);
+  expect(await driver.query('SELECT id::text AS id, v FROM tj')).toEqual([{ id: '{"a": 1}', v: 2 }]);
+});
+
+it('stores the same values into an empty table as into a populated one where the target type is wider', async () => {
+  const narrow: Column[] = [
+    { name: 'id', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+    { name: 'x', type: { kind: 'float', bits: 32 }, nullable: true },
+  ];
+  const wide: Column[] = [
+    narrow[0] as Column,
+    { name: 'x', type: { kind: 'float', bits: 64 }, nullable: true },
+  ];
+  await driver.runDdl([driver.compiler.createTable('tf', wide)]);
+  await write('f1', 'SELECT 1 AS id, 0.1::FLOAT AS x');
+  await write('f2', 'SELECT 2 AS id, 0.1::FLOAT AS x');
+  const floatJob = (name: string) => ({
+    ...versionedJob(root, name, 1),
+    table: 'tf',
+    columns: narrow,
+    settings: { keys: ['id'], contract: 'evolve' as const },
+  });
+  await driver.load([floatJob('f1')]);
+  await driver.load([floatJob('f2')]);
+  const stored = await driver.query('SELECT id, x::text AS x FROM tf ORDER BY id');
+  expect(stored).toHaveLength(2);
+  expect(stored[0]?.x).toBe(stored[1]?.x);
 });

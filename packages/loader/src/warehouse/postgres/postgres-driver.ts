@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,25 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
 /** The in-process reader's own SQL (DuckDB's) for ranking a batch's rows before they are sent. */
 const rankingSql = new DuckDBSqlCompiler();
 
+// Types the reader compares as PostgreSQL does: equal keys are equal in both (text with a
+// deterministic collation is equal byte for byte; jsonb normalizes, floats print and parse), and
+// versions order alike (text versions follow the collation in PostgreSQL, bytes in DuckDB).
+const SAME_EQUALITY = new Set(['int', 'decimal', 'string', 'date', 'timestamp', 'boolean', 'uuid', 'binary']);
+const SAME_ORDER = new Set(['int', 'decimal', 'date', 'timestamp', 'boolean']);
+
+/** True when the reader picks the newest row per key as PostgreSQL would; else every row is staged. */
+function rankableByReader(columns: readonly Column[], settings: LoadJob['settings']): boolean {
+  const typeOf = (name: string) => columns.find((column) => column.name === name)?.type;
+  const fits = (name: string, kinds: ReadonlySet<string>) => {
+    const type = typeOf(name);
+    return type !== undefined && kinds.has(type.kind) && !(type.kind === 'decimal' && type.precision > 38);
+  };
+  return (
+    settings.keys.every((key) => fits(key, SAME_EQUALITY)) &&
+    (settings.version === undefined || fits(settings.version, SAME_ORDER))
+  );
+}
+
 /**
  * PostgreSQL through node-postgres. Rows travel by COPY … FROM STDIN: an in-process DuckDB reads
  * the Parquet file a chunk at a time and turns each row into a COPY text line, so memory stays flat
@@ -88,11 +108,11 @@ export class PostgresDriver implements Driver {
   async #parquetReader(): Promise<DuckDBConnection> {
     this.#reader ??= (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      // Ranking a large batch spills past the memory limit: into a folder of this process's own.
+      // Ranking a large batch spills past the memory limit: into a folder of this driver's own.
       return DuckDBInstance.create(':memory:', {
         memory_limit: '128MB',
         threads: '1',
-        temp_directory: join(tmpdir(), `lakeload-reader-${process.pid}`),
+        temp_directory: join(tmpdir(), `lakeload-reader-${process.pid}-${randomUUID()}`),
       });
     })();
     const connection = await (await this.#reader).connect();
@@ -140,7 +160,7 @@ export class PostgresDriver implements Driver {
     client: pg.PoolClient,
     staging: string,
     jobs: readonly LoadJob[],
-    direct: boolean,
+    { rank, direct }: { rank: boolean; direct: boolean },
   ): Promise<Staged | undefined> {
     const [first] = jobs;
     if (!first) return undefined;
@@ -148,7 +168,7 @@ export class PostgresDriver implements Driver {
     const paths = jobs.map((job) => job.path);
     const { settings } = first;
     try {
-      if (settings.keys.length === 0) {
+      if (!rank) {
         await this.#streamFiles(reader, client, staging, jobs, {});
         return undefined;
       }
@@ -167,10 +187,24 @@ export class PostgresDriver implements Driver {
       });
       // The losers were left out by position: the files must be the ones that were ranked.
       await checkUnchanged(stamps);
-      return { census, written };
+      return direct ? { census, direct, written } : { census };
     } finally {
       reader.closeSync();
     }
+  }
+
+  /**
+   * True when every file column has in the target the type staging would give it: only then do
+   * rows COPYed straight into the target read as they would through staging (a float32 value
+   * printed and parsed as double precision would not).
+   */
+  async #targetTakesFileTypes(client: pg.PoolClient, table: string, columns: readonly Column[]) {
+    const target = toColumns((await client.query(columnsSql(this.compiler, table))).rows);
+    const typeName = (column: Column) => this.compiler.columnType(column.type, column.name);
+    return columns.every((column) => {
+      const stored = target.find((candidate) => candidate.name === column.name);
+      return stored !== undefined && stored.type.kind !== 'nested' && typeName(stored) === typeName(column);
+    });
   }
 
   /** One COPY fed from the reader's stream of lines; answers the rows PostgreSQL took. */
@@ -244,9 +278,12 @@ export class PostgresDriver implements Driver {
         this.capabilities,
         jobs,
         `lakeload_stage_${process.pid}`,
-        async (staging, files, { direct }) => {
+        async (staging, files, { mayGoDirect }) => {
+          const rank = first.settings.keys.length > 0 && rankableByReader(first.columns, first.settings);
+          const direct =
+            rank && mayGoDirect && (await this.#targetTakesFileTypes(client, first.table, first.columns));
           if (!direct) await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
-          return this.#copyFiles(client, staging, files, direct);
+          return this.#copyFiles(client, staging, files, { rank, direct });
         },
       );
       await client.query('COMMIT');
