@@ -28,6 +28,13 @@ async function datasetFiles(lake: string, dataset: string, half = 'all'): Promis
   return half === 'first' ? files.slice(0, middle) : half === 'second' ? files.slice(middle) : files;
 }
 
+/** The same files as one DuckDB read, their own columns only (folder names such as year=2025 are not read as columns, nor by the loader). */
+async function datasetSource(lake: string, dataset: string, half = 'all'): Promise<string> {
+  const { quoteLiteral } = await import('@lakeload/convert');
+  const files = await datasetFiles(lake, dataset, half);
+  return `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
+}
+
 interface ItemRow {
   order_id: number;
   line_number: number;
@@ -208,19 +215,13 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
    */
   async duckdbBulk({ lake = '', dataset = '', database = '', populated = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { quoteLiteral } = await import('@lakeload/convert');
     await rm(database, { force: true });
     // The loader's warehouse settings (see its DuckDB driver), so that only the paths differ.
     const instance = await DuckDBInstance.create(database, { preserve_insertion_order: 'false' });
     const connection = await instance.connect();
-    // The files' own columns: folder names such as year=2025 are not read as columns (nor by the loader).
-    const source = (files: string[]) =>
-      `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
-    const files = source(await datasetFiles(lake, dataset, populated ? 'second' : 'all'));
+    const files = await datasetSource(lake, dataset, populated ? 'second' : 'all');
     if (populated)
-      await connection.run(
-        `CREATE TABLE t AS SELECT * FROM ${source(await datasetFiles(lake, dataset, 'first'))}`,
-      );
+      await connection.run(`CREATE TABLE t AS SELECT * FROM ${await datasetSource(lake, dataset, 'first')}`);
     let rows = 0;
     const { ms } = await timed(async () => {
       if (!populated) await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
@@ -237,18 +238,15 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
    */
   async postgresBulk({ lake = '', dataset = '', url = '', populated = '' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { quoteLiteral } = await import('@lakeload/convert');
     const { default: pg } = await import('pg');
     const { from: copyFrom } = await import('pg-copy-streams');
     const { once } = await import('node:events');
     const instance = await DuckDBInstance.create(':memory:');
     const reader = await instance.connect();
     await reader.run("SET TimeZone = 'UTC'");
-    const source = (files: string[]) =>
-      `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const all = source(await datasetFiles(lake, dataset));
+    const all = await datasetSource(lake, dataset);
     const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${all}`)).getRowObjectsJson();
     const pgType = (duck: string) =>
       ({
@@ -289,8 +287,8 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
       await finished;
       return rows;
     };
-    if (populated) await copy(source(await datasetFiles(lake, dataset, 'first')));
-    const timedFiles = populated ? source(await datasetFiles(lake, dataset, 'second')) : all;
+    if (populated) await copy(await datasetSource(lake, dataset, 'first'));
+    const timedFiles = populated ? await datasetSource(lake, dataset, 'second') : all;
     const { ms, value: rows } = await timed(() => copy(timedFiles));
     await client.query('DROP TABLE bulk_copy');
     await client.end();

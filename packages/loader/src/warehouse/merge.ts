@@ -116,14 +116,17 @@ export async function loadBatch(
       paths: files.map((job) => job.path),
     });
   let plan = merge(capabilities.staging ?? 'rows');
+  // Asked at most once: under the writer lock, nothing else changes the answer during the load.
+  const probe = plan.target?.hasRows;
   let stored: boolean | undefined;
-  const hasStored = async (hasRows: string) => {
-    stored ??= Number(Object.values((await sql.rows(hasRows))[0] ?? {})[0] ?? 0) > 0;
+  const hasStored = async () => {
+    if (probe === undefined) return false;
+    stored ??= Number(Object.values((await sql.rows(probe))[0] ?? {})[0] ?? 0) > 0;
     return stored;
   };
   // Rows ranked on the way in need no staging while nothing is stored: a first load writes once.
   const keptRows = capabilities.staging === 'kept-rows' && plan.target !== undefined;
-  const mayGoDirect = keptRows && plan.target !== undefined && !(await hasStored(plan.target.hasRows));
+  const mayGoDirect = keptRows && !(await hasStored());
   const counted = await stage(staging, files, { mayGoDirect });
   // A driver that could not rank this batch the warehouse's way staged every row instead.
   if (keptRows && !counted) plan = merge('rows');
@@ -161,7 +164,7 @@ export async function loadBatch(
   let replaced = Array.from({ length: files.length }, () => 0);
   const target = direct ? undefined : plan.target;
   let insert = plan.insert;
-  if (target && (await hasStored(target.hasRows))) {
+  if (target && (await hasStored())) {
     if (target.insertPruned) insert = target.insertPruned;
     // Their removal is counted already: the census's `kept`.
     if (target.dropUnkept) await sql.run(target.dropUnkept);
