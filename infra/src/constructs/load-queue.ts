@@ -1,6 +1,7 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue/index.js';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy/index.js';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy/index.js';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { type EnvironmentConfig, nameFor, visibilityTimeoutSeconds } from '../config.js';
 import { denyInsecureTransport, policyDocument } from '../policy.js';
@@ -41,7 +42,9 @@ export class LoadQueue extends Construct {
       messageRetentionSeconds: config.queue.retentionSeconds,
       // Long polling is set on the event source; this is for other consumers (replay tools).
       receiveWaitTimeSeconds: 20,
-      redrivePolicy: JSON.stringify({
+      // Fn.jsonencode, not JSON.stringify: the ARN is a token, and a JSON string around it becomes
+      // invalid HCL in `synth --hcl` (quotes inside a quoted string).
+      redrivePolicy: Fn.jsonencode({
         deadLetterTargetArn: this.deadLetterQueue.arn,
         maxReceiveCount: config.queue.maxReceiveCount,
       }),
@@ -49,7 +52,7 @@ export class LoadQueue extends Construct {
     });
     new SqsQueueRedriveAllowPolicy(this, 'dlq-redrive-allow', {
       queueUrl: this.deadLetterQueue.id,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [this.queue.arn] }),
+      redriveAllowPolicy: Fn.jsonencode({ redrivePermission: 'byQueue', sourceQueueArns: [this.queue.arn] }),
     });
 
     const document = policyDocument(this, 'policy-document', [

@@ -3,6 +3,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic/index.js';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy/index.js';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription/index.js';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { type EnvironmentConfig, nameFor } from '../config.js';
 import { denyInsecureTransport, policyDocument } from '../policy.js';
@@ -160,12 +161,26 @@ export class Monitoring extends Construct {
 
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: nameFor(config, 'loader'),
-      dashboardBody: JSON.stringify(dashboardBody(config.region, props)),
+      // jsonencode in Terraform: a JSON string with nested escapes (the SEARCH expressions' quotes)
+      // loses a level of escaping in `synth --hcl` and no longer parses.
+      dashboardBody: Fn.jsonencode(dashboardBody(config.region, props)),
     });
   }
 }
 
 type Widget = Record<string, unknown>;
+
+/**
+ * `SEARCH('Namespace="lakeload" MetricName="<name>"', '<stat>', 300)` as a Terraform expression
+ * (exact matches need the double quotes; see CloudWatch's search expression syntax).
+ */
+export function searchExpression(metric: string, stat: string): string {
+  return Fn.format("SEARCH('Namespace=%s MetricName=%s', '%s', 300)", [
+    Fn.jsonencode(METRICS_NAMESPACE),
+    Fn.jsonencode(metric),
+    stat,
+  ]);
+}
 
 /** The dashboard JSON: one row of loader metrics per table (SEARCH), then Lambda and queue health. */
 export function dashboardBody(
@@ -187,7 +202,9 @@ export function dashboardBody(
   for (const metric of LOADER_METRICS) {
     // SEARCH finds one series per `table` value. Namespace + name, not the exact schema
     // `{lakeload,table}`: Powertools may add a `service` dimension to the same metrics.
-    const expression = `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${metric.name}"', '${metric.stat}', 300)`;
+    // Terraform builds the quotes (format + jsonencode of each name): cdktf writes a `"` inside a string
+    // without escaping its backslash, so a literal `\"` here breaks both the JSON and the HCL output.
+    const expression = searchExpression(metric.name, metric.stat);
     place(`${metric.name} per table`, [[{ expression, id: `m${index}`, label: '' }]], index);
     index += 1;
   }

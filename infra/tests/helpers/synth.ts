@@ -50,6 +50,26 @@ export function synthAll(
   return result;
 }
 
+/**
+ * Synthesizes both stacks into a temp dir and returns each stack's folder. `hcl`: as
+ * `cdktf synth --hcl` does (the CLI tells the app through SYNTH_HCL_OUTPUT), `cdk.tf` instead of
+ * `cdk.tf.json`.
+ */
+export function synthDirs(format: 'json' | 'hcl'): Record<EnvironmentName, string> {
+  const outdir = mkdtempSync(join(tmpdir(), `lakeload-infra-${format}-`));
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = format === 'hcl' ? 'true' : 'false';
+  try {
+    buildApp({ bundle: testBundle(), outdir }).app.synth();
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+  return Object.fromEntries(
+    ENVIRONMENTS.map((environment) => [environment, join(outdir, 'stacks', `lakeload-${environment}`)]),
+  ) as Record<EnvironmentName, string>;
+}
+
 /** All resources of one type, by logical id; fails when there are none. */
 export function resources(json: TerraformJson, type: string): Record<string, Record<string, unknown>> {
   const found = json.resource[type];

@@ -1,0 +1,5 @@
+# Values only the staging stack has (run with common.tftest.hcl).
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
