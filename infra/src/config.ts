@@ -7,6 +7,10 @@
 export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
+/** The loader's SNS `event_type` values (packages/loader/src/notify/sns.ts). */
+export const LOAD_EVENT_TYPES = ['received', 'loaded', 'duplicate', 'skipped', 'failed'] as const;
+export type LoadEventType = (typeof LOAD_EVENT_TYPES)[number];
+
 /** Alarm thresholds; each alarm fires into the SNS topic. */
 export interface AlarmThresholds {
   /** Lambda `Errors` sum per 5 minutes at or above which the alarm fires. */
@@ -46,14 +50,21 @@ export interface EnvironmentConfig {
     readonly noncurrentVersionExpirationDays: number;
     /** Days after which COPY manifests under `_lakeload/manifests/` expire (they are needed only during a load). */
     readonly manifestExpirationDays: number;
+    /** Days the landing bucket's server access logs are kept (in the access-log bucket). */
+    readonly accessLogExpirationDays: number;
     /** Lets `terraform destroy` delete a bucket that still holds objects (staging only). */
     readonly forceDestroy: boolean;
   };
   readonly lambda: {
     readonly memoryMb: number;
     readonly timeoutSeconds: number;
-    /** Concurrency reserved for (and capping) the function. */
-    readonly reservedConcurrency: number;
+    /**
+     * Concurrency reserved for (and capping) the function, or null for none. Lambda refuses a
+     * reservation that leaves fewer than 100 unreserved executions in the account
+     * (docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html): the account's
+     * concurrency quota must be ≥ this + 100 (new accounts start at 10). deploy.yml checks it first.
+     */
+    readonly reservedConcurrency: number | null;
     /** SQS event source `ScalingConfig.MaximumConcurrency` (≥ 2, ≤ reserved concurrency). */
     readonly maxConcurrency: number;
     readonly batchSize: number;
@@ -81,6 +92,12 @@ export interface EnvironmentConfig {
   readonly notifications: {
     /** Email addresses subscribed to the topic; each must confirm the subscription email. */
     readonly emailSubscribers: readonly string[];
+    /**
+     * Load events (the loader's `event_type` message attribute) the email subscribers receive, or
+     * null for every message. Alarms carry no `event_type` and always get through. Production sends
+     * on-call only failures: every deploy's smoke load would otherwise page them.
+     */
+    readonly emailEventTypes: readonly LoadEventType[] | null;
   };
   readonly logRetentionDays: number;
   readonly kmsDeletionWindowDays: number;
@@ -118,19 +135,21 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       rejectsExpirationDays: 14,
       noncurrentVersionExpirationDays: 7,
       manifestExpirationDays: 2,
+      accessLogExpirationDays: 30,
       forceDestroy: true,
     },
     lambda: {
       memoryMb: 1024,
       timeoutSeconds: 300,
-      reservedConcurrency: 5,
+      // None in staging: it runs in accounts whose concurrency quota is still the new-account 10.
+      reservedConcurrency: null,
       maxConcurrency: 2,
       batchSize: 10,
       maximumBatchingWindowSeconds: 5,
       logLevel: 'DEBUG',
     },
     warehouse: { database: 'lakeload', adminUsername: 'lakeload_admin', baseRpu: 8, maxRpu: 32 },
-    notifications: { emailSubscribers: ['lakeload-staging@example.com'] },
+    notifications: { emailSubscribers: ['lakeload-staging@example.com'], emailEventTypes: null },
     logRetentionDays: 14,
     alarms: {
       lambdaErrors: 1,
@@ -151,6 +170,7 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       rejectsExpirationDays: 90,
       noncurrentVersionExpirationDays: 30,
       manifestExpirationDays: 7,
+      accessLogExpirationDays: 365,
       forceDestroy: false,
     },
     lambda: {
@@ -163,7 +183,7 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
       logLevel: 'INFO',
     },
     warehouse: { database: 'lakeload', adminUsername: 'lakeload_admin', baseRpu: 32, maxRpu: 128 },
-    notifications: { emailSubscribers: ['lakeload-oncall@example.com'] },
+    notifications: { emailSubscribers: ['lakeload-oncall@example.com'], emailEventTypes: ['failed'] },
     logRetentionDays: 90,
     alarms: {
       lambdaErrors: 1,
@@ -220,7 +240,10 @@ export function validateConfig(config: EnvironmentConfig): EnvironmentConfig {
   if (lambda.maxConcurrency < 2 || lambda.maxConcurrency > 1000) {
     problems.push(`${where('lambda.maxConcurrency')}: the SQS event source allows 2–1000`);
   }
-  if (lambda.maxConcurrency > lambda.reservedConcurrency) {
+  if (lambda.reservedConcurrency !== null && lambda.reservedConcurrency < 1) {
+    problems.push(`${where('lambda.reservedConcurrency')}: reserve at least 1, or null for no reservation`);
+  }
+  if (lambda.reservedConcurrency !== null && lambda.maxConcurrency > lambda.reservedConcurrency) {
     problems.push(
       `${where('lambda.maxConcurrency')}: above reservedConcurrency the extra pollers are only throttled; lower it or raise the reservation`,
     );

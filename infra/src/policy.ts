@@ -101,3 +101,15 @@ export function assumeRoleBy(services: readonly string[]): Statement {
     principals: [{ type: 'Service', identifiers: services }],
   };
 }
+
+/**
+ * `kms:ViaService`: the key may be used only through these AWS services in this region, never by a
+ * direct KMS call with the role's credentials (docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+ */
+export function viaServices(region: string, services: readonly string[]): Condition {
+  return {
+    test: 'StringEquals',
+    variable: 'kms:ViaService',
+    values: services.map((service) => `${service}.${region}.amazonaws.com`),
+  };
+}

@@ -56,10 +56,15 @@ export class LakeloadStack extends TerraformStack {
     const bucketArn = `arn:aws:s3:::${bucketName}`;
     const functionName = nameFor(config, 'loader');
     const logGroupName = `/aws/lambda/${functionName}`;
-    const logGroupArn = `arn:aws:logs:${config.region}:${accountId}:log-group:${logGroupName}`;
+    const flowLogGroupName = `/aws/vpc/${nameFor(config, 'flow-logs')}`;
+    const logGroupArn = (group: string) => `arn:aws:logs:${config.region}:${accountId}:log-group:${group}`;
 
-    const network = new Network(this, 'network', config);
-    const { key } = new Encryption(this, 'encryption', { config, accountId, logGroupArn });
+    const { key } = new Encryption(this, 'encryption', {
+      config,
+      accountId,
+      logGroupArns: [logGroupArn(logGroupName), logGroupArn(flowLogGroupName)],
+    });
+    const network = new Network(this, 'network', { config, accountId, kmsKeyArn: key.arn, flowLogGroupName });
     const queues = new LoadQueue(this, 'queue', { config, accountId, kmsKeyArn: key.arn, bucketArn });
     const data = new DataBucket(this, 'data', {
       config,
@@ -67,6 +72,7 @@ export class LakeloadStack extends TerraformStack {
       kmsKeyArn: key.arn,
       queueArn: queues.queue.arn,
       queuePolicy: queues.policy,
+      accountId,
     });
     const { topic } = new NotificationTopic(this, 'notifications', { config, accountId, kmsKeyArn: key.arn });
     const warehouse = new Warehouse(this, 'warehouse', {

@@ -29,7 +29,11 @@ describe('configuration', () => {
 
   it('production is sized at least like staging and keeps its bucket on destroy', () => {
     const { staging: s, production: p } = environments;
-    expect(p.lambda.reservedConcurrency).toBeGreaterThanOrEqual(s.lambda.reservedConcurrency);
+    // Staging reserves nothing (new accounts have a concurrency quota of 10); production's reservation is a prerequisite.
+    expect(s.lambda.reservedConcurrency).toBeNull();
+    expect(p.lambda.reservedConcurrency).toBeGreaterThanOrEqual(p.lambda.maxConcurrency);
+    // On-call hears of failures (and alarms) only, not of every load and smoke test.
+    expect(p.notifications.emailEventTypes).toEqual(['failed']);
     expect(p.logRetentionDays).toBeGreaterThanOrEqual(s.logRetentionDays);
     expect(p.bucket.forceDestroy).toBe(false);
   });
@@ -71,8 +75,13 @@ describe('configuration', () => {
     ],
     [
       'max concurrency above the reservation',
-      (c: EnvironmentConfig) => ({ ...c, lambda: { ...c.lambda, maxConcurrency: 50 } }),
+      (c: EnvironmentConfig) => ({ ...c, lambda: { ...c.lambda, reservedConcurrency: 5, maxConcurrency: 6 } }),
       'above reservedConcurrency',
+    ],
+    [
+      'a reservation of 0',
+      (c: EnvironmentConfig) => ({ ...c, lambda: { ...c.lambda, reservedConcurrency: 0 } }),
+      'lambda.reservedConcurrency: reserve at least 1, or null',
     ],
     [
       'a timeout whose 6× exceeds 12 h',
@@ -96,7 +105,7 @@ describe('configuration', () => {
     ],
     [
       'a bad email',
-      (c: EnvironmentConfig) => ({ ...c, notifications: { emailSubscribers: ['ops'] } }),
+      (c: EnvironmentConfig) => ({ ...c, notifications: { ...c.notifications, emailSubscribers: ['ops'] } }),
       '"ops" is not an email address',
     ],
     [

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../src/config.js';
 import { RESOURCE_STAR_EXCEPTIONS, WILDCARD_ACTION_EXCEPTIONS } from '../src/policy.js';
-import { only, ref, resources, type Synthesized, synthAll, type TerraformJson } from './helpers/synth.js';
+import { at, only, ref, resources, type Synthesized, synthAll, type TerraformJson } from './helpers/synth.js';
 
 interface SynthStatement {
   sid: string;
@@ -57,8 +57,9 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         }
       }
     }
-    // KMS key, bucket, queue, topic policies; two trust policies; two role policies.
-    expect(checked).toBe(8);
+    // KMS key, bucket, access-log bucket, queue, topic policies; three trust policies (Lambda,
+    // Redshift COPY, flow logs); three role policies.
+    expect(checked).toBe(11);
   });
 
   it('no Allow statement uses a wildcard action, except the listed key-administration statement', () => {
@@ -114,7 +115,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
   });
 
   it('the bucket, the queue and the topic refuse requests without TLS', () => {
-    const bucketPolicy = documentOf(json(), only(json(), 'aws_s3_bucket_policy').policy);
+    const bucketPolicy = documentOf(json(), at(json(), 'aws_s3_bucket_policy', 'data/policy').policy);
     const queuePolicy = documentOf(json(), only(json(), 'aws_sqs_queue_policy').policy);
     const topicPolicy = documentOf(json(), only(json(), 'aws_sns_topic_policy').policy);
     for (const [label, statements] of [
@@ -182,8 +183,11 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
     it('has exactly these statements', () => {
       expect(Object.keys(policy()).sort()).toEqual([
         'ConsumeQueue',
+        'DataApiKeyDescribe',
+        'DataApiKeyGrant',
         'DataApiOwnStatements',
         'DataApiRunOnWorkgroup',
+        'ListLandingBucket',
         'PublishNotifications',
         'ReadLandedObjects',
         'UseDataKey',
@@ -238,7 +242,9 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         resources: [`${bucketArn}/_lakeload/manifests/*`],
       });
       const s3Actions = Object.values(policy()).flatMap((s) => s.actions.filter((a) => a.startsWith('s3:')));
-      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
+      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
+      // ListBucket on the bucket itself: S3 then answers 404 for a missing key instead of 403.
+      expect(policy().ListLandingBucket).toMatchObject({ actions: ['s3:ListBucket'], resources: [bucketArn] });
     });
 
     it('consumes its queue, publishes to its topic, uses its key, writes its logs', () => {
@@ -252,7 +258,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [ref('aws_kms_key', only(json(), 'aws_kms_key').logicalId, 'arn')],
       });
-      const group = only(json(), 'aws_cloudwatch_log_group');
+      const group = at(json(), 'aws_cloudwatch_log_group', 'loader/log-group');
       expect(policy().WriteOwnLogs).toMatchObject({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         resources: [`${ref('aws_cloudwatch_log_group', group.logicalId, 'arn')}:*`],
@@ -295,7 +301,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
 
   it('encrypts at rest with the customer-managed key: bucket, both queues, topic, Redshift, its secret, logs, Lambda env', () => {
     const key = ref('aws_kms_key', only(json(), 'aws_kms_key').logicalId, 'arn');
-    const sse = only(json(), 'aws_s3_bucket_server_side_encryption_configuration').rule as {
+    const sse = at(json(), 'aws_s3_bucket_server_side_encryption_configuration', 'data/encryption').rule as {
       apply_server_side_encryption_by_default: { kms_master_key_id: string; sse_algorithm: string };
     }[];
     expect(sse[0]?.apply_server_side_encryption_by_default).toEqual({
@@ -307,7 +313,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
     expect(only(json(), 'aws_sns_topic').kms_master_key_id).toBe(key);
     const namespace = only(json(), 'aws_redshiftserverless_namespace');
     expect([namespace.kms_key_id, namespace.admin_password_secret_kms_key_id]).toEqual([key, key]);
-    expect(only(json(), 'aws_cloudwatch_log_group').kms_key_id).toBe(key);
+    expect(at(json(), 'aws_cloudwatch_log_group', 'loader/log-group').kms_key_id).toBe(key);
     expect(only(json(), 'aws_lambda_function').kms_key_arn).toBe(key);
   });
 
@@ -321,6 +327,7 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         variable: 'kms:EncryptionContext:aws:logs:arn',
         values: [
           `arn:aws:logs:eu-west-1:\${data.aws_caller_identity.account.account_id}:log-group:/aws/lambda/${name('loader')}`,
+          `arn:aws:logs:eu-west-1:\${data.aws_caller_identity.account.account_id}:log-group:/aws/vpc/${name('flow-logs')}`,
         ],
       },
     ]);

@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, environments, visibilityTimeoutSeconds } from '../src/config.js';
 import { LOADER_METRICS } from '../src/constructs/monitoring.js';
 import { INTERFACE_ENDPOINT_SERVICES } from '../src/constructs/network.js';
-import { only, ref, resources, type Synthesized, synthAll } from './helpers/synth.js';
+import { at, only, ref, resources, type Synthesized, synthAll } from './helpers/synth.js';
+
+/** Resources per stack with NAT off: 53, minus 3 unused endpoints, plus default SG, flow log (group,
+ * role, policy, log) and access logs (bucket, versioning, SSE, public-access block, ownership,
+ * policy, lifecycle, logging). */
+const RESOURCES_PER_STACK = 63;
 
 let stacks: Record<(typeof ENVIRONMENTS)[number], Synthesized>;
 
@@ -67,7 +73,9 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
         expect(endpoint.private_dns_enabled).toBe(true);
         expect(endpoint.subnet_ids).toHaveLength(3);
       }
-      expect(INTERFACE_ENDPOINT_SERVICES).toEqual(['redshift-data', 'sns', 'sqs', 'sts', 'logs']);
+      // Only what the function's code calls from the VPC (the event source mapping polls SQS and
+      // Lambda ships logs from outside it; credentials come from the environment, not STS).
+      expect(INTERFACE_ENDPOINT_SERVICES).toEqual(['redshift-data', 'sns']);
       // Every private subnet uses the route table with the S3 endpoint.
       expect(Object.values(resources(json(), 'aws_route_table_association'))).toHaveLength(3);
     });
@@ -110,15 +118,15 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
     const bucketName = `lakeload-${environment}-landing-${account}`;
 
     it('has a deterministic name, versioning, SSE-KMS with the CMK and bucket keys', () => {
-      expect(only(json(), 'aws_s3_bucket')).toMatchObject({
+      expect(at(json(), 'aws_s3_bucket', 'data/bucket')).toMatchObject({
         bucket: bucketName,
         force_destroy: config.bucket.forceDestroy,
       });
-      expect(only(json(), 'aws_s3_bucket_versioning').versioning_configuration).toEqual({
+      expect(at(json(), 'aws_s3_bucket_versioning', 'data/versioning').versioning_configuration).toEqual({
         status: 'Enabled',
       });
       const key = only(json(), 'aws_kms_key');
-      expect(only(json(), 'aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([
+      expect(at(json(), 'aws_s3_bucket_server_side_encryption_configuration', 'data/encryption').rule).toEqual([
         {
           apply_server_side_encryption_by_default: {
             sse_algorithm: 'aws:kms',
@@ -130,19 +138,19 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
     });
 
     it('blocks all public access and enforces bucket-owner object ownership', () => {
-      expect(only(json(), 'aws_s3_bucket_public_access_block')).toMatchObject({
+      expect(at(json(), 'aws_s3_bucket_public_access_block', 'data/public-access')).toMatchObject({
         block_public_acls: true,
         block_public_policy: true,
         ignore_public_acls: true,
         restrict_public_buckets: true,
       });
-      expect(only(json(), 'aws_s3_bucket_ownership_controls').rule).toEqual({
+      expect(at(json(), 'aws_s3_bucket_ownership_controls', 'data/ownership').rule).toEqual({
         object_ownership: 'BucketOwnerEnforced',
       });
     });
 
     it('expires rejects, manifests and noncurrent versions', () => {
-      const rules = only(json(), 'aws_s3_bucket_lifecycle_configuration').rule as Record<string, unknown>[];
+      const rules = at(json(), 'aws_s3_bucket_lifecycle_configuration', 'data/lifecycle').rule as Record<string, unknown>[];
       expect(rules).toEqual([
         {
           id: 'expire-rejects',
@@ -236,8 +244,9 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
         function_name: name('loader'),
         memory_size: config.lambda.memoryMb,
         timeout: config.lambda.timeoutSeconds,
-        reserved_concurrent_executions: config.lambda.reservedConcurrency,
       });
+      // null: no reservation at all (the attribute absent), so Lambda never refuses it on a small quota.
+      expect(fn.reserved_concurrent_executions).toBe(config.lambda.reservedConcurrency ?? undefined);
       const subnets = Object.keys(resources(json(), 'aws_subnet')).map((id) => ref('aws_subnet', id, 'id'));
       expect((fn.vpc_config as { subnet_ids: string[] }).subnet_ids).toEqual(subnets);
       expect((fn.vpc_config as { security_group_ids: string[] }).security_group_ids).toHaveLength(1);
@@ -281,7 +290,7 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
     });
 
     it('logs to its own KMS-encrypted log group with the configured retention', () => {
-      const group = only(json(), 'aws_cloudwatch_log_group');
+      const group = at(json(), 'aws_cloudwatch_log_group', 'loader/log-group');
       const key = only(json(), 'aws_kms_key');
       expect(group).toMatchObject({
         name: `/aws/lambda/${name('loader')}`,
@@ -447,10 +456,12 @@ describe('the two environments', () => {
     expect(types(stacks.staging)).toEqual(types(stacks.production));
   });
 
-  it('count the same resources (53 each with NAT off)', () => {
+  it('count the same resources (RESOURCES_PER_STACK each with NAT off, as infra/README.md says)', () => {
     const count = (s: Synthesized) =>
       Object.values(s.json.resource).reduce((n, r) => n + Object.keys(r).length, 0);
-    expect(count(stacks.staging)).toBe(53);
-    expect(count(stacks.production)).toBe(53);
+    expect(count(stacks.staging)).toBe(RESOURCES_PER_STACK);
+    expect(count(stacks.production)).toBe(RESOURCES_PER_STACK);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`## What a stack creates (${RESOURCES_PER_STACK} resources with NAT off)`);
   });
 });

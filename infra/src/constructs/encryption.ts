@@ -7,8 +7,8 @@ import { policyDocument } from '../policy.js';
 export interface EncryptionProps {
   readonly config: EnvironmentConfig;
   readonly accountId: string;
-  /** ARN of the Lambda's log group (string-built, so the key does not depend on the group). */
-  readonly logGroupArn: string;
+  /** ARNs of the log groups the key encrypts (string-built, so the key does not depend on them). */
+  readonly logGroupArns: readonly string[];
 }
 
 /**
@@ -52,7 +52,11 @@ export class Encryption extends Construct {
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: [`logs.${config.region}.amazonaws.com`] }],
         conditions: [
-          { test: 'ArnEquals', variable: 'kms:EncryptionContext:aws:logs:arn', values: [props.logGroupArn] },
+          {
+            test: 'ArnEquals',
+            variable: 'kms:EncryptionContext:aws:logs:arn',
+            values: [...props.logGroupArns],
+          },
         ],
       },
       {

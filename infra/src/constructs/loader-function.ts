@@ -7,8 +7,15 @@ import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { type EnvironmentConfig, nameFor } from '../config.js';
 import type { LambdaBundle } from '../lambda-package.js';
-import { assumeRoleBy, policyDocument } from '../policy.js';
+import { assumeRoleBy, policyDocument, viaServices } from '../policy.js';
 import { MANIFEST_PREFIX } from './data-bucket.js';
+
+/**
+ * Services through which the Data API's grant is requested. The page says "Amazon Redshift creates a
+ * grant on your behalf" without naming the endpoint; both Redshift Serverless and the Data API are
+ * listed so that either works (unverified which one KMS sees).
+ */
+const DATA_API_KMS_SERVICES = ['redshift-serverless', 'redshift-data'] as const;
 
 export interface LoaderFunctionProps {
   readonly config: EnvironmentConfig;
@@ -107,10 +114,40 @@ export class LoaderFunction extends Construct {
         resources: [`${bucketArn}/${MANIFEST_PREFIX}*`],
       },
       {
-        // Decrypt: SSE-KMS objects, queue messages, environment. GenerateDataKey: manifests, SNS publish.
+        // A missing key must answer 404, not 403: without ListBucket S3 hides whether an object exists,
+        // and the loader would report "access denied" for a file that is simply gone.
+        sid: 'ListLandingBucket',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+      },
+      {
+        // Decrypt: SSE-KMS objects (S3), queue messages (SQS, as the event source mapping reads with
+        // this role), environment (Lambda). GenerateDataKey: manifests (S3), SNS publish. Only
+        // through those services, never by a direct KMS call.
         sid: 'UseDataKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [props.kmsKeyArn],
+        conditions: [viaServices(region, ['s3', 'sqs', 'sns', 'lambda'])],
+      },
+      {
+        // The Data API on a namespace with a customer-managed key: Redshift creates a KMS grant on the
+        // caller's behalf (docs.aws.amazon.com/redshift/latest/mgmt/data-api-kms.html). Only a grant
+        // for an AWS resource, only through Redshift.
+        sid: 'DataApiKeyGrant',
+        actions: ['kms:CreateGrant'],
+        resources: [props.kmsKeyArn],
+        conditions: [
+          viaServices(region, DATA_API_KMS_SERVICES),
+          { test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] },
+        ],
+      },
+      {
+        // Separate from the grant: kms:GrantIsForAWSResource is absent on DescribeKey, and a Bool
+        // condition on a missing key fails, so it would deny DescribeKey.
+        sid: 'DataApiKeyDescribe',
+        actions: ['kms:DescribeKey'],
+        resources: [props.kmsKeyArn],
+        conditions: [viaServices(region, DATA_API_KMS_SERVICES)],
       },
       {
         sid: 'DataApiRunOnWorkgroup',
@@ -162,7 +199,11 @@ export class LoaderFunction extends Construct {
       architectures: [bundle.architecture],
       memorySize: config.lambda.memoryMb,
       timeout: config.lambda.timeoutSeconds,
-      reservedConcurrentExecutions: config.lambda.reservedConcurrency,
+      // Unset (null) leaves the function on the account's unreserved pool: a reservation must leave
+      // ≥ 100 unreserved (API_PutFunctionConcurrency), which new accounts with a quota of 10 cannot.
+      ...(config.lambda.reservedConcurrency === null
+        ? {}
+        : { reservedConcurrentExecutions: config.lambda.reservedConcurrency }),
       kmsKeyArn: props.kmsKeyArn,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: [props.securityGroupId] },
       // Text: EMF metric lines must reach CloudWatch as raw JSON, not wrapped by Lambda's JSON format.

@@ -5,7 +5,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy/index.j
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription/index.js';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { type EnvironmentConfig, nameFor } from '../config.js';
+import { type EnvironmentConfig, type LoadEventType, nameFor } from '../config.js';
 import { denyInsecureTransport, policyDocument } from '../policy.js';
 
 /** The loader's EMF metrics (namespace `lakeload`, dimension `table`) and how the dashboard sums them. */
@@ -59,9 +59,21 @@ export class NotificationTopic extends Construct {
         topicArn: this.topic.arn,
         protocol: 'email',
         endpoint: email,
+        ...(config.notifications.emailEventTypes === null
+          ? {}
+          : { filterPolicy: JSON.stringify(emailFilterPolicy(config.notifications.emailEventTypes)) }),
       });
     });
   }
+}
+
+/**
+ * The email subscriptions' filter: the listed load events, plus every message without an
+ * `event_type` attribute (CloudWatch alarms) through `{"exists": false}`
+ * (docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html).
+ */
+export function emailFilterPolicy(types: readonly LoadEventType[]): Record<string, unknown[]> {
+  return { event_type: [...types, { exists: false }] };
 }
 
 export interface AlarmsProps {

@@ -4,7 +4,7 @@ import { RedshiftserverlessNamespace } from '@cdktf/provider-aws/lib/redshiftser
 import { RedshiftserverlessWorkgroup } from '@cdktf/provider-aws/lib/redshiftserverless-workgroup/index.js';
 import { Construct } from 'constructs';
 import { type EnvironmentConfig, nameFor } from '../config.js';
-import { assumeRoleBy, policyDocument } from '../policy.js';
+import { assumeRoleBy, policyDocument, viaServices } from '../policy.js';
 
 export interface WarehouseProps {
   readonly config: EnvironmentConfig;
@@ -53,7 +53,13 @@ export class Warehouse extends Construct {
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [`${props.bucketArn}/*`],
       },
-      { sid: 'DecryptDataObjects', actions: ['kms:Decrypt'], resources: [props.kmsKeyArn] },
+      {
+        sid: 'DecryptDataObjects',
+        actions: ['kms:Decrypt'],
+        resources: [props.kmsKeyArn],
+        // Only as S3 reads SSE-KMS objects for COPY, never the key directly.
+        conditions: [viaServices(config.region, ['s3'])],
+      },
     ]);
     new IamRolePolicy(this, 'copy-role-policy', {
       name: 'read-lakeload-bucket',
@@ -81,6 +87,9 @@ export class Warehouse extends Construct {
       enhancedVpcRouting: true,
       subnetIds: props.subnetIds,
       securityGroupIds: [props.securityGroupId],
+      // AWS Config redshift-serverless-workgroup-encrypted-in-transit / Security Hub
+      // RedshiftServerless.2: clients must use TLS (the Data API does).
+      configParameter: [{ parameterKey: 'require_ssl', parameterValue: 'true' }],
     });
   }
 }

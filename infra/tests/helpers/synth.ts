@@ -85,6 +85,20 @@ export function only(json: TerraformJson, type: string): Record<string, unknown>
   return { ...body, logicalId };
 }
 
+/** The resource of a type at a construct path below the stack (`data/bucket`); fails when absent. */
+export function at(
+  json: TerraformJson,
+  type: string,
+  path: string,
+): Record<string, unknown> & { logicalId: string } {
+  const entry = Object.entries(resources(json, type)).find(([, body]) => {
+    const meta = (body['//'] as { metadata?: { path?: string } } | undefined)?.metadata;
+    return meta?.path?.split('/').slice(1).join('/') === path;
+  });
+  if (!entry) throw new Error(`no ${type} at ${path}`);
+  return { ...entry[1], logicalId: entry[0] };
+}
+
 /** `${aws_x.id.attr}` — how one resource references another in the synthesized JSON. */
 export function ref(type: string, logicalId: string, attribute: string): string {
   return `\${${type}.${logicalId}.${attribute}}`;

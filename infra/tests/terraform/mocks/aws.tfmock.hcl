@@ -43,3 +43,7 @@ mock_resource "aws_lambda_function" {
 mock_resource "aws_redshiftserverless_workgroup" {
   defaults = { arn = "arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/mock" }
 }
+
+mock_resource "aws_flow_log" {
+  defaults = { arn = "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/fl-mock" }
+}
