@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The deploy scripts run for real (bash, jq) against stand-ins for the AWS CLI and terraform on PATH:
+// AWS is the only thing mocked.
+
+const scripts = fileURLToPath(new URL('../scripts/', import.meta.url));
+
+/** A bin dir with `aws` and `terraform` stand-ins; `aws` runs the given bash body ($* = its args). */
+function fakeBin(awsBody: string): { bin: string; state: string } {
+  const root = mkdtempSync(join(tmpdir(), 'lakeload-fake-aws-'));
+  const bin = join(root, 'bin');
+  const state = join(root, 'state');
+  mkdirSync(bin);
+  mkdirSync(state);
+  const write = (name: string, body: string) => {
+    writeFileSync(join(bin, name), `#!/usr/bin/env bash\nSTATE=${JSON.stringify(state)}\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  // Counts calls per first two words, so a body can fail the first N of them.
+  write('aws', `key="$1-$2"; n=$(( $(cat "$STATE/$key" 2>/dev/null || echo 0) + 1 )); echo $n > "$STATE/$key"\n${awsBody}`);
+  write('terraform', 'echo "out-${@: -1}"');
+  return { bin, state };
+}
+
+function run(script: string, args: string[], bin: string, env: Record<string, string> = {}) {
+  const result = spawnSync('bash', [join(scripts, script), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('smoke-test.sh', () => {
+  const parquet = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lakeload-smoke-')), 'smoke.parquet');
+    writeFileSync(file, 'PAR1');
+    return file;
+  };
+  const fast = { SMOKE_POLL_SECONDS: '0', SMOKE_RETRIES: '3' };
+
+  it('survives a transient AWS error (retried, not fatal) and passes when the ledger says loaded', () => {
+    const { bin } = fakeBin(`
+case "$1 $2" in
+  "s3api put-object") [ "$n" -ge 2 ] || { echo "An error occurred (SlowDown)" >&2; exit 255; } ;;
+  "redshift-data execute-statement") echo stmt-1 ;;
+  "redshift-data describe-statement") [ "$n" -ge 2 ] && echo FINISHED || { echo "throttled" >&2; exit 255; } ;;
+  "redshift-data get-statement-result") echo loaded ;;
+esac`);
+    const result = run('smoke-test.sh', ['stack', parquet()], bin, { ...fast, SMOKE_TIMEOUT_SECONDS: '30' });
+    expect(result.stderr).toContain('attempt 1 failed, retrying');
+    expect(result.stdout).toContain('smoke test passed: s3://out-bucket_name/smoke/');
+    expect(result.status).toBe(0);
+  });
+
+  it('gives up at the deadline even while a statement never finishes', () => {
+    const { bin } = fakeBin(`
+case "$1 $2" in
+  "redshift-data execute-statement") echo stmt-1 ;;
+  "redshift-data describe-statement") echo STARTED ;;
+  "sqs get-queue-attributes") echo "ATTRIBUTES 0" ;;
+esac`);
+    const started = Date.now();
+    const result = run('smoke-test.sh', ['stack', parquet()], bin, { ...fast, SMOKE_TIMEOUT_SECONDS: '3' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no ledger row');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('fails (exit 1) when the loader records a failure', () => {
+    const { bin } = fakeBin(`
+case "$1 $2" in
+  "redshift-data execute-statement") echo stmt-1 ;;
+  "redshift-data describe-statement") echo FINISHED ;;
+  "redshift-data get-statement-result") echo failed ;;
+esac`);
+    const result = run('smoke-test.sh', ['stack', parquet()], bin, { ...fast, SMOKE_TIMEOUT_SECONDS: '30' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the loader recorded a failure');
+  });
+});
+
+describe('preflight.sh (reserved concurrency against the account quota)', () => {
+  const stack = (reserved: number | undefined) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakeload-preflight-'));
+    const fn = { function_name: 'lakeload-production-loader', ...(reserved ? { reserved_concurrent_executions: reserved } : {}) };
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_lambda_function: { f: fn } } }));
+    return dir;
+  };
+  const account = (limit: number, unreserved: number, current = 'None') =>
+    fakeBin(`
+case "$1 $2" in
+  "lambda get-account-settings") echo '{"AccountLimit":{"ConcurrentExecutions":${limit},"UnreservedConcurrentExecutions":${unreserved}}}' ;;
+  "lambda get-function-concurrency") echo ${current} ;;
+esac`).bin;
+
+  it('fails before the apply on a new account (quota 10), naming the quota and the config switch', () => {
+    const result = run('preflight.sh', [stack(20)], account(10, 10));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('would leave -10 unreserved executions');
+    expect(result.stderr).toContain('L-B99A9384');
+    expect(result.stderr).toContain('lambda.reservedConcurrency');
+  });
+
+  it('passes when 100 stay unreserved, counting the reservation the function already holds', () => {
+    expect(run('preflight.sh', [stack(20)], account(1000, 1000)).status).toBe(0);
+    // 110 unreserved now + its own 20 back − 20 = 110.
+    expect(run('preflight.sh', [stack(20)], account(130, 110, '20')).status).toBe(0);
+    expect(run('preflight.sh', [stack(20)], account(115, 115)).status).toBe(1);
+  });
+
+  it('has nothing to check without a reservation (staging)', () => {
+    const result = run('preflight.sh', [stack(undefined)], account(10, 10));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('reserves no concurrency');
+  });
+});
