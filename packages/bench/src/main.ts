@@ -411,6 +411,22 @@ async function loaderBench(
     warehouse: `duckdb:${join(dir, 'small.duckdb')}`,
   });
   results.loader = { timings: report, smallFiles: small, ...(big ? { bigParquet: big } : {}) };
+  measures.push(
+    measure('DuckDB, 200 files of 1,000 rows one event each: event → committed p50', 'ms', [small.p50 ?? 0], {
+      atMost: 100,
+    }),
+  );
+  if (big)
+    measures.push(
+      measure(
+        `PostgreSQL, one ${((big.bytes ?? 0) / 1e9).toFixed(2)} GB file: loader peak RSS`,
+        'MB',
+        [big.maxRssMb ?? 0],
+        {
+          atMost: 512,
+        },
+      ),
+    );
   if (big)
     say(
       `  one ${((big.bytes ?? 0) / 1e9).toFixed(2)} GB Parquet file (${int(big.rows ?? 0)} rows) into PostgreSQL: ${((big.ms ?? 0) / 1000).toFixed(1)} s, ${int(perSecond(big.rows ?? 0, big.ms ?? 0))} rows/s, peak RSS ${big.maxRssMb} MB (goal ≤ 512 MB)`,
