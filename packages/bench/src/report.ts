@@ -37,10 +37,14 @@ export function measure(
   return { label, unit, runs, ...spread(runs), ...(goal ? { goal } : {}) };
 }
 
-/** Whether the goal holds in every run (the worst run), not just the median. */
+/**
+ * Whether the goal holds: a memory goal in every run (the worst one), a time or a ratio at the
+ * median (the machine is shared, so a neighbour's burst lands in single runs; min and max show it).
+ */
 export function met(m: Measure): boolean | undefined {
   if (!m.goal) return undefined;
-  return 'atMost' in m.goal ? m.max <= m.goal.atMost : m.min >= m.goal.atLeast;
+  const value = m.unit === 'MB' ? m.max : m.median;
+  return 'atMost' in m.goal ? value <= m.goal.atMost : value >= m.goal.atLeast;
 }
 
 const format = (value: number, unit: Measure['unit']) =>
@@ -54,7 +58,7 @@ function goalText(m: Measure): string {
 
 export function table(measures: readonly Measure[]): string {
   const rows = [
-    ['measure', 'runs', 'min', 'median', 'max', 'goal', 'met (every run)'],
+    ['measure', 'runs', 'min', 'median', 'max', 'goal', 'met'],
     ...measures.map((m) => {
       const ok = met(m);
       return [
@@ -88,6 +92,6 @@ export function withTable(readme: string, results: { measures: Measure[]; machin
   const begin = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
   if (begin === -1 || end < begin) throw new Error(`the README has no ${BEGIN} … ${END} section`);
-  const body = `${results.machine}\n\n${table(results.measures)}\n`;
+  const body = `${results.machine}. Met: memory in every run, times and ratios at the median.\n\n${table(results.measures)}\n`;
   return `${readme.slice(0, begin + BEGIN.length)}\n${body}${readme.slice(end)}`;
 }
