@@ -5,7 +5,15 @@
 // first on PATH. Every step is skipped when its inputs have not changed, so a second run is quick.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +38,59 @@ const tasks = {
 };
 
 function build() {
-  return [['pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']]];
+  const stampFile = join(root, 'node_modules', '.lakeload-build-stamp');
+  const stamp = buildStamp();
+  if (stamp !== undefined && upToDate(stampFile, stamp)) return [];
+  const after = () => {
+    // Taken again: the build itself may have changed an input (e.g. a generated file).
+    const done = buildStamp();
+    if (done !== undefined) writeFileSync(stampFile, done);
+  };
+  return [['pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], after]];
+}
+
+// Turbo takes most of a second to find that nothing changed (the documented `npm run lakeload --`
+// entry paid it on every run), so the toolchain keeps its own stamp of what the build tasks read:
+// the size and modification time of every build input turbo.json names (each package's own
+// turbo.json first), each package's dist folder, and the files every build shares. Only the
+// shapes "folder/**" and a plain file name are understood; any other input means always asking
+// turbo. A stale stamp only costs a turbo run, which then finds its cache.
+function buildStamp() {
+  const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+  const rootInputs = readJson(join(root, 'turbo.json')).tasks.build.inputs;
+  const files = ['turbo.json', 'tsconfig.base.json', 'pnpm-lock.yaml', 'package.json'].map((name) =>
+    join(root, name),
+  );
+  files.push(join(root, 'node_modules', '.lakeload-install-stamp'));
+  const packages = [
+    ...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)),
+    join(root, 'infra'),
+  ];
+  for (const dir of packages) {
+    const ownTurbo = join(dir, 'turbo.json');
+    const inputs = (existsSync(ownTurbo) && readJson(ownTurbo).tasks?.build?.inputs) || rootInputs;
+    files.push(ownTurbo, join(dir, 'dist'));
+    for (const input of inputs) {
+      if (input.endsWith('/**') && !input.slice(0, -3).includes('*'))
+        walk(join(dir, input.slice(0, -3)), files);
+      else if (/^[\w.-]+$/.test(input)) files.push(join(dir, input));
+      else return undefined;
+    }
+  }
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    hash.update(`${file}\0${stat ? `${stat.size}:${stat.mtimeMs}` : '-'}\n`);
+  }
+  return hash.digest('hex');
+}
+
+function walk(dir, files) {
+  if (!existsSync(dir)) return;
+  const found = readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+  files.push(...found.sort());
 }
 
 function lakeload(args) {
@@ -142,6 +202,7 @@ if (task === 'test') provisionChromium();
 const env = toolchainEnv(provisionToolchain());
 installWorkspace(env);
 const steps = plan(args);
-steps.forEach(([command, commandArgs], index) => {
+steps.forEach(([command, commandArgs, after], index) => {
   run(command, commandArgs, env, { setup: index < steps.length - 1 });
+  after?.();
 });

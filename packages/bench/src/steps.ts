@@ -14,26 +14,19 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/**
- * One dataset's Parquet files in a converted lake, oldest day first; `half` takes the older or the
- * newer half of them (the populated-table runs load the first before timing the second).
- */
-async function datasetFiles(lake: string, dataset: string, half = 'all'): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
-  const files = (await readdir(lake, { recursive: true }))
-    .filter((file) => file.endsWith('.parquet') && file.includes(`/${dataset}/`))
-    .sort()
-    .map((file) => join(lake, file));
-  const middle = Math.ceil(files.length / 2);
-  return half === 'first' ? files.slice(0, middle) : half === 'second' ? files.slice(middle) : files;
-}
-
-/** The same files as one DuckDB read, their own columns only (folder names such as year=2025 are not read as columns, nor by the loader). */
-async function datasetSource(lake: string, dataset: string, half = 'all'): Promise<string> {
+/** Files as one DuckDB read, their own columns only (folder names such as year=2025 are not read as columns, nor by the loader). */
+async function parquetSource(files: readonly string[]): Promise<string> {
   const { quoteLiteral } = await import('@lakeload/convert');
-  const files = await datasetFiles(lake, dataset, half);
   return `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
 }
+
+/** A step's file lists come newline-joined: `first` is loaded untimed (the populated runs), `timed` is timed. */
+const list = (files: string | undefined) => (files ? files.split('\n') : []);
+
+/** The key and version every compared path uses: the loader's defaults for order_items. */
+const KEYS = ['order_id', 'line_number'];
+const VERSION = 'updated_at';
+const NEWEST = `QUALIFY row_number() OVER (PARTITION BY ${KEYS.join(', ')} ORDER BY ${VERSION} DESC) = 1`;
 
 interface ItemRow {
   order_id: number;
@@ -71,7 +64,94 @@ async function readItems(input: string, limit: number): Promise<ItemRow[]> {
   return rows;
 }
 
-const steps: Record<string, (args: Record<string, string>) => Promise<Record<string, number | string>>> = {
+/** A database file set up as the loader's DuckDB warehouse is (see its driver), so that only the paths differ. */
+async function duckdbWarehouse(database: string) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  await rm(database, { force: true });
+  const instance = await DuckDBInstance.create(database, { preserve_insertion_order: 'false' });
+  const connection = await instance.connect();
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/**
+ * A PostgreSQL table shaped like the files, and COPY … FROM STDIN into it, its text made as cheaply
+ * as is correct (only text columns escaped) by an in-process DuckDB reader.
+ */
+async function postgresTarget(url: string, files: readonly string[]) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { default: pg } = await import('pg');
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const { once } = await import('node:events');
+  const instance = await DuckDBInstance.create(':memory:');
+  const reader = await instance.connect();
+  await reader.run("SET TimeZone = 'UTC'");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const described = (
+    await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${await parquetSource(files)}`)
+  ).getRowObjectsJson();
+  const pgType = (duck: string) =>
+    ({
+      BIGINT: 'bigint',
+      INTEGER: 'integer',
+      VARCHAR: 'text',
+      BOOLEAN: 'boolean',
+      DATE: 'date',
+      'TIMESTAMP WITH TIME ZONE': 'timestamptz',
+    })[duck] ?? (duck.startsWith('DECIMAL') ? duck.replace('DECIMAL', 'numeric') : 'text');
+  // The cheapest correct COPY text: only text columns can hold a backslash, tab or newline.
+  const line = described
+    .map((c) =>
+      String(c.column_type) === 'VARCHAR'
+        ? `coalesce(replace(replace(replace(CAST("${c.column_name}" AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), '\\N')`
+        : `coalesce(CAST("${c.column_name}" AS VARCHAR), '\\N')`,
+    )
+    .join(' || chr(9) || ');
+  return {
+    client,
+    columns: described.map((c) => String(c.column_name)),
+    async create(table: string, constraints: string) {
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
+      await client.query(
+        `CREATE TABLE ${table} (${described.map((c) => `"${c.column_name}" ${pgType(String(c.column_type))}`).join(', ')}${constraints})`,
+      );
+    },
+    async copy(copied: readonly string[], table: string) {
+      let rows = 0;
+      const result = await reader.stream(`SELECT ${line} FROM ${await parquetSource(copied)}`);
+      const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
+      const finished = once(stream, 'finish');
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const lines = chunk.getColumnValues(0) as string[];
+        rows += lines.length;
+        if (!stream.write(`${lines.join('\n')}\n`)) await once(stream, 'drain');
+      }
+      stream.end();
+      await finished;
+      return rows;
+    },
+    async close() {
+      await client.end();
+      reader.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+const steps: Record<
+  string,
+  (args: Record<string, string | undefined>) => Promise<Record<string, number | string>>
+> = {
   async generate({ file = '', orders = '0', seed = '1' }) {
     const { generateOrdersFile } = await import('@lakeload/orders');
     const { ms, value } = await timed(() =>
@@ -178,14 +258,10 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
     return { rows: items.length, parquetjsMs: parquetjs.ms, duckdbMs: duckdb.ms };
   },
 
-  /**
-   * The loader upserting a dataset's files into a fresh warehouse, against the engine's bulk path;
-   * with `populated`, into one that holds the older half of them already (timed: the newer half).
-   */
-  async loader({ lake = '', dataset = '', warehouse = '', populated = '' }) {
+  /** The loader upserting files into a fresh warehouse; with `first`, one that holds those already. */
+  async loader({ first, timed: timedFiles, warehouse = '' }) {
     const { Loader, localObjects, localStore, openWarehouse } = await import('@lakeload/loader');
     const driver = await openWarehouse(warehouse);
-    // Objects are listed (and their ETags computed) before the clock starts, as an event carries them.
     const load = async (objects: Awaited<ReturnType<typeof localObjects>>) => {
       // The files arrive together, as a listing or a backlog does: the loader batches them.
       const results = await new Loader({ driver }).loadObjects(
@@ -200,101 +276,121 @@ FROM items) TO ${quoteLiteral(join(out, 'duckdb.parquet'))} (FORMAT parquet, COM
       }
       return rows;
     };
-    if (populated) await load(await localObjects(await datasetFiles(lake, dataset, 'first')));
-    const files = await datasetFiles(lake, dataset, populated ? 'second' : 'all');
-    const objects = await localObjects(files);
+    if (first) await load(await localObjects(list(first)));
+    // Objects are listed (and their ETags computed) before the clock starts, as an event carries them.
+    const objects = await localObjects(list(timedFiles));
     const { ms, value: rows } = await timed(() => load(objects));
     await driver.close();
-    return { ms, rows, files: files.length };
+    return { ms, rows, files: objects.length };
   },
 
   /**
    * DuckDB's own bulk path on the same files: INSERT INTO t SELECT * FROM read_parquet(…), into a
-   * fresh database file set up as the loader's warehouse is, committed; with `populated`, into a
-   * table that holds the older half already.
+   * fresh database file set up as the loader's warehouse is, committed; with `first`, into a table
+   * that holds those files already.
    */
-  async duckdbBulk({ lake = '', dataset = '', database = '', populated = '' }) {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    await rm(database, { force: true });
-    // The loader's warehouse settings (see its DuckDB driver), so that only the paths differ.
-    const instance = await DuckDBInstance.create(database, { preserve_insertion_order: 'false' });
-    const connection = await instance.connect();
-    const files = await datasetSource(lake, dataset, populated ? 'second' : 'all');
-    if (populated)
-      await connection.run(`CREATE TABLE t AS SELECT * FROM ${await datasetSource(lake, dataset, 'first')}`);
+  async duckdbBulk({ first, timed: timedFiles, database = '' }) {
+    const { connection, close } = await duckdbWarehouse(database);
+    const files = await parquetSource(list(timedFiles));
+    if (first) await connection.run(`CREATE TABLE t AS SELECT * FROM ${await parquetSource(list(first))}`);
     let rows = 0;
     const { ms } = await timed(async () => {
-      if (!populated) await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
+      if (!first) await connection.run(`CREATE TABLE t AS SELECT * FROM ${files} LIMIT 0`);
       rows = Number((await connection.run(`INSERT INTO t SELECT * FROM ${files}`)).rowsChanged);
     });
-    connection.closeSync();
-    instance.closeSync();
+    close();
+    return { ms, rows };
+  },
+
+  /**
+   * What a user writes by hand on DuckDB for a keyed, versioned load: into a fresh table
+   * `CREATE TABLE … AS SELECT … QUALIFY row_number() … = 1`; into a populated one a `MERGE INTO …
+   * USING (… QUALIFY …)` that updates only with a newer version.
+   */
+  async duckdbHand({ first, timed: timedFiles, database = '' }) {
+    const { connection, close } = await duckdbWarehouse(database);
+    const newest = async (files: string) => `SELECT * FROM ${await parquetSource(list(files))} ${NEWEST}`;
+    if (first) await connection.run(`CREATE TABLE t AS ${await newest(first)}`);
+    const source = await newest(timedFiles ?? '');
+    const on = KEYS.map((key) => `t.${key} = s.${key}`).join(' AND ');
+    let rows = 0;
+    const { ms } = await timed(async () => {
+      const sql = first
+        ? `MERGE INTO t USING (${source}) AS s ON (${on}) WHEN MATCHED AND s.${VERSION} > t.${VERSION} THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *`
+        : `CREATE TABLE t AS ${source}`;
+      rows = Number((await connection.run(sql)).rowsChanged);
+    });
+    close();
     return { ms, rows };
   },
 
   /**
    * PostgreSQL's own bulk path on the same rows: COPY … FROM STDIN into a plain table; with
-   * `populated`, into one that holds the older half already.
+   * `first`, into one that holds those files already.
    */
-  async postgresBulk({ lake = '', dataset = '', url = '', populated = '' }) {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { default: pg } = await import('pg');
-    const { from: copyFrom } = await import('pg-copy-streams');
-    const { once } = await import('node:events');
-    const instance = await DuckDBInstance.create(':memory:');
-    const reader = await instance.connect();
-    await reader.run("SET TimeZone = 'UTC'");
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const all = await datasetSource(lake, dataset);
-    const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${all}`)).getRowObjectsJson();
-    const pgType = (duck: string) =>
-      ({
-        BIGINT: 'bigint',
-        INTEGER: 'integer',
-        VARCHAR: 'text',
-        BOOLEAN: 'boolean',
-        DATE: 'date',
-        'TIMESTAMP WITH TIME ZONE': 'timestamptz',
-      })[duck] ?? (duck.startsWith('DECIMAL') ? duck.replace('DECIMAL', 'numeric') : 'text');
-    await client.query('DROP TABLE IF EXISTS bulk_copy');
-    await client.query(
-      `CREATE TABLE bulk_copy (${described.map((c) => `"${c.column_name}" ${pgType(String(c.column_type))}`).join(', ')})`,
-    );
-    // The cheapest correct COPY text: only text columns can hold a backslash, tab or newline.
-    const line = described
-      .map((c) =>
-        String(c.column_type) === 'VARCHAR'
-          ? `coalesce(replace(replace(replace(CAST("${c.column_name}" AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), '\\N')`
-          : `coalesce(CAST("${c.column_name}" AS VARCHAR), '\\N')`,
-      )
-      .join(' || chr(9) || ');
-    const copy = async (files: string) => {
-      let rows = 0;
-      const result = await reader.stream(`SELECT ${line} FROM ${files}`);
-      const stream = client.query(copyFrom('COPY bulk_copy FROM STDIN'));
-      const finished = once(stream, 'finish');
-      for (
-        let chunk = await result.fetchChunk();
-        chunk && chunk.rowCount > 0;
-        chunk = await result.fetchChunk()
-      ) {
-        const lines = chunk.getColumnValues(0) as string[];
-        rows += lines.length;
-        if (!stream.write(`${lines.join('\n')}\n`)) await once(stream, 'drain');
-      }
-      stream.end();
-      await finished;
-      return rows;
-    };
-    if (populated) await copy(await datasetSource(lake, dataset, 'first'));
-    const timedFiles = populated ? await datasetSource(lake, dataset, 'second') : all;
-    const { ms, value: rows } = await timed(() => copy(timedFiles));
-    await client.query('DROP TABLE bulk_copy');
-    await client.end();
-    reader.closeSync();
-    instance.closeSync();
+  async postgresBulk({ first, timed: timedFiles, url = '' }) {
+    const target = await postgresTarget(url, list(timedFiles).concat(list(first)));
+    await target.create('bulk_copy', '');
+    if (first) await target.copy(list(first), 'bulk_copy');
+    const { ms, value: rows } = await timed(() => target.copy(list(timedFiles), 'bulk_copy'));
+    await target.close();
     return { ms, rows };
+  },
+
+  /**
+   * What a user writes by hand on PostgreSQL: COPY into a temporary table, then INSERT … SELECT
+   * DISTINCT ON (keys) … ON CONFLICT (keys) DO UPDATE … WHERE excluded.version > the stored one
+   * (DISTINCT ON because one INSERT may not update a row twice when a key repeats in the batch).
+   */
+  async postgresHand({ first, timed: timedFiles, url = '' }) {
+    const target = await postgresTarget(url, list(timedFiles).concat(list(first)));
+    await target.create('hand_upsert', `, PRIMARY KEY (${KEYS.join(', ')})`);
+    const upsert = async (files: string[]) => {
+      await target.client.query('BEGIN');
+      await target.client.query(`CREATE TEMPORARY TABLE incoming (LIKE hand_upsert) ON COMMIT DROP`);
+      await target.copy(files, 'incoming');
+      const columns = target.columns.map((column) => `"${column}"`);
+      const result = await target.client.query(
+        `INSERT INTO hand_upsert SELECT DISTINCT ON (${KEYS.join(', ')}) * FROM incoming ORDER BY ${KEYS.join(', ')}, ${VERSION} DESC
+ON CONFLICT (${KEYS.join(', ')}) DO UPDATE SET ${columns.map((column) => `${column} = excluded.${column}`).join(', ')}
+WHERE excluded.${VERSION} > hand_upsert.${VERSION}`,
+      );
+      await target.client.query('COMMIT');
+      return result.rowCount ?? 0;
+    };
+    if (first) await upsert(list(first));
+    const { ms, value: rows } = await timed(() => upsert(list(timedFiles)));
+    await target.close();
+    return { ms, rows };
+  },
+
+  /**
+   * A Parquet file of `rows` order_items rows (keys from `start`, one in twenty repeated with a
+   * newer version, as updates arriving in one export), written once and reused.
+   */
+  async writeKeyedParquet({ path = '', rows = '0', start = '0', day = '0' }) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { quoteLiteral } = await import('@lakeload/convert');
+    const { existsSync, statSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const { rename } = await import('node:fs/promises');
+    if (!existsSync(path)) {
+      await mkdir(dirname(path), { recursive: true });
+      const instance = await DuckDBInstance.create(':memory:', { memory_limit: '512MB' });
+      const connection = await instance.connect();
+      const distinct = Math.floor(Number(rows) * 0.95);
+      await connection.run(`COPY (SELECT ${Number(start)} + (range % ${distinct}) // 4 AS order_id,
+  CAST((range % ${distinct}) % 4 + 1 AS INTEGER) AS line_number,
+  TIMESTAMPTZ '2025-11-01 00:00:00+00' + INTERVAL (${Number(day)}) DAY + INTERVAL (range) SECOND AS updated_at,
+  'SKU-' || md5(CAST(range AS VARCHAR))[1:10] AS sku, 'product ' || CAST(range % 5000 AS VARCHAR) AS product_name,
+  'category-' || CAST(range % 40 AS VARCHAR) AS category, CAST(range % 9 + 1 AS INTEGER) AS quantity,
+  CAST((range % 100000) / 100 AS DECIMAL(12,2)) AS unit_price, CAST((range % 300000) / 100 AS DECIMAL(12,2)) AS line_total
+FROM range(${Number(rows)})) TO ${quoteLiteral(`${path}.partial`)} (FORMAT parquet, COMPRESSION 'snappy')`);
+      connection.closeSync();
+      instance.closeSync();
+      await rename(`${path}.partial`, path);
+    }
+    return { bytes: statSync(path).size };
   },
 
   /**

@@ -1,40 +1,127 @@
-import { ConvertError, ConvertOptionsError } from '@lakeload/convert';
-import { LoaderError } from '@lakeload/loader';
-import { GenerateOptionsError, OrdersError } from '@lakeload/orders';
+import { readFileSync } from 'node:fs';
 import { type CommandSpec, helpText } from './args.js';
-import { backfillSpec, runBackfill } from './commands/backfill.js';
-import { convertSpec, runConvert } from './commands/convert.js';
-import { dashboardSpec, runDashboard } from './commands/dashboard.js';
-import { demoSpec, runDemo } from './commands/demo.js';
-import { generateSpec, runGenerate } from './commands/generate.js';
-import { loadSpec, runLoad } from './commands/load.js';
-import { reconcileSpec, runReconcile } from './commands/reconcile.js';
-import { rehearseSpec, runRehearse } from './commands/rehearse.js';
-import { replaySpec, runReplay } from './commands/replay.js';
-import { reportSpec, runReportCommand } from './commands/report.js';
-import { runStatus, statusSpec } from './commands/status.js';
-import { runUpload, uploadSpec } from './commands/upload.js';
-import { runWatch, watchSpec } from './commands/watch.js';
 import { EXIT, UsageError } from './errors.js';
 
-const COMMANDS: Record<
-  string,
-  { spec: CommandSpec; run: (argv: readonly string[], signal: AbortSignal) => Promise<number> }
-> = {
-  demo: { spec: demoSpec, run: runDemo },
-  generate: { spec: generateSpec, run: runGenerate },
-  convert: { spec: convertSpec, run: runConvert },
-  load: { spec: loadSpec, run: runLoad },
-  replay: { spec: replaySpec, run: runReplay },
-  dashboard: { spec: dashboardSpec, run: runDashboard },
-  backfill: { spec: backfillSpec, run: runBackfill },
-  reconcile: { spec: reconcileSpec, run: runReconcile },
-  report: { spec: reportSpec, run: runReportCommand },
-  rehearse: { spec: rehearseSpec, run: runRehearse },
-  status: { spec: statusSpec, run: runStatus },
-  upload: { spec: uploadSpec, run: runUpload },
-  watch: { spec: watchSpec, run: runWatch },
+export interface Command {
+  spec: CommandSpec;
+  run: (argv: readonly string[], signal: AbortSignal) => Promise<number>;
+}
+
+/**
+ * Each command's module is imported only when that command runs: they pull in DuckDB, pg, the
+ * AWS SDK, Parquet writers…, which took most of a second before any argument was read. The
+ * overview's one-line summaries are kept here for the same reason (a test holds them equal to
+ * the first sentence of each command's own summary).
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary:
+      'Run the local pipeline end to end: generate sample orders as a JSONL and a CSV export (with some bad records), convert both into Parquet datasets, load those into a DuckDB warehouse exactly once, and query it.',
+    load: async () => {
+      const m = await import('./commands/demo.js');
+      return { spec: m.demoSpec, run: m.runDemo };
+    },
+  },
+  generate: {
+    summary: 'Generate sample e-commerce orders as JSON, JSONL or CSV.',
+    load: async () => {
+      const m = await import('./commands/generate.js');
+      return { spec: m.generateSpec, run: m.runGenerate };
+    },
+  },
+  convert: {
+    summary:
+      'Convert order files (JSON arrays, JSONL, CSV; .gz too) into partitioned Parquet datasets order_summary, order_items and order_flattened.',
+    load: async () => {
+      const m = await import('./commands/convert.js');
+      return { spec: m.convertSpec, run: m.runConvert };
+    },
+  },
+  load: {
+    summary:
+      'Load Parquet files into the warehouse now: each file upserts into the table its folder names, exactly once (the warehouse keeps a ledger of loaded files).',
+    load: async () => {
+      const m = await import('./commands/load.js');
+      return { spec: m.loadSpec, run: m.runLoad };
+    },
+  },
+  replay: {
+    summary:
+      'Load the dead letters again (objects that failed for good) after their cause was fixed, local files and s3:// objects as they are now; each one that loads, or turns out to be loaded already, is marked replayed.',
+    load: async () => {
+      const m = await import('./commands/replay.js');
+      return { spec: m.replaySpec, run: m.runReplay };
+    },
+  },
+  dashboard: {
+    summary:
+      'Serve a live dashboard of the warehouse: recent loads and failures, loads, rows and latency over time, freshness per table, failures by reason and the dead-letter queue.',
+    load: async () => {
+      const m = await import('./commands/dashboard.js');
+      return { spec: m.dashboardSpec, run: m.runDashboard };
+    },
+  },
+  backfill: {
+    summary:
+      'Load what events missed: list a folder or an S3 prefix (page by page), compare it with the ledger, and load every object not loaded as it is now (new, re-uploaded with a new ETag or version, or failed before).',
+    load: async () => {
+      const m = await import('./commands/backfill.js');
+      return { spec: m.backfillSpec, run: m.runBackfill };
+    },
+  },
+  reconcile: {
+    summary:
+      'Compare a folder or an S3 prefix with the ledger, changing nothing: objects present but not loaded (new or changed), loaded objects no longer present, and objects whose load failed (with the error).',
+    load: async () => {
+      const m = await import('./commands/reconcile.js');
+      return { spec: m.reconcileSpec, run: m.runReconcile };
+    },
+  },
+  report: {
+    summary:
+      'Run an analytics report over the loaded order tables on any warehouse: daily-revenue, top-products, status-funnel, customer-ltv.',
+    load: async () => {
+      const m = await import('./commands/report.js');
+      return { spec: m.reportSpec, run: m.runReportCommand };
+    },
+  },
+  rehearse: {
+    summary: 'Try the AWS path without AWS.',
+    load: async () => {
+      const m = await import('./commands/rehearse.js');
+      return { spec: m.rehearseSpec, run: m.runRehearse };
+    },
+  },
+  status: {
+    summary:
+      'Show the warehouse as the loader sees it: recent loads, rows per table, failures with their reasons, and dead letters.',
+    load: async () => {
+      const m = await import('./commands/status.js');
+      return { spec: m.statusSpec, run: m.runStatus };
+    },
+  },
+  upload: {
+    summary:
+      'Upload converted Parquet files to S3, keeping their year=/month=/day=/<dataset>/ layout below the prefix.',
+    load: async () => {
+      const m = await import('./commands/upload.js');
+      return { spec: m.uploadSpec, run: m.runUpload };
+    },
+  },
+  watch: {
+    summary:
+      'Treat a local folder as the bucket: load the Parquet files already there, then new and changed ones as they land, until Ctrl-C (which lets the load in progress finish).',
+    load: async () => {
+      const m = await import('./commands/watch.js');
+      return { spec: m.watchSpec, run: m.runWatch };
+    },
+  },
 };
+
+/** The overview's line for a command: the first sentence of its summary. */
+export function overviewLine(summary: string): string {
+  return `${summary.split('. ')[0]?.replace(/\.$/, '')}.`;
+}
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
@@ -44,12 +131,18 @@ function overview(): string {
     'Usage: lakeload <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(
-      ([name, { spec }]) => `  ${name.padEnd(width)}${spec.summary.split('. ')[0]?.replace(/\.$/, '')}.`,
-    ),
+    ...Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}${summary}`),
     '',
-    'Run "lakeload <command> --help" for a command\'s options.',
+    'Run "lakeload <command> --help" for a command\'s options, "lakeload --version" for the version.',
   ].join('\n');
+}
+
+/** The CLI package's own version (dist/main.js sits one folder below its package.json). */
+export function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 /** Runs one command line and returns the exit code; errors are reported on stderr here. */
@@ -59,11 +152,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${overview()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
     process.stderr.write(`lakeload: unknown command "${name}"\n\n${overview()}\n`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${helpText(command.spec)}\n`);
     return EXIT.ok;
@@ -95,7 +193,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`lakeload ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
-    // Option errors from the libraries are usage errors too: the message names the option.
+    // Option errors from the libraries are usage errors too: the message names the option. The
+    // libraries are imported here, on the error path, so that no command pays for the others'.
+    const [{ ConvertError, ConvertOptionsError }, { LoaderError }, { GenerateOptionsError, OrdersError }] =
+      await Promise.all([
+        import('@lakeload/convert'),
+        import('@lakeload/loader'),
+        import('@lakeload/orders'),
+      ]);
     if (error instanceof OrdersError || error instanceof ConvertError || error instanceof LoaderError) {
       process.stderr.write(`lakeload ${name}: ${error.message}\n`);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
