@@ -50,7 +50,8 @@ export {
   reportSql,
   runReport,
 } from './reports/reports.js';
-export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
+export { ReservedTableError, type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
+export { foldName, refusedTarget } from './routing/target-guard.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {
   type ByteSource,
