@@ -174,12 +174,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           'the body needs "uri" and "identity" strings, as /api/dead-letters lists them',
         );
       const run = replays.then(async () => {
-        if (!(await data.isPending(uri, identity)))
+        const letter = (await loader.deadLetters()).find(
+          (each) => each.uri === uri && each.identity === identity,
+        );
+        if (!letter)
           throw new HttpError(
             404,
             `no dead letter waiting for ${uri} (${identity}): it may have been replayed already`,
           );
-        return replayDeadLetter(loader, uri, identity);
+        return replayDeadLetter(loader, letter);
       });
       replays = run.catch(() => {});
       return run;

@@ -122,9 +122,4 @@ export class DashboardSql {
     wholeNumber(limit, 'a limit');
     return `SELECT object_uri, object_identity, target_table, error, tip, ${this.epoch('failed_at')} AS failed_at FROM ${this.deadLetters} WHERE replayed_at IS NULL ORDER BY failed_at DESC, object_uri LIMIT ${limit}`;
   }
-
-  /** Whether one dead letter is still waiting: the replay endpoint acts only on those. */
-  isPending(objectUri: string, identity: string): string {
-    return `SELECT count(*) AS waiting FROM ${this.deadLetters} WHERE object_uri = ${this.q.quoteLiteral(objectUri)} AND object_identity = ${this.q.quoteLiteral(identity)} AND replayed_at IS NULL`;
-  }
 }

@@ -8,12 +8,17 @@ export const LEDGER_TABLE = 'lakeload_load_history';
 /** Objects that failed for good, with the error and a tip, until a replay loads them. */
 export const DEAD_LETTER_TABLE = 'lakeload_dead_letters';
 
+/** The dead letters' column holding the object's key (added after the table's first release). */
+export const DEAD_LETTER_KEY = 'object_key';
+
 /** Errors are cut to this many characters in the ledger and the dead letters. */
 const ERROR_CHARS = 4000;
 
 export interface DeadLetter {
   objectUri: string;
   identity: string;
+  /** The object's key in its bucket, as the first load routed it: what a replay routes again. */
+  key: string;
   table: string | undefined;
   error: string;
   tip: string;
@@ -82,14 +87,30 @@ export class LedgerSql {
 )`;
   }
 
-  recordDeadLetter(letter: DeadLetter): string {
-    const q = this.q;
-    const table = letter.table === undefined ? 'NULL' : q.quoteLiteral(letter.table);
-    return `INSERT INTO ${q.quoteIdentifier(DEAD_LETTER_TABLE)} (object_uri, object_identity, target_table, error, tip) VALUES (${q.quoteLiteral(letter.objectUri)}, ${q.quoteLiteral(letter.identity)}, ${table}, ${q.quoteLiteral(letter.error.slice(0, ERROR_CHARS))}, ${q.quoteLiteral(letter.tip)})`;
+  /**
+   * The dead letters' object key column, added to a table created before it existed (NULL in the
+   * older letters, which replay from their URI alone).
+   */
+  addObjectKey(): string {
+    return `ALTER TABLE ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} ADD COLUMN ${DEAD_LETTER_KEY} ${this.text(1024)}`;
   }
 
+  /**
+   * A dead letter, unless one for the same object content is still waiting: an object that fails
+   * again keeps one letter (the failed ledger rows keep every attempt).
+   */
+  recordDeadLetter(letter: DeadLetter): string {
+    const q = this.q;
+    const letters = q.quoteIdentifier(DEAD_LETTER_TABLE);
+    const table = letter.table === undefined ? 'NULL' : q.quoteLiteral(letter.table);
+    const uri = q.quoteLiteral(letter.objectUri);
+    const identity = q.quoteLiteral(letter.identity);
+    return `INSERT INTO ${letters} (object_uri, object_identity, ${DEAD_LETTER_KEY}, target_table, error, tip) SELECT ${uri}, ${identity}, ${q.quoteLiteral(letter.key)}, ${table}, ${q.quoteLiteral(letter.error.slice(0, ERROR_CHARS))}, ${q.quoteLiteral(letter.tip)} WHERE NOT EXISTS (SELECT 1 FROM ${letters} WHERE object_uri = ${uri} AND object_identity = ${identity} AND replayed_at IS NULL)`;
+  }
+
+  /** Waiting letters, one per object content, with the key and table of the first load. */
   pendingDeadLetters(): string {
-    return `SELECT DISTINCT object_uri, object_identity FROM ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY object_uri`;
+    return `SELECT object_uri, object_identity, max(${DEAD_LETTER_KEY}) AS object_key, max(target_table) AS target_table FROM ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
   }
 
   markReplayed(objectUri: string, identity: string): string {

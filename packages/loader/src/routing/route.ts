@@ -50,10 +50,16 @@ function skipReason(segments: readonly string[], size: number): string | undefin
  * Routes one object. By default the folder holding the file names the table
  * (`…/year=2025/…/order_items/order_items_20251113_001.parquet` → `order_items`); rules map key
  * prefixes to tables instead. `k=v` folders become partition values. Skips are not errors. A
- * table that is the loader's own or a system catalog is refused (ReservedTableError). The one
- * routing of load, watch, replay, backfill, reconcile and the dashboard.
+ * table that is the loader's own or a system catalog is refused (ReservedTableError). `recorded`:
+ * the table a dead letter's first load routed to, which its replay keeps. The one routing of load,
+ * watch, replay, backfill, reconcile and the dashboard.
  */
-export function route(key: string, size: number, rules: readonly RoutingRule[] = []): Route {
+export function route(
+  key: string,
+  size: number,
+  rules: readonly RoutingRule[] = [],
+  recorded?: string,
+): Route {
   const segments = key.split('/').filter((segment) => segment !== '');
   const reason = skipReason(segments, size);
   if (reason) return { action: 'skip', reason };
@@ -62,6 +68,9 @@ export function route(key: string, size: number, rules: readonly RoutingRule[] =
     const split = segment.indexOf('=');
     if (split > 0) partitions[segment.slice(0, split)] = segment.slice(split + 1);
   }
+  // A replay keeps the table its first load routed to, whatever the rules say now.
+  if (recorded !== undefined)
+    return { action: 'load', table: allowed(recorded, key, 'as its first load routed it'), partitions };
   const rule = rules
     .filter((candidate) => key.startsWith(candidate.prefix))
     .reduce<RoutingRule | undefined>(

@@ -20,7 +20,11 @@ const SYSTEM_NAMES: Readonly<Record<string, readonly string[]>> = {
 
 /** A name as a warehouse or a reader would take it: NFKC, no format characters, lower case. */
 export function foldName(name: string): string {
-  return name.normalize('NFKC').replace(/\p{Cf}/gu, '').toLowerCase().normalize('NFKC');
+  return name
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .toLowerCase()
+    .normalize('NFKC');
 }
 
 /**
