@@ -84,3 +84,4 @@ export {
   type WarehouseTarget,
 } from './warehouse/url.js';
 export { type WatchOptions, watchFolder } from './watch.js';
+export { forOutput, redact, registerSecret } from './redact.js';

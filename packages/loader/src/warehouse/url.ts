@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { Driver } from './dialect.js';
 import type { RedshiftDialectConfig } from './redshift/redshift-dialect-config.js';
 
@@ -9,15 +10,8 @@ export type WarehouseTarget =
   | { dialect: 'postgres'; connectionString: string }
   | { dialect: 'redshift'; config: RedshiftDialectConfig };
 
-/** A URL fit for messages and output: its password, if any, replaced by `***`. */
-export function redactUrl(url: string): string {
-  const at = url.lastIndexOf('@');
-  const scheme = url.indexOf('//');
-  if (scheme === -1 || at < scheme) return url;
-  const userinfo = url.slice(scheme + 2, at);
-  const colon = userinfo.indexOf(':');
-  return colon === -1 ? url : `${url.slice(0, scheme + 2)}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
-}
+/** A URL fit for messages and output: the one redaction (passwords, tokens, signatures out). */
+export const redactUrl: (url: string) => string = redact;
 
 /** The default embedded warehouse. */
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
