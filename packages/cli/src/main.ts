@@ -16,6 +16,7 @@ import { runStatus, statusSpec } from './commands/status.js';
 import { runUpload, uploadSpec } from './commands/upload.js';
 import { runWatch, watchSpec } from './commands/watch.js';
 import { EXIT, UsageError } from './errors.js';
+import { err, out } from './output.js';
 
 const COMMANDS: Record<
   string,
@@ -56,16 +57,16 @@ function overview(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${overview()}\n`);
+    out(`${overview()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`lakeload: unknown command "${name}"\n\n${overview()}\n`);
+    err(`lakeload: unknown command "${name}"\n\n${overview()}\n`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${helpText(command.spec)}\n`);
+    out(`${helpText(command.spec)}\n`);
     return EXIT.ok;
   }
   // The first Ctrl-C (or SIGTERM) stops the work cleanly; another one a second later stops the
@@ -79,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return;
     }
     firstSignalAt = Date.now();
-    process.stderr.write(`\nlakeload ${name}: stopping cleanly…\n`);
+    err(`\nlakeload ${name}: stopping cleanly…\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -88,22 +89,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest, controller.signal);
   } catch (error) {
     if (controller.signal.aborted && !(error instanceof UsageError)) {
-      process.stderr.write(`lakeload ${name}: interrupted; nothing was left half done\n`);
+      err(`lakeload ${name}: interrupted; nothing was left half done\n`);
       return EXIT.interrupted;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`lakeload ${name}: ${error.message}\n`);
+      err(`lakeload ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
     // Option errors from the libraries are usage errors too: the message names the option.
     if (error instanceof OrdersError || error instanceof ConvertError || error instanceof LoaderError) {
-      process.stderr.write(`lakeload ${name}: ${error.message}\n`);
+      err(`lakeload ${name}: ${error.message}\n`);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(
-      `lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    err(`lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;
   }
 }

@@ -40,6 +40,7 @@ export {
   reconcile,
 } from './reconcile/reconcile.js';
 export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
+export { forOutput, redact, registerSecret, registerSecretsOf } from './redact.js';
 export {
   COLUMNS as REPORT_COLUMNS,
   REPORT_NAMES,
@@ -84,4 +85,3 @@ export {
   type WarehouseTarget,
 } from './warehouse/url.js';
 export { type WatchOptions, watchFolder } from './watch.js';
-export { forOutput, redact, registerSecret } from './redact.js';

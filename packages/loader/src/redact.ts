@@ -42,6 +42,34 @@ export function registerSecret(value: string): void {
   secrets.add(JSON.stringify(value).slice(1, -1));
 }
 
+/**
+ * Registers the credentials a URL or conninfo string holds (its userinfo password, its secret
+ * parameters), so that they are masked also where they appear without the URL around them.
+ */
+export function registerSecretsOf(url: string): void {
+  const start = url.indexOf('//') + 2;
+  const at = url.lastIndexOf('@');
+  const colon = url.indexOf(':', start);
+  if (start > 1 && at > start && colon !== -1 && colon < at) {
+    const password = url.slice(colon + 1, at);
+    registerSecret(password);
+    registerSecret(safeDecode(password));
+  }
+  for (const match of url.matchAll(SECRET_PARAMETER)) {
+    const value = match[3] ?? '';
+    registerSecret(value);
+    registerSecret(safeDecode(value));
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** `text` without the passwords, tokens and signatures it holds. */
 export function redact(text: string): string {
   let out = text;

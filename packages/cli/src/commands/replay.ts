@@ -11,6 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { isS3Uri, s3Objects } from '../sources.js';
 import {
   CONFIG_OPTION,
@@ -81,10 +82,10 @@ export async function runReplay(argv: readonly string[], signal: AbortSignal): P
     await driver.close();
   }
   const summary = { ...summarize(warehouse, results), unreachable: missing };
-  if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (values.json === true) out(`${JSON.stringify(summary)}\n`);
   else {
     const gone = missing.map((uri) => `\nnot replayed (no such object): ${uri}`).join('');
-    process.stdout.write(
+    out(
       `${results.length === 0 && missing.length === 0 ? 'No dead letters.' : describeLoad(summary)}${gone}\n`,
     );
   }
