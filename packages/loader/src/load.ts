@@ -15,6 +15,7 @@ import {
 } from './ledger/ledger.js';
 import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
 import { type Batchable, planBatches } from './plan/batch.js';
+import { forOutput } from './redact.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
@@ -157,7 +158,9 @@ export class Loader {
       this.#notifiers.map((notifier) =>
         notifier.notify(event).catch((error: unknown) => {
           process.stderr.write(
-            `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
+            forOutput(
+              `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
           );
         }),
       ),
