@@ -1,7 +1,7 @@
 export { ConfigError, type LoaderConfig, parseLoaderConfig, readLoaderConfig } from './config.js';
 export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
 export { localObject, localObjectAt } from './events/local.js';
-export { type LocalFile, localObjects } from './events/local-tree.js';
+export { type LocalFile, localObjects, SymlinkError } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
 export type { PendingLetter } from './ledger/ledger.js';
