@@ -61,7 +61,7 @@ export class LedgerSql {
 
   createLedger(): string {
     const uri = this.text(2048);
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(LEDGER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(LEDGER_TABLE)} (
   object_uri ${uri} NOT NULL,
   object_identity ${this.text(256)} NOT NULL,
   target_table ${this.text(512)} NOT NULL,
@@ -76,7 +76,7 @@ export class LedgerSql {
   }
 
   createDeadLetters(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(DEAD_LETTER_TABLE)} (
   object_uri ${this.text(2048)} NOT NULL,
   object_identity ${this.text(256)} NOT NULL,
   target_table ${this.text(512)},
@@ -92,7 +92,7 @@ export class LedgerSql {
    * older letters, which replay from their URI alone).
    */
   addObjectKey(): string {
-    return `ALTER TABLE ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} ADD COLUMN ${DEAD_LETTER_KEY} ${this.text(1024)}`;
+    return `ALTER TABLE ${this.q.quoteTable(DEAD_LETTER_TABLE)} ADD COLUMN ${DEAD_LETTER_KEY} ${this.text(1024)}`;
   }
 
   /**
@@ -101,7 +101,7 @@ export class LedgerSql {
    */
   recordDeadLetter(letter: DeadLetter): string {
     const q = this.q;
-    const letters = q.quoteIdentifier(DEAD_LETTER_TABLE);
+    const letters = q.quoteTable(DEAD_LETTER_TABLE);
     const table = letter.table === undefined ? 'NULL' : q.quoteLiteral(letter.table);
     const uri = q.quoteLiteral(letter.objectUri);
     const identity = q.quoteLiteral(letter.identity);
@@ -110,12 +110,12 @@ export class LedgerSql {
 
   /** Waiting letters, one per object content, with the key and table of the first load. */
   pendingDeadLetters(): string {
-    return `SELECT object_uri, object_identity, max(${DEAD_LETTER_KEY}) AS object_key, max(target_table) AS target_table FROM ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
+    return `SELECT object_uri, object_identity, max(${DEAD_LETTER_KEY}) AS object_key, max(target_table) AS target_table FROM ${this.q.quoteTable(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
   }
 
   markReplayed(objectUri: string, identity: string): string {
     const q = this.q;
-    return `UPDATE ${q.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
+    return `UPDATE ${q.quoteTable(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 
   /**
@@ -125,7 +125,7 @@ export class LedgerSql {
   loadedAmong(objects: readonly LedgerKey[]): string {
     const q = this.q;
     const uris = [...new Set(objects.map((object) => object.objectUri))].map((uri) => q.quoteLiteral(uri));
-    return `SELECT object_uri, object_identity FROM ${q.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND object_uri IN (${uris.join(', ')})`;
+    return `SELECT object_uri, object_identity FROM ${q.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND object_uri IN (${uris.join(', ')})`;
   }
 
   /** One ledger row per entry, in one statement. */
@@ -146,6 +146,6 @@ export class LedgerSql {
           entry.error === undefined ? 'NULL' : q.quoteLiteral(entry.error.slice(0, ERROR_CHARS)),
         ].join(', ')})`,
     );
-    return `INSERT INTO ${q.quoteIdentifier(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ${rows.join(', ')}`;
+    return `INSERT INTO ${q.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ${rows.join(', ')}`;
   }
 }
