@@ -140,8 +140,15 @@ const backends: { name: string; open: () => Promise<Lake> }[] = [
         },
         ref: (key) => head(`${prefix}${key}`),
         letterRef: (letter) => head(parseS3Uri(letter.uri).key),
-        admin: async (sql) =>
-          (await schema.admin.query(`SET search_path = ${schema.name}; ${sql}`))[1]?.rows ?? [],
+        admin: async (sql) => {
+          // Two statements answer two results: the SET's, then the query's.
+          const results = (await schema.admin.query(
+            `SET search_path = ${schema.name}; ${sql}`,
+          )) as unknown as {
+            rows: Record<string, unknown>[];
+          }[];
+          return results[1]?.rows ?? [];
+        },
         close: async () => {
           await driver.close();
           client.destroy();
