@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type CommandSpec, helpText } from './args.js';
 import { EXIT, UsageError } from './errors.js';
+import { err, out } from './output.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -149,21 +150,21 @@ export function version(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${overview()}\n`);
+    out(`${overview()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
-    process.stdout.write(`${version()}\n`);
+    out(`${version()}\n`);
     return EXIT.ok;
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    process.stderr.write(`lakeload: unknown command "${name}"\n\n${overview()}\n`);
+    err(`lakeload: unknown command "${name}"\n\n${overview()}\n`);
     return EXIT.usage;
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${helpText(command.spec)}\n`);
+    out(`${helpText(command.spec)}\n`);
     return EXIT.ok;
   }
   // The first Ctrl-C (or SIGTERM) stops the work cleanly; another one a second later stops the
@@ -177,7 +178,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return;
     }
     firstSignalAt = Date.now();
-    process.stderr.write(`\nlakeload ${name}: stopping cleanly…\n`);
+    err(`\nlakeload ${name}: stopping cleanly…\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -186,11 +187,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest, controller.signal);
   } catch (error) {
     if (controller.signal.aborted && !(error instanceof UsageError)) {
-      process.stderr.write(`lakeload ${name}: interrupted; nothing was left half done\n`);
+      err(`lakeload ${name}: interrupted; nothing was left half done\n`);
       return EXIT.interrupted;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`lakeload ${name}: ${error.message}\n`);
+      err(`lakeload ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
     // Option errors from the libraries are usage errors too: the message names the option. The
@@ -202,11 +203,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         import('@lakeload/orders'),
       ]);
     if (error instanceof OrdersError || error instanceof ConvertError || error instanceof LoaderError) {
-      process.stderr.write(`lakeload ${name}: ${error.message}\n`);
+      err(`lakeload ${name}: ${error.message}\n`);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(
+    err(
       `lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return EXIT.failed;

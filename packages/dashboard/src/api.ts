@@ -250,10 +250,4 @@ export class DashboardData {
       failedAt: num(row.failed_at),
     }));
   }
-
-  async isPending(uri: string, identity: string): Promise<boolean> {
-    if (!(await this.#tables()).deadLetters) return false;
-    const [row] = await this.driver.query(this.sql.isPending(uri, identity));
-    return num(row?.waiting) > 0;
-  }
 }

@@ -1,7 +1,7 @@
 // The one action: load a dead letter's object again, and mark the letter replayed when it loads
 // (or turns out to be loaded already), as `lakeload replay` does for all of them.
 import { existsSync } from 'node:fs';
-import { type Loader, localObjects } from '@lakeload/loader';
+import { type Loader, localObjectAt, localStore, type PendingLetter } from '@lakeload/loader';
 
 export type ReplayResult =
   | { status: 'loaded' | 'duplicate'; uri: string; table: string }
@@ -12,7 +12,8 @@ export type ReplayResult =
  * Replays one dead letter through the loader. Local `file://` objects only: an `s3://` letter is
  * reported unreachable with the way out, since this server holds no S3 client.
  */
-export async function replayDeadLetter(loader: Loader, uri: string, identity: string): Promise<ReplayResult> {
+export async function replayDeadLetter(loader: Loader, letter: PendingLetter): Promise<ReplayResult> {
+  const { uri } = letter;
   if (!uri.startsWith('file://'))
     return {
       status: 'unreachable',
@@ -24,13 +25,11 @@ export async function replayDeadLetter(loader: Loader, uri: string, identity: st
   const path = uri.slice('file://'.length);
   if (!existsSync(path))
     return { status: 'unreachable', uri, error: `${path} no longer exists: restore the file, then replay` };
-  const [file] = await localObjects([path]);
-  if (!file) return { status: 'unreachable', uri, error: `${path} is not a loadable Parquet file` };
-  const result = await loader.loadFile(file.ref, file.path);
+  // The same replay as `lakeload replay`: the original key, the table of the first load.
+  const [result] = await loader.replay([letter], [await localObjectAt(uri, letter.key)], localStore());
+  if (!result) return { status: 'unreachable', uri, error: `the loader gave no result for ${path}` };
   if (result.status === 'failed') return { status: 'failed', uri, error: result.error, tip: result.tip };
-  if (result.status === 'loaded' || result.status === 'duplicate') {
-    await loader.markReplayed(uri, identity);
+  if (result.status === 'loaded' || result.status === 'duplicate')
     return { status: result.status, uri, table: result.table };
-  }
   return { status: 'unreachable', uri, error: `the loader skipped ${path}: ${result.status}` };
 }

@@ -4,9 +4,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Driver, Loader, type RoutingRule, type TableSettings } from '@lakeload/loader';
+import { type Driver, forOutput, Loader, type RoutingRule, type TableSettings } from '@lakeload/loader';
 import { DashboardData } from './api.js';
 import { DashboardError } from './errors.js';
 import { replayDeadLetter } from './replay.js';
@@ -113,6 +114,21 @@ function loopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/**
+ * The names a browser may use for this server besides the bind address: on loopback, localhost;
+ * on a wildcard address, this machine's host name and the addresses of its interfaces. Never a
+ * name only DNS says is ours.
+ */
+function ownNames(host: string): string[] {
+  if (loopback(host)) return ['localhost', '127.0.0.1'];
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .map((info) => (info?.family === 'IPv6' ? `[${info.address}]` : (info?.address ?? '')))
+    .filter((address) => address !== '');
+  return [hostname().toLowerCase(), 'localhost', ...addresses];
+}
+
 async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -150,7 +166,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         .replace('{{TOKEN}}', allowActions ? token : '')
         .replace('{{ACTIONS}}', allowActions ? 'on' : 'off')
         .replace('{{REFRESH}}', String(options.refreshSeconds ?? 10))
-        .replaceAll('{{WAREHOUSE}}', escapeHtml(options.warehouseLabel)),
+        .replaceAll('{{WAREHOUSE}}', escapeHtml(forOutput(options.warehouseLabel))),
     ),
   );
   // Replays run one at a time: two clicks on one letter must not load it twice concurrently.
@@ -174,12 +190,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           'the body needs "uri" and "identity" strings, as /api/dead-letters lists them',
         );
       const run = replays.then(async () => {
-        if (!(await data.isPending(uri, identity)))
+        const letter = (await loader.deadLetters()).find(
+          (each) => each.uri === uri && each.identity === identity,
+        );
+        if (!letter)
           throw new HttpError(
             404,
             `no dead letter waiting for ${uri} (${identity}): it may have been replayed already`,
           );
-        return replayDeadLetter(loader, uri, identity);
+        return replayDeadLetter(loader, letter);
       });
       replays = run.catch(() => {});
       return run;
@@ -212,14 +231,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    // A page on another site could point a name it controls at 127.0.0.1 (DNS rebinding): on a
-    // loopback address only requests naming this server are answered.
-    if (loopback(host) && !allowedHosts.has(String(request.headers.host ?? '')))
+    // A page on another site could point a name it controls at this server (DNS rebinding), on
+    // any bind address: only requests naming this server by one of its own names are answered.
+    if (!allowedHosts.has(String(request.headers.host ?? '').toLowerCase()))
       throw new HttpError(421, `unexpected Host header; open ${[...allowedHosts][0] ?? ''} instead`);
     const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
     if (url.pathname.startsWith('/api/')) {
       const body = await api(request, url);
-      send(response, 200, 'application/json; charset=utf-8', JSON.stringify(body));
+      send(response, 200, 'application/json; charset=utf-8', forOutput(JSON.stringify(body)));
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD')
@@ -242,7 +261,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
       if (!response.headersSent)
-        send(response, status, 'application/json; charset=utf-8', JSON.stringify({ error: message }));
+        send(
+          response,
+          status,
+          'application/json; charset=utf-8',
+          forOutput(JSON.stringify({ error: message })),
+        );
       else response.end();
     });
   });
@@ -260,10 +284,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  allowedHosts = new Set([
-    `${shown}:${port}`,
-    ...(loopback(host) ? [`localhost:${port}`, `127.0.0.1:${port}`] : []),
-  ]);
+  allowedHosts = new Set([`${shown}:${port}`, ...ownNames(host).map((name) => `${name}:${port}`)]);
   return {
     url: `http://${shown}:${port}/`,
     server,

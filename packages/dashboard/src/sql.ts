@@ -34,11 +34,11 @@ export class DashboardSql {
   constructor(protected readonly q: SqlQuoting) {}
 
   protected get ledger(): string {
-    return this.q.quoteIdentifier(LEDGER_TABLE);
+    return this.q.quoteTable(LEDGER_TABLE);
   }
 
   protected get deadLetters(): string {
-    return this.q.quoteIdentifier(DEAD_LETTER_TABLE);
+    return this.q.quoteTable(DEAD_LETTER_TABLE);
   }
 
   /** Seconds since 1970 of a timestamp expression, as a number. */
@@ -103,7 +103,7 @@ export class DashboardSql {
 
   /** The rows a target table holds now. */
   tableRows(table: string): string {
-    return `SELECT count(*) AS table_rows FROM ${this.q.quoteIdentifier(table)}`;
+    return `SELECT count(*) AS table_rows FROM ${this.q.quoteTable(table)}`;
   }
 
   /** Failures grouped by reason (the tip, one per error class), newest group first. */
@@ -121,10 +121,5 @@ export class DashboardSql {
   pendingDeadLetters(limit: number): string {
     wholeNumber(limit, 'a limit');
     return `SELECT object_uri, object_identity, target_table, error, tip, ${this.epoch('failed_at')} AS failed_at FROM ${this.deadLetters} WHERE replayed_at IS NULL ORDER BY failed_at DESC, object_uri LIMIT ${limit}`;
-  }
-
-  /** Whether one dead letter is still waiting: the replay endpoint acts only on those. */
-  isPending(objectUri: string, identity: string): string {
-    return `SELECT count(*) AS waiting FROM ${this.deadLetters} WHERE object_uri = ${this.q.quoteLiteral(objectUri)} AND object_identity = ${this.q.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 }

@@ -55,15 +55,6 @@ describe('dashboard SQL', () => {
     });
   });
 
-  it('a dead letter is looked up by quoted URI and identity', () => {
-    const same = `SELECT count(*) AS waiting FROM "lakeload_dead_letters" WHERE object_uri = 'file:///lake/o''brien.parquet' AND object_identity = 'abc' AND replayed_at IS NULL`;
-    expectSql((sql) => sql.isPending("file:///lake/o'brien.parquet", 'abc'), {
-      duckdb: same,
-      postgres: same,
-      redshift: same,
-    });
-  });
-
   it('names no current-time function: Redshift refuses CURRENT_TIMESTAMP over tables', () => {
     for (const sql of Object.values(dialects)) {
       const statements = [

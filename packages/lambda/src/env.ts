@@ -7,6 +7,7 @@ import {
   parseLoaderConfig,
   parseWarehouseUrl,
   redactUrl,
+  registerSecretsOf,
   type TableSettings,
 } from '@lakeload/loader';
 
@@ -78,6 +79,7 @@ export function readLambdaConfig(env: Environment, options: ReadConfigOptions = 
       'LAKELOAD_WAREHOUSE_URL is not set; set it to the warehouse, e.g. redshift-data://workgroup/<name>/<database>',
     );
   } else {
+    registerSecretsOf(warehouseUrl);
     try {
       const { dialect } = parseWarehouseUrl(warehouseUrl);
       if (options.dialects && !options.dialects.includes(dialect)) {

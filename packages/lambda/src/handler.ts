@@ -10,6 +10,7 @@ import {
   type ObjectResult,
   objectUri,
   parseEvent,
+  redact,
 } from '@lakeload/loader';
 import type { NotifyContext } from '@lakeload/loader/sns';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
@@ -130,7 +131,11 @@ function failedResult(ref: ObjectRef, error: unknown): ObjectResult {
  */
 export function createHandler(options: HandlerOptions): LakeloadHandler {
   const config = readLambdaConfig(options.env, options.dialects ? { dialects: options.dialects } : {});
-  const logger = new Logger({ serviceName: config.serviceName });
+  // Every log line goes through the one redaction: no password or token reaches CloudWatch.
+  const logger = new Logger({
+    serviceName: config.serviceName,
+    jsonReplacerFn: (_key, value) => (typeof value === 'string' ? redact(value) : value),
+  });
   const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
   // The contract's only dimension is `table`; Powertools would add `service` to every metric.
   metrics.clearDefaultDimensions();

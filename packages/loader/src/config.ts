@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { LoaderError } from './errors.js';
 import type { RoutingRule } from './routing/route.js';
+import { refusedTarget } from './routing/target-guard.js';
 import type { TableSettings } from './warehouse/dialect.js';
 
 export interface LoaderConfig {
@@ -73,6 +74,8 @@ export function parseLoaderConfig(value: unknown, source: string): LoaderConfig 
       ) {
         throw fail(`routes[${index}] must be {"prefix": "<key prefix>", "table": "<table>"}`);
       }
+      const reserved = refusedTarget(route.table);
+      if (reserved) throw fail(`routes[${index}] cannot load into "${route.table}": ${reserved}`);
       rules.push({ prefix: route.prefix, table: route.table });
     });
   }

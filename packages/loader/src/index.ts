@@ -1,9 +1,10 @@
 export { ConfigError, type LoaderConfig, parseLoaderConfig, readLoaderConfig } from './config.js';
 export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
-export { localObject } from './events/local.js';
-export { type LocalFile, localObjects } from './events/local-tree.js';
+export { localObject, localObjectAt } from './events/local.js';
+export { type LocalFile, localObjects, SymlinkError } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
+export type { PendingLetter } from './ledger/ledger.js';
 export {
   DEFAULT_TABLES,
   Loader,
@@ -39,6 +40,7 @@ export {
   reconcile,
 } from './reconcile/reconcile.js';
 export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
+export { forOutput, redact, registerSecret, registerSecretsOf } from './redact.js';
 export {
   COLUMNS as REPORT_COLUMNS,
   REPORT_NAMES,
@@ -50,7 +52,8 @@ export {
   reportSql,
   runReport,
 } from './reports/reports.js';
-export { type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
+export { ReservedTableError, type Route, RoutingError, type RoutingRule, route } from './routing/route.js';
+export { foldName, refusedTarget } from './routing/target-guard.js';
 export { type Contract, type Evolution, evolve, SchemaDriftError } from './schema/evolve.js';
 export {
   type ByteSource,

@@ -4,11 +4,18 @@
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LoaderError } from './errors.js';
+import { LoaderError, ParquetFormatError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
-import { createLedger, markReplayed, pendingDeadLetters, recordFailure } from './ledger/ledger.js';
+import {
+  createLedger,
+  markReplayed,
+  type PendingLetter,
+  pendingDeadLetters,
+  recordFailure,
+} from './ledger/ledger.js';
 import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
 import { type Batchable, planBatches } from './plan/batch.js';
+import { forOutput } from './redact.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
@@ -76,6 +83,11 @@ export interface LoadObjectsOptions {
   signal?: AbortSignal;
   /** Told each object's result as soon as it is known (batches finish together). */
   onResult?: (result: ObjectResult) => void;
+  /**
+   * Per object (in `refs` order), the table an earlier load routed it to: a replay loads there,
+   * whatever the routing rules say now. Undefined entries are routed as usual.
+   */
+  recordedTables?: readonly (string | undefined)[];
 }
 
 /** An object routed and read, ready to be batched. */
@@ -146,7 +158,9 @@ export class Loader {
       this.#notifiers.map((notifier) =>
         notifier.notify(event).catch((error: unknown) => {
           process.stderr.write(
-            `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
+            forOutput(
+              `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
           );
         }),
       ),
@@ -198,7 +212,7 @@ export class Loader {
     const uris = refs.map((ref) => objectUri(ref));
     for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
     const prepared = await eachBounded(refs, READS_IN_FLIGHT, (ref, index) =>
-      this.#prepare(ref, uris[index] as string, index, store, started),
+      this.#prepare(ref, uris[index] as string, index, store, started, options.recordedTables?.[index]),
     );
     const ready: Ready[] = [];
     for (const [index, outcome] of prepared.entries()) {
@@ -219,17 +233,27 @@ export class Loader {
     index: number,
     store: ObjectStore,
     started: number,
+    recorded: string | undefined,
   ): Promise<Ready | ObjectResult> {
     const elapsed = () => Math.round(performance.now() - started);
     const identity = ref.versionId ?? ref.etag;
     let table: string | undefined;
     try {
-      const routed = route(ref.key, ref.size, this.#rules);
+      const routed = route(ref.key, ref.size, this.#rules, recorded);
       if (routed.action === 'skip')
         return { uri, status: 'skipped', reason: routed.reason, durationMs: elapsed() };
       table = routed.table;
       const source = await this.#retrying(() => store.open(ref));
-      const schema = await readParquetSchema(source).finally(() => source.close());
+      const schema = await readParquetSchema(source)
+        .catch((error: unknown) => {
+          // A footer nested past the stack's depth is a hostile or broken file, not a crash.
+          if (!(error instanceof RangeError)) throw error;
+          throw new ParquetFormatError(
+            `${ref.key}: the Parquet footer is nested too deeply to read (${error.message})`,
+            { cause: error },
+          );
+        })
+        .finally(() => source.close());
       const settings = this.settingsFor(table);
       const names = new Set(schema.columns.map((column) => column.name));
       const missing = [...settings.keys, ...(settings.version ? [settings.version] : [])].filter(
@@ -257,7 +281,7 @@ export class Loader {
     const failure = error instanceof Error ? error : new Error(String(error));
     const tip = tipFor(failure);
     const { uri, identity, table } = object;
-    const letter = { objectUri: uri, identity, table, error: failure.message, tip };
+    const letter = { objectUri: uri, identity, key: object.ref.key, table, error: failure.message, tip };
     // Best effort: when the warehouse itself is what failed, the result still carries the error.
     await this.#ledger()
       .then(() => this.#retrying(() => recordFailure(this.#driver, letter)))
@@ -370,8 +394,31 @@ export class Loader {
   }
 
   /** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
-  deadLetters(): Promise<{ uri: string; identity: string }[]> {
+  deadLetters(): Promise<PendingLetter[]> {
     return pendingDeadLetters(this.#driver);
+  }
+
+  /**
+   * Loads dead letters' objects again (`refs[i]` is `letters[i]`'s object as it is now, under its
+   * original key), each into the table its first load routed it to, and marks each letter that
+   * loads, or turns out loaded already, as replayed. One result per letter.
+   */
+  async replay(
+    letters: readonly PendingLetter[],
+    refs: readonly ObjectRef[],
+    store: ObjectStore,
+    options: Omit<LoadObjectsOptions, 'recordedTables'> = {},
+  ): Promise<ObjectResult[]> {
+    const results = await this.loadObjects(refs, store, {
+      ...options,
+      recordedTables: letters.map((letter) => letter.table),
+    });
+    for (const [index, result] of results.entries()) {
+      const letter = letters[index];
+      if (letter && (result.status === 'loaded' || result.status === 'duplicate'))
+        await this.markReplayed(letter.uri, letter.identity);
+    }
+    return results;
   }
 
   /** Marks a dead letter as handled after its object loaded (or was found loaded already). */

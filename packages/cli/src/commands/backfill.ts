@@ -11,6 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, numberOption, type Parsed, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { out } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri } from '../sources.js';
 import {
@@ -161,7 +162,7 @@ export async function runBackfill(argv: readonly string[], signal: AbortSignal):
       onResult: () => progress.update('backfilling', ++done, total),
       sliceFiles: Math.max(100, batchFiles ?? 0),
     }).finally(() => progress.done());
-    process.stdout.write(
+    out(
       json
         ? `${JSON.stringify({ warehouse: redactUrl(warehouse), ...summary })}\n`
         : `${describeBackfill(summary, warehouse)}\n`,

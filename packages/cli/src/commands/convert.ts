@@ -1,6 +1,7 @@
 import { type ConvertSummary, convert, DATASET_NAMES } from '@lakeload/convert';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { out } from '../output.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 
 export const convertSpec: CommandSpec = {
@@ -120,7 +121,7 @@ export async function runConvert(argv: readonly string[], signal: AbortSignal): 
     },
   });
   progress.done();
-  process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeConvert(summary)}\n`);
+  out(json ? `${JSON.stringify(summary)}\n` : `${describeConvert(summary)}\n`);
   if (summary.failedInputs > 0) return EXIT.failed;
   if (values['fail-on-rejects'] === true && summary.rejected > 0) return EXIT.rejects;
   return EXIT.ok;

@@ -2,6 +2,7 @@ import { DEFAULT_PORT, startDashboard } from '@lakeload/dashboard';
 import { openWarehouse, redactUrl } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { CONFIG_OPTION, configFrom, WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 
 export const dashboardSpec: CommandSpec = {
@@ -61,7 +62,7 @@ export async function runDashboard(argv: readonly string[], signal: AbortSignal)
       tables: config.tables,
       rules: config.rules,
     });
-    process.stdout.write(
+    out(
       `lakeload dashboard: ${dashboard.url} over ${redactUrl(warehouse)} (${allowActions ? 'replay enabled' : 'read-only; --allow-actions enables replay'}); Ctrl-C stops\n`,
     );
     await new Promise<void>((resolve) => {
@@ -69,7 +70,7 @@ export async function runDashboard(argv: readonly string[], signal: AbortSignal)
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await dashboard.close();
-    process.stdout.write('lakeload dashboard: stopped\n');
+    out('lakeload dashboard: stopped\n');
     return EXIT.ok;
   } finally {
     await driver.close();

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { openWarehouse, type ReportName, type ReportOptions, runReport } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { sampleLake } from '../sample-lake.js';
 import { describeConvert } from './convert.js';
@@ -32,7 +33,7 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
   const orders = numberOption(values, 'orders', 5000, { min: 1 });
   const json = values.json === true;
   const say = (text: string) => {
-    if (!json) process.stdout.write(`${text}\n`);
+    if (!json) out(`${text}\n`);
   };
   const { generated, converted, lake } = await sampleLake(root, orders, {
     signal,
@@ -46,7 +47,7 @@ export async function runDemo(argv: readonly string[], signal: AbortSignal): Pro
   say(`\n${describeLoad({ ...loaded, objects: [] }).trim()}`);
   const analytics = await runAnalytics(warehouse);
   for (const [name, rows] of Object.entries(analytics)) say(`\n${name}\n${table(rows)}`);
-  if (json) process.stdout.write(`${JSON.stringify({ generated, converted, loaded, analytics })}\n`);
+  if (json) out(`${JSON.stringify({ generated, converted, loaded, analytics })}\n`);
   return converted.failedInputs > 0 || loaded.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 

@@ -17,6 +17,8 @@ import {
   parseWarehouseUrl,
   readLoaderConfig,
   redactUrl,
+  registerSecret,
+  registerSecretsOf,
   WebhookNotifier,
 } from '@lakeload/loader';
 import {
@@ -28,6 +30,7 @@ import {
   stringOption,
 } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { out } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri, s3Source } from '../sources.js';
 
@@ -77,7 +80,10 @@ export async function configFrom(values: Parsed['values']): Promise<LoaderConfig
 
 /** The warehouse URL from `--warehouse`, the environment or the default. */
 export function warehouseUrl(values: Parsed['values']): string {
-  return stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  const url = stringOption(values, 'warehouse') ?? process.env.LAKELOAD_WAREHOUSE_URL ?? DEFAULT_WAREHOUSE;
+  // Its password is masked in every output from here on, also where it appears without the URL.
+  registerSecretsOf(url);
+  return url;
 }
 
 export const loadSpec: CommandSpec = {
@@ -160,10 +166,16 @@ export function notifiersFor(sinks: readonly string[]): Notifier[] {
   return sinks.map((sink) => {
     if (sink === 'console') return new ConsoleNotifier();
     if (sink.startsWith('jsonl:') && sink.length > 6) return new JsonlFileNotifier(sink.slice(6));
-    if (/^webhook:https?:\/\//.test(sink)) return new WebhookNotifier(sink.slice(8));
-    // A webhook URL is a secret: only its scheme is echoed.
+    if (sink.startsWith('webhook:')) {
+      // A webhook URL is a secret, whether or not it is well formed: never echoed.
+      registerSecret(sink.slice(8));
+      if (/^webhook:https?:\/\//.test(sink)) return new WebhookNotifier(sink.slice(8));
+      throw new UsageError(
+        '--notify webhook:<url> needs an http:// or https:// URL (the value given is not shown)',
+      );
+    }
     throw new UsageError(
-      `--notify expects console, jsonl:<file> or webhook:<http(s) url>, got "${sink.split('//')[0]}…"`,
+      `--notify expects console, jsonl:<file> or webhook:<http(s) url>, got "${sink.split(':')[0]}:…"`,
     );
   });
 }
@@ -254,6 +266,6 @@ export async function runLoad(argv: readonly string[], signal: AbortSignal): Pro
   const batchFiles =
     values['batch-files'] === undefined ? undefined : numberOption(values, 'batch-files', 1, { min: 1 });
   const summary = await loadPaths(positionals, warehouse, signal, progress, notifiers, config, batchFiles);
-  process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
+  out(json ? `${JSON.stringify(summary)}\n` : `${describeLoad(summary)}\n`);
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }

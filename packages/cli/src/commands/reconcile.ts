@@ -1,6 +1,7 @@
 import { hasDrift, openWarehouse, type ReconcileReport, reconcile, redactUrl } from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { out } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { listingFor } from './backfill.js';
 import { CONFIG_OPTION, configFrom, WAREHOUSE_OPTION, warehouseUrl } from './load.js';
@@ -86,7 +87,7 @@ export async function runReconcile(argv: readonly string[], signal: AbortSignal)
       notLoaded: report.notLoaded.map(({ ref: _ref, ...item }) => item),
       failed: report.failed.map(({ ref: _ref, ...item }) => item),
     };
-    process.stdout.write(json ? `${JSON.stringify(output)}\n` : `${describeReconcile(report, warehouse)}\n`);
+    out(json ? `${JSON.stringify(output)}\n` : `${describeReconcile(report, warehouse)}\n`);
     return hasDrift(report) ? DRIFT_EXIT : EXIT.ok;
   } finally {
     await driver.close();

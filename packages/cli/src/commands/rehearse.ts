@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_REHEARSAL_POSTGRES, type RehearsalReport, rehearse } from '@lakeload/rehearsal';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 import { sampleLake } from '../sample-lake.js';
 
@@ -138,9 +139,9 @@ export async function runRehearse(argv: readonly string[], signal: AbortSignal):
   if (logFile) await writeFile(logFile, report.logs.map((line) => `${line}\n`).join(''));
   if (json) {
     const { logs, ...rest } = report;
-    process.stdout.write(`${JSON.stringify({ ...rest, logLines: logs.length })}\n`);
+    out(`${JSON.stringify({ ...rest, logLines: logs.length })}\n`);
   } else {
-    process.stdout.write(`${describeRehearsal(report)}\n`);
+    out(`${describeRehearsal(report)}\n`);
   }
   const failed =
     report.delivery.deadLetters.length > 0 || report.ledger.some((entry) => entry.status !== 'loaded');

@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
-import { Loader, localObjects, type ObjectResult, openWarehouse } from '@lakeload/loader';
+import {
+  Loader,
+  localObjectAt,
+  localStore,
+  type ObjectRef,
+  type ObjectResult,
+  objectUri,
+  openWarehouse,
+  type PendingLetter,
+} from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { isS3Uri, s3Objects } from '../sources.js';
 import {
   CONFIG_OPTION,
@@ -35,42 +45,47 @@ export async function runReplay(argv: readonly string[], signal: AbortSignal): P
   try {
     const loader = new Loader({ driver, tables: config.tables, rules: config.rules });
     const letters = await loader.deadLetters();
-    const replayed = async (letter: { uri: string; identity: string }, result: ObjectResult | undefined) => {
-      if (!result) return;
-      results.push(result);
-      if (result.status === 'loaded' || result.status === 'duplicate')
-        await loader.markReplayed(letter.uri, letter.identity);
-    };
+    // Local letters: each object under the key its first load had, into the table it routed to.
+    const local: { letter: PendingLetter; ref: ObjectRef }[] = [];
     for (const letter of letters.filter((each) => !isS3Uri(each.uri))) {
-      signal.throwIfAborted();
       const path = letter.uri.startsWith('file://') ? letter.uri.slice('file://'.length) : undefined;
-      if (!path || !existsSync(path)) {
-        missing.push(letter.uri);
-        continue;
-      }
-      const [file] = await localObjects([path]);
-      if (file) await replayed(letter, await loader.loadFile(file.ref, file.path));
+      if (!path || !existsSync(path)) missing.push(letter.uri);
+      else local.push({ letter, ref: await localObjectAt(letter.uri, letter.key) });
     }
+    signal.throwIfAborted();
+    results.push(
+      ...(await loader.replay(
+        local.map((each) => each.letter),
+        local.map((each) => each.ref),
+        localStore(),
+        { signal },
+      )),
+    );
     const remote = letters.filter((each) => isS3Uri(each.uri));
     if (remote.length > 0) {
       // Each object as it is now (its current ETag): a fixed file re-uploaded under the same key.
       const { refs, store, absent } = await s3Objects(remote.map((letter) => letter.uri));
       missing.push(...absent);
-      const loaded = await loader.loadObjects(refs, store, { signal });
-      for (const letter of remote)
-        await replayed(
-          letter,
-          loaded.find((result) => result.uri === letter.uri),
-        );
+      const found = remote.filter((letter) => !absent.includes(letter.uri));
+      const byUri = new Map(refs.map((ref) => [objectUri(ref), ref]));
+      const present = found.filter((letter) => byUri.has(letter.uri));
+      results.push(
+        ...(await loader.replay(
+          present,
+          present.map((letter) => byUri.get(letter.uri) as ObjectRef),
+          store,
+          { signal },
+        )),
+      );
     }
   } finally {
     await driver.close();
   }
   const summary = { ...summarize(warehouse, results), unreachable: missing };
-  if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (values.json === true) out(`${JSON.stringify(summary)}\n`);
   else {
     const gone = missing.map((uri) => `\nnot replayed (no such object): ${uri}`).join('');
-    process.stdout.write(
+    out(
       `${results.length === 0 && missing.length === 0 ? 'No dead letters.' : describeLoad(summary)}${gone}\n`,
     );
   }

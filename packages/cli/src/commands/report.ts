@@ -11,6 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { out } from '../output.js';
 import { WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 import { formatTable } from './reconcile.js';
 
@@ -89,9 +90,9 @@ export async function runReportCommand(argv: readonly string[]): Promise<number>
       throw error;
     }
     if (values.json === true)
-      process.stdout.write(`${JSON.stringify({ warehouse: redactUrl(warehouse), ...options, ...result })}\n`);
-    else if (values.csv === true) process.stdout.write(`${reportCsv(result)}\n`);
-    else process.stdout.write(`${report} (${redactUrl(warehouse)})\n${formatTable(result.rows)}\n`);
+      out(`${JSON.stringify({ warehouse: redactUrl(warehouse), ...options, ...result })}\n`);
+    else if (values.csv === true) out(`${reportCsv(result)}\n`);
+    else out(`${report} (${redactUrl(warehouse)})\n${formatTable(result.rows)}\n`);
     return EXIT.ok;
   } finally {
     await driver.close();

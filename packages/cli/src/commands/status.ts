@@ -1,6 +1,7 @@
 import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse, redactUrl } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT } from '../errors.js';
+import { out } from '../output.js';
 import { WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 
 export const statusSpec: CommandSpec = {
@@ -71,9 +72,9 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
       recentFailures: failures,
       deadLetters,
     };
-    if (values.json === true) process.stdout.write(`${JSON.stringify(status)}\n`);
+    if (values.json === true) out(`${JSON.stringify(status)}\n`);
     else {
-      process.stdout.write(
+      out(
         [
           `Warehouse ${redactUrl(warehouse)}`,
           '',

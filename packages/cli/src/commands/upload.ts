@@ -3,6 +3,7 @@ import { LoaderError } from '@lakeload/loader';
 import type { UploadSummary } from '@lakeload/loader/s3';
 import { type CommandSpec, numberOption, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
+import { err, out } from '../output.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 import { isS3Uri } from '../sources.js';
 
@@ -93,15 +94,15 @@ export async function runUpload(argv: readonly string[], signal: AbortSignal): P
       onProgress: (done) => progress.update('uploading', done.bytesDone, done.bytes),
     });
     progress.done();
-    for (const warning of summary.warnings) process.stderr.write(`lakeload upload: ${warning}\n`);
-    process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `${describeUpload(summary)}\n`);
+    for (const warning of summary.warnings) err(`lakeload upload: ${warning}\n`);
+    out(json ? `${JSON.stringify(summary)}\n` : `${describeUpload(summary)}\n`);
     return summary.failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (error) {
     progress.done();
     if (error instanceof s3.UploadInterruptedError) {
       const { summary } = error;
-      for (const warning of summary.warnings) process.stderr.write(`lakeload upload: ${warning}\n`);
-      process.stderr.write(
+      for (const warning of summary.warnings) err(`lakeload upload: ${warning}\n`);
+      err(
         `lakeload upload: stopped after ${summary.uploaded} uploaded and ${summary.skipped} already present; objects appear only complete, so running the same command again uploads the rest\n`,
       );
     }

@@ -3,6 +3,7 @@ import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MetricsNotifier, type MetricsServer, serveMetrics } from '../metrics.js';
+import { err, out } from '../output.js';
 import {
   BATCH_FILES_OPTION,
   CONFIG_OPTION,
@@ -78,7 +79,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
         );
       });
       notifiers.push(counting);
-      process.stderr.write(`metrics at ${metrics.url}\n`);
+      err(`metrics at ${metrics.url}\n`);
     }
     const loader = new Loader({
       driver,
@@ -89,15 +90,15 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
         ? {}
         : { maxBatchFiles: numberOption(values, 'batch-files', 1, { min: 1 }) }),
     });
-    if (!json) process.stderr.write(`watching ${folder} → ${redactUrl(warehouse)} (Ctrl-C to stop)\n`);
+    if (!json) err(`watching ${folder} → ${redactUrl(warehouse)} (Ctrl-C to stop)\n`);
     await watchFolder(folder, loader, {
       intervalMs: numberOption(values, 'interval', 1000, { min: 50 }),
       signal,
       onResult: (result) => {
         results.push(result);
-        if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        if (json) out(`${JSON.stringify(result)}\n`);
         else if (result.status !== 'skipped')
-          process.stdout.write(`${describeLoad({ ...summarize(warehouse, [result]) }).split('\n')[0]}\n`);
+          out(`${describeLoad({ ...summarize(warehouse, [result]) }).split('\n')[0]}\n`);
       },
     });
   } finally {
@@ -106,7 +107,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
     await metrics?.close();
   }
   const summary = summarize(warehouse, results);
-  process.stdout.write(
+  out(
     json
       ? `${JSON.stringify({ ...summary, objects: undefined })}\n`
       : `${describeLoad({ ...summary, objects: [] }).trim()}\n`,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LoaderError } from '../errors.js';
 import type { ObjectRef } from './types.js';
 
 /**
@@ -20,4 +21,20 @@ export async function localObject(root: string, key: string): Promise<ObjectRef>
     etag: `sha256:${hash.digest('hex')}`,
     eventTime: info.mtime.toISOString(),
   };
+}
+
+/**
+ * The object a dead letter's `file://` URI names, under the key its first load had: the bucket is
+ * the folder before that key. Letters written before keys were kept (no `key`) fall back to the
+ * file's own folder as the key's only folder.
+ */
+export async function localObjectAt(uri: string, key: string | undefined): Promise<ObjectRef> {
+  if (!uri.startsWith('file://')) throw new LoaderError(`not a local file:// object: ${uri}`);
+  // The loader writes file:// and the absolute path as it is (not percent-encoded).
+  const path = uri.slice('file://'.length);
+  if (key === undefined)
+    return localObject(dirname(dirname(path)), join(basename(dirname(path)), basename(path)));
+  if (!path.endsWith(`/${key}`))
+    throw new LoaderError(`the dead letter's key "${key}" does not end its object ${uri}`);
+  return localObject(path.slice(0, path.length - key.length - 1) || '/', key);
 }

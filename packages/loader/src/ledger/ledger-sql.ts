@@ -8,12 +8,17 @@ export const LEDGER_TABLE = 'lakeload_load_history';
 /** Objects that failed for good, with the error and a tip, until a replay loads them. */
 export const DEAD_LETTER_TABLE = 'lakeload_dead_letters';
 
+/** The dead letters' column holding the object's key (added after the table's first release). */
+export const DEAD_LETTER_KEY = 'object_key';
+
 /** Errors are cut to this many characters in the ledger and the dead letters. */
 const ERROR_CHARS = 4000;
 
 export interface DeadLetter {
   objectUri: string;
   identity: string;
+  /** The object's key in its bucket, as the first load routed it: what a replay routes again. */
+  key: string;
   table: string | undefined;
   error: string;
   tip: string;
@@ -56,7 +61,7 @@ export class LedgerSql {
 
   createLedger(): string {
     const uri = this.text(2048);
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(LEDGER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(LEDGER_TABLE)} (
   object_uri ${uri} NOT NULL,
   object_identity ${this.text(256)} NOT NULL,
   target_table ${this.text(512)} NOT NULL,
@@ -71,7 +76,7 @@ export class LedgerSql {
   }
 
   createDeadLetters(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(DEAD_LETTER_TABLE)} (
   object_uri ${this.text(2048)} NOT NULL,
   object_identity ${this.text(256)} NOT NULL,
   target_table ${this.text(512)},
@@ -82,19 +87,35 @@ export class LedgerSql {
 )`;
   }
 
-  recordDeadLetter(letter: DeadLetter): string {
-    const q = this.q;
-    const table = letter.table === undefined ? 'NULL' : q.quoteLiteral(letter.table);
-    return `INSERT INTO ${q.quoteIdentifier(DEAD_LETTER_TABLE)} (object_uri, object_identity, target_table, error, tip) VALUES (${q.quoteLiteral(letter.objectUri)}, ${q.quoteLiteral(letter.identity)}, ${table}, ${q.quoteLiteral(letter.error.slice(0, ERROR_CHARS))}, ${q.quoteLiteral(letter.tip)})`;
+  /**
+   * The dead letters' object key column, added to a table created before it existed (NULL in the
+   * older letters, which replay from their URI alone).
+   */
+  addObjectKey(): string {
+    return `ALTER TABLE ${this.q.quoteTable(DEAD_LETTER_TABLE)} ADD COLUMN ${DEAD_LETTER_KEY} ${this.text(1024)}`;
   }
 
+  /**
+   * A dead letter, unless one for the same object content is still waiting: an object that fails
+   * again keeps one letter (the failed ledger rows keep every attempt).
+   */
+  recordDeadLetter(letter: DeadLetter): string {
+    const q = this.q;
+    const letters = q.quoteTable(DEAD_LETTER_TABLE);
+    const table = letter.table === undefined ? 'NULL' : q.quoteLiteral(letter.table);
+    const uri = q.quoteLiteral(letter.objectUri);
+    const identity = q.quoteLiteral(letter.identity);
+    return `INSERT INTO ${letters} (object_uri, object_identity, ${DEAD_LETTER_KEY}, target_table, error, tip) SELECT ${uri}, ${identity}, ${q.quoteLiteral(letter.key)}, ${table}, ${q.quoteLiteral(letter.error.slice(0, ERROR_CHARS))}, ${q.quoteLiteral(letter.tip)} WHERE NOT EXISTS (SELECT 1 FROM ${letters} WHERE object_uri = ${uri} AND object_identity = ${identity} AND replayed_at IS NULL)`;
+  }
+
+  /** Waiting letters, one per object content, with the key and table of the first load. */
   pendingDeadLetters(): string {
-    return `SELECT DISTINCT object_uri, object_identity FROM ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY object_uri`;
+    return `SELECT object_uri, object_identity, max(${DEAD_LETTER_KEY}) AS object_key, max(target_table) AS target_table FROM ${this.q.quoteTable(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
   }
 
   markReplayed(objectUri: string, identity: string): string {
     const q = this.q;
-    return `UPDATE ${q.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
+    return `UPDATE ${q.quoteTable(DEAD_LETTER_TABLE)} SET replayed_at = CURRENT_TIMESTAMP WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 
   /**
@@ -104,7 +125,7 @@ export class LedgerSql {
   loadedAmong(objects: readonly LedgerKey[]): string {
     const q = this.q;
     const uris = [...new Set(objects.map((object) => object.objectUri))].map((uri) => q.quoteLiteral(uri));
-    return `SELECT object_uri, object_identity FROM ${q.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND object_uri IN (${uris.join(', ')})`;
+    return `SELECT object_uri, object_identity FROM ${q.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND object_uri IN (${uris.join(', ')})`;
   }
 
   /** One ledger row per entry, in one statement. */
@@ -125,6 +146,6 @@ export class LedgerSql {
           entry.error === undefined ? 'NULL' : q.quoteLiteral(entry.error.slice(0, ERROR_CHARS)),
         ].join(', ')})`,
     );
-    return `INSERT INTO ${q.quoteIdentifier(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ${rows.join(', ')}`;
+    return `INSERT INTO ${q.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, error) VALUES ${rows.join(', ')}`;
   }
 }

@@ -2,18 +2,27 @@
 // a failed ledger row, and the dead letters read back and marked for replays. (A load's own
 // ledger rows are written inside its transaction: see warehouse/merge.ts.)
 import type { Driver } from '../warehouse/dialect.js';
-import type { DeadLetter, LedgerKey } from './ledger-sql.js';
+import { DEAD_LETTER_KEY, DEAD_LETTER_TABLE, type DeadLetter, type LedgerKey } from './ledger-sql.js';
 
 /** One string per object content, for sets and maps. */
 export function ledgerKey(object: LedgerKey): string {
   return `${object.objectUri}\u0000${object.identity}`;
 }
 
-/** Creates the ledger table if needed; its own committed step, before any load. */
 /** The ledger and dead-letter tables, each created if missing, each committed on its own. */
 export async function createLedger(driver: Driver): Promise<void> {
   const ledger = driver.compiler.ledger;
-  await driver.runDdl([ledger.createLedger(), ledger.createDeadLetters()]);
+  await driver.runDdl([ledger.createLedger()]);
+  await createDeadLetters(driver);
+}
+
+/** The dead-letter table, created if missing, with the object key column a replay routes by. */
+async function createDeadLetters(driver: Driver): Promise<void> {
+  const ledger = driver.compiler.ledger;
+  await driver.runDdl([ledger.createDeadLetters()]);
+  const columns = await driver.tableColumns(DEAD_LETTER_TABLE);
+  if (columns && !columns.some((column) => column.name === DEAD_LETTER_KEY))
+    await driver.runDdl([ledger.addObjectKey()]);
 }
 
 /**
@@ -40,12 +49,28 @@ export async function recordFailure(driver: Driver, letter: DeadLetter): Promise
   ]);
 }
 
+/** A dead letter waiting for a replay: the object, its key and the table of its first load. */
+export interface PendingLetter {
+  uri: string;
+  identity: string;
+  /** Undefined for letters written before keys were kept: they replay from the URI alone. */
+  key: string | undefined;
+  /** Undefined when the first load failed before routing (its route is taken afresh). */
+  table: string | undefined;
+}
+
 /** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
-export async function pendingDeadLetters(driver: Driver): Promise<{ uri: string; identity: string }[]> {
-  const ledger = driver.compiler.ledger;
-  await driver.runDdl([ledger.createDeadLetters()]);
-  const rows = await driver.query(ledger.pendingDeadLetters());
-  return rows.map((row) => ({ uri: String(row.object_uri), identity: String(row.object_identity) }));
+export async function pendingDeadLetters(driver: Driver): Promise<PendingLetter[]> {
+  await createDeadLetters(driver);
+  const rows = await driver.query(driver.compiler.ledger.pendingDeadLetters());
+  const text = (value: unknown) =>
+    value === null || value === undefined || value === '' ? undefined : String(value);
+  return rows.map((row) => ({
+    uri: String(row.object_uri),
+    identity: String(row.object_identity),
+    key: text(row.object_key),
+    table: text(row.target_table),
+  }));
 }
 
 /** Marks a dead letter as handled after its object loaded (or was found loaded already). */

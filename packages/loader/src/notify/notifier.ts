@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { LoaderError } from '../errors.js';
 import type { ObjectResult } from '../load.js';
+import { forOutput } from '../redact.js';
 
 /** What the loader reports about each object: when it arrives, and how its load ended. */
 export type LoadEvent = { at: string; uri: string } & (
@@ -56,12 +58,24 @@ export function eventOf(result: ObjectResult): LoadEvent {
   }
 }
 
+/** The event with each text through the one redaction (for the text bodies of chat and email). */
+export function safeEvent(event: LoadEvent): LoadEvent {
+  return Object.fromEntries(
+    Object.entries(event).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? forOutput(value) : value,
+    ]),
+  ) as LoadEvent;
+}
+
 /** One JSON object per line on a stream: structured logs for whatever collects them. */
 export class ConsoleNotifier implements Notifier {
   constructor(private readonly stream: NodeJS.WritableStream = process.stderr) {}
 
   async notify(event: LoadEvent): Promise<void> {
-    this.stream.write(`${JSON.stringify({ level: event.type === 'failed' ? 'error' : 'info', ...event })}\n`);
+    this.stream.write(
+      `${forOutput(JSON.stringify({ level: event.type === 'failed' ? 'error' : 'info', ...event }))}\n`,
+    );
   }
 }
 
@@ -76,7 +90,7 @@ export class JsonlFileNotifier implements Notifier {
       await mkdir(dirname(this.path), { recursive: true });
       this.#stream = createWriteStream(this.path, { flags: 'a' });
     }
-    if (!this.#stream.write(`${JSON.stringify(event)}\n`)) await once(this.#stream, 'drain');
+    if (!this.#stream.write(`${forOutput(JSON.stringify(event))}\n`)) await once(this.#stream, 'drain');
   }
 
   async close(): Promise<void> {
@@ -87,7 +101,8 @@ export class JsonlFileNotifier implements Notifier {
 }
 
 /** The message a chat channel shows; Slack's incoming webhooks read `text`. */
-export function messageFor(event: LoadEvent): string {
+export function messageFor(unsafe: LoadEvent): string {
+  const event = safeEvent(unsafe);
   switch (event.type) {
     case 'received':
       return `Received ${event.uri}`;
@@ -109,9 +124,15 @@ export interface WebhookOptions {
   attempts?: number;
 }
 
+/** A webhook that refused an event (4xx): sending it again would not help, the URL or its token is wrong. */
+export class WebhookRefusedError extends LoaderError {
+  override name = 'WebhookRefusedError';
+}
+
 /**
  * Posts Slack-compatible JSON (`{"text": …}` plus the event itself under `lakeload`) to a webhook.
- * A webhook that stays down loses its messages, never the load: failures are reported on stderr.
+ * A webhook that stays down or refuses loses its messages, never the load: a 4xx or the last failed
+ * attempt throws, and the loader reports the failing notifier on stderr.
  */
 export class WebhookNotifier implements Notifier {
   readonly #types: ReadonlySet<string>;
@@ -127,7 +148,7 @@ export class WebhookNotifier implements Notifier {
 
   async notify(event: LoadEvent): Promise<void> {
     if (!this.#types.has(event.type)) return;
-    const body = JSON.stringify({ text: messageFor(event), lakeload: event });
+    const body = forOutput(JSON.stringify({ text: messageFor(event), lakeload: event }));
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
       try {
         const response = await fetch(this.url, {
@@ -136,12 +157,20 @@ export class WebhookNotifier implements Notifier {
           body,
           signal: AbortSignal.timeout(10_000),
         });
-        if (response.ok || response.status < 500) return;
-      } catch {
+        if (response.ok) return;
+        if (response.status < 500)
+          throw new WebhookRefusedError(
+            `the webhook refused the ${event.type} event for ${event.uri} with HTTP ${response.status}: check the webhook URL and its token (this and later events are lost until it is fixed)`,
+          );
+      } catch (error) {
+        if (error instanceof WebhookRefusedError) throw error;
         // A network error: try again below.
       }
       if (attempt < this.#attempts) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }
-    process.stderr.write(`lakeload: the webhook did not accept the ${event.type} event for ${event.uri}\n`);
+    throw new LoaderError(
+      `the webhook did not accept the ${event.type} event for ${event.uri} after ${this.#attempts} attempts`,
+      { retryable: true },
+    );
   }
 }

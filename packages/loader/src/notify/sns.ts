@@ -7,7 +7,7 @@ import {
   type PublishCommandOutput,
   SNSClient,
 } from '@aws-sdk/client-sns';
-import type { LoadEvent, Notifier } from './notifier.js';
+import { type LoadEvent, type Notifier, safeEvent } from './notifier.js';
 
 /** Where the invocation that produced an event logs, so a failure message can point at its logs. */
 export interface NotifyContext {
@@ -163,10 +163,12 @@ function utf8Prefix(text: string, limit: number): string {
  * publish past SNS's 256 KiB limit has its error cut, with a note saying where the whole error is.
  */
 export function snsMessageFor(
-  event: LoadEvent,
+  unsafe: LoadEvent,
   topicArn: string,
   context?: NotifyContext,
 ): PublishCommandInput {
+  // Names and errors through the one redaction: an email shows no password nor a raw control.
+  const event = safeEvent(unsafe);
   const Subject = subjectFor(event);
   const MessageAttributes = attributesOf(event);
   let overhead = bytes(Subject);

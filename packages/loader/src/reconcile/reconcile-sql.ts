@@ -14,10 +14,10 @@ function underPrefix(q: SqlQuoting, uriPrefix: string): string {
 
 /** Each object URI under `uriPrefix` with each identity (ETag or version id) it was loaded as. */
 export function loadedUnderSql(q: SqlQuoting, uriPrefix: string): string {
-  return `SELECT DISTINCT object_uri, object_identity FROM ${q.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND ${underPrefix(q, uriPrefix)}`;
+  return `SELECT DISTINCT object_uri, object_identity FROM ${q.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND ${underPrefix(q, uriPrefix)}`;
 }
 
 /** The failed loads under `uriPrefix`, oldest first (so that the last one read is the latest). */
 export function failuresUnderSql(q: SqlQuoting, uriPrefix: string): string {
-  return `SELECT object_uri, object_identity, error FROM ${q.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'failed' AND ${underPrefix(q, uriPrefix)} ORDER BY recorded_at, object_uri`;
+  return `SELECT object_uri, object_identity, error FROM ${q.quoteTable(LEDGER_TABLE)} WHERE status = 'failed' AND ${underPrefix(q, uriPrefix)} ORDER BY recorded_at, object_uri`;
 }

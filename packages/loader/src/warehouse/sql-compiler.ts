@@ -23,6 +23,8 @@ export class UnsupportedTypeError extends LoaderError {
 export interface SqlQuoting {
   quoteIdentifier(name: string): string;
   quoteLiteral(value: string): string;
+  /** A table name, qualified by the schema the driver writes to. */
+  quoteTable(name: string): string;
 }
 
 export abstract class SqlCompiler implements SqlQuoting {
@@ -34,6 +36,18 @@ export abstract class SqlCompiler implements SqlQuoting {
     if (name.includes('\u0000'))
       throw new LoaderError(`identifier ${JSON.stringify(name)} contains a NUL character`);
     return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  /**
+   * The schema every table is qualified with, set by the driver from the connection's own schema
+   * when it opens: an unqualified name would resolve in a system schema first (PostgreSQL searches
+   * pg_catalog before the search_path). Temporary tables stay unqualified.
+   */
+  schema: string | undefined;
+
+  quoteTable(name: string): string {
+    const table = this.quoteIdentifier(name);
+    return this.schema === undefined ? table : `${this.quoteIdentifier(this.schema)}.${table}`;
   }
 
   quoteLiteral(value: string): string {
@@ -52,20 +66,20 @@ export abstract class SqlCompiler implements SqlQuoting {
     const definitions = columns.map(
       (column) => `${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`,
     );
-    return `CREATE TABLE IF NOT EXISTS ${this.quoteIdentifier(table)} (${definitions.join(', ')})`;
+    return `CREATE TABLE IF NOT EXISTS ${this.quoteTable(table)} (${definitions.join(', ')})`;
   }
 
   addColumn(table: string, column: Column): string {
-    return `ALTER TABLE ${this.quoteIdentifier(table)} ADD COLUMN ${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`;
+    return `ALTER TABLE ${this.quoteTable(table)} ADD COLUMN ${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`;
   }
 
   widenColumn(table: string, column: string, type: ColumnType): string {
-    return `ALTER TABLE ${this.quoteIdentifier(table)} ALTER COLUMN ${this.quoteIdentifier(column)} TYPE ${this.columnType(type, column)}`;
+    return `ALTER TABLE ${this.quoteTable(table)} ALTER COLUMN ${this.quoteIdentifier(column)} TYPE ${this.columnType(type, column)}`;
   }
 
   /** Serializes writers of one table for the rest of the transaction; readers are not blocked. */
   lockTable(table: string): string {
-    return `LOCK TABLE ${this.quoteIdentifier(table)} IN SHARE ROW EXCLUSIVE MODE`;
+    return `LOCK TABLE ${this.quoteTable(table)} IN SHARE ROW EXCLUSIVE MODE`;
   }
 
   /**
@@ -116,13 +130,13 @@ export abstract class SqlCompiler implements SqlQuoting {
 
   /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
   targetHasRows(table: string): string {
-    return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteIdentifier(table)} LIMIT 1) AS probe`;
+    return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteTable(table)} LIMIT 1) AS probe`;
   }
 
   /** Per staged file: the stored rows its staged rows replace (run before they are deleted). */
   replacedPerFile(staging: string, table: string, keys: readonly string[]): string {
     const file = `s.${this.quoteIdentifier(FILE)}`;
-    return `SELECT ${file} AS batch_file, count(*) AS replaced FROM ${this.quoteIdentifier(staging)} AS s JOIN ${this.quoteIdentifier(table)} AS t ON ${this.keyMatch(keys)} GROUP BY ${file}`;
+    return `SELECT ${file} AS batch_file, count(*) AS replaced FROM ${this.quoteIdentifier(staging)} AS s JOIN ${this.quoteTable(table)} AS t ON ${this.keyMatch(keys)} GROUP BY ${file}`;
   }
 
   /**
@@ -158,7 +172,7 @@ export abstract class SqlCompiler implements SqlQuoting {
    */
   dropOlderVersions(staging: string, table: string, keys: readonly string[], version: string): string {
     const v = this.quoteIdentifier(version);
-    return `DELETE FROM ${this.quoteIdentifier(staging)} AS s USING ${this.quoteIdentifier(table)} AS t WHERE ${this.keyMatch(keys)} AND (t.${v} > s.${v} OR (s.${v} IS NULL AND t.${v} IS NOT NULL))`;
+    return `DELETE FROM ${this.quoteIdentifier(staging)} AS s USING ${this.quoteTable(table)} AS t WHERE ${this.keyMatch(keys)} AND (t.${v} > s.${v} OR (s.${v} IS NULL AND t.${v} IS NOT NULL))`;
   }
 
   /**
@@ -185,12 +199,12 @@ export abstract class SqlCompiler implements SqlQuoting {
 
   /** Removes the stored rows the staged rows replace; the count is the rows updated. */
   deleteReplaced(staging: string, table: string, keys: readonly string[]): string {
-    return `DELETE FROM ${this.quoteIdentifier(table)} AS t USING ${this.quoteIdentifier(staging)} AS s WHERE ${this.keyMatch(keys)}`;
+    return `DELETE FROM ${this.quoteTable(table)} AS t USING ${this.quoteIdentifier(staging)} AS s WHERE ${this.keyMatch(keys)}`;
   }
 
   insertFromStaging(staging: string, table: string, columns: readonly string[]): string {
     const list = this.columnList(columns);
-    return `INSERT INTO ${this.quoteIdentifier(table)} (${list}) SELECT ${list} FROM ${this.quoteIdentifier(staging)}`;
+    return `INSERT INTO ${this.quoteTable(table)} (${list}) SELECT ${list} FROM ${this.quoteIdentifier(staging)}`;
   }
 
   /**

@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { Driver } from './dialect.js';
 import type { RedshiftDialectConfig } from './redshift/redshift-dialect-config.js';
 
@@ -9,15 +10,11 @@ export type WarehouseTarget =
   | { dialect: 'postgres'; connectionString: string }
   | { dialect: 'redshift'; config: RedshiftDialectConfig };
 
-/** A URL fit for messages and output: its password, if any, replaced by `***`. */
-export function redactUrl(url: string): string {
-  const at = url.lastIndexOf('@');
-  const scheme = url.indexOf('//');
-  if (scheme === -1 || at < scheme) return url;
-  const userinfo = url.slice(scheme + 2, at);
-  const colon = userinfo.indexOf(':');
-  return colon === -1 ? url : `${url.slice(0, scheme + 2)}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
-}
+/** A URL fit for messages and output: the one redaction (passwords, tokens, signatures out). */
+export const redactUrl: (url: string) => string = redact;
+
+// Files a lake holds, which a `duckdb:` URL names by mistake (DuckDB would not keep tables in them).
+const DATA_FILE = /\.(parquet|csv|tsv|json|jsonl|ndjson|txt|gz|zst)$/i;
 
 /** The default embedded warehouse. */
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
@@ -91,6 +88,11 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
     const path = url.slice('duckdb:'.length);
     if (path === '')
       throw new LoaderError('duckdb: needs a database file, e.g. duckdb:.lakeload/warehouse.duckdb');
+    const data = DATA_FILE.exec(path);
+    if (data)
+      throw new LoaderError(
+        `duckdb:${path} names a ${data[0]} data file, not a database: the warehouse is a DuckDB database file, e.g. duckdb:.lakeload/warehouse.duckdb`,
+      );
     return { dialect: 'duckdb', path };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -100,6 +102,25 @@ export function parseWarehouseUrl(url: string): WarehouseTarget {
   throw new LoaderError(
     `unsupported warehouse URL "${redactUrl(url)}"; use duckdb:<path> or postgres://user@host:port/database or ${REDSHIFT_FORMS}`,
   );
+}
+
+/**
+ * An existing file must be a DuckDB database (its header holds `DUCK` at byte 8): any other file
+ * would be refused by DuckDB in a way that hides the cause, or worse, loaded into nothing.
+ */
+async function checkDuckDBFile(path: string): Promise<void> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return;
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(12), 0, 12, 0);
+    if (bytesRead === 0) return;
+    if (bytesRead < 12 || buffer.subarray(8, 12).toString('latin1') !== 'DUCK')
+      throw new LoaderError(
+        `duckdb:${path} is an existing file that is not a DuckDB database: name a new file or a DuckDB database, e.g. duckdb:.lakeload/warehouse.duckdb`,
+      );
+  } finally {
+    await file.close();
+  }
 }
 
 /** Opens the warehouse a URL names; each dialect's client is loaded only when it is used. */
@@ -113,7 +134,10 @@ export async function openWarehouse(url: string): Promise<Driver> {
     const { postgresWarehouse } = await import('./postgres/postgres-dialect.js');
     return postgresWarehouse({ connectionString: target.connectionString });
   }
-  if (target.path !== ':memory:') await mkdir(dirname(resolve(target.path)), { recursive: true });
+  if (target.path !== ':memory:') {
+    await mkdir(dirname(resolve(target.path)), { recursive: true });
+    await checkDuckDBFile(target.path);
+  }
   const { duckdbWarehouse } = await import('./duckdb/duckdb-dialect.js');
   return duckdbWarehouse({ path: target.path });
 }

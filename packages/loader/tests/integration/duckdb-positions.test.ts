@@ -109,7 +109,7 @@ describe('DuckDB positions staging', () => {
         ...args: Parameters<DuckDBConnection['run']>
       ) {
         // Same row count, other keys, just before the files are read again.
-        if (args[0].startsWith('INSERT INTO "t"'))
+        if (args[0].startsWith('INSERT INTO "main"."t"'))
           await write(join(root, 'b.parquet'), 'SELECT range::INTEGER + 10 AS id, 2 AS v FROM range(3)');
         return run.apply(this, args);
       });

@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
 import { JsonlFileNotifier, type LoadEvent, WebhookNotifier } from '../../src/notify/notifier.js';
+import { registerSecret } from '../../src/redact.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 
 let root: string;
@@ -89,5 +90,45 @@ describe('notifications', () => {
     expect(received[1]?.text).toMatch(
       /Failed to load .*b\.parquet into order_summary: .*not a Parquet file[\s\S]*\nTip: /,
     );
+  });
+
+  it('a webhook answering 401 or 404 is reported on stderr, never lost without a word; its URL is not shown', async () => {
+    for (const status of [401, 404]) {
+      const refusing = createServer((_request, response) => response.writeHead(status).end());
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+      const hook = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hooks/T000/B000/Pl4ntedT0ken`;
+      registerSecret(hook);
+      const event: LoadEvent = { type: 'skipped', at: 'now', uri: 'file:///x.parquet', reason: 'test' };
+      const notifier = new WebhookNotifier(hook, { types: ['skipped'], attempts: 3 });
+      await expect(notifier.notify(event)).rejects.toThrow(
+        new RegExp(`refused the skipped event for file:///x.parquet with HTTP ${status}`),
+      );
+      // Through a loader: the failing notifier is reported on stderr, and the load goes on.
+      const written: string[] = [];
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      const driver = await duckdbWarehouse({ path: join(root, `refused-${status}.duckdb`) });
+      try {
+        const lake = join(root, 'refused');
+        await mkdir(join(lake, 'notes'), { recursive: true });
+        await writeFile(join(lake, 'notes', 'readme.txt'), 'not data');
+        const loader = new Loader({ driver, notifiers: [new WebhookNotifier(hook, { types: ['skipped'] })] });
+        const result = await loader.loadFile(
+          await localObject(lake, 'notes/readme.txt'),
+          join(lake, 'notes/readme.txt'),
+        );
+        expect(result.status).toBe('skipped');
+      } finally {
+        write.mockRestore();
+        await driver.close();
+        await new Promise((resolve) => refusing.close(resolve));
+      }
+      expect(written.join('')).toMatch(
+        new RegExp(`a notifier failed: the webhook refused the skipped event .* HTTP ${status}`),
+      );
+      expect(written.join('')).not.toContain('Pl4ntedT0ken');
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RoutingError, route } from '../../src/routing/route.js';
+import { ReservedTableError, RoutingError, route } from '../../src/routing/route.js';
+import { foldName, refusedTarget } from '../../src/routing/target-guard.js';
 
 describe('route', () => {
   it('names the table after the dataset folder and parses hive partitions', () => {
@@ -45,5 +46,42 @@ describe('route', () => {
     expect(() => route('year=2025/part-0.parquet', 10)).toThrow(
       /put the file under a folder named after its table .* or add a routing rule/,
     );
+  });
+});
+
+describe('reserved targets', () => {
+  const refused = [
+    'lake/lakeload_load_history/f.parquet',
+    'lake/lakeload_dead_letters/f.parquet',
+    'lake/LAKELOAD_LOAD_HISTORY/f.parquet',
+    'lake/__lakeload_stage/f.parquet',
+    'lake/pg_description/f.parquet',
+    'lake/PG_Class/year=2025/f.parquet',
+    // Full-width letters fold to pg_class under NFKC; a zero-width space is invisible.
+    'lake/\uff50\uff47_class/f.parquet',
+    'lake/pg\u200b_class/f.parquet',
+    'lake/information_schema/f.parquet',
+    'lake/stl_load_errors/f.parquet',
+    'lake/SVV_TABLE_INFO/f.parquet',
+    'lake/sys_query_history/f.parquet',
+    'lake/svcs_query_summary/f.parquet',
+    'lake/duckdb_tables/f.parquet',
+    'lake/sqlite_master/f.parquet',
+  ];
+  it.each(refused)('refuses %j with the reason', (key) => {
+    expect(() => route(key, 10)).toThrow(ReservedTableError);
+    expect(() => route(key, 10)).toThrow(/reserved for/);
+  });
+
+  it('refuses a rule that routes into a reserved table', () => {
+    expect(() => route('partners/f.parquet', 10, [{ prefix: 'partners/', table: 'pg_description' }])).toThrow(
+      /routing rule "partners\/".*reserved for postgres's system catalogs/,
+    );
+  });
+
+  it('lets names that only contain a reserved word through', () => {
+    for (const table of ['orders_pg_', 'my_lakeload_load_history', 'stl', 'system', 'information'])
+      expect(refusedTarget(table)).toBeUndefined();
+    expect(foldName('ＰＧ_Ｃｌａｓｓ')).toBe('pg_class');
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseWarehouseUrl, redactUrl } from '../../src/warehouse/url.js';
+import { openWarehouse, parseWarehouseUrl, redactUrl } from '../../src/warehouse/url.js';
 
 describe('parseWarehouseUrl', () => {
   it('reads DuckDB files and PostgreSQL URLs', () => {
@@ -28,5 +31,27 @@ describe('parseWarehouseUrl', () => {
     );
     expect(() => parseWarehouseUrl('mysql://root:hunter2@db/x')).not.toThrow(/hunter2/);
     expect(() => parseWarehouseUrl('duckdb:')).toThrow(/needs a database file/);
+  });
+});
+
+describe('duckdb: URLs that name no database', () => {
+  it('refuses a data file by its name', () => {
+    for (const path of ['lake/orders/f.parquet', 'x.PARQUET', 'rows.csv'])
+      expect(() => parseWarehouseUrl(`duckdb:${path}`)).toThrow(/data file, not a database/);
+  });
+
+  it('refuses an existing file that is not a DuckDB database, and opens nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lakeload-url-'));
+    try {
+      const notes = join(dir, 'notes.db');
+      await writeFile(notes, 'PAR1 not a database at all');
+      await expect(openWarehouse(`duckdb:${notes}`)).rejects.toThrow(/not a DuckDB database/);
+      const driver = await openWarehouse(`duckdb:${join(dir, 'new.duckdb')}`);
+      await driver.close();
+      const again = await openWarehouse(`duckdb:${join(dir, 'new.duckdb')}`);
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -48,11 +48,16 @@ export class DuckDBDriver implements Driver {
     const options: Record<string, string> = { preserve_insertion_order: 'false' };
     options.memory_limit = `${config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB}MiB`;
     if (config.threads !== undefined) options.threads = String(config.threads);
+    let driver: DuckDBDriver;
     try {
-      return new DuckDBDriver(await DuckDBInstance.create(config.path, options));
+      driver = new DuckDBDriver(await DuckDBInstance.create(config.path, options));
     } catch (error) {
       throw mapDuckDBError(error, `cannot open the DuckDB warehouse ${config.path}`);
     }
+    // Every table name is qualified by the schema the tables live in (see SqlCompiler.schema).
+    const [row] = await driver.query('SELECT current_schema() AS current');
+    driver.compiler.schema = String(row?.current);
+    return driver;
   }
 
   async #withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -141,14 +141,14 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     // Replacing: every match of a staged row that no stored row is newer than.
     const replacing = v ? ` WHERE ${row} NOT IN (SELECT ${row} FROM ${note} WHERE ${older})` : '';
     return {
-      match: `CREATE TEMP TABLE ${note} AS SELECT ${this.columnList(keys, 's.')}, s.${row}, s.${file}, ${isOlder} AS ${older} FROM ${q(staging)} AS s JOIN ${q(table)} AS t ON ${this.keyMatch(keys)}`,
+      match: `CREATE TEMP TABLE ${note} AS SELECT ${this.columnList(keys, 's.')}, s.${row}, s.${file}, ${isOlder} AS ${older} FROM ${q(staging)} AS s JOIN ${this.quoteTable(table)} AS t ON ${this.keyMatch(keys)}`,
       ...(v
         ? {
             dropOlder: `DELETE FROM ${q(staging)} WHERE ${row} IN (SELECT ${row} FROM ${note} WHERE ${older})`,
           }
         : {}),
       replacedPerFile: `SELECT ${file} AS batch_file, count(*) AS replaced FROM ${note}${replacing} GROUP BY ${file}`,
-      deleteReplaced: `DELETE FROM ${q(table)} AS t USING (SELECT * FROM ${note}${replacing}) AS s WHERE ${this.keyMatch(keys)}`,
+      deleteReplaced: `DELETE FROM ${this.quoteTable(table)} AS t USING (SELECT * FROM ${note}${replacing}) AS s WHERE ${this.keyMatch(keys)}`,
     };
   }
 
@@ -164,6 +164,6 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     paths: readonly string[],
     join: 'semi' | 'anti',
   ): string {
-    return `INSERT INTO ${this.quoteIdentifier(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)}${rankedRows(this, staging, settings, join)}`;
+    return `INSERT INTO ${this.quoteTable(table)} (${this.columnList(columns)}) SELECT ${this.columnList(columns, 'p.')} FROM ${parquetBatchSource(this, paths)}${rankedRows(this, staging, settings, join)}`;
   }
 }

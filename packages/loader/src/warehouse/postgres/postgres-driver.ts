@@ -91,14 +91,28 @@ export class PostgresDriver implements Driver {
     const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections ?? 4 });
     // A pooled client's background error must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    let schema: unknown;
     try {
       const client = await pool.connect();
-      client.release();
+      try {
+        schema = (await client.query('SELECT current_schema() AS current')).rows[0]?.current;
+      } finally {
+        client.release();
+      }
     } catch (error) {
       await pool.end();
       throw mapPostgresError(error, 'cannot connect to PostgreSQL');
     }
-    return new PostgresDriver(pool, Math.max(1, Math.trunc(config.tempBuffersMb ?? 128)));
+    if (typeof schema !== 'string') {
+      await pool.end();
+      throw new LoaderError(
+        'the connection has no current schema: its search_path names no schema that exists. Create the schema, or set options=-c search_path=<schema> in the warehouse URL',
+      );
+    }
+    const driver = new PostgresDriver(pool, Math.max(1, Math.trunc(config.tempBuffersMb ?? 128)));
+    // Every table name is qualified by this schema: unqualified, PostgreSQL resolves pg_catalog first.
+    driver.compiler.schema = schema;
+    return driver;
   }
 
   /**

@@ -84,7 +84,9 @@ export class PostgresSqlCompiler extends SqlCompiler {
    */
   copyFromStdin(table: string, columns: readonly string[], direct = false): string {
     const list = direct ? columns : [...columns, FILE, ROW];
-    return `COPY ${this.quoteIdentifier(table)} (${this.columnList(list)}) FROM STDIN`;
+    // Staging is a temporary table: only the target is qualified by its schema.
+    const name = direct ? this.quoteTable(table) : this.quoteIdentifier(table);
+    return `COPY ${name} (${this.columnList(list)}) FROM STDIN`;
   }
 
   /**

@@ -41,7 +41,7 @@ export class RedshiftLedgerSql extends LedgerSql {
    * after its batch committed, its own rows from a concurrent loader's (see `planBatch`).
    */
   override createLedger(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(LEDGER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(LEDGER_TABLE)} (
   object_uri ${varchar(2048)} NOT NULL,
   object_identity ${varchar(256)} NOT NULL,
   target_table ${varchar(512)} NOT NULL,
@@ -57,7 +57,7 @@ export class RedshiftLedgerSql extends LedgerSql {
   }
 
   override createDeadLetters(): string {
-    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteIdentifier(DEAD_LETTER_TABLE)} (
+    return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(DEAD_LETTER_TABLE)} (
   object_uri ${varchar(2048)} NOT NULL,
   object_identity ${varchar(256)} NOT NULL,
   target_table ${varchar(512)},
@@ -70,7 +70,7 @@ export class RedshiftLedgerSql extends LedgerSql {
 
   override markReplayed(objectUri: string, identity: string): string {
     const q = this.q;
-    return `UPDATE ${q.quoteIdentifier(DEAD_LETTER_TABLE)} SET replayed_at = GETDATE() WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
+    return `UPDATE ${q.quoteTable(DEAD_LETTER_TABLE)} SET replayed_at = GETDATE() WHERE object_uri = ${q.quoteLiteral(objectUri)} AND object_identity = ${q.quoteLiteral(identity)} AND replayed_at IS NULL`;
   }
 }
 
@@ -256,7 +256,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
 
   /** Redshift's LOCK has no modes: it blocks other writers and readers of the table until commit. */
   override lockTable(table: string): string {
-    return `LOCK TABLE ${this.quoteIdentifier(table)}`;
+    return `LOCK TABLE ${this.quoteTable(table)}`;
   }
 
   /** Redshift's DELETE takes no alias for its target: columns are qualified by the quoted names. */
@@ -267,14 +267,14 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
     version: string,
   ): string {
     const s = this.quoteIdentifier(staging);
-    const t = this.quoteIdentifier(table);
+    const t = this.quoteTable(table);
     const v = this.quoteIdentifier(version);
     return `DELETE FROM ${s} USING ${t} WHERE ${this.match(t, s, keys)} AND (${t}.${v} > ${s}.${v} OR (${s}.${v} IS NULL AND ${t}.${v} IS NOT NULL))`;
   }
 
   override deleteReplaced(staging: string, table: string, keys: readonly string[]): string {
     const s = this.quoteIdentifier(staging);
-    const t = this.quoteIdentifier(table);
+    const t = this.quoteTable(table);
     return `DELETE FROM ${t} USING ${s} WHERE ${this.match(t, s, keys)}`;
   }
 
@@ -314,7 +314,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
 
   /** The loaded ledger rows of these files, with the batch that wrote each: before and after a batch. */
   ledgerRowsOf(files: readonly { objectUri: string; identity: string }[]): string {
-    return `SELECT object_uri, object_identity, batch_id, rows_inserted, rows_updated, rows_unchanged FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`;
+    return `SELECT object_uri, object_identity, batch_id, rows_inserted, rows_updated, rows_unchanged FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`;
   }
 
   /**
@@ -348,7 +348,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
     if (files.length === 0) throw new LoaderError('a batch needs at least one file');
     if (keys.length === 0 && version !== undefined)
       throw new LoaderError(`${table}: a version column (${version}) needs keys to compare rows by`);
-    const t = this.quoteIdentifier(table);
+    const t = this.quoteTable(table);
     const seen = this.quoteIdentifier(SEEN);
     const stage = this.quoteIdentifier(STAGE);
     const counts = this.quoteIdentifier(COUNTS);
@@ -361,7 +361,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
       { step: 'lock', sql: this.lockTable(table) },
       {
         step: 'ledger-check',
-        sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteIdentifier(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
+        sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
       },
       { step: 'stage', sql: this.createTempTable(STAGE, columns) },
       { step: 'copy', sql: this.copyFromManifest(STAGE, input.manifestUrl, input.copyRoleArn, nested) },
@@ -452,7 +452,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
    * ledger stay right. Rows are grouped into as few INSERTs as fit 100 KB each.
    */
   #ledgerInserts(input: BatchInput, counts: string, guard: string): BatchStatement[] {
-    const head = `INSERT INTO ${this.quoteIdentifier(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) `;
+    const head = `INSERT INTO ${this.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) `;
     const last = input.files.length - 1;
     const rows = input.files.map((file, index) => {
       const tally = index === last ? 'kept - replaced, replaced, staged - kept' : '0, 0, 0';
