@@ -276,12 +276,6 @@ describe('SQL per dialect', () => {
     ['uint64', { kind: 'int', bits: 64, signed: false }, 'UBIGINT', 'numeric(20,0)'],
     ['float32', { kind: 'float', bits: 32 }, 'FLOAT', 'real'],
     ['local timestamp', { kind: 'timestamp', unit: 'millis', utc: false }, 'TIMESTAMP', 'timestamp'],
-    [
-      'int96 timestamp',
-      { kind: 'timestamp', unit: 'nanos', utc: true, int96: true },
-      'TIMESTAMPTZ',
-      'timestamptz',
-    ],
     ['json', { kind: 'json' }, 'JSON', 'jsonb'],
     ['date', { kind: 'date' }, 'DATE', 'date'],
   ])('maps %s', (_name, type, duckdb, postgres) => {
@@ -296,8 +290,10 @@ describe('SQL per dialect', () => {
     expect(() => dialects.postgres.columnType(nanos, 'ts')).toThrow(
       /"ts" is a timestamp in nanoseconds; .*microsecond/,
     );
-    expect(() => dialects.duckdb.columnType({ kind: 'nested', shape: 'list' }, 'tags')).toThrow(
-      /"tags" is a nested list; flatten it/,
+    const wide: ColumnType = { kind: 'decimal', precision: 40, scale: 2 };
+    expect(() => dialects.duckdb.columnType(wide, 'amount')).toThrow(/"amount" is decimal\(40,2\); DuckDB holds at most 38/);
+    expect(() => dialects.postgres.columnType(wide, 'amount')).toThrow(
+      /"amount" is decimal\(40,2\); the loader's Parquet reader keeps at most 38 digits/,
     );
   });
 });

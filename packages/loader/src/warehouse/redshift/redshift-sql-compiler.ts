@@ -223,7 +223,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
       case 'time':
         throw refused(column, 'a time of day; COPY from Parquet cannot load TIME. Write it as a string');
       case 'timestamp':
-        if (type.unit === 'nanos' && !type.int96) {
+        if (type.unit === 'nanos') {
           throw refused(
             column,
             'a timestamp in nanoseconds, which Redshift loads as absurd dates. Write the file with microsecond timestamps',
