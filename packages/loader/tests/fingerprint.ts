@@ -15,7 +15,9 @@ export function printed(engine: Engine, type: ColumnType, value: string): string
       return duck ? `hex(${value})` : `upper(encode(${value}, 'hex'))`;
     case 'timestamp':
       // Microseconds since the epoch: the instant (or the wall-clock time) whatever the time zone.
-      return duck ? `CAST(epoch_us(${value}) AS VARCHAR)` : `((extract(epoch from ${value}) * 1000000)::numeric(30,0))::text`;
+      return duck
+        ? `CAST(epoch_us(${value}) AS VARCHAR)`
+        : `((extract(epoch from ${value}) * 1000000)::numeric(30,0))::text`;
     case 'nested':
     case 'json':
       return duck ? `CAST(to_json(${value}) AS VARCHAR)` : `(${value})::text`;
@@ -27,7 +29,9 @@ export function printed(engine: Engine, type: ColumnType, value: string): string
 /** A decimal number's text without representation: no trailing zeros, no `+`, no `-0`. */
 function canonicalNumber(text: string): string {
   if (/e/i.test(text) || !/^-?\d+(\.\d+)?$/.test(text)) {
-    const number = Number(text.toLowerCase() === 'inf' ? 'Infinity' : text.toLowerCase() === '-inf' ? '-Infinity' : text);
+    const number = Number(
+      text.toLowerCase() === 'inf' ? 'Infinity' : text.toLowerCase() === '-inf' ? '-Infinity' : text,
+    );
     return Number.isNaN(number) ? 'NaN' : String(number);
   }
   let [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');
@@ -42,7 +46,9 @@ const UTC_TIMESTAMP = /^(\d{4,}-\d\d-\d\d(?: \(BC\))? \d\d:\d\d:\d\d(?:\.\d+)?)\
 /** JSON with sorted object keys and canonical numbers (read exactly, never through a double). */
 function canonicalJson(text: string): string {
   const parsed = JSON.parse(text, (_key, value, context?: { source?: string }) =>
-    typeof value === 'number' && context?.source !== undefined ? { $number: canonicalNumber(context.source) } : value,
+    typeof value === 'number' && context?.source !== undefined
+      ? { $number: canonicalNumber(context.source) }
+      : value,
   ) as unknown;
   const write = (value: unknown): string => {
     if (Array.isArray(value)) return `[${value.map(write).join(',')}]`;
@@ -72,7 +78,14 @@ export function canonical(type: ColumnType, text: unknown): string {
       return canonicalNumber(value);
     case 'float': {
       const lower = value.toLowerCase();
-      const number = lower === 'nan' ? Number.NaN : lower.includes('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(value);
+      const number =
+        lower === 'nan'
+          ? Number.NaN
+          : lower.includes('inf')
+            ? lower.startsWith('-')
+              ? -Infinity
+              : Infinity
+            : Number(value);
       return String(type.bits === 64 ? number : Math.fround(number));
     }
     case 'boolean':
@@ -90,7 +103,10 @@ export function canonical(type: ColumnType, text: unknown): string {
 /** Per column, its canonical values sorted: a fingerprint that ignores row order. */
 export type Fingerprint = Record<string, string[]>;
 
-export function fingerprint(columns: readonly Column[], rows: readonly Record<string, unknown>[]): Fingerprint {
+export function fingerprint(
+  columns: readonly Column[],
+  rows: readonly Record<string, unknown>[],
+): Fingerprint {
   return Object.fromEntries(
     columns.map((column, index) => [
       column.name,
@@ -100,7 +116,12 @@ export function fingerprint(columns: readonly Column[], rows: readonly Record<st
 }
 
 /** The SELECT that prints every column of `from` for `fingerprint`, as `c0`, `c1`, … */
-export function printedSelect(engine: Engine, quoting: SqlQuoting, columns: readonly Column[], from: string): string {
+export function printedSelect(
+  engine: Engine,
+  quoting: SqlQuoting,
+  columns: readonly Column[],
+  from: string,
+): string {
   const list = columns.map(
     (column, index) => `${printed(engine, column.type, quoting.quoteIdentifier(column.name))} AS c${index}`,
   );

@@ -121,7 +121,8 @@ function widenedNested(target: NestedType, file: NestedType): NestedType | undef
   }
   if (target.shape === 'struct') {
     for (const other of file.children ?? []) {
-      if (!targetChildren.some((child) => child.name === other.name)) children.push({ ...other, nullable: true });
+      if (!targetChildren.some((child) => child.name === other.name))
+        children.push({ ...other, nullable: true });
     }
   }
   return { ...target, children };

@@ -251,7 +251,14 @@ const PATH = '__lakeload_path';
  * position, the file path) or that staging holds beside them: a file column of one of these names
  * is refused (see the adapters' name rules).
  */
-export const READER_COLUMNS: readonly string[] = ['file_row_number', PATH, FILE, ROW, KEEP, '__lakeload_older'];
+export const READER_COLUMNS: readonly string[] = [
+  'file_row_number',
+  PATH,
+  FILE,
+  ROW,
+  KEEP,
+  '__lakeload_older',
+];
 
 /**
  * DuckDB SQL (the DuckDB dialect's own, and the PostgreSQL driver's in-process reader): a batch's

@@ -49,7 +49,11 @@ const backends: Backend[] = [
 
 const files = corpusFiles();
 /** A table name per file: its name without extension, as a plain identifier. */
-const tableOf = (name: string) => name.replace(/\.parquet$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+const tableOf = (name: string) =>
+  name
+    .replace(/\.parquet$/, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase();
 
 describe.each(backends)('the shared corpus on $name', (backend) => {
   let root: string;
@@ -77,7 +81,8 @@ describe.each(backends)('the shared corpus on $name', (backend) => {
     for (const key of keys) await copyFile(path, join(lake, key));
     const loader = new Loader({ driver });
     const results = [];
-    for (const key of keys) results.push(await loader.loadFile(await localObject(lake, key), join(lake, key)));
+    for (const key of keys)
+      results.push(await loader.loadFile(await localObject(lake, key), join(lake, key)));
     const refusal = REFUSED[backend.name][name];
     if (refusal) {
       expect(results[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(refusal) });

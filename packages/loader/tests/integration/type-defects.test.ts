@@ -132,11 +132,21 @@ describe.each(backends)('types and names on $name', (backend) => {
     parquetWriteFile({
       filename: join(lake, key),
       columnData: [
-        { name: 'amount', data: [12345678901234567890123456780123456789n, 12345678901234567890123456780123456788n] },
+        {
+          name: 'amount',
+          data: [12345678901234567890123456780123456789n, 12345678901234567890123456780123456788n],
+        },
       ],
       schema: [
         { name: 'root', num_children: 1 },
-        { name: 'amount', type: 'BYTE_ARRAY', converted_type: 'DECIMAL', precision: 40, scale: 10, repetition_type: 'OPTIONAL' },
+        {
+          name: 'amount',
+          type: 'BYTE_ARRAY',
+          converted_type: 'DECIMAL',
+          precision: 40,
+          scale: 10,
+          repetition_type: 'OPTIONAL',
+        },
       ],
     });
     const result = await load(key);
@@ -160,6 +170,20 @@ describe.each(backends)('types and names on $name', (backend) => {
     expect('error' in result && result.error).toMatch(/columns "Val" and "val" would be one column/);
   });
 
+  it('4. loads folders that differ only by case as the warehouse names tables', async () => {
+    const lower = await duckdbFile('events/a.parquet', `SELECT 1 AS id`);
+    const upper = await duckdbFile('Events/b.parquet', `SELECT 2 AS id, 'x' AS note`);
+    expect(await load(lower)).toMatchObject({ status: 'loaded', inserted: 1 });
+    expect(await load(upper)).toMatchObject({ status: 'loaded', inserted: 1 });
+    // DuckDB's names ignore case: one table that gained a column. PostgreSQL keeps two tables.
+    const count = async (table: string) =>
+      Number(
+        (await driver.query(`SELECT count(*) AS n FROM ${driver.compiler.quoteIdentifier(table)}`))[0]?.n,
+      );
+    if (backend.name === 'duckdb') expect(await count('events')).toBe(2);
+    else expect([await count('events'), await count('Events')]).toEqual([1, 1]);
+  });
+
   it('5. loads a column name longer than the warehouse keeps, file after file', async () => {
     const long = `measurement_${'x'.repeat(58)}`;
     const first = await duckdbFile('long/a.parquet', `SELECT 1 AS id, 2 AS "${long}"`);
@@ -169,9 +193,26 @@ describe.each(backends)('types and names on $name', (backend) => {
     expect((await driver.query('SELECT count(*) AS n FROM long')).map((row) => Number(row.n))).toEqual([2]);
   });
 
-  it('6. refuses columns named like the loader\'s own, with the way out', async () => {
+  it('5. refuses a table name the warehouse would cut, where it cuts names', async () => {
+    const table = `t${'x'.repeat(70)}`;
+    const key = await duckdbFile(`${table}/a.parquet`, `SELECT 1 AS id`);
+    const result = await load(key);
+    if (backend.name === 'duckdb') {
+      expect(result).toMatchObject({ status: 'loaded', inserted: 1 });
+      return;
+    }
+    expect(result).toMatchObject({ status: 'failed' });
+    expect('error' in result && result.error).toMatch(
+      /is 71 bytes long; the warehouse keeps only 63 .*Rename the folder/,
+    );
+  });
+
+  it("6. refuses columns named like the loader's own, with the way out", async () => {
     for (const name of ['file_row_number', '__lakeload_file', '__lakeload_path']) {
-      const key = await duckdbFile(`internal_${name.replace(/_/g, '')}/a.parquet`, `SELECT 1 AS id, 2 AS "${name}"`);
+      const key = await duckdbFile(
+        `internal_${name.replace(/_/g, '')}/a.parquet`,
+        `SELECT 1 AS id, 2 AS "${name}"`,
+      );
       const result = await load(key);
       expect(result).toMatchObject({ status: 'failed' });
       expect('error' in result && result.error).toMatch(
@@ -180,12 +221,65 @@ describe.each(backends)('types and names on $name', (backend) => {
     }
   });
 
+  it('evolves across files: a struct that gains a field, a widened decimal, a list of wider integers', async () => {
+    const first = await duckdbFile(
+      'drift/a.parquet',
+      `SELECT {'a': 1, 'b': 'x'} AS s, 1.5::DECIMAL(10,2) AS amount, [1::INTEGER, 2] AS ids`,
+    );
+    const second = await duckdbFile(
+      'drift/b.parquet',
+      `SELECT {'a': 2, 'b': 'y', 'c': DATE '2025-11-13'} AS s, 12345678901.25::DECIMAL(20,2) AS amount, [3000000000::BIGINT] AS ids`,
+    );
+    expect(await load(first)).toMatchObject({ status: 'loaded', inserted: 1 });
+    expect(await load(second)).toMatchObject({ status: 'loaded', inserted: 1 });
+    // The first file's struct reads back with the new field as null.
+    const rows = await driver.query(
+      `${printedSelect(
+        backend.name,
+        driver.compiler,
+        [
+          { name: 's', type: { kind: 'nested', shape: 'struct' }, nullable: true },
+          { name: 'amount', type: { kind: 'decimal', precision: 20, scale: 2 }, nullable: true },
+          { name: 'ids', type: { kind: 'nested', shape: 'list' }, nullable: true },
+        ],
+        'drift',
+      )} ORDER BY c1`,
+    );
+    const canonicalRows = rows.map((row) => [
+      JSON.parse(String(row.c0)),
+      String(row.c1),
+      JSON.parse(String(row.c2)),
+    ]);
+    expect(canonicalRows).toEqual([
+      [backend.name === 'duckdb' ? { a: 1, b: 'x', c: null } : { a: 1, b: 'x' }, '1.50', [1, 2]],
+      [{ a: 2, b: 'y', c: '2025-11-13' }, '12345678901.25', [3000000000]],
+    ]);
+  });
+
+  it('refuses a struct field whose type narrows, under the evolve contract', async () => {
+    const first = await duckdbFile('narrow/a.parquet', `SELECT {'a': 'text'} AS s`);
+    const second = await duckdbFile('narrow/b.parquet', `SELECT {'a': 1} AS s`);
+    expect(await load(first)).toMatchObject({ status: 'loaded' });
+    const result = await load(second);
+    if (backend.name === 'postgres') {
+      // jsonb holds any JSON: a struct of other field types is still a JSON object.
+      expect(result).toMatchObject({ status: 'loaded' });
+      return;
+    }
+    expect(result).toMatchObject({ status: 'failed' });
+    expect('error' in result && result.error).toMatch(
+      /"s" is struct<a: string> in the table but struct<a: int32> in the file/,
+    );
+  });
+
   it('7. refuses uint64 into a DECIMAL(19,0) column with a schema-drift message', async () => {
     const first = await duckdbFile('counts/a.parquet', `SELECT 1::DECIMAL(19,0) AS n`);
     const second = await duckdbFile('counts/b.parquet', `SELECT 18446744073709551615::UBIGINT AS n`);
     expect(await load(first)).toMatchObject({ status: 'loaded' });
     const result = await load(second);
     expect(result).toMatchObject({ status: 'failed' });
-    expect('error' in result && result.error).toMatch(/"n" is decimal\(19,0\) in the table but unsigned int64 in the file/);
+    expect('error' in result && result.error).toMatch(
+      /"n" is decimal\(19,0\) in the table but unsigned int64 in the file/,
+    );
   });
 });

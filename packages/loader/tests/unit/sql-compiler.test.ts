@@ -291,7 +291,9 @@ describe('SQL per dialect', () => {
       /"ts" is a timestamp in nanoseconds; .*microsecond/,
     );
     const wide: ColumnType = { kind: 'decimal', precision: 40, scale: 2 };
-    expect(() => dialects.duckdb.columnType(wide, 'amount')).toThrow(/"amount" is decimal\(40,2\); DuckDB holds at most 38/);
+    expect(() => dialects.duckdb.columnType(wide, 'amount')).toThrow(
+      /"amount" is decimal\(40,2\); DuckDB holds at most 38/,
+    );
     expect(() => dialects.postgres.columnType(wide, 'amount')).toThrow(
       /"amount" is decimal\(40,2\); the loader's Parquet reader keeps at most 38 digits/,
     );

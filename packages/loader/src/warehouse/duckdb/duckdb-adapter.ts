@@ -15,7 +15,7 @@ export const duckdbCapabilities: Capabilities = {
   names: {
     foldsToLower: false,
     caseInsensitive: true,
-  // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
-  reservedColumns: READER_COLUMNS,
+    // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
+    reservedColumns: READER_COLUMNS,
   },
 };

@@ -77,9 +77,14 @@ export class DuckDBSqlCompiler extends SqlCompiler {
         return `MAP(${child(0)}, ${child(1)})`;
       case 'struct':
         if (children.length === 0)
-          throw new UnsupportedTypeError(`column "${column}" is a struct without fields; DuckDB needs at least one`);
+          throw new UnsupportedTypeError(
+            `column "${column}" is a struct without fields; DuckDB needs at least one`,
+          );
         return `STRUCT(${children
-          .map((field) => `${this.quoteIdentifier(field.name)} ${this.columnType(field.type, `${column}.${field.name}`)}`)
+          .map(
+            (field) =>
+              `${this.quoteIdentifier(field.name)} ${this.columnType(field.type, `${column}.${field.name}`)}`,
+          )
           .join(', ')})`;
     }
   }

@@ -16,7 +16,7 @@ export const postgresCapabilities: Capabilities = {
     foldsToLower: false,
     caseInsensitive: false,
     maxNameBytes: 63,
-  // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
-  reservedColumns: READER_COLUMNS,
+    // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
+    reservedColumns: READER_COLUMNS,
   },
 };

@@ -132,7 +132,9 @@ export class PostgresSqlCompiler extends SqlCompiler {
     } = {},
   ): string {
     const { kept, direct = false } = options;
-    const values = columns.map((column) => `coalesce(${this.#copyText(column.type, `p.${this.quoteIdentifier(column.name)}`)}, '\\N')`);
+    const values = columns.map(
+      (column) => `coalesce(${this.#copyText(column.type, `p.${this.quoteIdentifier(column.name)}`)}, '\\N')`,
+    );
     const line = direct
       ? values
       : [
