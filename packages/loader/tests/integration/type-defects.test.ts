@@ -4,7 +4,9 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type Engine, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
+import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { createTestSchema } from '@lakeload/testkit/postgres';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,8 +16,6 @@ import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
-import { CORPUS, corpusFiles } from '../corpus.js';
-import { type Engine, fileFingerprint, fingerprint, printedSelect } from '../fingerprint.js';
 
 interface Backend {
   name: Engine;
@@ -37,6 +37,10 @@ const backends: Backend[] = [
     },
   },
 ];
+
+/** Runs DuckDB SQL on `connection`, rows as JSON values. */
+const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
+  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 describe.each(backends)('types and names on $name', (backend) => {
   let root: string;
@@ -88,7 +92,7 @@ describe.each(backends)('types and names on $name', (backend) => {
     const { columns } = await readParquetSchema(source).finally(() => source.close());
     const connection = await writer.connect();
     await connection.run("SET TimeZone = 'UTC'");
-    const expected = await fileFingerprint(connection, driver.compiler, columns, paths);
+    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, paths);
     connection.closeSync();
     const stored = await driver.query(
       printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(table)),

@@ -1,11 +1,11 @@
 // Every footer of the shared corpus (files written by Spark, Impala, parquet-mr, Arrow and arrow-rs)
 // read by our reader, compared with the schema DuckDB itself reports for the file.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeType } from '../../src/schema/evolve.js';
 import { type ColumnType, fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import { parseDuckDBType } from '../../src/warehouse/duckdb/duckdb-introspector.js';
-import { corpusFiles } from '../corpus.js';
 
 let db: DuckDBInstance;
 beforeAll(async () => {

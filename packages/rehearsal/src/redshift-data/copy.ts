@@ -162,7 +162,10 @@ const TARGETS: { matches: (type: string) => boolean; targets: readonly string[] 
   { matches: (type) => type === 'FLOAT', targets: ['float4', 'float8'] },
   { matches: (type) => type === 'DOUBLE', targets: ['float8'] },
   { matches: (type) => type.startsWith('DECIMAL'), targets: ['numeric'] },
-  { matches: (type) => type === 'VARCHAR' || type === 'JSON', targets: ['varchar', 'bpchar', 'text', 'jsonb'] },
+  {
+    matches: (type) => type === 'VARCHAR' || type === 'JSON',
+    targets: ['varchar', 'bpchar', 'text', 'jsonb'],
+  },
   { matches: (type) => type === 'BLOB', targets: ['bytea'] },
   { matches: (type) => type === 'DATE', targets: ['date'] },
   {
@@ -174,7 +177,8 @@ const TARGETS: { matches: (type: string) => boolean; targets: readonly string[] 
 /** Why Redshift's COPY refuses a Parquet column whatever the target, else undefined. */
 function refusedColumn(source: SourceColumn): string | undefined {
   const type = source.type.toUpperCase();
-  if (/^TIME( WITH TIME ZONE)?$/.test(type)) return 'Parquet TIME columns cannot be loaded by COPY FORMAT AS PARQUET';
+  if (/^TIME( WITH TIME ZONE)?$/.test(type))
+    return 'Parquet TIME columns cannot be loaded by COPY FORMAT AS PARQUET';
   if (type === 'TIMESTAMP_NS') {
     return 'nanosecond timestamps: Redshift loads these as wrong dates; the endpoint refuses them instead of pretending';
   }

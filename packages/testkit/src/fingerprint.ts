@@ -1,14 +1,29 @@
 // Value-by-value comparison of a loaded table with DuckDB's own reading of the files: per column, the
 // multiset of its values in a canonical text that ignores representation (how a warehouse prints a
 // number, a timestamp, bytes or JSON), so that only a different value makes a difference.
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Column, ColumnType } from '../src/schema/parquet.js';
-import type { SqlQuoting } from '../src/warehouse/sql-compiler.js';
+
+/** The part of the loader's column type that decides how a value prints (structurally the same). */
+export interface PrintableType {
+  kind: string;
+  bits?: number;
+}
+
+/** A column of the file: its name and type. */
+export interface PrintableColumn {
+  name: string;
+  type: PrintableType;
+}
+
+/** Identifier and literal quoting (the loader's compilers). */
+export interface Quoting {
+  quoteIdentifier(name: string): string;
+  quoteLiteral(value: string): string;
+}
 
 export type Engine = 'duckdb' | 'postgres';
 
 /** A SQL expression that prints `value` (of the file's `type`) so that `canonical` can normalise it. */
-export function printed(engine: Engine, type: ColumnType, value: string): string {
+export function printed(engine: Engine, type: PrintableType, value: string): string {
   const duck = engine === 'duckdb';
   switch (type.kind) {
     case 'binary':
@@ -68,7 +83,7 @@ function canonicalJson(text: string): string {
 }
 
 /** One printed value in canonical text; NULL as `NULL`. */
-export function canonical(type: ColumnType, text: unknown): string {
+export function canonical(type: PrintableType, text: unknown): string {
   if (text === null || text === undefined) return 'NULL';
   const value = String(text);
   switch (type.kind) {
@@ -103,8 +118,8 @@ export function canonical(type: ColumnType, text: unknown): string {
 /** Per column, its canonical values sorted: a fingerprint that ignores row order. */
 export type Fingerprint = Record<string, string[]>;
 
-export function fingerprint(
-  columns: readonly Column[],
+export function fingerprint<C extends PrintableColumn>(
+  columns: readonly C[],
   rows: readonly Record<string, unknown>[],
 ): Fingerprint {
   return Object.fromEntries(
@@ -116,10 +131,10 @@ export function fingerprint(
 }
 
 /** The SELECT that prints every column of `from` for `fingerprint`, as `c0`, `c1`, … */
-export function printedSelect(
+export function printedSelect<C extends PrintableColumn>(
   engine: Engine,
-  quoting: SqlQuoting,
-  columns: readonly Column[],
+  quoting: Quoting,
+  columns: readonly C[],
   from: string,
 ): string {
   const list = columns.map(
@@ -128,17 +143,20 @@ export function printedSelect(
   return `SELECT ${list.join(', ')} FROM ${from}`;
 }
 
-/** DuckDB's own reading of the files, `times` over (a table that loaded the same file twice). */
-export async function fileFingerprint(
-  connection: DuckDBConnection,
-  quoting: SqlQuoting,
-  columns: readonly Column[],
+/** DuckDB's own reading of the files (`query` runs DuckDB SQL), each as often as it is listed. */
+export async function fileFingerprint<C extends PrintableColumn>(
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  quoting: Quoting,
+  columns: readonly C[],
   paths: readonly string[],
 ): Promise<Fingerprint> {
   const rows: Record<string, unknown>[] = [];
   for (const path of paths) {
-    const sql = printedSelect('duckdb', quoting, columns, `read_parquet(${quoting.quoteLiteral(path)})`);
-    rows.push(...((await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]));
+    rows.push(
+      ...(await query(
+        printedSelect('duckdb', quoting, columns, `read_parquet(${quoting.quoteLiteral(path)})`),
+      )),
+    );
   }
   return fingerprint(columns, rows);
 }

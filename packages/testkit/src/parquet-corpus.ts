@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// packages/testkit/src (or dist) → the repository root.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RELATIVE = 'shared/reference/parquet-corpus';
 
