@@ -110,6 +110,9 @@ export function canonical(type: PrintableType, text: unknown): string {
       return canonicalJson(value);
     case 'uuid':
       return value.toLowerCase();
+    case 'interval':
+      // PostgreSQL prints months as `mon`/`mons`, DuckDB as `month`/`months`.
+      return value.replace(/\bmon(s?)\b/g, 'month$1');
     default:
       return value;
   }
