@@ -18,6 +18,7 @@ import { type Batchable, planBatches } from './plan/batch.js';
 import { forOutput } from './redact.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
+import { checkColumnNames, checkTableName } from './schema/names.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
 import { localStore } from './sources/local-store.js';
 import type { ObjectStore } from './sources/store.js';
@@ -254,10 +255,13 @@ export class Loader {
           );
         })
         .finally(() => source.close());
+      const names = this.#driver.capabilities.names;
+      checkTableName(table, names);
+      checkColumnNames(table, schema.columns, names);
       const settings = this.settingsFor(table);
-      const names = new Set(schema.columns.map((column) => column.name));
+      const fileColumns = new Set(schema.columns.map((column) => column.name));
       const missing = [...settings.keys, ...(settings.version ? [settings.version] : [])].filter(
-        (name) => !names.has(name),
+        (name) => !fileColumns.has(name),
       );
       if (missing.length > 0) {
         throw new LoaderError(
@@ -445,7 +449,7 @@ export class Loader {
         await this.#driver.runDdl([compiler.createTable(table, columns)]);
         return;
       }
-      const change = evolve(target, columns, settings.contract, table);
+      const change = evolve(target, columns, settings.contract, table, this.#driver.capabilities.names);
       await this.#driver.runDdl([
         ...change.add.map((column) => compiler.addColumn(table, column)),
         ...change.widen.map((widen) => compiler.widenColumn(table, widen.name, widen.to)),

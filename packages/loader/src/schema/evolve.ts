@@ -1,7 +1,8 @@
 // Schema drift between a file and its target table, decided on dialect-neutral types: what to add,
 // what to widen, and what to refuse.
 import { LoaderError } from '../errors.js';
-import type { Column, ColumnType } from './parquet.js';
+import { type NameRules, nameKey } from './names.js';
+import type { Column, ColumnType, NestedType } from './parquet.js';
 
 /** `evolve` (default) adds and widens columns; `freeze` refuses any difference. */
 export type Contract = 'evolve' | 'freeze';
@@ -29,8 +30,13 @@ export function describeType(type: ColumnType): string {
     case 'time':
     case 'timestamp':
       return `${type.kind}(${type.unit}${type.utc ? ', utc' : ''})`;
-    case 'nested':
-      return type.shape;
+    case 'nested': {
+      // A struct's fields by name; a list's element and a map's key and value by type alone.
+      const children = type.children?.map((child) =>
+        type.shape === 'struct' ? `${child.name}: ${describeType(child.type)}` : describeType(child.type),
+      );
+      return children ? `${type.shape}<${children.join(', ')}>` : type.shape;
+    }
     default:
       return type.kind;
   }
@@ -62,7 +68,10 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
     return file.precision > target.precision ? file : target;
   }
   if (target.kind === 'decimal' && file.kind === 'int') {
-    const digits = { 8: 3, 16: 5, 32: 10, 64: 19 }[file.bits];
+    // The most digits of each integer width: 2^64 - 1 has 20, one more than the signed 64-bit range.
+    const digits = (file.signed ? { 8: 3, 16: 5, 32: 10, 64: 19 } : { 8: 3, 16: 5, 32: 10, 64: 20 })[
+      file.bits
+    ];
     return target.precision - target.scale >= digits ? target : undefined;
   }
   if (target.kind === 'float' && file.kind === 'float') return file.bits > target.bits ? file : target;
@@ -70,6 +79,12 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
   // UUIDs as text (Redshift), millisecond and INT96 timestamps as microseconds, nested values as one
   // nested type (SUPER). Such a file fits the table as it is.
   if (target.kind === 'string' && (file.kind === 'json' || file.kind === 'uuid')) return target;
+  // A schemaless nested column (jsonb, SUPER) takes any nested value, and jsonb any JSON text.
+  if (target.kind === 'json' && file.kind === 'nested') return target;
+  if (target.kind === 'nested' && file.kind === 'nested' && !target.children) return target;
+  if (target.kind === 'nested' && file.kind === 'nested' && target.shape === file.shape) {
+    return widenedNested(target, file);
+  }
   if (
     target.kind === 'timestamp' &&
     file.kind === 'timestamp' &&
@@ -79,12 +94,46 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
   ) {
     return target;
   }
-  if (target.kind === 'nested' && file.kind === 'nested') return target;
   return undefined;
 }
 
 /**
- * Compares a file's columns with the target's (matched by name, case-sensitive). Files may lack
+ * A typed nested column (DuckDB's STRUCT, LIST, MAP) widened to take a file's: each child widens as
+ * a column does, and a struct gains the file's new fields (older rows read them as NULL); a file
+ * that lacks some of the struct's fields fits as it is.
+ */
+function widenedNested(target: NestedType, file: NestedType): NestedType | undefined {
+  const targetChildren = target.children ?? [];
+  const children: Column[] = [];
+  for (const [index, child] of targetChildren.entries()) {
+    const other =
+      target.shape === 'struct'
+        ? file.children?.find((candidate) => candidate.name === child.name)
+        : file.children?.[index];
+    if (!other) {
+      if (target.shape !== 'struct') return undefined;
+      children.push(child);
+      continue;
+    }
+    const wider = sameType(child.type, other.type) ? child.type : widened(child.type, other.type);
+    if (!wider) return undefined;
+    children.push({ ...child, type: wider, nullable: child.nullable || other.nullable });
+  }
+  if (target.shape === 'struct') {
+    for (const other of file.children ?? []) {
+      if (!targetChildren.some((child) => child.name === other.name))
+        children.push({ ...other, nullable: true });
+    }
+  }
+  return { ...target, children };
+}
+
+/** Names compared exactly, as no warehouse folds or cuts them. */
+const EXACT_NAMES: NameRules = { foldsToLower: false, caseInsensitive: false, reservedColumns: [] };
+
+/**
+ * Compares a file's columns with the target's, matched by name as the warehouse matches them
+ * (`names`: folded, cut, compared with or without case). Files may lack
  * target columns (they load as NULL); extra file columns are added; differing types are widened
  * where safe. Under `freeze` any difference is refused.
  */
@@ -93,12 +142,13 @@ export function evolve(
   file: readonly Column[],
   contract: Contract,
   table: string,
+  names: NameRules = EXACT_NAMES,
 ): Evolution {
-  const existing = new Map(target.map((column) => [column.name, column]));
+  const existing = new Map(target.map((column) => [nameKey(column.name, names), column]));
   const evolution: Evolution = { add: [], widen: [] };
   const problems: string[] = [];
   for (const column of file) {
-    const current = existing.get(column.name);
+    const current = existing.get(nameKey(column.name, names));
     if (!current) {
       evolution.add.push({ ...column, nullable: true });
       continue;
@@ -110,7 +160,7 @@ export function evolve(
         `column "${column.name}" is ${describeType(current.type)} in the table but ${describeType(column.type)} in the file`,
       );
     } else if (!sameType(wider, current.type)) {
-      evolution.widen.push({ name: column.name, from: current.type, to: wider });
+      evolution.widen.push({ name: current.name, from: current.type, to: wider });
     }
   }
   if (problems.length > 0) {

@@ -18,7 +18,7 @@ export type TimeUnit = 'millis' | 'micros' | 'nanos';
 export type ColumnType =
   | { kind: 'boolean' }
   | { kind: 'int'; bits: 8 | 16 | 32 | 64; signed: boolean }
-  | { kind: 'float'; bits: 32 | 64 }
+  | { kind: 'float'; bits: 16 | 32 | 64 }
   | { kind: 'decimal'; precision: number; scale: number }
   | { kind: 'string' }
   | { kind: 'json' }
@@ -26,9 +26,20 @@ export type ColumnType =
   | { kind: 'binary'; fixedLength?: number }
   | { kind: 'date' }
   | { kind: 'time'; unit: TimeUnit; utc: boolean }
-  | { kind: 'timestamp'; unit: TimeUnit; utc: boolean; int96?: true }
+  | { kind: 'timestamp'; unit: TimeUnit; utc: boolean }
   | { kind: 'interval' }
-  | { kind: 'nested'; shape: 'struct' | 'list' | 'map' };
+  | NestedType;
+
+/**
+ * A struct, list or map. `children` are a struct's fields, a list's one `element`, a map's `key`
+ * and `value`; a column read back from a warehouse that stores nested values without a schema
+ * (PostgreSQL jsonb, Redshift SUPER) has none.
+ */
+export interface NestedType {
+  kind: 'nested';
+  shape: 'struct' | 'list' | 'map';
+  children?: Column[];
+}
 
 export interface Column {
   name: string;
@@ -194,19 +205,24 @@ interface FileMetaData {
   elements: SchemaElement[];
   rows: number;
   rowGroups: number;
+  /** The row groups' own counts, summed: some writers leave the file's count at 0. */
+  groupRows: number;
   createdBy?: string;
 }
 
 function readFileMetaData(bytes: Uint8Array): FileMetaData {
   const reader = new CompactReader(bytes);
-  const meta: FileMetaData = { elements: [], rows: 0, rowGroups: 0 };
+  const meta: FileMetaData = { elements: [], rows: 0, rowGroups: 0, groupRows: 0 };
   reader.struct((id, kind) => {
     if (id === 2) reader.list(() => meta.elements.push(readElement(reader)));
     else if (id === 3) meta.rows = reader.long();
     else if (id === 4) {
-      reader.list((element) => {
+      reader.list(() => {
         meta.rowGroups += 1;
-        reader.skipValue(element);
+        reader.struct((field, fieldKind) => {
+          if (field === 3) meta.groupRows += reader.long();
+          else reader.skipValue(fieldKind);
+        });
       });
     } else if (id === 6) meta.createdBy = reader.string();
     else reader.skipValue(kind);
@@ -214,15 +230,10 @@ function readFileMetaData(bytes: Uint8Array): FileMetaData {
   return meta;
 }
 
-function columnType(element: SchemaElement): ColumnType {
+/** The type of a leaf (a primitive element), from its logical, else converted, else physical type. */
+function leafType(element: SchemaElement): ColumnType {
   const { logical, converted } = element;
-  if (element.children > 0 || element.type === undefined) {
-    const list = logical?.kind === 'list' || converted === CONVERTED.LIST;
-    const map =
-      logical?.kind === 'map' || converted === CONVERTED.MAP || converted === CONVERTED.MAP_KEY_VALUE;
-    return { kind: 'nested', shape: list ? 'list' : map ? 'map' : 'struct' };
-  }
-  const physical = PHYSICAL[element.type] ?? 'UNKNOWN';
+  const physical = PHYSICAL[element.type ?? -1] ?? 'UNKNOWN';
   if (logical) {
     switch (logical.kind) {
       case 'string':
@@ -234,6 +245,9 @@ function columnType(element: SchemaElement): ColumnType {
         return { kind: 'uuid' };
       case 'date':
         return { kind: 'date' };
+      case 'float16':
+        // Half floats (FIXED_LEN_BYTE_ARRAY(2)), which DuckDB reads as FLOAT exactly.
+        return { kind: 'float', bits: 16 };
       case 'decimal':
         return { kind: 'decimal', precision: logical.precision, scale: logical.scale };
       case 'time':
@@ -290,7 +304,9 @@ function columnType(element: SchemaElement): ColumnType {
     case 'INT64':
       return { kind: 'int', bits: 64, signed: true };
     case 'INT96':
-      return { kind: 'timestamp', unit: 'nanos', utc: true, int96: true };
+      // Spark's and Impala's legacy timestamps: UTC instants, which every reader (DuckDB, Redshift's
+      // COPY) takes at microsecond precision, so they share a table with Spark's TIMESTAMP_MICROS.
+      return { kind: 'timestamp', unit: 'micros', utc: true };
     case 'FLOAT':
       return { kind: 'float', bits: 32 };
     case 'DOUBLE':
@@ -302,31 +318,86 @@ function columnType(element: SchemaElement): ColumnType {
   }
 }
 
-/** Top-level columns in file order; a nested column's own children are part of it, not columns. */
-function topLevel(elements: readonly SchemaElement[]): Column[] {
-  const [root, ...rest] = elements;
-  if (!root) throw new ParquetFormatError('the footer holds no schema');
-  const columns: Column[] = [];
-  let index = 0;
-  const skipSubtree = () => {
-    const element = rest[index];
-    index += 1;
-    for (let child = 0; child < (element?.children ?? 0); child++) skipSubtree();
-  };
-  for (let column = 0; column < root.children; column++) {
-    const element = rest[index];
-    if (!element) throw new ParquetFormatError('the footer schema ends before its last column');
-    const type = columnType(element);
-    // A repeated leaf is a list in the legacy encoding.
-    const nested = element.repetition === REPEATED && type.kind !== 'nested';
-    columns.push({
-      name: element.name,
-      type: nested ? { kind: 'nested', shape: 'list' } : type,
-      nullable: element.repetition !== REQUIRED,
-    });
-    skipSubtree();
+/** An element with its subtree, as the footer's depth-first list encodes it. */
+interface Node {
+  element: SchemaElement;
+  children: Node[];
+}
+
+function isList(element: SchemaElement): boolean {
+  return element.logical?.kind === 'list' || element.converted === CONVERTED.LIST;
+}
+
+function isMap(element: SchemaElement): boolean {
+  return (
+    element.logical?.kind === 'map' ||
+    element.converted === CONVERTED.MAP ||
+    element.converted === CONVERTED.MAP_KEY_VALUE
+  );
+}
+
+const field = (name: string, type: ColumnType, nullable: boolean): Column => ({ name, type, nullable });
+const optional = (node: Node) => node.element.repetition !== REQUIRED;
+
+/** A node's type, ignoring its own repetition (a repeated node's caller makes it a list). */
+function nodeType(node: Node): ColumnType {
+  const { element, children } = node;
+  if (element.type !== undefined && children.length === 0) return leafType(element);
+  const [repeated] = children;
+  if (isList(element) && children.length === 1 && repeated?.element.repetition === REPEATED) {
+    // The backward-compatibility rules of LogicalTypes.md (LIST): the repeated child is the element
+    // itself when it is a leaf, has several fields, or is named `array` / `<list>_tuple`;
+    // otherwise it is the 3-level wrapper and its one child is the element.
+    const wrapper =
+      repeated.children.length === 1 &&
+      repeated.element.name !== 'array' &&
+      repeated.element.name !== `${element.name}_tuple`;
+    const item = wrapper ? (repeated.children[0] as Node) : repeated;
+    return {
+      kind: 'nested',
+      shape: 'list',
+      children: [field('element', nodeType(item), wrapper ? optional(item) : false)],
+    };
   }
-  return columns;
+  if (isMap(element) && children.length === 1 && repeated && repeated.children.length >= 1) {
+    const [key, value] = repeated.children as [Node, Node | undefined];
+    return {
+      kind: 'nested',
+      shape: 'map',
+      children: [
+        field('key', nodeType(key), false),
+        ...(value ? [field('value', fieldType(value), optional(value))] : []),
+      ],
+    };
+  }
+  return {
+    kind: 'nested',
+    shape: 'struct',
+    children: children.map((child) => field(child.element.name, fieldType(child), optional(child))),
+  };
+}
+
+/** A field's type: a repeated field outside a LIST annotation is a list of required elements. */
+function fieldType(node: Node): ColumnType {
+  const type = nodeType(node);
+  if (node.element.repetition !== REPEATED) return type;
+  return { kind: 'nested', shape: 'list', children: [field('element', type, false)] };
+}
+
+/** Top-level columns in file order, each with its nested children. */
+function topLevel(elements: readonly SchemaElement[]): Column[] {
+  let index = 0;
+  const next = (): Node => {
+    const element = elements[index];
+    if (!element) throw new ParquetFormatError('the footer schema ends before its last column');
+    index += 1;
+    const children: Node[] = [];
+    for (let child = 0; child < element.children; child++) children.push(next());
+    return { element, children };
+  };
+  if (elements.length === 0) throw new ParquetFormatError('the footer holds no schema');
+  const root = next();
+  return root.children.map((node) => field(node.element.name, fieldType(node), optional(node)));
 }
 
 const MAGIC = 'PAR1';
@@ -360,7 +431,7 @@ export async function readParquetSchema(source: ByteSource): Promise<ParquetSche
     const meta = readFileMetaData(footer);
     return {
       columns: topLevel(meta.elements),
-      rows: meta.rows,
+      rows: meta.rows > 0 ? meta.rows : meta.groupRows,
       rowGroups: meta.rowGroups,
       ...(meta.createdBy ? { createdBy: meta.createdBy } : {}),
     };

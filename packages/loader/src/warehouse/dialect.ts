@@ -1,4 +1,5 @@
 import type { ObjectRef } from '../events/types.js';
+import type { NameRules } from '../schema/names.js';
 import type { Column } from '../schema/parquet.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
@@ -27,6 +28,8 @@ export interface Capabilities {
    * itself, so that the losers never reach the warehouse; keyless tables stage every row.
    */
   staging?: 'rows' | 'positions' | 'kept-rows';
+  /** How the warehouse stores and compares table and column names. */
+  names: NameRules;
 }
 
 /** Upsert settings of one target table. */

@@ -261,6 +261,20 @@ export function batchRow(ordinal: string, rowInFile: string): string {
 const PATH = '__lakeload_path';
 
 /**
+ * The columns a batch read through `parquetBatchSource` adds to the file's own (DuckDB's row
+ * position, the file path) or that staging holds beside them: a file column of one of these names
+ * is refused (see the adapters' name rules).
+ */
+export const READER_COLUMNS: readonly string[] = [
+  'file_row_number',
+  PATH,
+  FILE,
+  ROW,
+  KEEP,
+  '__lakeload_older',
+];
+
+/**
  * DuckDB SQL (the DuckDB dialect's own, and the PostgreSQL driver's in-process reader): a batch's
  * Parquet files read in one scan as `p`, each row joined on its file's path to `b.ordinal`, the
  * file's position in the batch; `p.file_row_number` is the row's position in its file. Folder names

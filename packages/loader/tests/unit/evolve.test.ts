@@ -81,8 +81,6 @@ describe('evolve', () => {
       col('tags', { kind: 'nested', shape: 'map' }),
     ];
     expect(evolve(stored, file, 'freeze', 't')).toEqual({ add: [], widen: [] });
-    const int96 = [col('at', { kind: 'timestamp', unit: 'micros', utc: true, int96: true })];
-    expect(evolve(stored, int96, 'freeze', 't')).toEqual({ add: [], widen: [] });
   });
 
   it('still refuses nanoseconds or another time zone into a microsecond timestamp', () => {

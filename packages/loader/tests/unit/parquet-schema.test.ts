@@ -74,9 +74,24 @@ describe('readParquetSchema', () => {
       ts_ns: { kind: 'timestamp', unit: 'nanos', utc: false },
       id: { kind: 'uuid' },
       doc: { kind: 'json' },
-      st: { kind: 'nested', shape: 'struct' },
-      li: { kind: 'nested', shape: 'list' },
-      m: { kind: 'nested', shape: 'map' },
+      st: {
+        kind: 'nested',
+        shape: 'struct',
+        children: [{ name: 'a', type: { kind: 'int', bits: 32, signed: true }, nullable: true }],
+      },
+      li: {
+        kind: 'nested',
+        shape: 'list',
+        children: [{ name: 'element', type: { kind: 'int', bits: 32, signed: true }, nullable: true }],
+      },
+      m: {
+        kind: 'nested',
+        shape: 'map',
+        children: [
+          { name: 'key', type: { kind: 'string' }, nullable: false },
+          { name: 'value', type: { kind: 'int', bits: 32, signed: true }, nullable: true },
+        ],
+      },
     });
     expect(schema.columns.every((column) => column.nullable)).toBe(true);
   });

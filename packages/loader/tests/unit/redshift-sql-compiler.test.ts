@@ -130,7 +130,6 @@ describe('Redshift types', () => {
     ['date', { kind: 'date' }, 'DATE'],
     ['local timestamp', { kind: 'timestamp', unit: 'millis', utc: false }, 'TIMESTAMP'],
     ['UTC timestamp', { kind: 'timestamp', unit: 'micros', utc: true }, 'TIMESTAMPTZ'],
-    ['int96 timestamp', { kind: 'timestamp', unit: 'nanos', utc: true, int96: true }, 'TIMESTAMPTZ'],
     ['struct', { kind: 'nested', shape: 'struct' }, 'SUPER'],
     ['list', { kind: 'nested', shape: 'list' }, 'SUPER'],
   ])('maps %s', (_name, type, expected) => {

@@ -29,6 +29,8 @@ interface TargetColumn {
   name: string;
   /** PostgreSQL's `format_type`, e.g. `character varying(256)`, `jsonb`. */
   type: string;
+  /** PostgreSQL's type name, e.g. `varchar`, `jsonb`, `int8`. */
+  typname: string;
   /** The declared length of varchar/char columns (Redshift counts bytes), else undefined. */
   maxBytes: number | undefined;
 }
@@ -117,6 +119,7 @@ async function targetColumns(client: pg.ClientBase, copy: CopyCommand, q: Quotin
   const all = rows.map((row) => ({
     name: row.name,
     type: row.type,
+    typname: row.typname,
     maxBytes:
       (row.typname === 'varchar' || row.typname === 'bpchar') && row.typmod > 4 ? row.typmod - 4 : undefined,
   }));
@@ -133,9 +136,62 @@ function escaped(expression: string): string {
   return `coalesce(replace(replace(replace(replace(${expression}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
 }
 
+/** A top-level column of the file: DuckDB's type for it, and the Parquet types DuckDB reads it from. */
+interface SourceColumn {
+  name: string;
+  /** DuckDB's type, e.g. `BIGINT`, `STRUCT(a INTEGER)`, `TIMESTAMP WITH TIME ZONE`. */
+  type: string;
+  /** Parquet's physical type (`INT96`, `FIXED_LEN_BYTE_ARRAY`, …); undefined for a group. */
+  physical: string | undefined;
+  /** The logical type as DuckDB prints it (`FLOAT16`, `UUID`…), else the converted type. */
+  annotation: string | undefined;
+}
+
+/**
+ * The PostgreSQL types (as the endpoint stores Redshift's) that COPY from Parquet loads each kind of
+ * Parquet column into: the column must be of a matching type, as on Redshift, where COPY reads Parquet
+ * through Spectrum and fails a file with "incompatible Parquet schema" otherwise
+ * (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
+ */
+const TARGETS: { matches: (type: string) => boolean; targets: readonly string[] }[] = [
+  { matches: (type) => type === 'BOOLEAN', targets: ['bool'] },
+  {
+    matches: (type) => /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/.test(type),
+    targets: ['int2', 'int4', 'int8', 'numeric'],
+  },
+  { matches: (type) => type === 'FLOAT', targets: ['float4', 'float8'] },
+  { matches: (type) => type === 'DOUBLE', targets: ['float8'] },
+  { matches: (type) => type.startsWith('DECIMAL'), targets: ['numeric'] },
+  {
+    matches: (type) => type === 'VARCHAR' || type === 'JSON',
+    targets: ['varchar', 'bpchar', 'text', 'jsonb'],
+  },
+  { matches: (type) => type === 'BLOB', targets: ['bytea'] },
+  { matches: (type) => type === 'DATE', targets: ['date'] },
+  {
+    matches: (type) => type === 'TIMESTAMP' || type === 'TIMESTAMP WITH TIME ZONE',
+    targets: ['timestamp', 'timestamptz'],
+  },
+];
+
+/** Why Redshift's COPY refuses a Parquet column whatever the target, else undefined. */
+function refusedColumn(source: SourceColumn): string | undefined {
+  const type = source.type.toUpperCase();
+  if (/^TIME( WITH TIME ZONE)?$/.test(type))
+    return 'Parquet TIME columns cannot be loaded by COPY FORMAT AS PARQUET';
+  if (type === 'TIMESTAMP_NS') {
+    return 'nanosecond timestamps: Redshift loads these as wrong dates; the endpoint refuses them instead of pretending';
+  }
+  if (source.physical === 'FIXED_LEN_BYTE_ARRAY' && !type.startsWith('DECIMAL')) {
+    return `fixed-width binary (${source.annotation ?? 'FIXED_LEN_BYTE_ARRAY'}) cannot be loaded into VARBYTE by COPY`;
+  }
+  if (type === 'INTERVAL') return 'Parquet INTERVAL columns cannot be loaded by COPY FORMAT AS PARQUET';
+  return undefined;
+}
+
 /** The DuckDB expression producing one COPY text field for file column `source` into `target`. */
 function fieldExpression(
-  source: { name: string; type: string },
+  source: SourceColumn,
   target: TargetColumn,
   copy: CopyCommand,
   url: string,
@@ -145,25 +201,28 @@ function fieldExpression(
   const type = source.type.toUpperCase();
   const nested = /^(STRUCT|MAP|UNION)\b/.test(type) || type.endsWith(']');
   if (nested) {
-    if (!copy.serializeToJson || target.type !== 'jsonb') {
+    if (!copy.serializeToJson || target.typname !== 'jsonb') {
       throw new CopyError(
         `${url}: nested Parquet column "${source.name}" (${source.type}) loads only into a SUPER column with SERIALIZETOJSON`,
       );
     }
     return escaped(`CAST(to_json(${column}) AS VARCHAR)`);
   }
-  if (/^TIME( WITH TIME ZONE)?$/.test(type)) {
+  const refusal = refusedColumn(source);
+  if (refusal) throw new CopyError(`${url}: column "${source.name}": ${refusal}`);
+  const fits = TARGETS.find((rule) => rule.matches(type))?.targets.includes(target.typname) ?? false;
+  if (!fits) {
     throw new CopyError(
-      `${url}: Parquet TIME column "${source.name}" cannot be loaded by COPY FORMAT AS PARQUET`,
+      `File '${url}' has an incompatible Parquet schema for column '${target.name}'. Column type: ${target.type}, Parquet schema: ${source.physical ?? 'group'}${source.annotation ? ` (${source.annotation})` : ''}, read as ${source.type}`,
     );
   }
-  if (type === 'TIMESTAMP_NS') {
-    throw new CopyError(
-      `${url}: nanosecond timestamp column "${source.name}": Redshift loads these as wrong dates; the endpoint refuses them instead of pretending`,
-    );
+  if (target.typname === 'jsonb') return escaped(`CAST(to_json(${column}) AS VARCHAR)`);
+  // bytea's own \x, escaped for COPY's text format.
+  if (type === 'BLOB') return `coalesce('\\\\x' || hex(${column}), '\\N')`;
+  // A timestamp without a zone (INT96, legacy TIMESTAMP_*) is UTC to Redshift's TIMESTAMPTZ.
+  if (type === 'TIMESTAMP' && target.typname === 'timestamptz') {
+    return `coalesce(CAST(${column} AS VARCHAR) || '+00', '\\N')`;
   }
-  if (target.type === 'jsonb') return escaped(`CAST(to_json(${column}) AS VARCHAR)`);
-  if (type === 'BLOB') return escaped(`'\\x' || hex(${column})`);
   const text = `CAST(${column} AS VARCHAR)`;
   if (target.maxBytes !== undefined && type === 'VARCHAR') {
     // Redshift's VARCHAR(n) counts bytes, PostgreSQL's characters: enforce the bytes here.
@@ -173,6 +232,42 @@ function fieldExpression(
     return escaped(`CASE WHEN strlen(${text}) > ${target.maxBytes} THEN error(${message}) ELSE ${text} END`);
   }
   return escaped(text);
+}
+
+/**
+ * The file's top-level columns with their Parquet types: parquet_schema lists the schema tree depth
+ * first, so a column's subtree is skipped by its children counts.
+ */
+async function describeSource(reader: DuckDBConnection, path: string, q: Quoting): Promise<SourceColumn[]> {
+  const source = `read_parquet(${q.quoteLiteral(path)})`;
+  const described = (await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+    .getRowObjectsJS()
+    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  const elements = (
+    await reader.runAndReadAll(
+      `SELECT type, num_children, coalesce(logical_type, converted_type) AS annotation FROM parquet_schema(${q.quoteLiteral(path)})`,
+    )
+  ).getRowObjectsJS();
+  const top: { physical: string | undefined; annotation: string | undefined }[] = [];
+  let index = 1;
+  const skip = () => {
+    const element = elements[index];
+    index += 1;
+    for (let child = 0; child < Number(element?.num_children ?? 0); child++) skip();
+  };
+  while (index < elements.length) {
+    const element = elements[index];
+    top.push({
+      physical: element?.type == null ? undefined : String(element.type),
+      annotation: element?.annotation == null ? undefined : String(element.annotation),
+    });
+    skip();
+  }
+  return described.map((column, position) => ({
+    ...column,
+    physical: top[position]?.physical,
+    annotation: top[position]?.annotation,
+  }));
 }
 
 async function copyFile(
@@ -185,12 +280,9 @@ async function copyFile(
   q: Quoting,
 ): Promise<number> {
   const source = `read_parquet(${q.quoteLiteral(path)})`;
-  let described: { name: string; type: string }[];
+  let described: SourceColumn[];
   try {
-    const result = await reader.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-    described = result
-      .getRowObjectsJS()
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    described = await describeSource(reader, path, q);
   } catch (error) {
     throw new CopyError(`${url} is not a readable Parquet file: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -131,7 +131,7 @@ const UNTRANSLATED_FUNCTIONS = new Set([
   'ratio_to_report',
 ]);
 
-const UNTRANSLATED_TYPES = new Set(['geometry', 'geography', 'hllsketch', 'varbyte']);
+const UNTRANSLATED_TYPES = new Set(['geometry', 'geography', 'hllsketch']);
 
 const UNTRANSLATED_KEYWORDS: Record<string, string> = {
   unload: 'UNLOAD',
@@ -231,6 +231,12 @@ export function translateStatement(sql: string): TranslatedStatement {
     }
     if (word === 'super') {
       out.push({ kind: 'word', text: 'jsonb' });
+      continue;
+    }
+    if (word === 'varbyte') {
+      // VARBYTE(n): binary of up to n bytes. bytea has no length, so the rehearsal does not check n.
+      out.push({ kind: 'word', text: 'bytea' });
+      if (callsFunction) i = closeParen(tokens, after) - 1;
       continue;
     }
     if ((word === 'varchar' || word === 'varying') && callsFunction) {

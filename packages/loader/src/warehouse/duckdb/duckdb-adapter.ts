@@ -1,4 +1,5 @@
 import type { Capabilities } from '../dialect.js';
+import { READER_COLUMNS } from '../sql-compiler.js';
 
 export const duckdbCapabilities: Capabilities = {
   // One process owns a DuckDB file: writers of a table queue in the driver, and optimistic
@@ -9,4 +10,12 @@ export const duckdbCapabilities: Capabilities = {
   maxBatchFiles: 100,
   // It reads the files itself: staging keeps positions, and the insert reads the kept rows again.
   staging: 'positions',
+  // Identifiers are case-insensitive and have no length limit:
+  // https://duckdb.org/docs/stable/sql/dialect/keywords_and_identifiers
+  names: {
+    foldsToLower: false,
+    caseInsensitive: true,
+    // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
+    reservedColumns: READER_COLUMNS,
+  },
 };

@@ -1,5 +1,5 @@
 import { LoaderError } from '../../errors.js';
-import type { Column, ColumnType } from '../../schema/parquet.js';
+import type { Column, ColumnType, NestedType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
@@ -20,7 +20,7 @@ const OLDER = '__lakeload_older';
  * int8..64 → TINYINT..BIGINT (UTINYINT..UBIGINT unsigned), float32/64 → FLOAT/DOUBLE,
  * decimal(p,s) → DECIMAL(p,s) (p ≤ 38), string/json/uuid → VARCHAR/JSON/UUID, binary → BLOB,
  * date → DATE, time → TIME, timestamp → TIMESTAMP (UTC-adjusted → TIMESTAMPTZ; nanoseconds →
- * TIMESTAMP_NS), interval → INTERVAL. Nested columns are not loaded into relational tables.
+ * TIMESTAMP_NS), interval → INTERVAL; structs, lists and maps → STRUCT(…), T[], MAP(K, V).
  */
 export class DuckDBSqlCompiler extends SqlCompiler {
   columnType(type: ColumnType, column: string): string {
@@ -32,7 +32,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
         return `${type.signed ? '' : 'U'}${names[type.bits]}`;
       }
       case 'float':
-        return type.bits === 32 ? 'FLOAT' : 'DOUBLE';
+        return type.bits === 64 ? 'DOUBLE' : 'FLOAT';
       case 'decimal':
         if (type.precision > 38) {
           throw new UnsupportedTypeError(
@@ -53,14 +53,39 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'time':
         return type.utc ? 'TIMETZ' : 'TIME';
       case 'timestamp':
-        if (type.unit === 'nanos' && !type.int96) return 'TIMESTAMP_NS';
+        if (type.unit === 'nanos') return 'TIMESTAMP_NS';
         return type.utc ? 'TIMESTAMPTZ' : 'TIMESTAMP';
       case 'interval':
         return 'INTERVAL';
       case 'nested':
-        throw new UnsupportedTypeError(
-          `column "${column}" is a nested ${type.shape}; flatten it before loading (the converter's order_flattened dataset is flat)`,
-        );
+        return this.#nestedType(type, column);
+    }
+  }
+
+  /** DuckDB's own STRUCT, LIST and MAP, as it reads the file: nested values stay queryable. */
+  #nestedType(type: NestedType, column: string): string {
+    const children = type.children ?? [];
+    const child = (index: number) => {
+      const found = children[index];
+      if (!found) throw new UnsupportedTypeError(`column "${column}" is a ${type.shape} without its parts`);
+      return this.columnType(found.type, `${column}.${found.name}`);
+    };
+    switch (type.shape) {
+      case 'list':
+        return `${child(0)}[]`;
+      case 'map':
+        return `MAP(${child(0)}, ${child(1)})`;
+      case 'struct':
+        if (children.length === 0)
+          throw new UnsupportedTypeError(
+            `column "${column}" is a struct without fields; DuckDB needs at least one`,
+          );
+        return `STRUCT(${children
+          .map(
+            (field) =>
+              `${this.quoteIdentifier(field.name)} ${this.columnType(field.type, `${column}.${field.name}`)}`,
+          )
+          .join(', ')})`;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Capabilities } from '../dialect.js';
+import { READER_COLUMNS } from '../sql-compiler.js';
 
 export const postgresCapabilities: Capabilities = {
   // LOCK TABLE in the load transaction serializes writers of a table across processes.
@@ -9,4 +10,13 @@ export const postgresCapabilities: Capabilities = {
   // The reader ranks a keyed batch by its keys and version first and sends only the newest row
   // per key: PostgreSQL never writes, dedupes and deletes the losers.
   staging: 'kept-rows',
+  // Quoted names keep their case; names are cut to NAMEDATALEN - 1 = 63 bytes:
+  // https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+  names: {
+    foldsToLower: false,
+    caseInsensitive: false,
+    maxNameBytes: 63,
+    // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
+    reservedColumns: READER_COLUMNS,
+  },
 };

@@ -14,7 +14,8 @@ import {
  * int64 → bigint (unsigned widen by one step; uint64 → numeric(20,0)), float32/64 → real/double
  * precision, decimal(p,s) → numeric(p,s) (p ≤ 1000), string → text, json → jsonb, uuid → uuid,
  * binary → bytea, date → date, time → time, timestamp → timestamp (UTC-adjusted → timestamptz;
- * microsecond precision, so nanosecond files are refused), interval → interval.
+ * microsecond precision, so nanosecond files are refused), interval → interval, struct/list/map →
+ * jsonb.
  */
 export class PostgresSqlCompiler extends SqlCompiler {
   columnType(type: ColumnType, column: string): string {
@@ -27,8 +28,14 @@ export class PostgresSqlCompiler extends SqlCompiler {
         return bits <= 16 ? 'smallint' : bits <= 32 ? 'integer' : 'bigint';
       }
       case 'float':
-        return type.bits === 32 ? 'real' : 'double precision';
+        return type.bits === 64 ? 'double precision' : 'real';
       case 'decimal':
+        if (type.precision > 38) {
+          // DuckDB, the in-process reader, reads such a decimal as DOUBLE: digits would be lost.
+          throw new UnsupportedTypeError(
+            `column "${column}" is decimal(${type.precision},${type.scale}); the loader's Parquet reader keeps at most 38 digits and would round the rest. Write it as decimal(38,s) or as a string`,
+          );
+        }
         return `numeric(${type.precision},${type.scale})`;
       case 'string':
         return 'text';
@@ -44,14 +51,13 @@ export class PostgresSqlCompiler extends SqlCompiler {
         if (type.unit === 'nanos') throw nanos(column, 'time');
         return type.utc ? 'timetz' : 'time';
       case 'timestamp':
-        if (type.unit === 'nanos' && !type.int96) throw nanos(column, 'timestamp');
+        if (type.unit === 'nanos') throw nanos(column, 'timestamp');
         return type.utc ? 'timestamptz' : 'timestamp';
       case 'interval':
         return 'interval';
       case 'nested':
-        throw new UnsupportedTypeError(
-          `column "${column}" is a nested ${type.shape}; flatten it before loading`,
-        );
+        // Structs, lists and maps as JSON, queryable with jsonb's operators.
+        return 'jsonb';
     }
   }
 
@@ -98,6 +104,27 @@ export class PostgresSqlCompiler extends SqlCompiler {
    * With `kept`, only the rows its positions table kept (see `rankedRows`); with `direct`, the
    * lines end with the row's last column, as `copyFromStdin` into the target takes them.
    */
+  /**
+   * A value of the reader (DuckDB) as COPY text, NULL left NULL. Binary goes as bytea hex, whose
+   * own backslash COPY unescapes first (`\\x68`); nested values as JSON text; UTC timestamps with
+   * their offset (the reader runs in UTC), whatever the PostgreSQL session's time zone.
+   */
+  #copyText(type: ColumnType, value: string): string {
+    switch (type.kind) {
+      case 'binary':
+        return `'\\\\x' || hex(${value})`;
+      case 'string':
+      case 'json':
+        return copyEscaped(`CAST(${value} AS VARCHAR)`);
+      case 'nested':
+        return copyEscaped(`CAST(to_json(${value}) AS VARCHAR)`);
+      case 'timestamp':
+        return type.utc ? `CAST(CAST(${value} AS TIMESTAMPTZ) AS VARCHAR)` : `CAST(${value} AS VARCHAR)`;
+      default:
+        return `CAST(${value} AS VARCHAR)`;
+    }
+  }
+
   copyLinesFromParquet(
     columns: readonly Column[],
     paths: readonly string[],
@@ -107,13 +134,9 @@ export class PostgresSqlCompiler extends SqlCompiler {
     } = {},
   ): string {
     const { kept, direct = false } = options;
-    const values = columns.map((column) => {
-      const name = `p.${this.quoteIdentifier(column.name)}`;
-      if (column.type.kind === 'binary') return `coalesce('\\x' || hex(${name}), '\\N')`;
-      if (column.type.kind !== 'string' && column.type.kind !== 'json')
-        return `coalesce(CAST(${name} AS VARCHAR), '\\N')`;
-      return `coalesce(replace(replace(replace(replace(CAST(${name} AS VARCHAR), '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N')`;
-    });
+    const values = columns.map(
+      (column) => `coalesce(${this.#copyText(column.type, `p.${this.quoteIdentifier(column.name)}`)}, '\\N')`,
+    );
     const line = direct
       ? values
       : [
@@ -124,6 +147,11 @@ export class PostgresSqlCompiler extends SqlCompiler {
     const rows = kept ? rankedRows(this, kept.positions, kept.settings, 'anti') : '';
     return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${rows}`;
   }
+}
+
+/** Text that COPY's text format escapes: backslash, tab, newline, carriage return. */
+function copyEscaped(text: string): string {
+  return `replace(replace(replace(replace(${text}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 
 function nanos(column: string, kind: string): UnsupportedTypeError {

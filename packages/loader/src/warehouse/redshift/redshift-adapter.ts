@@ -30,4 +30,8 @@ export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   maxStatementBytes: 100 * 1024,
   supportsTransactionalDdl: false,
   supportsMerge: false,
+  // Every name is folded to lower case, quoted or not, while enable_case_sensitive_identifier is
+  // off (the default), and is at most 127 bytes: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
+  // COPY matches Parquet columns by position, so no name is reserved.
+  names: { foldsToLower: true, caseInsensitive: false, maxNameBytes: 127, reservedColumns: [] },
 };

@@ -1,9 +1,11 @@
+import { storedName } from '../../schema/names.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   toColumns as postgresColumns,
   columnsSql as postgresColumnsSql,
 } from '../postgres/postgres-introspector.js';
 import type { SqlCompiler } from '../sql-compiler.js';
+import { redshiftCapabilities } from './redshift-adapter.js';
 
 /**
  * The table's columns from information_schema.columns: Redshift Serverless and provisioned both have
@@ -12,7 +14,8 @@ import type { SqlCompiler } from '../sql-compiler.js';
  * leader node, where current_schema() is allowed. Types are read from `data_type` alone.
  */
 export function columnsSql(compiler: SqlCompiler, table: string): string {
-  return postgresColumnsSql(compiler, table, 'data_type');
+  // The catalog holds the name folded to lower case: a folder `OrderItems/` is table `orderitems`.
+  return postgresColumnsSql(compiler, storedName(table, redshiftCapabilities.names), 'data_type');
 }
 
 /** A Redshift column type (information_schema's `data_type`) back in the loader's neutral types. */

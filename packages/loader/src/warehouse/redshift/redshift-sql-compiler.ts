@@ -181,7 +181,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
    * as VARCHAR(65535) — the widest, because a Parquet footer does not promise the longest value and
    * COPY from Parquet cannot truncate —, VARBYTE for variable binary, DATE, TIMESTAMP(TZ), nested
    * columns as SUPER (COPY … SERIALIZETOJSON). Refused before any COPY: TIME, nanosecond timestamps,
-   * fixed-width binary and UUID, intervals, wider decimals.
+   * fixed-width binary (UUID, FLOAT16), intervals, wider decimals.
    */
   override columnType(type: ColumnType, column: string): string {
     switch (type.kind) {
@@ -193,6 +193,12 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
         return bits <= 16 ? 'SMALLINT' : bits <= 32 ? 'INTEGER' : 'BIGINT';
       }
       case 'float':
+        if (type.bits === 16) {
+          throw refused(
+            column,
+            'a half float (FLOAT16, 2-byte fixed-width binary), which COPY from Parquet cannot load. Write it as FLOAT',
+          );
+        }
         return type.bits === 32 ? 'REAL' : 'DOUBLE PRECISION';
       case 'decimal':
         if (type.precision > 38) {
@@ -223,7 +229,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
       case 'time':
         throw refused(column, 'a time of day; COPY from Parquet cannot load TIME. Write it as a string');
       case 'timestamp':
-        if (type.unit === 'nanos' && !type.int96) {
+        if (type.unit === 'nanos') {
           throw refused(
             column,
             'a timestamp in nanoseconds, which Redshift loads as absurd dates. Write the file with microsecond timestamps',
