@@ -65,7 +65,8 @@ interface LedgerRow {
  */
 function fakeWarehouse(options: {
   ledger?: LedgerRow[];
-  counts?: { inserted: number; updated: number; unchanged: number };
+  /** Per file of a batch, by its ordinal (the last entry for any further file). */
+  counts?: { inserted: number; updated: number; unchanged: number }[];
   describe?: (id: string, polls: number) => Record<string, unknown> | undefined;
   onBatch?: (sqls: string[]) => void;
 }) {
@@ -108,12 +109,11 @@ function fakeWarehouse(options: {
         if (seen === 0) {
           for (const sql of ledgerSql) {
             for (const match of sql.matchAll(
-              /SELECT '([^']*)', '([^']*)', '[^']*', 'loaded', (0, 0, 0|kept - replaced, replaced, staged - kept)/g,
+              /SELECT '([^']*)', '([^']*)', '[^']*', 'loaded', kept - replaced, replaced, staged - kept, 0, '[^']*' FROM "__lakeload_counts" WHERE "__lakeload_file" = (\d+)/g,
             )) {
-              const counts =
-                match[3] === '0, 0, 0'
-                  ? { inserted: 0, updated: 0, unchanged: 0 }
-                  : (options.counts ?? { inserted: 0, updated: 0, unchanged: 0 });
+              const perFile = options.counts ?? [];
+              const counts = perFile[Number(match[3])] ??
+                perFile.at(-1) ?? { inserted: 0, updated: 0, unchanged: 0 };
               ledger.push({
                 object_uri: match[1] ?? '',
                 object_identity: match[2] ?? '',
@@ -189,24 +189,28 @@ function driver(fake: ReturnType<typeof fakeWarehouse>, timer = fakeTimer(), ext
 }
 
 describe('Redshift driver: loads', () => {
-  it('loads N files as one manifest and one BatchExecuteStatement, and reads its ledger rows back by batch id', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 7, updated: 2, unchanged: 1 } });
+  it("loads N files in one BatchExecuteStatement, each over its own manifest, and reads each file's counts back by batch id", async () => {
+    const counts = [
+      { inserted: 1, updated: 0, unchanged: 2 },
+      { inserted: 0, updated: 3, unchanged: 0 },
+      { inserted: 7, updated: 2, unchanged: 1 },
+    ];
+    const fake = fakeWarehouse({ counts });
     const outcomes = await driver(fake).load([job(1), job(2), job(3)]);
-    expect(outcomes).toEqual([
-      { status: 'loaded', inserted: 0, updated: 0, unchanged: 0 },
-      { status: 'loaded', inserted: 0, updated: 0, unchanged: 0 },
-      { status: 'loaded', inserted: 7, updated: 2, unchanged: 1 },
-    ]);
-    const [put] = fake.s3.named('PutObject');
-    expect(put?.input.Bucket).toBe('lake');
-    expect(String(put?.input.Key)).toMatch(/^_lakeload\/manifests\/[a-f0-9]{32}\.manifest$/);
-    expect(JSON.parse(String(put?.input.Body))).toEqual({
-      entries: [1, 2, 3].map((n) => ({
-        url: `s3://lake/orders/part-${n}.parquet`,
-        mandatory: true,
-        meta: { content_length: 100 + n },
+    expect(outcomes).toEqual(counts.map((count) => ({ status: 'loaded', ...count })));
+    const puts = fake.s3.named('PutObject');
+    expect(puts.map((put) => put.input.Bucket)).toEqual(['lake', 'lake', 'lake']);
+    const keys = puts.map((put) => String(put.input.Key));
+    const batchId = /^_lakeload\/manifests\/([a-f0-9]{32})-0\.manifest$/.exec(keys[0] ?? '')?.[1];
+    expect(batchId).toBeDefined();
+    expect(keys).toEqual([0, 1, 2].map((n) => `_lakeload/manifests/${batchId}-${n}.manifest`));
+    expect(puts.map((put) => JSON.parse(String(put.input.Body)))).toEqual(
+      [1, 2, 3].map((n) => ({
+        entries: [
+          { url: `s3://lake/orders/part-${n}.parquet`, mandatory: true, meta: { content_length: 100 + n } },
+        ],
       })),
-    });
+    );
     const batches = fake.data.named('BatchExecuteStatement');
     expect(batches).toHaveLength(1);
     const batch = batches[0]?.input ?? {};
@@ -216,9 +220,12 @@ describe('Redshift driver: loads', () => {
       SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s',
     });
     const sqls = batch.Sqls as string[];
-    expect(sqls.filter((sql) => sql.startsWith('COPY '))).toEqual([
-      `COPY "__lakeload_stage" FROM 's3://lake/${String(put?.input.Key)}' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' FORMAT AS PARQUET MANIFEST`,
-    ]);
+    expect(sqls.filter((sql) => sql.startsWith('COPY '))).toEqual(
+      keys.map(
+        (key, n) =>
+          `COPY "__lakeload_file_${n}" FROM 's3://lake/${key}' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' FORMAT AS PARQUET MANIFEST`,
+      ),
+    );
     expect(sqls.length).toBeLessThanOrEqual(40);
     expect(sqls.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);
     expect(fake.ledger.map((row) => row.object_uri)).toEqual(
@@ -247,17 +254,17 @@ describe('Redshift driver: loads', () => {
   });
 
   it('a file twice in one batch loads once', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 3, updated: 0, unchanged: 0 } });
+    const fake = fakeWarehouse({ counts: [{ inserted: 3, updated: 0, unchanged: 0 }] });
     const outcomes = await driver(fake).load([job(1), job(1)]);
     expect(outcomes).toEqual([
       { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
       { status: 'duplicate' },
     ]);
-    expect(JSON.parse(String(fake.s3.named('PutObject')[0]?.input.Body)).entries).toHaveLength(1);
+    expect(fake.s3.named('PutObject')).toHaveLength(1);
   });
 
   it('a batch that lost a race changes nothing; duplicates are reported and the rest loaded in a new batch', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 5, updated: 0, unchanged: 0 } });
+    const fake = fakeWarehouse({ counts: [{ inserted: 5, updated: 0, unchanged: 0 }] });
     // Another loader records file 1 after the pre-check and before this batch's ledger check.
     let raced = false;
     const original = fake.data.handlers.BatchExecuteStatement;
@@ -288,33 +295,34 @@ describe('Redshift driver: loads', () => {
     expect(fake.ledger.filter((row) => row.object_uri.endsWith('part-1.parquet'))).toHaveLength(1);
   });
 
-  it('keyed tables without a version load one file per batch, oldest first', async () => {
+  it('keyed tables without a version batch their files too: each staged row carries its file', async () => {
     const fake = fakeWarehouse({});
     const keyed: TableSettings = { keys: ['order_id'], contract: 'evolve' };
     await driver(fake).load([job(1, keyed), job(2, keyed), job(3, keyed)]);
-    const manifests = fake.s3
-      .named('PutObject')
-      .map((call) => JSON.parse(String(call.input.Body)).entries.map((e: { url: string }) => e.url));
-    expect(manifests).toEqual([1, 2, 3].map((n) => [`s3://lake/orders/part-${n}.parquet`]));
+    const batches = fake.data.named('BatchExecuteStatement');
+    expect(batches).toHaveLength(1);
+    const sqls = batches[0]?.input.Sqls as string[];
+    expect(sqls.find((sql) => sql.startsWith('CREATE TEMP TABLE "__lakeload_kept"'))).toContain(
+      'ORDER BY "__lakeload_file" DESC',
+    );
   });
 
-  it('splits a batch over the Data API limits into smaller batches', async () => {
+  it('splits a batch into the most files a batch holds, then over the Data API limits into smaller batches', async () => {
     const fake = fakeWarehouse({});
-    // Version ids of 3,500 characters: 32 of them do not fit one 100 KB ledger check, 16 do.
-    const many = Array.from({ length: 32 }, (_, n) => ({ ...job(n), identity: `${'v'.repeat(3500)}${n}` }));
+    // Version ids of 7,500 characters: 14 of them do not fit one 100,000-byte ledger check, 7 do.
+    const many = Array.from({ length: 32 }, (_, n) => ({ ...job(n), identity: `${'v'.repeat(7500)}${n}` }));
     const outcomes = await driver(fake).load(many);
     expect(outcomes.every((outcome) => outcome.status === 'loaded')).toBe(true);
     const batches = fake.data.named('BatchExecuteStatement');
-    expect(batches).toHaveLength(2);
     for (const call of fake.data.named('ExecuteStatement'))
-      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100 * 1024);
+      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100_000);
     for (const batch of batches)
       for (const sql of batch.input.Sqls as string[])
-        expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(100 * 1024);
-    const manifests = fake.s3
-      .named('PutObject')
-      .map((call) => JSON.parse(String(call.input.Body)).entries.length);
-    expect(manifests).toEqual([16, 16]);
+        expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(100_000);
+    const files = batches.map(
+      (batch) => (batch.input.Sqls as string[]).filter((sql) => sql.startsWith('COPY ')).length,
+    );
+    expect(files).toEqual([7, 7, 7, 7, 4]);
     expect(fake.ledger).toHaveLength(32);
   });
 
@@ -404,7 +412,8 @@ describe('Redshift driver: statement lifecycle', () => {
               ...(step === 'null-keys'
                 ? [
                     { Id: `${id}:4`, Status: 'FINISHED' },
-                    { Id: `${id}:5`, Status: 'FAILED', Error: error },
+                    { Id: `${id}:5`, Status: 'FINISHED' },
+                    { Id: `${id}:6`, Status: 'FAILED', Error: error },
                   ]
                 : []),
             ],
@@ -429,7 +438,7 @@ describe('Redshift driver: statement lifecycle', () => {
     const refused = nulls.load([job(1)]);
     await expect(refused).rejects.toMatchObject({ retryable: false, step: 'null-keys' });
     await expect(refused).rejects.toThrow(
-      /rows have no value in a key column; every row needs one\. Fix the file/,
+      /rows have no value in the key \(order_id\); every row needs one\. Fix the file/,
     );
   });
 
@@ -608,7 +617,7 @@ describe('Redshift errors', () => {
     const failure = driver(denied).load([job(1)]);
     await expect(failure).rejects.toMatchObject({ retryable: false });
     await expect(failure).rejects.toThrow(
-      /writing the COPY manifest s3:\/\/lake\/_lakeload\/manifests\/[a-f0-9]{32}\.manifest: AccessDenied/,
+      /writing the COPY manifest s3:\/\/lake\/_lakeload\/manifests\/[a-f0-9]{32}-0\.manifest: AccessDenied/,
     );
     expect(denied.data.named('BatchExecuteStatement')).toEqual([]);
   });

@@ -198,6 +198,16 @@ export function parseS3Url(url: string, what: string): { bucket: string; key: st
   return { bucket: match[1], key: match[2] ?? '' };
 }
 
+/** What the batch's own refusals mean, by the step that raised them, for the batch's jobs. */
+const REFUSALS: Partial<Record<BatchStep, (jobs: readonly LoadJob[]) => string>> = {
+  'null-keys': (jobs) =>
+    `rows have no value in the key (${jobs[0]?.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
+  ties: () =>
+    "two rows of one key tie in one file: the same version, or the key repeated in a table without a version column. COPY keeps no row order, so 'the last row of the file wins' cannot apply on Redshift. Deduplicate the file or give the rows distinct versions",
+  'row-counts': (jobs) =>
+    `the rows staged differ from the ${jobs.length === 1 ? `${jobs[0]?.rows} its footer declares` : "counts the files' footers declare"}: the object changed after its event was read, or cannot be read whole. Load it again`,
+};
+
 /** One column of a Data API record as JSON: big integers as strings, bytes as base64. */
 function fieldValue(field: Field): unknown {
   if (field.isNull) return null;
@@ -285,6 +295,7 @@ export class RedshiftDriver implements Driver {
     id: string,
     context: string,
     steps?: readonly BatchStatement[],
+    jobs: readonly LoadJob[] = [],
   ): Promise<DescribeStatementResponse> {
     const config = this.#config;
     const deadline = this.#timer.now() + config.statementDeadlineMs;
@@ -309,7 +320,7 @@ export class RedshiftDriver implements Driver {
         case 'FINISHED':
           return described;
         case 'FAILED':
-          throw this.#failure(described, context, steps);
+          throw this.#failure(described, context, steps, jobs);
         case 'ABORTED':
           throw new RedshiftStatementError(
             `${context}: statement ${id} was aborted (cancelled by a user or the service)`,
@@ -336,6 +347,7 @@ export class RedshiftDriver implements Driver {
     described: DescribeStatementResponse,
     context: string,
     steps: readonly BatchStatement[] | undefined,
+    jobs: readonly LoadJob[],
   ): RedshiftStatementError {
     const subs = described.SubStatements ?? [];
     const index = subs.findIndex((sub) => sub.Status === 'FAILED');
@@ -347,19 +359,13 @@ export class RedshiftDriver implements Driver {
     const idOption = id === undefined ? {} : { statementId: id };
     const stepOption = step === undefined ? {} : { step };
     // The batch's own refusals: the statement's step says what was wrong, whatever Redshift's text.
-    if (step === 'null-keys' || step === 'repeated-keys') {
-      const what =
-        step === 'null-keys'
-          ? 'rows have no value in a key column; every row needs one'
-          : "a key appears in more than one row, and the table has no version column to choose the newest (COPY keeps no row order, so 'last row wins' cannot apply on Redshift). Deduplicate the file or configure a version column";
-      return new RedshiftStatementError(
-        `${context}: ${what}. Fix the file and load it again [Redshift: ${text}]`,
-        {
-          retryable: false,
-          ...idOption,
-          ...stepOption,
-        },
-      );
+    const refusal = step === undefined ? undefined : REFUSALS[step];
+    if (refusal !== undefined) {
+      return new RedshiftStatementError(`${context}: ${refusal(jobs)} [Redshift: ${text}]`, {
+        retryable: false,
+        ...idOption,
+        ...stepOption,
+      });
     }
     const { retryable, tip } = classifyRedshiftError(text, sub?.RedshiftQueryId ?? described.RedshiftQueryId);
     return new RedshiftStatementError(`${context}${where}: ${sentence(text)} ${tip}`, {
@@ -436,10 +442,8 @@ export class RedshiftDriver implements Driver {
   }
 
   /**
-   * Loads files of one table: each batch is one BatchExecuteStatement over one manifest. Keyed
-   * tables without a version column load one file per batch, in order: rows of different files
-   * are indistinguishable after one COPY, and only the order of transactions can make the newer
-   * file win. Versioned and keyless tables batch up to maxBatchFiles files.
+   * Loads files of one table, up to maxBatchFiles per BatchExecuteStatement, each file COPYed over a
+   * manifest of its own so that every staged row carries its file (see `planBatch`).
    */
   async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
     const [first] = jobs;
@@ -451,8 +455,7 @@ export class RedshiftDriver implements Driver {
         );
       }
     }
-    const { keys, version } = first.settings;
-    const size = keys.length > 0 && version === undefined ? 1 : this.capabilities.maxBatchFiles;
+    const size = this.capabilities.maxBatchFiles;
     const outcomes: LoadOutcome[] = [];
     for (let start = 0; start < jobs.length; start += size)
       outcomes.push(...(await this.#loadBatch(jobs.slice(start, start + size), 1)));
@@ -518,7 +521,7 @@ export class RedshiftDriver implements Driver {
     for (const job of jobs)
       parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
     const batchId = randomUUID().replaceAll('-', '');
-    const manifestUrl = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}.manifest`;
+    const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
     let plan: ReturnType<RedshiftSqlCompiler['planBatch']>;
     try {
@@ -527,13 +530,14 @@ export class RedshiftDriver implements Driver {
         table: first.table,
         settings: first.settings,
         columns: first.columns,
-        files: jobs.map((job) => ({
+        files: jobs.map((job, ordinal) => ({
           objectUri: job.objectUri,
           identity: job.identity,
           url: job.path,
           size: job.object.size,
+          manifestUrl: `${manifests}-${ordinal}.manifest`,
+          ...(job.rows === undefined ? {} : { rows: job.rows }),
         })),
-        manifestUrl,
         copyRoleArn: this.#config.copyRoleArn,
       });
     } catch (error) {
@@ -547,19 +551,23 @@ export class RedshiftDriver implements Driver {
       }
       throw error;
     }
-    const { bucket, key } = parseS3Url(manifestUrl, 'the manifest prefix');
-    try {
-      await this.#s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: plan.manifest,
-          ContentType: 'application/json',
-        }),
-      );
-    } catch (error) {
-      throw mapAwsError(error, `${context}: writing the COPY manifest ${manifestUrl}`);
-    }
+    await Promise.all(
+      plan.manifests.map(async (manifest) => {
+        const { bucket, key } = parseS3Url(manifest.url, 'the manifest prefix');
+        try {
+          await this.#s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: manifest.body,
+              ContentType: 'application/json',
+            }),
+          );
+        } catch (error) {
+          throw mapAwsError(error, `${context}: writing the COPY manifest ${manifest.url}`);
+        }
+      }),
+    );
     const { Id } = await this.#send<{ Id?: string }>(
       new BatchExecuteStatementCommand({
         ...this.#target(),
@@ -572,7 +580,7 @@ export class RedshiftDriver implements Driver {
       throw new LoaderError(`${context}: BatchExecuteStatement returned no statement id`, {
         retryable: true,
       });
-    await this.#wait(Id, context, plan.statements);
+    await this.#wait(Id, context, plan.statements, jobs);
 
     // Committed. The ledger, read by batch id, says which files this batch loaded: all of them, or
     // none when its guard found one already loaded by a concurrent loader.
