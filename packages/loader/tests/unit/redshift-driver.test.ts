@@ -290,7 +290,7 @@ describe('Redshift driver: loads', () => {
     const batches = fake.data.named('BatchExecuteStatement');
     expect(batches).toHaveLength(2);
     for (const call of fake.data.named('ExecuteStatement'))
-      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100 * 1024);
+      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100_000);
     expect(JSON.stringify(batches[1]?.input.Sqls)).not.toContain('part-1.parquet');
     expect(fake.ledger.filter((row) => row.object_uri.endsWith('part-1.parquet'))).toHaveLength(1);
   });
