@@ -11,6 +11,7 @@ import {
   RedshiftDeadlineError,
   RedshiftDriver,
   RedshiftStatementError,
+  redshiftErrorFields,
 } from '../../src/warehouse/redshift/redshift-driver.js';
 
 interface Call {
@@ -570,16 +571,60 @@ describe('Redshift errors', () => {
       false,
       /by position and type/,
     ],
+    [
+      "ERROR: Spectrum Scan Error\n  DETAIL:\n  -----------------------------------------------\n  error:  Spectrum Scan Error\n  code:      15007\n  context:   File 'https://lake.s3.amazonaws.com/network_events/x.parquet' has an incompatible Parquet schema for column 'connection_id'",
+      false,
+      /by position and type/,
+    ],
     ['ERROR: Overflow for NUMERIC(12,2)', false, /does not fit/],
     ['ERROR: Cannot insert a NULL value into column order_id', false, /NOT NULL column/],
     ['ERROR: String length exceeds DDL length', false, /65,535 bytes/],
-    ['ERROR: S3ServiceException:Access Denied,Status 403', false, /s3:GetObject/],
+    ['ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid X', false, /s3:GetObject/],
     ['ERROR: syntax error at or near "x"', false, /fix the file or the table/],
+    // Names in the text decide nothing: a table network_events, a column connection_id, a
+    // deadlock_detected column, a throttle_rate key.
+    [
+      'ERROR: relation "network_events" does not exist at s3://lake/network_events/part-1.parquet',
+      false,
+      /fix the file or the table/,
+    ],
+    [
+      'ERROR: column "connection_id" is of type bigint but expression is of type character varying',
+      false,
+      /fix the file/,
+    ],
+    [
+      'ERROR: column "deadlock detected" does not exist (timed out connection network)',
+      false,
+      /fix the file/,
+    ],
+    // S3's slow-down inside a COPY error is transient, whatever surrounds it.
+    [
+      'ERROR: Problem reading manifest s3://lake/_lakeload/manifests/b-0.manifest\n  DETAIL: S3ServiceException:Please reduce your request rate.,Status 503,Error SlowDown,Rid 1,ExtRid 2,CanRetry 1',
+      true,
+      /SlowDown, 503/,
+    ],
   ])('%s → retryable %s', (message, retryable, tip) => {
     const classified = classifyRedshiftError(message, 77);
     expect(classified.retryable).toBe(retryable);
     expect(classified.tip).toMatch(tip);
     if (!retryable) expect(classified.tip).toMatch(/sys_load_error_detail WHERE query_id = 77|s3:GetObject/);
+  });
+
+  it('reads the code fields of an error text', () => {
+    expect(redshiftErrorFields('ERROR: 1023 DETAIL: Serializable isolation violation on table - 1')).toEqual({
+      code: 1023,
+      head: 'Serializable isolation violation on table - 1',
+    });
+    expect(
+      redshiftErrorFields(
+        'ERROR: Load into table failed\n  DETAIL:\n  error:  String length exceeds DDL length\n  code:      1204\n',
+      ),
+    ).toEqual({ head: 'Load into table failed', detailCode: 1204 });
+    expect(redshiftErrorFields('ERROR: S3ServiceException:Slow,Status 503,Error SlowDown,Rid 1').s3).toEqual({
+      status: 503,
+      code: 'SlowDown',
+    });
   });
 
   it.each<[string, boolean, RegExp]>([

@@ -76,59 +76,98 @@ function loadErrorQuery(queryId: number | undefined): string {
     : RECENT_LOAD_ERRORS;
 }
 
-// Retryable: another transaction's conflict or concurrent DDL, throttling, lost connections.
-const RETRYABLE: readonly [RegExp, string][] = [
-  [
-    /\b1023\b|serializable isolation violation/i,
-    'A concurrent transaction conflicted (1023); the load is retried.',
-  ],
-  [
-    /\b1018\b|concurrent transaction|was dropped by a concurrent/i,
-    'A concurrent schema change raced the load (1018); the load is retried.',
-  ],
-  [/deadlock detected/i, 'Deadlock with another transaction; the load is retried.'],
-  [
-    /throttl|rate exceeded|too many (requests|connections|active)|concurrency limit/i,
-    'Redshift is throttling; the load is retried with backoff.',
-  ],
-  [
-    /connection|could not connect|server closed|terminat(ed|ing)|timed? ?out|network/i,
-    'The connection was lost; the load is retried.',
-  ],
-];
+/**
+ * The fields of a FAILED statement's `Error` text that say what went wrong, apart from the free
+ * text (which names tables, columns and S3 keys — `network_events`, `connection_id` — and must never
+ * decide anything). Redshift writes `ERROR: <code> DETAIL: …` for its numbered errors, a DETAIL block
+ * with `code:` and `error:` lines for load errors, and S3's own status and code inside COPY errors
+ * (`S3ServiceException:…,Status 503,Error SlowDown,…`).
+ */
+export interface RedshiftErrorFields {
+  /** The number right after `ERROR:` (1023 serializable isolation, 1018 concurrent DDL). */
+  code?: number;
+  /** The DETAIL block's `code:` (load errors 1200–1224, https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html; 15007 Spectrum scan). */
+  detailCode?: number;
+  /** The first line's text after `ERROR:` and any code: the kind of error, then its particulars. */
+  head: string;
+  /** S3's answer inside a COPY error. */
+  s3?: { status?: number; code?: string };
+}
+
+/** Reads the fields of a Redshift `Error` text. */
+export function redshiftErrorFields(message: string): RedshiftErrorFields {
+  const first = message.trimStart().split('\n', 1)[0] ?? '';
+  const numbered = /^ERROR:\s*(\d{3,5})\b\s*(?:DETAIL:)?\s*(.*)$/i.exec(first);
+  const plain = /^ERROR:\s*(.*)$/i.exec(first);
+  const head = (numbered?.[2] ?? plain?.[1] ?? first).trim();
+  const detail = /^\s*code:\s*(\d+)\s*$/m.exec(message);
+  const s3 = /S3ServiceException:.*?,Status (\d{3}),Error ([A-Za-z]+)/.exec(message);
+  return {
+    ...(numbered ? { code: Number(numbered[1]) } : {}),
+    ...(detail ? { detailCode: Number(detail[1]) } : {}),
+    head,
+    ...(s3 ? { s3: { status: Number(s3[1]), code: s3[2] } } : {}),
+  };
+}
+
+/** What kind of error a head is, by how it starts: its particulars come after and decide nothing. */
+function startsWith(head: string, ...kinds: string[]): boolean {
+  const lower = head.toLowerCase();
+  return kinds.some((kind) => lower.startsWith(kind));
+}
+
+// S3 answers that mean "try again later" (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+const RETRYABLE_S3 = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout']);
 
 /**
- * Classifies the `Error` text of a FAILED statement. Anything not known to be transient is
- * permanent: the file or the table has to change first, and the tip says where to look.
+ * Classifies the `Error` text of a FAILED statement by its fields (see `redshiftErrorFields`).
+ * Anything not known to be transient is permanent: the file or the table has to change first, and
+ * the tip says where to look.
  */
 export function classifyRedshiftError(message: string, queryId?: number): Classification {
-  for (const [pattern, tip] of RETRYABLE) if (pattern.test(message)) return { retryable: true, tip };
+  const fields = redshiftErrorFields(message);
+  const { code, detailCode, head, s3 } = fields;
+  if (code === 1023)
+    return { retryable: true, tip: 'A concurrent transaction conflicted (1023); the load is retried.' };
+  if (code === 1018)
+    return { retryable: true, tip: 'A concurrent schema change raced the load (1018); the load is retried.' };
+  if (s3 && (RETRYABLE_S3.has(s3.code ?? '') || (s3.status ?? 0) >= 500))
+    return {
+      retryable: true,
+      tip: `S3 asked COPY to slow down or failed for a moment (${s3.code}, ${s3.status}); the load is retried with backoff.`,
+    };
+  if (startsWith(head, 'deadlock detected'))
+    return { retryable: true, tip: 'Deadlock with another transaction; the load is retried.' };
+  if (startsWith(head, 'rate exceeded', 'too many connections', 'concurrency limit'))
+    return { retryable: true, tip: 'Redshift is throttling; the load is retried with backoff.' };
+  if (startsWith(head, 'server closed the connection', 'could not connect', 'terminating connection'))
+    return { retryable: true, tip: 'The connection was lost; the load is retried.' };
   const details = `Details per file and column: ${loadErrorQuery(queryId)};`;
-  if (/string length exceeds|value too long|exceeds ddl length/i.test(message))
-    return {
-      retryable: false,
-      tip: `A string is longer than its column (Redshift's limit is 65,535 bytes): shorten it in the file. ${details}`,
-    };
-  if (/overflow|out of range|numeric field/i.test(message))
-    return {
-      retryable: false,
-      tip: `A value does not fit its column's type: widen the type in the file or the table. ${details}`,
-    };
-  if (/null value|cannot insert a null|not-null|not null/i.test(message))
-    return {
-      retryable: false,
-      tip: `A NULL went into a NOT NULL column: fill the value in the file. ${details}`,
-    };
-  if (/access ?denied|not authorized|assume ?role|forbidden/i.test(message))
+  if (s3 && (s3.status === 403 || s3.code === 'AccessDenied'))
     return {
       retryable: false,
       tip: 'The COPY role cannot read the object or the manifest: grant it s3:GetObject on both (and kms:Decrypt for SSE-KMS objects), or check copy-role-arn.',
     };
+  if (startsWith(head, 'string length exceeds ddl length', 'value too long'))
+    return {
+      retryable: false,
+      tip: `A string is longer than its column (Redshift's limit is 65,535 bytes): shorten it in the file. ${details}`,
+    };
   if (
-    /spectrum scan error|parquet|incompatible|column count|number of columns|does not match|mismatch|unsupported/i.test(
-      message,
-    )
+    detailCode === 1204 ||
+    detailCode === 1222 ||
+    startsWith(head, 'overflow', 'numeric data overflow', 'value out of range')
   )
+    return {
+      retryable: false,
+      tip: `A value does not fit its column's type: widen the type in the file or the table. ${details}`,
+    };
+  if (detailCode === 1213 || startsWith(head, 'cannot insert a null', 'null value in column'))
+    return {
+      retryable: false,
+      tip: `A NULL went into a NOT NULL column: fill the value in the file. ${details}`,
+    };
+  if (detailCode === 15007 || startsWith(head, 'spectrum scan error'))
     return {
       retryable: false,
       tip: `The file's columns do not match staging by position and type (COPY reads Parquet columns by position). ${details}`,
