@@ -234,6 +234,41 @@ describe('Redshift driver: loads', () => {
     );
   });
 
+  it('sends each batch with its id as the ClientToken, so that an SDK retry of the call runs it once', async () => {
+    const fake = fakeWarehouse({});
+    await driver(fake).load([job(1)]);
+    const [batch] = fake.data.named('BatchExecuteStatement');
+    expect(batch?.input.ClientToken).toMatch(/^[a-f0-9]{32}$/);
+    expect(batch?.input.StatementName).toBe(`lakeload ${batch?.input.ClientToken}`);
+  });
+
+  it('refuses files in a bucket of another region than the warehouse, before any manifest or batch', async () => {
+    for (const [constraint, region] of [
+      ['eu-west-1', 'eu-west-1'],
+      ['EU', 'eu-west-1'],
+      [undefined, 'us-east-1'],
+    ] as const) {
+      const fake = fakeWarehouse({});
+      fake.s3.handlers.GetBucketLocation = () => ({ LocationConstraint: constraint });
+      const d = driver(fake, fakeTimer(), { region: region === 'us-east-1' ? 'eu-central-1' : 'us-east-1' });
+      const load = d.load([job(1), job(2)]);
+      await expect(load).rejects.toThrow(
+        new RegExp(
+          `part-1\\.parquet: the bucket lake is in ${region} and the warehouse in (us-east-1|eu-central-1)`,
+        ),
+      );
+      await expect(load).rejects.toMatchObject({ retryable: false });
+      expect(fake.s3.named('PutObject')).toEqual([]);
+      expect(fake.data.named('BatchExecuteStatement')).toEqual([]);
+    }
+    // The same region loads, and the bucket is asked once.
+    const fake = fakeWarehouse({});
+    fake.s3.handlers.GetBucketLocation = () => ({ LocationConstraint: 'eu-west-1' });
+    await driver(fake, fakeTimer(), { region: 'eu-west-1' }).load([job(1), job(2)]);
+    expect(fake.s3.named('GetBucketLocation')).toHaveLength(1);
+    expect(fake.data.named('BatchExecuteStatement')).toHaveLength(1);
+  });
+
   it('skips files the ledger knows before writing a manifest or running a batch', async () => {
     const fake = fakeWarehouse({
       ledger: [1, 2].map((n) => ({
@@ -441,6 +476,17 @@ describe('Redshift driver: statement lifecycle', () => {
     await expect(refused).rejects.toThrow(
       /rows have no value in the key \(order_id\); every row needs one\. Fix the file/,
     );
+  });
+
+  it('reads column names in lower case, also under describe_field_name_in_uppercase', async () => {
+    const fake = fakeWarehouse({});
+    fake.data.handlers.GetStatementResult = () => ({
+      ColumnMetadata: [{ name: 'OBJECT_URI' }, { name: 'ROWS_INSERTED' }],
+      Records: [[{ stringValue: 's3://lake/a.parquet' }, { longValue: 3 }]],
+    });
+    expect(await driver(fake).query('SELECT object_uri, rows_inserted FROM lakeload_load_history')).toEqual([
+      { object_uri: 's3://lake/a.parquet', rows_inserted: 3 },
+    ]);
   });
 
   it('reads results page by page, values as JSON', async () => {

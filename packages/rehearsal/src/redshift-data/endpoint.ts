@@ -117,8 +117,10 @@ function target(body: Json): StatementTarget {
       'WorkgroupName and ClusterIdentifier cannot both be specified',
     );
   }
-  if (ClusterIdentifier && !DbUser && !SecretArn) {
-    throw new ServiceError('ValidationException', 'DbUser or SecretArn is required with ClusterIdentifier');
+  // A cluster without DbUser or SecretArn runs as the caller's IAM identity
+  // (GetClusterCredentialsWithIAM, https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html).
+  if (ClusterIdentifier && DbUser && SecretArn) {
+    throw new ServiceError('ValidationException', 'DbUser and SecretArn cannot both be specified');
   }
   const result: StatementTarget = { Database };
   if (WorkgroupName) result.WorkgroupName = WorkgroupName;

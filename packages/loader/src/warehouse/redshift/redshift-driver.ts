@@ -10,7 +10,7 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
@@ -91,7 +91,7 @@ export interface RedshiftErrorFields {
   /** The first line's text after `ERROR:` and any code: the kind of error, then its particulars. */
   head: string;
   /** S3's answer inside a COPY error. */
-  s3?: { status?: number; code?: string };
+  s3?: { status: number; code: string };
 }
 
 /** Reads the fields of a Redshift `Error` text. */
@@ -106,7 +106,7 @@ export function redshiftErrorFields(message: string): RedshiftErrorFields {
     ...(numbered ? { code: Number(numbered[1]) } : {}),
     ...(detail ? { detailCode: Number(detail[1]) } : {}),
     head,
-    ...(s3 ? { s3: { status: Number(s3[1]), code: s3[2] } } : {}),
+    ...(s3 ? { s3: { status: Number(s3[1]), code: s3[2] ?? '' } } : {}),
   };
 }
 
@@ -131,7 +131,7 @@ export function classifyRedshiftError(message: string, queryId?: number): Classi
     return { retryable: true, tip: 'A concurrent transaction conflicted (1023); the load is retried.' };
   if (code === 1018)
     return { retryable: true, tip: 'A concurrent schema change raced the load (1018); the load is retried.' };
-  if (s3 && (RETRYABLE_S3.has(s3.code ?? '') || (s3.status ?? 0) >= 500))
+  if (s3 && (RETRYABLE_S3.has(s3.code) || s3.status >= 500))
     return {
       retryable: true,
       tip: `S3 asked COPY to slow down or failed for a moment (${s3.code}, ${s3.status}); the load is retried with backoff.`,
@@ -218,7 +218,7 @@ export function mapAwsError(error: unknown, context: string): LoaderError {
       : name === 'ResourceNotFoundException'
         ? ' The workgroup, cluster or statement does not exist (statement results expire after 24 hours).'
         : /AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)
-          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials or redshift:GetClusterCredentials, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
+          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials, redshift:GetClusterCredentials or redshift:GetClusterCredentialsWithIAM, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
           : '';
   return new LoaderError(`${context}: ${name}: ${sentence(message)}${tip}`, { retryable, cause: error });
 }
@@ -227,6 +227,15 @@ export function mapAwsError(error: unknown, context: string): LoaderError {
 function sentence(text: string): string {
   const trimmed = text.trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/**
+ * A bucket's region from GetBucketLocation: none means us-east-1, `EU` the old name of eu-west-1
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+ */
+function bucketRegion(constraint: string | undefined): string {
+  if (!constraint) return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
 }
 
 /** The bucket and key of an `s3://bucket/key` URL. */
@@ -287,6 +296,8 @@ export class RedshiftDriver implements Driver {
   readonly #data: CommandSender;
   readonly #s3: CommandSender;
   readonly #timer: PollTimer;
+  /** Each bucket's region, or null where it could not be read. */
+  readonly #bucketRegions = new Map<string, string | null>();
 
   constructor(config: RedshiftDialectConfig, timer: PollTimer = realTimer) {
     this.#config = resolveRedshiftConfig(config);
@@ -439,8 +450,10 @@ export class RedshiftDriver implements Driver {
         new GetStatementResultCommand({ Id: described.Id, ...(token ? { NextToken: token } : {}) }),
         'query failed: GetStatementResult',
       );
-      const names = (page.ColumnMetadata ?? []).map(
-        (column, index) => column.label ?? column.name ?? `column${index}`,
+      // Names in lower case, as Redshift folds them, also where the session has
+      // describe_field_name_in_uppercase on (https://docs.aws.amazon.com/redshift/latest/dg/r_describe_field_name_in_uppercase.html).
+      const names = (page.ColumnMetadata ?? []).map((column, index) =>
+        (column.label ?? column.name ?? `column${index}`).toLowerCase(),
       );
       for (const record of page.Records ?? [])
         rows.push(
@@ -548,6 +561,43 @@ export class RedshiftDriver implements Driver {
     return outcomes.map((outcome) => outcome ?? { status: 'duplicate' });
   }
 
+  /**
+   * Refuses files in a bucket of another region than the warehouse's before anything is copied:
+   * "The Amazon S3 bucket must be in the same AWS Region as the Amazon Redshift database"
+   * (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
+   * Checked once per bucket; where either region cannot be read, COPY's own error says it.
+   */
+  async #checkRegions(jobs: readonly LoadJob[]): Promise<void> {
+    const region = await this.#region();
+    if (region === undefined) return;
+    for (const job of jobs) {
+      const { bucket } = parseS3Url(job.path, job.objectUri);
+      let where = this.#bucketRegions.get(bucket);
+      if (where === undefined) {
+        where = await this.#s3
+          .send(new GetBucketLocationCommand({ Bucket: bucket }))
+          .then((answer) => bucketRegion((answer as { LocationConstraint?: string }).LocationConstraint))
+          .catch(() => null);
+        this.#bucketRegions.set(bucket, where);
+      }
+      if (where !== null && where !== region) {
+        throw new LoaderError(
+          `${job.objectUri}: the bucket ${bucket} is in ${where} and the warehouse in ${region}; COPY from Parquet reads only buckets in the warehouse's region. Replicate the objects to a bucket in ${region}, or load them with a warehouse there`,
+        );
+      }
+    }
+  }
+
+  /** The Data API client's region: the configured one, else the SDK client's own. */
+  async #region(): Promise<string | undefined> {
+    if (this.#config.region !== undefined) return this.#config.region;
+    const provider = (this.#data as { config?: { region?: unknown } }).config?.region;
+    if (typeof provider === 'string') return provider;
+    if (typeof provider === 'function')
+      return (await (provider as () => Promise<string>)().catch(() => undefined)) ?? undefined;
+    return undefined;
+  }
+
   async #loadFresh(jobs: readonly LoadJob[], round: number): Promise<LoadOutcome[]> {
     const [first] = jobs;
     if (!first) return [];
@@ -559,6 +609,7 @@ export class RedshiftDriver implements Driver {
     }
     for (const job of jobs)
       parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
+    await this.#checkRegions(jobs);
     const batchId = randomUUID().replaceAll('-', '');
     const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
@@ -612,6 +663,8 @@ export class RedshiftDriver implements Driver {
         ...this.#target(),
         Sqls: plan.statements.map((statement) => statement.sql),
         StatementName: `lakeload ${batchId}`,
+        // The same token on every SDK retry of this call: the service runs the batch once.
+        ClientToken: batchId,
       }),
       `${context}: BatchExecuteStatement`,
     );
