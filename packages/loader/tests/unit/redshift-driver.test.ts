@@ -151,7 +151,14 @@ function fakeWarehouse(options: {
     },
     CancelStatement: () => ({ Status: true }),
   });
-  const s3 = new FakeSender({ PutObject: () => ({ ETag: '"m"' }) });
+  const s3 = new FakeSender({
+    PutObject: () => ({ ETag: '"m"' }),
+    // The objects of `job(n)`, unchanged since their events.
+    HeadObject: (input) => {
+      const n = Number(/part-(\d+)\.parquet$/.exec(String(input.Key))?.[1]);
+      return { ETag: `"etag-${n}"`, ContentLength: 100 + n };
+    },
+  });
   return { data, s3, ledger };
 }
 
@@ -267,6 +274,28 @@ describe('Redshift driver: loads', () => {
     await driver(fake, fakeTimer(), { region: 'eu-west-1' }).load([job(1), job(2)]);
     expect(fake.s3.named('GetBucketLocation')).toHaveLength(1);
     expect(fake.data.named('BatchExecuteStatement')).toHaveLength(1);
+  });
+
+  it('refuses an object replaced since its event (ETag, size or version), before any manifest or batch', async () => {
+    const cases: [Record<string, unknown>, Partial<LoadJob['object']>, RegExp][] = [
+      [{ ETag: '"other"', ContentLength: 101 }, {}, /its ETag is now other, not etag-1/],
+      [{ ETag: '"etag-1"', ContentLength: 555 }, {}, /its size is now 555 bytes, not 101/],
+      [
+        { ETag: '"etag-1"', ContentLength: 101, VersionId: 'v2' },
+        { versionId: 'v1' },
+        /its current version is v2, not v1/,
+      ],
+    ];
+    for (const [head, object, message] of cases) {
+      const fake = fakeWarehouse({});
+      fake.s3.handlers.HeadObject = () => head;
+      const first = job(1);
+      const load = driver(fake).load([{ ...first, object: { ...first.object, ...object } }]);
+      await expect(load).rejects.toMatchObject({ name: 'ObjectChangedError', retryable: false });
+      await expect(load).rejects.toThrow(message);
+      expect(fake.s3.named('PutObject')).toEqual([]);
+      expect(fake.data.named('BatchExecuteStatement')).toEqual([]);
+    }
   });
 
   it('skips files the ledger knows before writing a manifest or running a batch', async () => {

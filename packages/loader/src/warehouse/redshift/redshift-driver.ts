@@ -10,11 +10,11 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { GetBucketLocationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
-import { createS3Client } from '../../sources/s3-client.js';
+import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 import {
@@ -588,6 +588,47 @@ export class RedshiftDriver implements Driver {
     }
   }
 
+  /**
+   * Each object as COPY will read it — the key's current version — must still be the one its
+   * event named (ETag, size, version id): a manifest entry names no version, so a key overwritten
+   * since its event would load the new bytes under the old identity, and again under the new
+   * event's. A replaced object is an ObjectChangedError: its newer event loads it. What is left
+   * between this check and the COPY, the footer row counts checked inside the batch catch.
+   */
+  async #checkObjects(jobs: readonly LoadJob[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const { bucket, key } = parseS3Url(job.path, job.objectUri);
+        let head: { ETag?: string; ContentLength?: number; VersionId?: string };
+        try {
+          head = (await this.#s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))) as typeof head;
+        } catch (error) {
+          throw mapS3Error(error, bucket, key);
+        }
+        const etag = head.ETag?.replaceAll('"', '');
+        const { object } = job;
+        const changes = [
+          ...(etag !== undefined && etag !== object.etag
+            ? [`its ETag is now ${etag}, not ${object.etag}`]
+            : []),
+          ...(head.ContentLength !== undefined && head.ContentLength !== object.size
+            ? [`its size is now ${head.ContentLength} bytes, not ${object.size}`]
+            : []),
+          ...(object.versionId !== undefined && head.VersionId !== object.versionId
+            ? [`its current version is ${head.VersionId ?? 'unversioned'}, not ${object.versionId}`]
+            : []),
+        ];
+        if (changes.length > 0) {
+          throw new ObjectChangedError(
+            `s3://${bucket}/${key}`,
+            `the object was replaced since its event: ${changes.join('; ')}`,
+            'A newer upload replaced the object; its own event loads the new bytes, so nothing needs replaying.',
+          );
+        }
+      }),
+    );
+  }
+
   /** The Data API client's region: the configured one, else the SDK client's own. */
   async #region(): Promise<string | undefined> {
     if (this.#config.region !== undefined) return this.#config.region;
@@ -610,6 +651,7 @@ export class RedshiftDriver implements Driver {
     for (const job of jobs)
       parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
     await this.#checkRegions(jobs);
+    await this.#checkObjects(jobs);
     const batchId = randomUUID().replaceAll('-', '');
     const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
