@@ -343,7 +343,8 @@ export class Loader {
       } catch (error) {
         const retryable = error instanceof LoaderError && error.retryable;
         if (fetched.length === 1 || retryable) {
-          for (const { item } of fetched) await finish(item.index, await this.#failed(item, error, started));
+          for (const { item } of fetched)
+            await finish(item.index, await this.#unfetched(item, error, started));
           return;
         }
       }
@@ -353,7 +354,8 @@ export class Loader {
           const [outcome] = await this.#retrying(() => this.#load([job]));
           await finish(item.index, report(item, outcome as LoadOutcome));
         } catch (error) {
-          await finish(item.index, await this.#failed(item, error, started));
+          // A warehouse that reads the store itself finds a replaced object only now.
+          await finish(item.index, await this.#unfetched(item, error, started));
         }
       }
     } finally {
@@ -361,7 +363,10 @@ export class Loader {
     }
   }
 
-  /** An object whose bytes could not be fetched: skipped when a newer version superseded it, else failed. */
+  /**
+   * An object whose bytes could not be fetched (here, or by a warehouse that reads the store
+   * itself): skipped when a newer version superseded it, else failed.
+   */
   async #unfetched(item: Ready, error: unknown, started: number): Promise<ObjectResult> {
     const reason = supersededReason(error);
     if (!reason) return this.#failed(item, error, started);

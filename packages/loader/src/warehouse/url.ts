@@ -20,7 +20,7 @@ const DATA_FILE = /\.(parquet|csv|tsv|json|jsonl|ndjson|txt|gz|zst)$/i;
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
 const REDSHIFT_FORMS =
-  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…] or redshift-data://cluster/<id>/<database>?db-user=<user>|secret-arn=…[&copy-role-arn=…&manifest-prefix=s3://…&region=…]';
+  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…] or redshift-data://cluster/<id>/<database>[?db-user=<user>|secret-arn=…][&copy-role-arn=…&manifest-prefix=s3://…&region=…]';
 
 // What each query parameter must look like; a value that does not is refused with the form.
 const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
@@ -64,8 +64,10 @@ function parseRedshiftUrl(url: string): RedshiftDialectConfig {
     throw bad(
       'a Serverless workgroup takes no db-user: use secret-arn, or no credentials to run as the IAM role',
     );
-  if (kind === 'cluster' && (dbUser === undefined) === (secretArn === undefined))
-    throw bad('a cluster needs exactly one of db-user and secret-arn');
+  // Neither: the caller's own IAM identity, through GetClusterCredentialsWithIAM
+  // (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html).
+  if (kind === 'cluster' && dbUser !== undefined && secretArn !== undefined)
+    throw bad("a cluster takes at most one of db-user and secret-arn (neither: the caller's IAM identity)");
   return {
     target: kind === 'workgroup' ? { workgroup: name } : { cluster: name },
     database,

@@ -1,8 +1,8 @@
 // The Redshift batch plan executed for real, on PostgreSQL 15: every statement of the batch runs in
 // one transaction on a fresh session (as the Data API runs a BatchExecuteStatement), so the SQL is
-// proven to parse and to do what the golden tests say — the versioned upsert, the ledger guard that
-// makes a lost race change nothing, the refusals. Two things PostgreSQL cannot do are stood in for,
-// as the local Data API endpoint does: COPY from S3 becomes INSERTs of the file's rows, and the
+// proven to parse and to do what the golden tests say — the versioned upsert, the per-file counts,
+// the tie rule, the ledger guard that makes a lost race change nothing, the refusals. Two things
+// PostgreSQL cannot do are stood in for: each COPY from S3 becomes INSERTs of its file's rows, and the
 // table attributes (DISTSTYLE, SORTKEY, ENCODE) are dropped. GETDATE() is a function in the schema.
 // What this does not prove: Redshift itself (see the opt-in live suite).
 
@@ -45,12 +45,20 @@ function at(hour: number): string {
 }
 
 interface TestFile extends BatchFile {
-  rows: Row[];
+  data: Row[];
 }
 
-function testFile(name: string, rows: Row[]): TestFile {
+function testFile(name: string, data: Row[]): TestFile {
   const uri = `s3://lake/orders/${name}.parquet`;
-  return { objectUri: uri, identity: `etag-${name}`, url: uri, size: 100, rows };
+  return {
+    objectUri: uri,
+    identity: `etag-${name}`,
+    url: uri,
+    size: 100,
+    manifestUrl: `s3://lake/_lakeload/manifests/${name}.manifest`,
+    rows: data.length,
+    data,
+  };
 }
 
 /** One batch on a fresh session, in one transaction; the step that failed, if one did. */
@@ -67,21 +75,23 @@ async function runBatch(
     settings,
     columns: fileColumns,
     files,
-    manifestUrl: `s3://lake/_lakeload/manifests/${batchId}.manifest`,
     copyRoleArn: 'default',
   });
   const session = new pg.Client({ connectionString: schema.url });
   await session.connect();
   let step: string | undefined;
+  let copied = 0;
   try {
     await session.query('BEGIN');
     for (const statement of statements) {
       step = statement.step;
       if (statement.step === 'copy') {
+        // The n-th COPY loads the n-th file into its own table.
         const placeholders = fileColumns.map((_, i) => `$${i + 1}`).join(', ');
-        for (const file of files)
-          for (const row of file.rows)
-            await session.query(`INSERT INTO "__lakeload_stage" VALUES (${placeholders})`, row);
+        const file = files[copied] as TestFile;
+        for (const row of file.data)
+          await session.query(`INSERT INTO "__lakeload_file_${copied}" VALUES (${placeholders})`, row);
+        copied++;
       } else {
         await session.query(statement.sql);
       }
@@ -114,7 +124,7 @@ describe('the Redshift batch on PostgreSQL', () => {
     );
   });
 
-  it('merges N files in one COPY: newest version wins across files, older never overwrites stored rows', async () => {
+  it('merges N files: newest version wins across files, older never overwrites stored rows, each file counted', async () => {
     const a = testFile('a', [
       [1, at(15), 'a1'],
       [2, at(12), 'a2-older-than-stored'],
@@ -130,11 +140,31 @@ describe('the Redshift batch on PostgreSQL', () => {
       [2, 'stored-2-newer'],
       [3, 'b3'],
     ]);
-    // 5 staged; 3 newest per key; key 2 older than stored → 2 kept; key 1 replaced.
+    // a: 1 and 3 lose to b, 2 is older than stored. b: 1 replaces the stored row, 3 is new.
     expect(await ledger()).toEqual([
-      ['s3://lake/orders/a.parquet', 'etag-a', 'b1', 0, 0, 0],
-      ['s3://lake/orders/b.parquet', 'etag-b', 'b1', 1, 1, 3],
+      ['s3://lake/orders/a.parquet', 'etag-a', 'b1', 0, 0, 3],
+      ['s3://lake/orders/b.parquet', 'etag-b', 'b1', 1, 1, 0],
     ]);
+  });
+
+  it('equal versions: the newest file wins; a tie within one file fails the batch at its own step', async () => {
+    const a = testFile('a', [[5, at(7), 'a5']]);
+    const b = testFile('b', [[5, at(7), 'b5']]);
+    expect(await runBatch('b1', 'orders', versioned, [a, b])).toBeUndefined();
+    expect(await rows('SELECT status FROM orders WHERE order_id = 5')).toEqual([['b5']]);
+    const tied = testFile('tied', [
+      [6, at(7), 'x'],
+      [6, at(7), 'y'],
+    ]);
+    expect(await runBatch('b2', 'orders', versioned, [tied])).toBe('ties');
+    // A tie below the newest version decides nothing: the newest row wins.
+    const below = testFile('below', [
+      [6, at(7), 'x'],
+      [6, at(7), 'y'],
+      [6, at(8), 'z'],
+    ]);
+    expect(await runBatch('b3', 'orders', versioned, [below])).toBeUndefined();
+    expect(await rows('SELECT status FROM orders WHERE order_id = 6')).toEqual([['z']]);
   });
 
   it('a batch whose files are in the ledger already changes nothing and commits', async () => {
@@ -162,17 +192,21 @@ describe('the Redshift batch on PostgreSQL', () => {
     expect(await ledger()).toEqual([]);
   });
 
-  it('a key repeated in a file of an unversioned keyed table fails the batch instead of guessing', async () => {
+  it('unversioned keyed: a key repeated in a file fails the batch instead of guessing; across files the newest wins', async () => {
     const keyed: TableSettings = { keys: ['order_id'], contract: 'evolve' };
     const repeated = testFile('rep', [
       [1, at(1), 'x'],
       [1, at(2), 'y'],
     ]);
-    expect(await runBatch('b1', 'orders', keyed, [repeated])).toBe('repeated-keys');
-    const single = testFile('single', [[1, at(1), 'replaced']]);
-    expect(await runBatch('b2', 'orders', keyed, [single])).toBeUndefined();
+    expect(await runBatch('b1', 'orders', keyed, [repeated])).toBe('ties');
+    const older = testFile('older', [[1, at(1), 'older']]);
+    const newer = testFile('newer', [[1, at(1), 'replaced']]);
+    expect(await runBatch('b2', 'orders', keyed, [older, newer])).toBeUndefined();
     expect(await rows('SELECT status FROM orders WHERE order_id = 1')).toEqual([['replaced']]);
-    expect(await ledger()).toEqual([['s3://lake/orders/single.parquet', 'etag-single', 'b2', 0, 1, 0]]);
+    expect(await ledger()).toEqual([
+      ['s3://lake/orders/newer.parquet', 'etag-newer', 'b2', 0, 1, 0],
+      ['s3://lake/orders/older.parquet', 'etag-older', 'b2', 0, 0, 1],
+    ]);
   });
 
   it('keyless tables append every row of every file', async () => {
@@ -187,9 +221,15 @@ describe('the Redshift batch on PostgreSQL', () => {
     expect(await runBatch('b1', 'orders', append, files)).toBeUndefined();
     expect(await rows('SELECT count(*)::int FROM orders')).toEqual([[5]]);
     expect(await ledger()).toEqual([
-      ['s3://lake/orders/x.parquet', 'etag-x', 'b1', 0, 0, 0],
-      ['s3://lake/orders/y.parquet', 'etag-y', 'b1', 3, 0, 0],
+      ['s3://lake/orders/x.parquet', 'etag-x', 'b1', 1, 0, 0],
+      ['s3://lake/orders/y.parquet', 'etag-y', 'b1', 2, 0, 0],
     ]);
+  });
+
+  it('a file that stages other than the rows its footer declares fails the batch at its own step', async () => {
+    const short = { ...testFile('short', [[7, at(1), 'x']]), rows: 2 };
+    expect(await runBatch('b1', 'orders', versioned, [short])).toBe('row-counts');
+    expect(await rows('SELECT count(*)::int FROM orders')).toEqual([[2]]);
   });
 });
 
@@ -207,7 +247,8 @@ it('hostile table, column and object names stay names and values, backslashes in
     identity: "e'\\",
     url: 's3://lake/x.parquet',
     size: 1,
-    rows: [[1, at(1), "it's \\ fine"]],
+    manifestUrl: 's3://lake/_lakeload/manifests/x.manifest',
+    data: [[1, at(1), "it's \\ fine"]],
   };
   expect(
     await runBatch(

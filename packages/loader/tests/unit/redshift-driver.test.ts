@@ -11,6 +11,7 @@ import {
   RedshiftDeadlineError,
   RedshiftDriver,
   RedshiftStatementError,
+  redshiftErrorFields,
 } from '../../src/warehouse/redshift/redshift-driver.js';
 
 interface Call {
@@ -65,7 +66,8 @@ interface LedgerRow {
  */
 function fakeWarehouse(options: {
   ledger?: LedgerRow[];
-  counts?: { inserted: number; updated: number; unchanged: number };
+  /** Per file of a batch, by its ordinal (the last entry for any further file). */
+  counts?: { inserted: number; updated: number; unchanged: number }[];
   describe?: (id: string, polls: number) => Record<string, unknown> | undefined;
   onBatch?: (sqls: string[]) => void;
 }) {
@@ -108,12 +110,11 @@ function fakeWarehouse(options: {
         if (seen === 0) {
           for (const sql of ledgerSql) {
             for (const match of sql.matchAll(
-              /SELECT '([^']*)', '([^']*)', '[^']*', 'loaded', (0, 0, 0|kept - replaced, replaced, staged - kept)/g,
+              /SELECT '([^']*)', '([^']*)', '[^']*', 'loaded', kept - replaced, replaced, staged - kept, 0, '[^']*' FROM "__lakeload_counts" WHERE "__lakeload_file" = (\d+)/g,
             )) {
-              const counts =
-                match[3] === '0, 0, 0'
-                  ? { inserted: 0, updated: 0, unchanged: 0 }
-                  : (options.counts ?? { inserted: 0, updated: 0, unchanged: 0 });
+              const perFile = options.counts ?? [];
+              const counts = perFile[Number(match[3])] ??
+                perFile.at(-1) ?? { inserted: 0, updated: 0, unchanged: 0 };
               ledger.push({
                 object_uri: match[1] ?? '',
                 object_identity: match[2] ?? '',
@@ -150,7 +151,14 @@ function fakeWarehouse(options: {
     },
     CancelStatement: () => ({ Status: true }),
   });
-  const s3 = new FakeSender({ PutObject: () => ({ ETag: '"m"' }) });
+  const s3 = new FakeSender({
+    PutObject: () => ({ ETag: '"m"' }),
+    // The objects of `job(n)`, unchanged since their events.
+    HeadObject: (input) => {
+      const n = Number(/part-(\d+)\.parquet$/.exec(String(input.Key))?.[1]);
+      return { ETag: `"etag-${n}"`, ContentLength: 100 + n };
+    },
+  });
   return { data, s3, ledger };
 }
 
@@ -189,24 +197,28 @@ function driver(fake: ReturnType<typeof fakeWarehouse>, timer = fakeTimer(), ext
 }
 
 describe('Redshift driver: loads', () => {
-  it('loads N files as one manifest and one BatchExecuteStatement, and reads its ledger rows back by batch id', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 7, updated: 2, unchanged: 1 } });
+  it("loads N files in one BatchExecuteStatement, each over its own manifest, and reads each file's counts back by batch id", async () => {
+    const counts = [
+      { inserted: 1, updated: 0, unchanged: 2 },
+      { inserted: 0, updated: 3, unchanged: 0 },
+      { inserted: 7, updated: 2, unchanged: 1 },
+    ];
+    const fake = fakeWarehouse({ counts });
     const outcomes = await driver(fake).load([job(1), job(2), job(3)]);
-    expect(outcomes).toEqual([
-      { status: 'loaded', inserted: 0, updated: 0, unchanged: 0 },
-      { status: 'loaded', inserted: 0, updated: 0, unchanged: 0 },
-      { status: 'loaded', inserted: 7, updated: 2, unchanged: 1 },
-    ]);
-    const [put] = fake.s3.named('PutObject');
-    expect(put?.input.Bucket).toBe('lake');
-    expect(String(put?.input.Key)).toMatch(/^_lakeload\/manifests\/[a-f0-9]{32}\.manifest$/);
-    expect(JSON.parse(String(put?.input.Body))).toEqual({
-      entries: [1, 2, 3].map((n) => ({
-        url: `s3://lake/orders/part-${n}.parquet`,
-        mandatory: true,
-        meta: { content_length: 100 + n },
+    expect(outcomes).toEqual(counts.map((count) => ({ status: 'loaded', ...count })));
+    const puts = fake.s3.named('PutObject');
+    expect(puts.map((put) => put.input.Bucket)).toEqual(['lake', 'lake', 'lake']);
+    const keys = puts.map((put) => String(put.input.Key));
+    const batchId = /^_lakeload\/manifests\/([a-f0-9]{32})-0\.manifest$/.exec(keys[0] ?? '')?.[1];
+    expect(batchId).toBeDefined();
+    expect(keys).toEqual([0, 1, 2].map((n) => `_lakeload/manifests/${batchId}-${n}.manifest`));
+    expect(puts.map((put) => JSON.parse(String(put.input.Body)))).toEqual(
+      [1, 2, 3].map((n) => ({
+        entries: [
+          { url: `s3://lake/orders/part-${n}.parquet`, mandatory: true, meta: { content_length: 100 + n } },
+        ],
       })),
-    });
+    );
     const batches = fake.data.named('BatchExecuteStatement');
     expect(batches).toHaveLength(1);
     const batch = batches[0]?.input ?? {};
@@ -216,14 +228,74 @@ describe('Redshift driver: loads', () => {
       SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s',
     });
     const sqls = batch.Sqls as string[];
-    expect(sqls.filter((sql) => sql.startsWith('COPY '))).toEqual([
-      `COPY "__lakeload_stage" FROM 's3://lake/${String(put?.input.Key)}' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' FORMAT AS PARQUET MANIFEST`,
-    ]);
+    expect(sqls.filter((sql) => sql.startsWith('COPY '))).toEqual(
+      keys.map(
+        (key, n) =>
+          `COPY "__lakeload_file_${n}" FROM 's3://lake/${key}' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' FORMAT AS PARQUET MANIFEST`,
+      ),
+    );
     expect(sqls.length).toBeLessThanOrEqual(40);
     expect(sqls.some((sql) => /TRUNCATE/i.test(sql))).toBe(false);
     expect(fake.ledger.map((row) => row.object_uri)).toEqual(
       [1, 2, 3].map((n) => `s3://lake/orders/part-${n}.parquet`),
     );
+  });
+
+  it('sends each batch with its id as the ClientToken, so that an SDK retry of the call runs it once', async () => {
+    const fake = fakeWarehouse({});
+    await driver(fake).load([job(1)]);
+    const [batch] = fake.data.named('BatchExecuteStatement');
+    expect(batch?.input.ClientToken).toMatch(/^[a-f0-9]{32}$/);
+    expect(batch?.input.StatementName).toBe(`lakeload ${batch?.input.ClientToken}`);
+  });
+
+  it('refuses files in a bucket of another region than the warehouse, before any manifest or batch', async () => {
+    for (const [constraint, region] of [
+      ['eu-west-1', 'eu-west-1'],
+      ['EU', 'eu-west-1'],
+      [undefined, 'us-east-1'],
+    ] as const) {
+      const fake = fakeWarehouse({});
+      fake.s3.handlers.GetBucketLocation = () => ({ LocationConstraint: constraint });
+      const d = driver(fake, fakeTimer(), { region: region === 'us-east-1' ? 'eu-central-1' : 'us-east-1' });
+      const load = d.load([job(1), job(2)]);
+      await expect(load).rejects.toThrow(
+        new RegExp(
+          `part-1\\.parquet: the bucket lake is in ${region} and the warehouse in (us-east-1|eu-central-1)`,
+        ),
+      );
+      await expect(load).rejects.toMatchObject({ retryable: false });
+      expect(fake.s3.named('PutObject')).toEqual([]);
+      expect(fake.data.named('BatchExecuteStatement')).toEqual([]);
+    }
+    // The same region loads, and the bucket is asked once.
+    const fake = fakeWarehouse({});
+    fake.s3.handlers.GetBucketLocation = () => ({ LocationConstraint: 'eu-west-1' });
+    await driver(fake, fakeTimer(), { region: 'eu-west-1' }).load([job(1), job(2)]);
+    expect(fake.s3.named('GetBucketLocation')).toHaveLength(1);
+    expect(fake.data.named('BatchExecuteStatement')).toHaveLength(1);
+  });
+
+  it('refuses an object replaced since its event (ETag, size or version), before any manifest or batch', async () => {
+    const cases: [Record<string, unknown>, Partial<LoadJob['object']>, RegExp][] = [
+      [{ ETag: '"other"', ContentLength: 101 }, {}, /its ETag is now other, not etag-1/],
+      [{ ETag: '"etag-1"', ContentLength: 555 }, {}, /its size is now 555 bytes, not 101/],
+      [
+        { ETag: '"etag-1"', ContentLength: 101, VersionId: 'v2' },
+        { versionId: 'v1' },
+        /its current version is v2, not v1/,
+      ],
+    ];
+    for (const [head, object, message] of cases) {
+      const fake = fakeWarehouse({});
+      fake.s3.handlers.HeadObject = () => head;
+      const first = job(1);
+      const load = driver(fake).load([{ ...first, object: { ...first.object, ...object } }]);
+      await expect(load).rejects.toMatchObject({ name: 'ObjectChangedError', retryable: false });
+      await expect(load).rejects.toThrow(message);
+      expect(fake.s3.named('PutObject')).toEqual([]);
+      expect(fake.data.named('BatchExecuteStatement')).toEqual([]);
+    }
   });
 
   it('skips files the ledger knows before writing a manifest or running a batch', async () => {
@@ -247,17 +319,17 @@ describe('Redshift driver: loads', () => {
   });
 
   it('a file twice in one batch loads once', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 3, updated: 0, unchanged: 0 } });
+    const fake = fakeWarehouse({ counts: [{ inserted: 3, updated: 0, unchanged: 0 }] });
     const outcomes = await driver(fake).load([job(1), job(1)]);
     expect(outcomes).toEqual([
       { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
       { status: 'duplicate' },
     ]);
-    expect(JSON.parse(String(fake.s3.named('PutObject')[0]?.input.Body)).entries).toHaveLength(1);
+    expect(fake.s3.named('PutObject')).toHaveLength(1);
   });
 
   it('a batch that lost a race changes nothing; duplicates are reported and the rest loaded in a new batch', async () => {
-    const fake = fakeWarehouse({ counts: { inserted: 5, updated: 0, unchanged: 0 } });
+    const fake = fakeWarehouse({ counts: [{ inserted: 5, updated: 0, unchanged: 0 }] });
     // Another loader records file 1 after the pre-check and before this batch's ledger check.
     let raced = false;
     const original = fake.data.handlers.BatchExecuteStatement;
@@ -283,38 +355,39 @@ describe('Redshift driver: loads', () => {
     const batches = fake.data.named('BatchExecuteStatement');
     expect(batches).toHaveLength(2);
     for (const call of fake.data.named('ExecuteStatement'))
-      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100 * 1024);
+      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100_000);
     expect(JSON.stringify(batches[1]?.input.Sqls)).not.toContain('part-1.parquet');
     expect(fake.ledger.filter((row) => row.object_uri.endsWith('part-1.parquet'))).toHaveLength(1);
   });
 
-  it('keyed tables without a version load one file per batch, oldest first', async () => {
+  it('keyed tables without a version batch their files too: each staged row carries its file', async () => {
     const fake = fakeWarehouse({});
     const keyed: TableSettings = { keys: ['order_id'], contract: 'evolve' };
     await driver(fake).load([job(1, keyed), job(2, keyed), job(3, keyed)]);
-    const manifests = fake.s3
-      .named('PutObject')
-      .map((call) => JSON.parse(String(call.input.Body)).entries.map((e: { url: string }) => e.url));
-    expect(manifests).toEqual([1, 2, 3].map((n) => [`s3://lake/orders/part-${n}.parquet`]));
+    const batches = fake.data.named('BatchExecuteStatement');
+    expect(batches).toHaveLength(1);
+    const sqls = batches[0]?.input.Sqls as string[];
+    expect(sqls.find((sql) => sql.startsWith('CREATE TEMP TABLE "__lakeload_kept"'))).toContain(
+      'ORDER BY "__lakeload_file" DESC',
+    );
   });
 
-  it('splits a batch over the Data API limits into smaller batches', async () => {
+  it('splits a batch into the most files a batch holds, then over the Data API limits into smaller batches', async () => {
     const fake = fakeWarehouse({});
-    // Version ids of 3,500 characters: 32 of them do not fit one 100 KB ledger check, 16 do.
-    const many = Array.from({ length: 32 }, (_, n) => ({ ...job(n), identity: `${'v'.repeat(3500)}${n}` }));
+    // Version ids of 7,500 characters: 14 of them do not fit one 100,000-byte ledger check, 7 do.
+    const many = Array.from({ length: 32 }, (_, n) => ({ ...job(n), identity: `${'v'.repeat(7500)}${n}` }));
     const outcomes = await driver(fake).load(many);
     expect(outcomes.every((outcome) => outcome.status === 'loaded')).toBe(true);
     const batches = fake.data.named('BatchExecuteStatement');
-    expect(batches).toHaveLength(2);
     for (const call of fake.data.named('ExecuteStatement'))
-      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100 * 1024);
+      expect(Buffer.byteLength(String(call.input.Sql))).toBeLessThanOrEqual(100_000);
     for (const batch of batches)
       for (const sql of batch.input.Sqls as string[])
-        expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(100 * 1024);
-    const manifests = fake.s3
-      .named('PutObject')
-      .map((call) => JSON.parse(String(call.input.Body)).entries.length);
-    expect(manifests).toEqual([16, 16]);
+        expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(100_000);
+    const files = batches.map(
+      (batch) => (batch.input.Sqls as string[]).filter((sql) => sql.startsWith('COPY ')).length,
+    );
+    expect(files).toEqual([7, 7, 7, 7, 4]);
     expect(fake.ledger).toHaveLength(32);
   });
 
@@ -404,7 +477,8 @@ describe('Redshift driver: statement lifecycle', () => {
               ...(step === 'null-keys'
                 ? [
                     { Id: `${id}:4`, Status: 'FINISHED' },
-                    { Id: `${id}:5`, Status: 'FAILED', Error: error },
+                    { Id: `${id}:5`, Status: 'FINISHED' },
+                    { Id: `${id}:6`, Status: 'FAILED', Error: error },
                   ]
                 : []),
             ],
@@ -429,8 +503,19 @@ describe('Redshift driver: statement lifecycle', () => {
     const refused = nulls.load([job(1)]);
     await expect(refused).rejects.toMatchObject({ retryable: false, step: 'null-keys' });
     await expect(refused).rejects.toThrow(
-      /rows have no value in a key column; every row needs one\. Fix the file/,
+      /rows have no value in the key \(order_id\); every row needs one\. Fix the file/,
     );
+  });
+
+  it('reads column names in lower case, also under describe_field_name_in_uppercase', async () => {
+    const fake = fakeWarehouse({});
+    fake.data.handlers.GetStatementResult = () => ({
+      ColumnMetadata: [{ name: 'OBJECT_URI' }, { name: 'ROWS_INSERTED' }],
+      Records: [[{ stringValue: 's3://lake/a.parquet' }, { longValue: 3 }]],
+    });
+    expect(await driver(fake).query('SELECT object_uri, rows_inserted FROM lakeload_load_history')).toEqual([
+      { object_uri: 's3://lake/a.parquet', rows_inserted: 3 },
+    ]);
   });
 
   it('reads results page by page, values as JSON', async () => {
@@ -561,16 +646,60 @@ describe('Redshift errors', () => {
       false,
       /by position and type/,
     ],
+    [
+      "ERROR: Spectrum Scan Error\n  DETAIL:\n  -----------------------------------------------\n  error:  Spectrum Scan Error\n  code:      15007\n  context:   File 'https://lake.s3.amazonaws.com/network_events/x.parquet' has an incompatible Parquet schema for column 'connection_id'",
+      false,
+      /by position and type/,
+    ],
     ['ERROR: Overflow for NUMERIC(12,2)', false, /does not fit/],
     ['ERROR: Cannot insert a NULL value into column order_id', false, /NOT NULL column/],
     ['ERROR: String length exceeds DDL length', false, /65,535 bytes/],
-    ['ERROR: S3ServiceException:Access Denied,Status 403', false, /s3:GetObject/],
+    ['ERROR: S3ServiceException:Access Denied,Status 403,Error AccessDenied,Rid X', false, /s3:GetObject/],
     ['ERROR: syntax error at or near "x"', false, /fix the file or the table/],
+    // Names in the text decide nothing: a table network_events, a column connection_id, a
+    // deadlock_detected column, a throttle_rate key.
+    [
+      'ERROR: relation "network_events" does not exist at s3://lake/network_events/part-1.parquet',
+      false,
+      /fix the file or the table/,
+    ],
+    [
+      'ERROR: column "connection_id" is of type bigint but expression is of type character varying',
+      false,
+      /fix the file/,
+    ],
+    [
+      'ERROR: column "deadlock detected" does not exist (timed out connection network)',
+      false,
+      /fix the file/,
+    ],
+    // S3's slow-down inside a COPY error is transient, whatever surrounds it.
+    [
+      'ERROR: Problem reading manifest s3://lake/_lakeload/manifests/b-0.manifest\n  DETAIL: S3ServiceException:Please reduce your request rate.,Status 503,Error SlowDown,Rid 1,ExtRid 2,CanRetry 1',
+      true,
+      /SlowDown, 503/,
+    ],
   ])('%s → retryable %s', (message, retryable, tip) => {
     const classified = classifyRedshiftError(message, 77);
     expect(classified.retryable).toBe(retryable);
     expect(classified.tip).toMatch(tip);
     if (!retryable) expect(classified.tip).toMatch(/sys_load_error_detail WHERE query_id = 77|s3:GetObject/);
+  });
+
+  it('reads the code fields of an error text', () => {
+    expect(redshiftErrorFields('ERROR: 1023 DETAIL: Serializable isolation violation on table - 1')).toEqual({
+      code: 1023,
+      head: 'Serializable isolation violation on table - 1',
+    });
+    expect(
+      redshiftErrorFields(
+        'ERROR: Load into table failed\n  DETAIL:\n  error:  String length exceeds DDL length\n  code:      1204\n',
+      ),
+    ).toEqual({ head: 'Load into table failed', detailCode: 1204 });
+    expect(redshiftErrorFields('ERROR: S3ServiceException:Slow,Status 503,Error SlowDown,Rid 1').s3).toEqual({
+      status: 503,
+      code: 'SlowDown',
+    });
   });
 
   it.each<[string, boolean, RegExp]>([
@@ -608,7 +737,7 @@ describe('Redshift errors', () => {
     const failure = driver(denied).load([job(1)]);
     await expect(failure).rejects.toMatchObject({ retryable: false });
     await expect(failure).rejects.toThrow(
-      /writing the COPY manifest s3:\/\/lake\/_lakeload\/manifests\/[a-f0-9]{32}\.manifest: AccessDenied/,
+      /writing the COPY manifest s3:\/\/lake\/_lakeload\/manifests\/[a-f0-9]{32}-0\.manifest: AccessDenied/,
     );
     expect(denied.data.named('BatchExecuteStatement')).toEqual([]);
   });

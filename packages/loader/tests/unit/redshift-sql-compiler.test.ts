@@ -1,9 +1,11 @@
 // Exact Redshift SQL for every step of a load, beside PostgreSQL's where Redshift differs, and the
 // batch a load sends as one BatchExecuteStatement.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
+import { redshiftCapabilities } from '../../src/warehouse/redshift/redshift-adapter.js';
 import {
   type BatchFile,
   BatchTooLargeError,
@@ -20,10 +22,21 @@ const versioned: TableSettings = { keys: ['order_id'], version: 'updated_at', co
 const keyedOnly: TableSettings = { keys: ['order_id'], contract: 'evolve' };
 const keyless: TableSettings = { keys: [], contract: 'evolve' };
 const role = 'arn:aws:iam::123456789012:role/lakeload-copy';
-const manifestUrl = 's3://lake/_lakeload/manifests/b1.manifest';
 
 function file(n: number, key = `orders/part-${n}.parquet`): BatchFile {
-  return { objectUri: `s3://lake/${key}`, identity: `etag-${n}`, url: `s3://lake/${key}`, size: 1000 + n };
+  return {
+    objectUri: `s3://lake/${key}`,
+    identity: `etag-${n}`,
+    url: `s3://lake/${key}`,
+    size: 1000 + n,
+    manifestUrl: `s3://lake/_lakeload/manifests/b1-${n - 1}.manifest`,
+  };
+}
+
+/** A checked-in batch: `-- <step>` then the statement and `;`, per statement. */
+function fixture(name: string): [string, string][] {
+  const text = readFileSync(new URL(`../fixtures/sql/redshift/${name}.sql`, import.meta.url), 'utf8');
+  return [...text.matchAll(/^-- ([a-z-]+)\n(.+);$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']);
 }
 
 function plan(
@@ -37,7 +50,6 @@ function plan(
     settings,
     columns,
     files,
-    manifestUrl,
     copyRoleArn: role,
     ...extra,
   });
@@ -164,147 +176,109 @@ describe('Redshift types', () => {
 });
 
 describe('one load as one BatchExecuteStatement', () => {
-  it('versioned upsert of one file: every statement, exactly', () => {
-    const { statements, manifest } = plan(versioned, [file(1)]);
-    expect(statements.map((s) => [s.step, s.sql])).toEqual([
-      ['lock', 'LOCK TABLE "order_summary"'],
-      [
-        'ledger-check',
-        `CREATE TEMP TABLE "__lakeload_seen" AS SELECT count(*) AS loaded FROM "lakeload_load_history" WHERE status = 'loaded' AND ((object_uri = 's3://lake/orders/part-1.parquet' AND object_identity = 'etag-1'))`,
-      ],
-      [
-        'stage',
-        'CREATE TEMP TABLE "__lakeload_stage" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR(65535))',
-      ],
-      [
-        'copy',
-        `COPY "__lakeload_stage" FROM 's3://lake/_lakeload/manifests/b1.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/lakeload-copy' FORMAT AS PARQUET MANIFEST`,
-      ],
-      [
-        'null-keys',
-        `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: rows without a key value: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM "__lakeload_stage" WHERE "order_id" IS NULL`,
-      ],
-      [
-        'dedupe',
-        'CREATE TEMP TABLE "__lakeload_kept" AS SELECT "order_id", "updated_at", "total", "status" FROM (SELECT "order_id", "updated_at", "total", "status", row_number() OVER (PARTITION BY "order_id" ORDER BY "updated_at" DESC NULLS LAST) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1',
-      ],
-      [
-        'drop-older',
-        'DELETE FROM "__lakeload_kept" USING "order_summary" WHERE "order_summary"."order_id" = "__lakeload_kept"."order_id" AND ("order_summary"."updated_at" > "__lakeload_kept"."updated_at" OR ("__lakeload_kept"."updated_at" IS NULL AND "order_summary"."updated_at" IS NOT NULL))',
-      ],
-      [
-        'count',
-        'CREATE TEMP TABLE "__lakeload_counts" AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM "__lakeload_stage") AS s CROSS JOIN (SELECT count(*) AS kept FROM "__lakeload_kept") AS k CROSS JOIN (SELECT count(*) AS replaced FROM "order_summary" JOIN "__lakeload_kept" ON "order_summary"."order_id" = "__lakeload_kept"."order_id") AS r',
-      ],
-      [
-        'delete-replaced',
-        `DELETE FROM "order_summary" USING "__lakeload_kept" WHERE "order_summary"."order_id" = "__lakeload_kept"."order_id" AND ${GUARD}`,
-      ],
-      [
-        'insert',
-        `INSERT INTO "order_summary" ("order_id", "updated_at", "total", "status") SELECT "order_id", "updated_at", "total", "status" FROM "__lakeload_kept" WHERE ${GUARD}`,
-      ],
-      [
-        'ledger',
-        `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) SELECT 's3://lake/orders/part-1.parquet', 'etag-1', 'order_summary', 'loaded', kept - replaced, replaced, staged - kept, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
-      ],
+  it('versioned upsert of two files: every statement, exactly, and one manifest per file', () => {
+    const files = [1, 2].map((n) => ({ ...file(n), rows: 3 }));
+    const { statements, manifests } = plan(versioned, files);
+    expect(statements.map((s) => [s.step, s.sql])).toEqual(fixture('versioned-batch-of-two-files'));
+    expect(manifests).toEqual([
+      {
+        url: 's3://lake/_lakeload/manifests/b1-0.manifest',
+        body: '{"entries":[{"url":"s3://lake/orders/part-1.parquet","mandatory":true,"meta":{"content_length":1001}}]}',
+      },
+      {
+        url: 's3://lake/_lakeload/manifests/b1-1.manifest',
+        body: '{"entries":[{"url":"s3://lake/orders/part-2.parquet","mandatory":true,"meta":{"content_length":1002}}]}',
+      },
     ]);
-    expect(manifest).toBe(
-      '{"entries":[{"url":"s3://lake/orders/part-1.parquet","mandatory":true,"meta":{"content_length":1001}}]}',
-    );
   });
 
-  it('keyed without a version: refuses repeated keys instead of guessing the last row', () => {
-    const steps = plan(keyedOnly, [file(1)]).statements;
+  it('keyed without a version: the newest file wins, a key repeated within a file is refused', () => {
+    const steps = plan(keyedOnly, [file(1), file(2)]).statements;
     expect(steps.map((s) => s.step)).toEqual([
       'lock',
       'ledger-check',
-      'stage',
+      'file',
       'copy',
+      'file',
+      'copy',
+      'stage',
       'null-keys',
-      'repeated-keys',
+      'ties',
+      'dedupe',
       'count',
       'delete-replaced',
       'insert',
       'ledger',
     ]);
-    expect(steps.find((s) => s.step === 'repeated-keys')?.sql).toBe(
-      `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: keys repeated in the file: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM (SELECT 1 AS repeated FROM "__lakeload_stage" GROUP BY "order_id" HAVING count(*) > 1) AS repeats`,
+    expect(steps.find((s) => s.step === 'ties')?.sql).toBe(
+      `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: rows of one key that tie in one file: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM (SELECT 1 AS tied FROM (SELECT "order_id", rank() OVER (PARTITION BY "order_id" ORDER BY "__lakeload_file" DESC) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1 GROUP BY "order_id" HAVING count(*) > 1) AS ties`,
+    );
+    expect(steps.find((s) => s.step === 'dedupe')?.sql).toBe(
+      'CREATE TEMP TABLE "__lakeload_kept" AS SELECT "__lakeload_file", "order_id", "updated_at", "total", "status" FROM (SELECT "__lakeload_file", "order_id", "updated_at", "total", "status", row_number() OVER (PARTITION BY "order_id" ORDER BY "__lakeload_file" DESC) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1',
+    );
+  });
+
+  it('keyless tables append: no key checks, no deletes, each file counted', () => {
+    const steps = plan(keyless, [file(1)]).statements;
+    expect(steps.map((s) => s.step)).toEqual([
+      'lock',
+      'ledger-check',
+      'file',
+      'copy',
+      'stage',
+      'count',
+      'insert',
+      'ledger',
+    ]);
+    expect(steps.find((s) => s.step === 'count')?.sql).toBe(
+      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT s."__lakeload_file", s.staged, coalesce(k.kept, 0) AS kept, CAST(0 AS BIGINT) AS replaced FROM (SELECT 0 AS "__lakeload_file", count(*) AS staged FROM "__lakeload_file_0") AS s LEFT JOIN (SELECT "__lakeload_file", count(*) AS kept FROM "__lakeload_stage" GROUP BY "__lakeload_file") AS k ON k."__lakeload_file" = s."__lakeload_file"',
     );
     expect(steps.find((s) => s.step === 'insert')?.sql).toBe(
       `INSERT INTO "order_summary" ("order_id", "updated_at", "total", "status") SELECT "order_id", "updated_at", "total", "status" FROM "__lakeload_stage" WHERE ${GUARD}`,
     );
   });
 
-  it('keyless tables append: no key checks, no deletes', () => {
-    const steps = plan(keyless, [file(1)]).statements;
-    expect(steps.map((s) => s.step)).toEqual([
-      'lock',
-      'ledger-check',
-      'stage',
-      'copy',
-      'count',
-      'insert',
-      'ledger',
-    ]);
-    expect(steps.find((s) => s.step === 'count')?.sql).toBe(
-      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM "__lakeload_stage") AS s CROSS JOIN (SELECT count(*) AS kept FROM "__lakeload_stage") AS k CROSS JOIN (SELECT CAST(0 AS BIGINT) AS replaced) AS r',
-    );
-  });
-
-  it('N files: one COPY over one manifest of the exact objects, one merge, N ledger rows', () => {
-    const files = [1, 2, 3].map((n) => file(n));
-    const { statements, manifest } = plan(versioned, files);
-    expect(statements.filter((s) => s.step === 'copy')).toHaveLength(1);
-    expect(statements.filter((s) => s.step === 'insert')).toHaveLength(1);
-    expect(JSON.parse(manifest)).toEqual({
-      entries: files.map((f) => ({ url: f.url, mandatory: true, meta: { content_length: f.size } })),
-    });
-    const ledger = statements.filter((s) => s.step === 'ledger');
-    expect(ledger).toHaveLength(1);
-    // The batch's counts go on the newest file's row; the others record zeros.
-    expect(ledger[0]?.sql).toBe(
-      `INSERT INTO "lakeload_load_history" (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) ${[
-        `SELECT 's3://lake/orders/part-1.parquet', 'etag-1', 'order_summary', 'loaded', 0, 0, 0, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
-        `SELECT 's3://lake/orders/part-2.parquet', 'etag-2', 'order_summary', 'loaded', 0, 0, 0, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
-        `SELECT 's3://lake/orders/part-3.parquet', 'etag-3', 'order_summary', 'loaded', kept - replaced, replaced, staged - kept, 0, 'b1' FROM "__lakeload_counts" WHERE ${GUARD}`,
-      ].join(' UNION ALL ')}`,
-    );
-    expect(statements.find((s) => s.step === 'ledger-check')?.sql).toContain(
-      "(object_uri = 's3://lake/orders/part-2.parquet' AND object_identity = 'etag-2') OR",
-    );
-  });
-
-  it('stays within 40 statements and 100 KB each for a full batch of 1 KB keys, and never TRUNCATEs', () => {
+  it('stays within 40 statements and 100,000 bytes each for a full batch of 1 KB keys, and never TRUNCATEs', () => {
     const long = (n: number) => file(n, `${'k'.repeat(990)}/${String(n).padStart(4, '0')}.parquet`);
     for (const settings of [versioned, keyedOnly, keyless]) {
-      const files = Array.from({ length: 32 }, (_, n) => long(n));
+      const files = Array.from({ length: redshiftCapabilities.maxBatchFiles }, (_, n) => ({
+        ...long(n),
+        rows: 10,
+      }));
       const { statements } = plan(settings, files);
       expect(statements.length).toBeLessThanOrEqual(40);
       for (const statement of statements) {
-        expect(Buffer.byteLength(statement.sql)).toBeLessThanOrEqual(100 * 1024);
+        expect(Buffer.byteLength(statement.sql)).toBeLessThanOrEqual(100_000);
         expect(statement.sql).not.toMatch(/TRUNCATE/i);
       }
     }
+    // One more file needs more than 40 statements.
+    const over = Array.from({ length: redshiftCapabilities.maxBatchFiles + 1 }, (_, n) => ({
+      ...file(n),
+      rows: 1,
+    }));
+    expect(() => plan(versioned, over)).toThrow(/needs 42 statements; the Data API runs at most 40/);
   });
 
-  it('splits ledger rows over INSERTs that each fit 100 KB', () => {
-    // 400 ledger rows naming a long table do not fit one statement; the ledger check (one short
-    // pair per file) does.
-    const files = Array.from({ length: 400 }, (_, n) => file(n));
+  it('splits ledger rows over INSERTs that each fit 100,000 bytes', () => {
+    // Ledger rows are longer than the ledger check's pairs: 14 keys of 6,900 bytes fit one check,
+    // not one ledger INSERT.
+    const files = Array.from({ length: 14 }, (_, n) =>
+      file(n, `${'k'.repeat(6880)}/${String(n).padStart(4, '0')}.parquet`),
+    );
     const { statements } = plan(keyless, files, { table: 't'.repeat(120) });
     const ledger = statements.filter((s) => s.step === 'ledger');
     expect(ledger.length).toBe(2);
     const rows = ledger.map((s) => s.sql.split(' UNION ALL ').length);
-    expect(rows.reduce((a, b) => a + b)).toBe(400);
-    for (const s of ledger) expect(Buffer.byteLength(s.sql)).toBeLessThanOrEqual(100 * 1024);
+    expect(rows.reduce((a, b) => a + b)).toBe(14);
+    for (const s of statements) expect(Buffer.byteLength(s.sql)).toBeLessThanOrEqual(100_000);
   });
 
   it('refuses a batch over the limits so that the driver can split it', () => {
-    const files = Array.from({ length: 120 }, (_, n) => file(n, `${'k'.repeat(1000)}/${n}.parquet`));
+    const files = Array.from({ length: 14 }, (_, n) => file(n, `${'k'.repeat(8000)}/${n}.parquet`));
     expect(() => plan(versioned, files)).toThrow(BatchTooLargeError);
     expect(() => plan(versioned, files)).toThrow(
-      /ledger-check statement is \d+ bytes; the Data API takes at most 102400/,
+      /ledger-check statement is \d+ bytes; the Data API takes at most 100000/,
     );
   });
 
@@ -314,9 +288,9 @@ describe('one load as one BatchExecuteStatement', () => {
       { name: 'lines', type: { kind: 'nested', shape: 'list' }, nullable: true },
     ];
     const steps = plan(versioned, [file(1)], { columns: nested, copyRoleArn: 'default' }).statements;
-    expect(steps.find((s) => s.step === 'stage')?.sql).toMatch(/"lines" SUPER\)$/);
+    expect(steps.find((s) => s.step === 'file')?.sql).toMatch(/"lines" SUPER\)$/);
     expect(steps.find((s) => s.step === 'copy')?.sql).toBe(
-      `COPY "__lakeload_stage" FROM 's3://lake/_lakeload/manifests/b1.manifest' IAM_ROLE default FORMAT AS PARQUET SERIALIZETOJSON MANIFEST`,
+      `COPY "__lakeload_file_0" FROM 's3://lake/_lakeload/manifests/b1-0.manifest' IAM_ROLE default FORMAT AS PARQUET SERIALIZETOJSON MANIFEST`,
     );
   });
 });
@@ -332,7 +306,7 @@ describe('hostile names and values', () => {
       columns: hostile,
     });
     expect(statements.find((s) => s.step === 'insert')?.sql).toBe(
-      `INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""; DROP TABLE t; --") SELECT "select", "naïve ""col""; DROP TABLE t; --" FROM "__lakeload_stage" WHERE ${GUARD}`,
+      `INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""; DROP TABLE t; --") SELECT "select", "naïve ""col""; DROP TABLE t; --" FROM "__lakeload_kept" WHERE ${GUARD}`,
     );
     expect(() => redshift.quoteIdentifier('a\u0000b')).toThrow(/NUL/);
     expect(() => redshift.quoteIdentifier('x'.repeat(128))).toThrow(/128 bytes; Redshift allows 127/);
@@ -347,16 +321,16 @@ describe('hostile names and values', () => {
     expect(redshift.quoteLiteral('\\')).toBe("('' || CHR(92) || '')");
     expect(() => redshift.quoteLiteral('a\u0000')).toThrow(/NUL/);
     const hostileKey = "year=2025/o'brien\\x; DROP TABLE t; --.parquet";
-    const { statements, manifest } = plan(keyless, [file(1, hostileKey)]);
+    const { statements, manifests } = plan(keyless, [file(1, hostileKey)]);
     expect(statements.find((s) => s.step === 'ledger')?.sql).toContain(
       `SELECT ('s3://lake/year=2025/o''brien' || CHR(92) || 'x; DROP TABLE t; --.parquet'), 'etag-1'`,
     );
     // The manifest is JSON, not SQL: the key is written as it is.
-    expect(JSON.parse(manifest).entries[0].url).toBe(`s3://lake/${hostileKey}`);
+    expect(JSON.parse(manifests[0]?.body ?? '').entries[0].url).toBe(`s3://lake/${hostileKey}`);
   });
 
   it('refuses values that cannot be plain literals, and reserved or malformed names', () => {
-    expect(() => plan(keyless, [file(1)], { manifestUrl: 's3://lake/a\\b.manifest' })).toThrow(
+    expect(() => plan(keyless, [{ ...file(1), manifestUrl: 's3://lake/a\\b.manifest' }])).toThrow(
       /the manifest URL .* contains a backslash/,
     );
     expect(() => plan(keyless, [file(1)], { table: '__lakeload_stage' })).toThrow(
@@ -364,5 +338,10 @@ describe('hostile names and values', () => {
     );
     expect(() => plan(keyless, [file(1)], { batchId: "x'; --" })).toThrow(/batch id/);
     expect(() => plan(keyless, [])).toThrow(/at least one file/);
+    const reserved: Column[] = [
+      ...columns,
+      { name: '__lakeload_file', type: { kind: 'string' }, nullable: true },
+    ];
+    expect(() => plan(keyless, [file(1)], { columns: reserved })).toThrow(/reserved by the loader/);
   });
 });

@@ -39,6 +39,11 @@ describe('redshift-data:// warehouse URLs', () => {
         copyRoleArn: 'default',
       },
     });
+    // Neither: the Data API signs in with the caller's IAM identity (GetClusterCredentialsWithIAM).
+    expect(parseWarehouseUrl('redshift-data://cluster/etl/wh')).toEqual({
+      dialect: 'redshift',
+      config: { target: { cluster: 'etl' }, database: 'wh' },
+    });
     expect(parseWarehouseUrl(`redshift-data://cluster/etl/wh?secret-arn=${secret}`)).toMatchObject({
       config: { target: { cluster: 'etl' }, secretArn: secret },
     });
@@ -53,10 +58,9 @@ describe('redshift-data:// warehouse URLs', () => {
     ['redshift-data://workgroup/analytics', /the database name must follow the workgroup name/],
     ['redshift-data://workgroup/analytics/dev/extra', /the database name must follow the workgroup name/],
     ['redshift-data://workgroup/analytics/dev?db-user=x', /Serverless workgroup takes no db-user/],
-    ['redshift-data://cluster/etl/wh', /a cluster needs exactly one of db-user and secret-arn/],
     [
       `redshift-data://cluster/etl/wh?db-user=a&secret-arn=${secret}`,
-      /exactly one of db-user and secret-arn/,
+      /at most one of db-user and secret-arn/,
     ],
     ['redshift-data://workgroup/a1/dev?password=hunter2', /unknown parameter password/],
     ['redshift-data://workgroup/a1/dev?copy-role-arn=lakeload', /copy-role-arn must be an IAM role ARN/],

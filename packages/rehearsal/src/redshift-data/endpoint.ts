@@ -22,8 +22,12 @@ import {
 export const DATA_API_LIMITS = {
   /** Statements in one BatchExecuteStatement. */
   maxBatchStatements: 40,
-  /** Bytes of one SQL statement. */
-  maxStatementBytes: 100 * 1024,
+  /**
+   * Bytes of one SQL statement: "The maximum query statement size is 100 KB"
+   * (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html). Whether a KB is 1,000 or
+   * 1,024 bytes there is not said: the endpoint takes the stricter 100,000.
+   */
+  maxStatementBytes: 100_000,
 } as const;
 
 export interface RedshiftDataEndpointOptions {
@@ -113,8 +117,10 @@ function target(body: Json): StatementTarget {
       'WorkgroupName and ClusterIdentifier cannot both be specified',
     );
   }
-  if (ClusterIdentifier && !DbUser && !SecretArn) {
-    throw new ServiceError('ValidationException', 'DbUser or SecretArn is required with ClusterIdentifier');
+  // A cluster without DbUser or SecretArn runs as the caller's IAM identity
+  // (GetClusterCredentialsWithIAM, https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html).
+  if (ClusterIdentifier && DbUser && SecretArn) {
+    throw new ServiceError('ValidationException', 'DbUser and SecretArn cannot both be specified');
   }
   const result: StatementTarget = { Database };
   if (WorkgroupName) result.WorkgroupName = WorkgroupName;

@@ -229,6 +229,16 @@ export function translateStatement(sql: string): TranslatedStatement {
       out.push({ kind: 'word', text: 'CAST(now() AS timestamp)' });
       continue;
     }
+    if (word === 'row_number' && callsFunction) {
+      const over = nextCode(tokens, closeParen(tokens, after));
+      if (lower(tokens[over]) === 'over') {
+        const open = nextCode(tokens, over + 1);
+        const end = closeParen(tokens, open);
+        out.push(...tokens.slice(i, open), ...randomTies(tokens.slice(open, end)));
+        i = end - 1;
+        continue;
+      }
+    }
     if (word === 'super') {
       out.push({ kind: 'word', text: 'jsonb' });
       continue;
@@ -267,6 +277,27 @@ export function translateStatement(sql: string): TranslatedStatement {
   }
   const text = out.map((t) => t.text).join('');
   return first === 'truncate' ? { kind: 'truncate', sql: text } : { kind: 'sql', sql: text };
+}
+
+/**
+ * A window `( … )` whose rows of equal ORDER BY values are numbered in random order, as Redshift's
+ * ROW_NUMBER does: "Rows with equal values for the ORDER BY expressions receive the different row
+ * numbers nondeterministically" (https://docs.aws.amazon.com/redshift/latest/dg/r_WF_ROW_NUMBER.html).
+ * PostgreSQL would number them in scan order, which hides a missing tie-breaker.
+ */
+function randomTies(window: readonly Token[]): Token[] {
+  const inner = window.slice(0, -1);
+  const close = window.slice(-1);
+  let depth = 0;
+  let ordered = false;
+  for (const [index, token] of inner.entries()) {
+    if (token.kind === 'symbol' && token.text === '(') depth++;
+    if (token.kind === 'symbol' && token.text === ')') depth--;
+    if (depth === 1 && lower(token) === 'order' && lower(inner[nextCode(inner, index + 1)]) === 'by')
+      ordered = true;
+  }
+  const tieBreaker: Token = { kind: 'word', text: ordered ? ', random()' : ' ORDER BY random()' };
+  return [...inner, tieBreaker, ...close];
 }
 
 /**

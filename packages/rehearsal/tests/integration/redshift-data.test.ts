@@ -134,6 +134,21 @@ describe('the local Redshift Data API endpoint', () => {
     expect(second.NextToken).toBeUndefined();
   });
 
+  it('numbers rows of equal ORDER BY values in random order, as Redshift may', async () => {
+    const sql =
+      "SELECT string_agg(CAST(id AS VARCHAR), ',' ORDER BY n) AS numbered FROM (SELECT id, row_number() OVER (ORDER BY g) AS n FROM (SELECT generate_series(1, 32) AS id, 1 AS g) AS t) AS ranked";
+    const orders = new Set<string>();
+    for (let run = 0; run < 4; run++) {
+      const { Id } = await client.send(new ExecuteStatementCommand({ ...target, Sql: sql }));
+      await waitFor(client, Id as string);
+      const result = await client.send(new GetStatementResultCommand({ Id }));
+      orders.add(String(result.Records?.[0]?.[0]?.stringValue));
+    }
+    // PostgreSQL alone numbers them 1..32 in scan order every time; 4 equal random orders of 32
+    // rows are (1/32!)^3 likely.
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
   it('binds named parameters', async () => {
     const { Id } = await client.send(
       new ExecuteStatementCommand({
@@ -251,10 +266,16 @@ describe('the local Redshift Data API endpoint', () => {
         .send(new BatchExecuteStatementCommand({ ...target, Sqls: many.slice(0, 40) }))
         .then((r) => waitFor(client, r.Id as string)),
     ).resolves.toMatchObject({ Status: 'FINISHED' });
-    const big = `SELECT '${'x'.repeat(100 * 1024)}'`;
-    await expect(client.send(new ExecuteStatementCommand({ ...target, Sql: big }))).rejects.toThrow(
-      /exceeds the maximum/,
-    );
+    // 100 KB, read as 100,000 bytes: one byte more is refused, exactly that many is run.
+    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT ''".length)}'`;
+    await expect(
+      client.send(new ExecuteStatementCommand({ ...target, Sql: sized(100_001) })),
+    ).rejects.toThrow(/Query size 100001 bytes exceeds the maximum of 100000 bytes/);
+    await expect(
+      client
+        .send(new ExecuteStatementCommand({ ...target, Sql: sized(100_000) }))
+        .then((r) => waitFor(client, r.Id as string)),
+    ).resolves.toMatchObject({ Status: 'FINISHED' });
     await expect(
       client.send(new ExecuteStatementCommand({ Database: 'test', Sql: 'SELECT 1' })),
     ).rejects.toThrow(/WorkgroupName or ClusterIdentifier/);

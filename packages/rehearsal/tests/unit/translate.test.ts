@@ -78,3 +78,21 @@ describe('translateStatement', () => {
     expect(() => translateStatement(input)).toThrow(message);
   });
 });
+
+describe('ROW_NUMBER as Redshift numbers ties', () => {
+  it('numbers rows of equal ORDER BY values in random order, and leaves RANK alone', () => {
+    expect(sql('SELECT row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST) AS r FROM t')).toBe(
+      'SELECT row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST, random()) AS r FROM t',
+    );
+    expect(sql('SELECT ROW_NUMBER ( ) OVER ( PARTITION BY k ) FROM t')).toBe(
+      'SELECT ROW_NUMBER ( ) OVER ( PARTITION BY k  ORDER BY random()) FROM t',
+    );
+    expect(sql('SELECT row_number() OVER (ORDER BY f(a, b)) FROM t')).toBe(
+      'SELECT row_number() OVER (ORDER BY f(a, b), random()) FROM t',
+    );
+    expect(sql('SELECT rank() OVER (ORDER BY v) FROM t')).toBe('SELECT rank() OVER (ORDER BY v) FROM t');
+    expect(sql(`SELECT 'row_number() over (order by v)' AS "row_number"`)).toBe(
+      `SELECT 'row_number() over (order by v)' AS "row_number"`,
+    );
+  });
+});

@@ -19,7 +19,8 @@ export interface RedshiftDialectConfig {
   database: string;
   /**
    * Secrets Manager secret with the database credentials (SecretArn). Default none: Serverless then
-   * runs as `IAMR:<role-name>` (which needs GRANTs), a cluster needs `dbUser` instead.
+   * runs as `IAMR:<role-name>` (which needs GRANTs), a cluster as the caller's IAM identity
+   * (GetClusterCredentialsWithIAM) unless `dbUser` is given.
    */
   secretArn?: string;
   /** Provisioned only: the database user for temporary credentials (DbUser), when there is no secret. */

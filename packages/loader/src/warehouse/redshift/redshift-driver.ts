@@ -10,11 +10,11 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
-import { createS3Client } from '../../sources/s3-client.js';
+import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 import {
@@ -76,59 +76,98 @@ function loadErrorQuery(queryId: number | undefined): string {
     : RECENT_LOAD_ERRORS;
 }
 
-// Retryable: another transaction's conflict or concurrent DDL, throttling, lost connections.
-const RETRYABLE: readonly [RegExp, string][] = [
-  [
-    /\b1023\b|serializable isolation violation/i,
-    'A concurrent transaction conflicted (1023); the load is retried.',
-  ],
-  [
-    /\b1018\b|concurrent transaction|was dropped by a concurrent/i,
-    'A concurrent schema change raced the load (1018); the load is retried.',
-  ],
-  [/deadlock detected/i, 'Deadlock with another transaction; the load is retried.'],
-  [
-    /throttl|rate exceeded|too many (requests|connections|active)|concurrency limit/i,
-    'Redshift is throttling; the load is retried with backoff.',
-  ],
-  [
-    /connection|could not connect|server closed|terminat(ed|ing)|timed? ?out|network/i,
-    'The connection was lost; the load is retried.',
-  ],
-];
+/**
+ * The fields of a FAILED statement's `Error` text that say what went wrong, apart from the free
+ * text (which names tables, columns and S3 keys — `network_events`, `connection_id` — and must never
+ * decide anything). Redshift writes `ERROR: <code> DETAIL: …` for its numbered errors, a DETAIL block
+ * with `code:` and `error:` lines for load errors, and S3's own status and code inside COPY errors
+ * (`S3ServiceException:…,Status 503,Error SlowDown,…`).
+ */
+export interface RedshiftErrorFields {
+  /** The number right after `ERROR:` (1023 serializable isolation, 1018 concurrent DDL). */
+  code?: number;
+  /** The DETAIL block's `code:` (load errors 1200–1224, https://docs.aws.amazon.com/redshift/latest/dg/r_Load_Error_Reference.html; 15007 Spectrum scan). */
+  detailCode?: number;
+  /** The first line's text after `ERROR:` and any code: the kind of error, then its particulars. */
+  head: string;
+  /** S3's answer inside a COPY error. */
+  s3?: { status: number; code: string };
+}
+
+/** Reads the fields of a Redshift `Error` text. */
+export function redshiftErrorFields(message: string): RedshiftErrorFields {
+  const first = message.trimStart().split('\n', 1)[0] ?? '';
+  const numbered = /^ERROR:\s*(\d{3,5})\b\s*(?:DETAIL:)?\s*(.*)$/i.exec(first);
+  const plain = /^ERROR:\s*(.*)$/i.exec(first);
+  const head = (numbered?.[2] ?? plain?.[1] ?? first).trim();
+  const detail = /^\s*code:\s*(\d+)\s*$/m.exec(message);
+  const s3 = /S3ServiceException:.*?,Status (\d{3}),Error ([A-Za-z]+)/.exec(message);
+  return {
+    ...(numbered ? { code: Number(numbered[1]) } : {}),
+    ...(detail ? { detailCode: Number(detail[1]) } : {}),
+    head,
+    ...(s3 ? { s3: { status: Number(s3[1]), code: s3[2] ?? '' } } : {}),
+  };
+}
+
+/** What kind of error a head is, by how it starts: its particulars come after and decide nothing. */
+function startsWith(head: string, ...kinds: string[]): boolean {
+  const lower = head.toLowerCase();
+  return kinds.some((kind) => lower.startsWith(kind));
+}
+
+// S3 answers that mean "try again later" (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+const RETRYABLE_S3 = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout']);
 
 /**
- * Classifies the `Error` text of a FAILED statement. Anything not known to be transient is
- * permanent: the file or the table has to change first, and the tip says where to look.
+ * Classifies the `Error` text of a FAILED statement by its fields (see `redshiftErrorFields`).
+ * Anything not known to be transient is permanent: the file or the table has to change first, and
+ * the tip says where to look.
  */
 export function classifyRedshiftError(message: string, queryId?: number): Classification {
-  for (const [pattern, tip] of RETRYABLE) if (pattern.test(message)) return { retryable: true, tip };
+  const fields = redshiftErrorFields(message);
+  const { code, detailCode, head, s3 } = fields;
+  if (code === 1023)
+    return { retryable: true, tip: 'A concurrent transaction conflicted (1023); the load is retried.' };
+  if (code === 1018)
+    return { retryable: true, tip: 'A concurrent schema change raced the load (1018); the load is retried.' };
+  if (s3 && (RETRYABLE_S3.has(s3.code) || s3.status >= 500))
+    return {
+      retryable: true,
+      tip: `S3 asked COPY to slow down or failed for a moment (${s3.code}, ${s3.status}); the load is retried with backoff.`,
+    };
+  if (startsWith(head, 'deadlock detected'))
+    return { retryable: true, tip: 'Deadlock with another transaction; the load is retried.' };
+  if (startsWith(head, 'rate exceeded', 'too many connections', 'concurrency limit'))
+    return { retryable: true, tip: 'Redshift is throttling; the load is retried with backoff.' };
+  if (startsWith(head, 'server closed the connection', 'could not connect', 'terminating connection'))
+    return { retryable: true, tip: 'The connection was lost; the load is retried.' };
   const details = `Details per file and column: ${loadErrorQuery(queryId)};`;
-  if (/string length exceeds|value too long|exceeds ddl length/i.test(message))
-    return {
-      retryable: false,
-      tip: `A string is longer than its column (Redshift's limit is 65,535 bytes): shorten it in the file. ${details}`,
-    };
-  if (/overflow|out of range|numeric field/i.test(message))
-    return {
-      retryable: false,
-      tip: `A value does not fit its column's type: widen the type in the file or the table. ${details}`,
-    };
-  if (/null value|cannot insert a null|not-null|not null/i.test(message))
-    return {
-      retryable: false,
-      tip: `A NULL went into a NOT NULL column: fill the value in the file. ${details}`,
-    };
-  if (/access ?denied|not authorized|assume ?role|forbidden/i.test(message))
+  if (s3 && (s3.status === 403 || s3.code === 'AccessDenied'))
     return {
       retryable: false,
       tip: 'The COPY role cannot read the object or the manifest: grant it s3:GetObject on both (and kms:Decrypt for SSE-KMS objects), or check copy-role-arn.',
     };
+  if (startsWith(head, 'string length exceeds ddl length', 'value too long'))
+    return {
+      retryable: false,
+      tip: `A string is longer than its column (Redshift's limit is 65,535 bytes): shorten it in the file. ${details}`,
+    };
   if (
-    /spectrum scan error|parquet|incompatible|column count|number of columns|does not match|mismatch|unsupported/i.test(
-      message,
-    )
+    detailCode === 1204 ||
+    detailCode === 1222 ||
+    startsWith(head, 'overflow', 'numeric data overflow', 'value out of range')
   )
+    return {
+      retryable: false,
+      tip: `A value does not fit its column's type: widen the type in the file or the table. ${details}`,
+    };
+  if (detailCode === 1213 || startsWith(head, 'cannot insert a null', 'null value in column'))
+    return {
+      retryable: false,
+      tip: `A NULL went into a NOT NULL column: fill the value in the file. ${details}`,
+    };
+  if (detailCode === 15007 || startsWith(head, 'spectrum scan error'))
     return {
       retryable: false,
       tip: `The file's columns do not match staging by position and type (COPY reads Parquet columns by position). ${details}`,
@@ -179,7 +218,7 @@ export function mapAwsError(error: unknown, context: string): LoaderError {
       : name === 'ResourceNotFoundException'
         ? ' The workgroup, cluster or statement does not exist (statement results expire after 24 hours).'
         : /AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)
-          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials or redshift:GetClusterCredentials, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
+          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials, redshift:GetClusterCredentials or redshift:GetClusterCredentialsWithIAM, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
           : '';
   return new LoaderError(`${context}: ${name}: ${sentence(message)}${tip}`, { retryable, cause: error });
 }
@@ -190,6 +229,15 @@ function sentence(text: string): string {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
+/**
+ * A bucket's region from GetBucketLocation: none means us-east-1, `EU` the old name of eu-west-1
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html).
+ */
+function bucketRegion(constraint: string | undefined): string {
+  if (!constraint) return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
 /** The bucket and key of an `s3://bucket/key` URL. */
 export function parseS3Url(url: string, what: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
@@ -197,6 +245,16 @@ export function parseS3Url(url: string, what: string): { bucket: string; key: st
     throw new LoaderError(`${what} must be an s3://bucket/key URL, not ${JSON.stringify(url)}`);
   return { bucket: match[1], key: match[2] ?? '' };
 }
+
+/** What the batch's own refusals mean, by the step that raised them, for the batch's jobs. */
+const REFUSALS: Partial<Record<BatchStep, (jobs: readonly LoadJob[]) => string>> = {
+  'null-keys': (jobs) =>
+    `rows have no value in the key (${jobs[0]?.settings.keys.join(', ')}); every row needs one. Fix the file and load it again`,
+  ties: () =>
+    "two rows of one key tie in one file: the same version, or the key repeated in a table without a version column. COPY keeps no row order, so 'the last row of the file wins' cannot apply on Redshift. Deduplicate the file or give the rows distinct versions",
+  'row-counts': (jobs) =>
+    `the rows staged differ from the ${jobs.length === 1 ? `${jobs[0]?.rows} its footer declares` : "counts the files' footers declare"}: the object changed after its event was read, or cannot be read whole. Load it again`,
+};
 
 /** One column of a Data API record as JSON: big integers as strings, bytes as base64. */
 function fieldValue(field: Field): unknown {
@@ -238,6 +296,8 @@ export class RedshiftDriver implements Driver {
   readonly #data: CommandSender;
   readonly #s3: CommandSender;
   readonly #timer: PollTimer;
+  /** Each bucket's region, or null where it could not be read. */
+  readonly #bucketRegions = new Map<string, string | null>();
 
   constructor(config: RedshiftDialectConfig, timer: PollTimer = realTimer) {
     this.#config = resolveRedshiftConfig(config);
@@ -285,6 +345,7 @@ export class RedshiftDriver implements Driver {
     id: string,
     context: string,
     steps?: readonly BatchStatement[],
+    jobs: readonly LoadJob[] = [],
   ): Promise<DescribeStatementResponse> {
     const config = this.#config;
     const deadline = this.#timer.now() + config.statementDeadlineMs;
@@ -309,7 +370,7 @@ export class RedshiftDriver implements Driver {
         case 'FINISHED':
           return described;
         case 'FAILED':
-          throw this.#failure(described, context, steps);
+          throw this.#failure(described, context, steps, jobs);
         case 'ABORTED':
           throw new RedshiftStatementError(
             `${context}: statement ${id} was aborted (cancelled by a user or the service)`,
@@ -336,6 +397,7 @@ export class RedshiftDriver implements Driver {
     described: DescribeStatementResponse,
     context: string,
     steps: readonly BatchStatement[] | undefined,
+    jobs: readonly LoadJob[],
   ): RedshiftStatementError {
     const subs = described.SubStatements ?? [];
     const index = subs.findIndex((sub) => sub.Status === 'FAILED');
@@ -347,19 +409,13 @@ export class RedshiftDriver implements Driver {
     const idOption = id === undefined ? {} : { statementId: id };
     const stepOption = step === undefined ? {} : { step };
     // The batch's own refusals: the statement's step says what was wrong, whatever Redshift's text.
-    if (step === 'null-keys' || step === 'repeated-keys') {
-      const what =
-        step === 'null-keys'
-          ? 'rows have no value in a key column; every row needs one'
-          : "a key appears in more than one row, and the table has no version column to choose the newest (COPY keeps no row order, so 'last row wins' cannot apply on Redshift). Deduplicate the file or configure a version column";
-      return new RedshiftStatementError(
-        `${context}: ${what}. Fix the file and load it again [Redshift: ${text}]`,
-        {
-          retryable: false,
-          ...idOption,
-          ...stepOption,
-        },
-      );
+    const refusal = step === undefined ? undefined : REFUSALS[step];
+    if (refusal !== undefined) {
+      return new RedshiftStatementError(`${context}: ${refusal(jobs)} [Redshift: ${text}]`, {
+        retryable: false,
+        ...idOption,
+        ...stepOption,
+      });
     }
     const { retryable, tip } = classifyRedshiftError(text, sub?.RedshiftQueryId ?? described.RedshiftQueryId);
     return new RedshiftStatementError(`${context}${where}: ${sentence(text)} ${tip}`, {
@@ -394,8 +450,10 @@ export class RedshiftDriver implements Driver {
         new GetStatementResultCommand({ Id: described.Id, ...(token ? { NextToken: token } : {}) }),
         'query failed: GetStatementResult',
       );
-      const names = (page.ColumnMetadata ?? []).map(
-        (column, index) => column.label ?? column.name ?? `column${index}`,
+      // Names in lower case, as Redshift folds them, also where the session has
+      // describe_field_name_in_uppercase on (https://docs.aws.amazon.com/redshift/latest/dg/r_describe_field_name_in_uppercase.html).
+      const names = (page.ColumnMetadata ?? []).map((column, index) =>
+        (column.label ?? column.name ?? `column${index}`).toLowerCase(),
       );
       for (const record of page.Records ?? [])
         rows.push(
@@ -436,10 +494,8 @@ export class RedshiftDriver implements Driver {
   }
 
   /**
-   * Loads files of one table: each batch is one BatchExecuteStatement over one manifest. Keyed
-   * tables without a version column load one file per batch, in order: rows of different files
-   * are indistinguishable after one COPY, and only the order of transactions can make the newer
-   * file win. Versioned and keyless tables batch up to maxBatchFiles files.
+   * Loads files of one table, up to maxBatchFiles per BatchExecuteStatement, each file COPYed over a
+   * manifest of its own so that every staged row carries its file (see `planBatch`).
    */
   async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
     const [first] = jobs;
@@ -451,8 +507,7 @@ export class RedshiftDriver implements Driver {
         );
       }
     }
-    const { keys, version } = first.settings;
-    const size = keys.length > 0 && version === undefined ? 1 : this.capabilities.maxBatchFiles;
+    const size = this.capabilities.maxBatchFiles;
     const outcomes: LoadOutcome[] = [];
     for (let start = 0; start < jobs.length; start += size)
       outcomes.push(...(await this.#loadBatch(jobs.slice(start, start + size), 1)));
@@ -506,6 +561,84 @@ export class RedshiftDriver implements Driver {
     return outcomes.map((outcome) => outcome ?? { status: 'duplicate' });
   }
 
+  /**
+   * Refuses files in a bucket of another region than the warehouse's before anything is copied:
+   * "The Amazon S3 bucket must be in the same AWS Region as the Amazon Redshift database"
+   * (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html).
+   * Checked once per bucket; where either region cannot be read, COPY's own error says it.
+   */
+  async #checkRegions(jobs: readonly LoadJob[]): Promise<void> {
+    const region = await this.#region();
+    if (region === undefined) return;
+    for (const job of jobs) {
+      const { bucket } = parseS3Url(job.path, job.objectUri);
+      let where = this.#bucketRegions.get(bucket);
+      if (where === undefined) {
+        where = await this.#s3
+          .send(new GetBucketLocationCommand({ Bucket: bucket }))
+          .then((answer) => bucketRegion((answer as { LocationConstraint?: string }).LocationConstraint))
+          .catch(() => null);
+        this.#bucketRegions.set(bucket, where);
+      }
+      if (where !== null && where !== region) {
+        throw new LoaderError(
+          `${job.objectUri}: the bucket ${bucket} is in ${where} and the warehouse in ${region}; COPY from Parquet reads only buckets in the warehouse's region. Replicate the objects to a bucket in ${region}, or load them with a warehouse there`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Each object as COPY will read it — the key's current version — must still be the one its
+   * event named (ETag, size, version id): a manifest entry names no version, so a key overwritten
+   * since its event would load the new bytes under the old identity, and again under the new
+   * event's. A replaced object is an ObjectChangedError: its newer event loads it. What is left
+   * between this check and the COPY, the footer row counts checked inside the batch catch.
+   */
+  async #checkObjects(jobs: readonly LoadJob[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const { bucket, key } = parseS3Url(job.path, job.objectUri);
+        let head: { ETag?: string; ContentLength?: number; VersionId?: string };
+        try {
+          head = (await this.#s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))) as typeof head;
+        } catch (error) {
+          throw mapS3Error(error, bucket, key);
+        }
+        const etag = head.ETag?.replaceAll('"', '');
+        const { object } = job;
+        const changes = [
+          ...(etag !== undefined && etag !== object.etag
+            ? [`its ETag is now ${etag}, not ${object.etag}`]
+            : []),
+          ...(head.ContentLength !== undefined && head.ContentLength !== object.size
+            ? [`its size is now ${head.ContentLength} bytes, not ${object.size}`]
+            : []),
+          ...(object.versionId !== undefined && head.VersionId !== object.versionId
+            ? [`its current version is ${head.VersionId ?? 'unversioned'}, not ${object.versionId}`]
+            : []),
+        ];
+        if (changes.length > 0) {
+          throw new ObjectChangedError(
+            `s3://${bucket}/${key}`,
+            `the object was replaced since its event: ${changes.join('; ')}`,
+            'A newer upload replaced the object; its own event loads the new bytes, so nothing needs replaying.',
+          );
+        }
+      }),
+    );
+  }
+
+  /** The Data API client's region: the configured one, else the SDK client's own. */
+  async #region(): Promise<string | undefined> {
+    if (this.#config.region !== undefined) return this.#config.region;
+    const provider = (this.#data as { config?: { region?: unknown } }).config?.region;
+    if (typeof provider === 'string') return provider;
+    if (typeof provider === 'function')
+      return (await (provider as () => Promise<string>)().catch(() => undefined)) ?? undefined;
+    return undefined;
+  }
+
   async #loadFresh(jobs: readonly LoadJob[], round: number): Promise<LoadOutcome[]> {
     const [first] = jobs;
     if (!first) return [];
@@ -517,8 +650,10 @@ export class RedshiftDriver implements Driver {
     }
     for (const job of jobs)
       parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
+    await this.#checkRegions(jobs);
+    await this.#checkObjects(jobs);
     const batchId = randomUUID().replaceAll('-', '');
-    const manifestUrl = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}.manifest`;
+    const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
     let plan: ReturnType<RedshiftSqlCompiler['planBatch']>;
     try {
@@ -527,13 +662,14 @@ export class RedshiftDriver implements Driver {
         table: first.table,
         settings: first.settings,
         columns: first.columns,
-        files: jobs.map((job) => ({
+        files: jobs.map((job, ordinal) => ({
           objectUri: job.objectUri,
           identity: job.identity,
           url: job.path,
           size: job.object.size,
+          manifestUrl: `${manifests}-${ordinal}.manifest`,
+          ...(job.rows === undefined ? {} : { rows: job.rows }),
         })),
-        manifestUrl,
         copyRoleArn: this.#config.copyRoleArn,
       });
     } catch (error) {
@@ -547,24 +683,30 @@ export class RedshiftDriver implements Driver {
       }
       throw error;
     }
-    const { bucket, key } = parseS3Url(manifestUrl, 'the manifest prefix');
-    try {
-      await this.#s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: plan.manifest,
-          ContentType: 'application/json',
-        }),
-      );
-    } catch (error) {
-      throw mapAwsError(error, `${context}: writing the COPY manifest ${manifestUrl}`);
-    }
+    await Promise.all(
+      plan.manifests.map(async (manifest) => {
+        const { bucket, key } = parseS3Url(manifest.url, 'the manifest prefix');
+        try {
+          await this.#s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: manifest.body,
+              ContentType: 'application/json',
+            }),
+          );
+        } catch (error) {
+          throw mapAwsError(error, `${context}: writing the COPY manifest ${manifest.url}`);
+        }
+      }),
+    );
     const { Id } = await this.#send<{ Id?: string }>(
       new BatchExecuteStatementCommand({
         ...this.#target(),
         Sqls: plan.statements.map((statement) => statement.sql),
         StatementName: `lakeload ${batchId}`,
+        // The same token on every SDK retry of this call: the service runs the batch once.
+        ClientToken: batchId,
       }),
       `${context}: BatchExecuteStatement`,
     );
@@ -572,7 +714,7 @@ export class RedshiftDriver implements Driver {
       throw new LoaderError(`${context}: BatchExecuteStatement returned no statement id`, {
         retryable: true,
       });
-    await this.#wait(Id, context, plan.statements);
+    await this.#wait(Id, context, plan.statements, jobs);
 
     // Committed. The ledger, read by batch id, says which files this batch loaded: all of them, or
     // none when its guard found one already loaded by a concurrent loader.

@@ -82,20 +82,22 @@ export interface BatchFile {
   url: string;
   /** The object's size in bytes: Parquet manifests need it as `meta.content_length`. */
   size: number;
+  /** Where this file's one-entry manifest is written (`s3://bucket/prefix/<batch>-<n>.manifest`). */
+  manifestUrl: string;
+  /** Rows its footer declares: the batch fails unless COPY staged exactly these. */
+  rows?: number;
 }
 
 /** Everything `planBatch` needs; all of it data, so the plan is a pure function of it. */
 export interface BatchInput {
-  /** Names this batch in the ledger (`batch_id`) and in the manifest's key; [a-z0-9]+. */
+  /** Names this batch in the ledger (`batch_id`) and in the manifests' keys; [a-z0-9]+. */
   batchId: string;
   table: string;
   settings: TableSettings;
   /** The files' columns, in file order (identical for every file of a batch). */
   columns: readonly Column[];
-  /** Oldest first; the last file's ledger row carries the batch's row counts. */
+  /** Oldest first: among rows of one key and equal versions, the newest file's row wins. */
   files: readonly BatchFile[];
-  /** Where the manifest is written (`s3://bucket/prefix/<batch>.manifest`). */
-  manifestUrl: string;
   /** `IAM_ROLE` for COPY: an ARN, or `default`. */
   copyRoleArn: string;
 }
@@ -104,10 +106,12 @@ export interface BatchInput {
 export type BatchStep =
   | 'lock'
   | 'ledger-check'
-  | 'stage'
+  | 'file'
   | 'copy'
+  | 'stage'
+  | 'row-counts'
   | 'null-keys'
-  | 'repeated-keys'
+  | 'ties'
   | 'dedupe'
   | 'drop-older'
   | 'count'
@@ -121,12 +125,18 @@ export interface BatchStatement {
   sql: string;
 }
 
-/** A planned load: the batch's statements and the manifest they COPY from. */
+/** A manifest to write before the batch runs: one exact object, so COPY cannot read `x.parquet.bak`. */
+export interface BatchManifest {
+  url: string;
+  body: string;
+}
+
+/** A planned load: the batch's statements and the manifests they COPY from. */
 export interface BatchPlan {
   /** The statements of one BatchExecuteStatement, in order: one transaction. */
   statements: BatchStatement[];
-  /** The manifest JSON to write at `manifestUrl` before the batch runs. */
-  manifest: string;
+  /** One per file, in file order. */
+  manifests: BatchManifest[];
 }
 
 /** A batch that does not fit the Data API's limits; the driver loads its files in smaller batches. */
@@ -141,7 +151,14 @@ const STAGE = '__lakeload_stage';
 const KEPT = '__lakeload_kept';
 const COUNTS = '__lakeload_counts';
 const RANK = '__lakeload_rank';
+/** Staging's column holding each row's file: its ordinal in the batch, oldest 0. */
+const FILE = '__lakeload_file';
 const RESERVED_PREFIX = '__lakeload_';
+
+/** The temp table one file is copied into before staging (COPY cannot say which file a row came from). */
+function fileTable(ordinal: number): string {
+  return `${FILE}_${ordinal}`;
+}
 
 /** Redshift's SQL: PostgreSQL's compiler, overriding only what Redshift does differently. */
 export class RedshiftSqlCompiler extends PostgresSqlCompiler {
@@ -291,21 +308,17 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
       .join(' AND ');
   }
 
-  /** A manifest naming exactly these objects, so that COPY cannot also read `x.parquet.bak`. */
-  manifest(files: readonly BatchFile[]): string {
+  /** A manifest naming exactly this object, so that COPY cannot also read `x.parquet.bak`. */
+  manifest(file: BatchFile): string {
     return JSON.stringify({
-      entries: files.map((file) => ({
-        url: file.url,
-        mandatory: true,
-        meta: { content_length: file.size },
-      })),
+      entries: [{ url: file.url, mandatory: true, meta: { content_length: file.size } }],
     });
   }
 
-  /** COPY of the manifest's objects into staging: Parquet columns by position, one bad value fails it. */
-  copyFromManifest(staging: string, manifestUrl: string, copyRoleArn: string, nested: boolean): string {
+  /** COPY of a manifest's objects into a table: Parquet columns by position, one bad value fails it. */
+  copyFromManifest(table: string, manifestUrl: string, copyRoleArn: string, nested: boolean): string {
     const role = copyRoleArn === 'default' ? 'default' : this.plainLiteral(copyRoleArn, 'the COPY role');
-    return `COPY ${this.quoteIdentifier(staging)} FROM ${this.plainLiteral(manifestUrl, 'the manifest URL')} IAM_ROLE ${role} FORMAT AS PARQUET${nested ? ' SERIALIZETOJSON' : ''} MANIFEST`;
+    return `COPY ${this.quoteIdentifier(table)} FROM ${this.plainLiteral(manifestUrl, 'the manifest URL')} IAM_ROLE ${role} FORMAT AS PARQUET${nested ? ' SERIALIZETOJSON' : ''} MANIFEST`;
   }
 
   /** `(object_uri = … AND object_identity = …) OR …` over a batch's files. */
@@ -332,14 +345,18 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
    *    the target or the ledger is guarded by "that count is 0", so a batch that lost a race with
    *    another loader changes nothing and commits harmlessly; the driver then reads the ledger by
    *    batch id to tell its loaded files from duplicates.
-   * 3. Staging from the files' own columns in file order, and COPY over a manifest of the exact
-   *    objects (+ SERIALIZETOJSON for SUPER columns).
+   * 3. Each file COPYed into a temp table of its own (the files' columns in file order, + SERIALIZETOJSON
+   *    for SUPER columns) over a manifest of its one object, then staging as their union with each
+   *    row's file: COPY itself cannot say which file a row came from, and the per-file counts and
+   *    the tie rule need it. Each file must stage exactly the rows its footer declares.
    * 4. Keyed tables: a row without a key fails the batch (a statement that raises an error only
-   *    then); unversioned keyed tables also fail on a key repeated in the file, since COPY keeps no
-   *    row order to say which row is last. Versioned: keep the newest row per key, drop those older
-   *    than the stored row.
-   * 5. Counts for the ledger, delete the replaced rows, insert, and the ledger rows (one per file,
-   *    split over statements that stay under 100 KB). No TRUNCATE anywhere: it would commit.
+   *    then). The newest row per key is kept: the greatest version, and among equal versions (or
+   *    without a version column) the newest file's. COPY keeps no row order within a file, so two
+   *    rows of one key that tie within one file fail the batch instead of being chosen at random.
+   *    Versioned: rows older than the stored row are dropped.
+   * 5. Counts per file for the ledger, delete the replaced rows, insert, and the ledger rows (one per
+   *    file, split over statements that stay under the Data API's statement size). No TRUNCATE
+   *    anywhere: it would commit.
    */
   planBatch(input: BatchInput): BatchPlan {
     const { table, columns, files } = input;
@@ -347,6 +364,12 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
     if (table.startsWith(RESERVED_PREFIX)) {
       throw new LoaderError(
         `table ${JSON.stringify(table)} starts with ${RESERVED_PREFIX}, which the loader reserves for its temporary tables; route the file to another name`,
+      );
+    }
+    const reserved = columns.find((column) => column.name === FILE);
+    if (reserved) {
+      throw new LoaderError(
+        `column ${JSON.stringify(reserved.name)} is reserved by the loader for the file of each staged row; rename it in the file`,
       );
     }
     if (!/^[a-z0-9]{1,64}$/.test(input.batchId))
@@ -358,6 +381,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
     const seen = this.quoteIdentifier(SEEN);
     const stage = this.quoteIdentifier(STAGE);
     const counts = this.quoteIdentifier(COUNTS);
+    const file = this.quoteIdentifier(FILE);
     const guard = `(SELECT loaded FROM ${seen}) = 0`;
     const names = columns.map((column) => column.name);
     const list = this.columnList(names);
@@ -369,42 +393,75 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
         step: 'ledger-check',
         sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
       },
-      { step: 'stage', sql: this.createTempTable(STAGE, columns) },
-      { step: 'copy', sql: this.copyFromManifest(STAGE, input.manifestUrl, input.copyRoleArn, nested) },
     ];
-    // Staged rows that will be written: all of them, or the newest per key (versioned tables).
+    for (const [ordinal, each] of files.entries()) {
+      statements.push(
+        { step: 'file', sql: this.createTempTable(fileTable(ordinal), columns) },
+        {
+          step: 'copy',
+          sql: this.copyFromManifest(fileTable(ordinal), each.manifestUrl, input.copyRoleArn, nested),
+        },
+      );
+    }
+    // Every file's rows with its ordinal: `*` is the file's columns in file order.
+    const union = files
+      .map((_, ordinal) => `SELECT ${ordinal} AS ${file}, * FROM ${this.quoteIdentifier(fileTable(ordinal))}`)
+      .join(' UNION ALL ');
+    statements.push({ step: 'stage', sql: `CREATE TEMP TABLE ${stage} AS ${union}` });
+    // Rows staged per file, counted on the file's own table so that a file with none still counts.
+    const stagedPerFile = files
+      .map(
+        (_, ordinal) =>
+          `SELECT ${ordinal} AS ${file}, count(*) AS staged FROM ${this.quoteIdentifier(fileTable(ordinal))}`,
+      )
+      .join(' UNION ALL ');
+    const declared = files.flatMap((each, ordinal) =>
+      each.rows === undefined ? [] : [`(${file} = ${ordinal} AND staged <> ${Math.trunc(each.rows)})`],
+    );
+    if (declared.length > 0) {
+      statements.push({
+        step: 'row-counts',
+        sql: `SELECT ${this.failWhen('files whose staged rows differ from their footers')} AS refused FROM (${stagedPerFile}) AS per_file WHERE ${declared.join(' OR ')}`,
+      });
+    }
+    // Staged rows that will be written: all of them, or the newest per key.
     let kept = stage;
     if (keys.length > 0) {
+      const keyList = this.columnList(keys);
       const anyNull = keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
-      statements.push({
-        step: 'null-keys',
-        sql: `SELECT ${this.failWhen('rows without a key value')} AS refused FROM ${stage} WHERE ${anyNull}`,
-      });
-      if (version === undefined) {
-        statements.push({
-          step: 'repeated-keys',
-          sql: `SELECT ${this.failWhen('keys repeated in the file')} AS refused FROM (SELECT 1 AS repeated FROM ${stage} GROUP BY ${this.columnList(keys)} HAVING count(*) > 1) AS repeats`,
-        });
-      } else {
-        kept = this.quoteIdentifier(KEPT);
-        const rank = this.quoteIdentifier(RANK);
-        statements.push(
-          {
-            step: 'dedupe',
-            sql: `CREATE TEMP TABLE ${kept} AS SELECT ${list} FROM (SELECT ${list}, row_number() OVER (PARTITION BY ${this.columnList(keys)} ORDER BY ${this.quoteIdentifier(version)} DESC NULLS LAST) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1`,
-          },
-          { step: 'drop-older', sql: this.dropOlderVersions(KEPT, table, keys, version) },
-        );
-      }
+      // Newest first: the greatest version (none last), then the newest file.
+      const newest = [
+        ...(version === undefined ? [] : [`${this.quoteIdentifier(version)} DESC NULLS LAST`]),
+        `${file} DESC`,
+      ].join(', ');
+      kept = this.quoteIdentifier(KEPT);
+      const rank = this.quoteIdentifier(RANK);
+      statements.push(
+        {
+          step: 'null-keys',
+          sql: `SELECT ${this.failWhen('rows without a key value')} AS refused FROM ${stage} WHERE ${anyNull}`,
+        },
+        {
+          step: 'ties',
+          sql: `SELECT ${this.failWhen('rows of one key that tie in one file')} AS refused FROM (SELECT 1 AS tied FROM (SELECT ${keyList}, rank() OVER (PARTITION BY ${keyList} ORDER BY ${newest}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1 GROUP BY ${keyList} HAVING count(*) > 1) AS ties`,
+        },
+        {
+          step: 'dedupe',
+          sql: `CREATE TEMP TABLE ${kept} AS SELECT ${file}, ${list} FROM (SELECT ${file}, ${list}, row_number() OVER (PARTITION BY ${keyList} ORDER BY ${newest}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1`,
+        },
+      );
+      if (version !== undefined)
+        statements.push({ step: 'drop-older', sql: this.dropOlderVersions(KEPT, table, keys, version) });
     }
-    // One row of counts, from derived tables (no scalar subqueries in a FROM-less SELECT).
-    const replaced =
+    // One row per file: staged, kept (written) and replaced (stored rows it replaces).
+    const keptPerFile = `SELECT ${file}, count(*) AS kept FROM ${kept} GROUP BY ${file}`;
+    const replacedPerFile =
       keys.length === 0
-        ? 'SELECT CAST(0 AS BIGINT) AS replaced'
-        : `SELECT count(*) AS replaced FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)}`;
+        ? undefined
+        : `SELECT ${kept}.${file}, count(*) AS replaced FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)} GROUP BY ${kept}.${file}`;
     statements.push({
       step: 'count',
-      sql: `CREATE TEMP TABLE ${counts} AS SELECT staged, kept, replaced FROM (SELECT count(*) AS staged FROM ${stage}) AS s CROSS JOIN (SELECT count(*) AS kept FROM ${kept}) AS k CROSS JOIN (${replaced}) AS r`,
+      sql: `CREATE TEMP TABLE ${counts} AS SELECT s.${file}, s.staged, coalesce(k.kept, 0) AS kept, ${replacedPerFile === undefined ? 'CAST(0 AS BIGINT)' : 'coalesce(r.replaced, 0)'} AS replaced FROM (${stagedPerFile}) AS s LEFT JOIN (${keptPerFile}) AS k ON k.${file} = s.${file}${replacedPerFile === undefined ? '' : ` LEFT JOIN (${replacedPerFile}) AS r ON r.${file} = s.${file}`}`,
     });
     if (keys.length > 0) {
       statements.push({
@@ -432,7 +489,10 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
         );
       }
     }
-    return { statements, manifest: this.manifest(files) };
+    return {
+      statements,
+      manifests: files.map((each) => ({ url: each.manifestUrl, body: this.manifest(each) })),
+    };
   }
 
   /**
@@ -453,17 +513,16 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
   }
 
   /**
-   * One ledger row per file. COPY over a manifest cannot say which row came from which file, so the
-   * batch's counts go on its last (newest) file's row and the others record zeros: sums over the
-   * ledger stay right. Rows are grouped into as few INSERTs as fit 100 KB each.
+   * One ledger row per file, with that file's own counts. Rows are grouped into as few INSERTs as
+   * fit the Data API's statement size each.
    */
   #ledgerInserts(input: BatchInput, counts: string, guard: string): BatchStatement[] {
     const head = `INSERT INTO ${this.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) `;
-    const last = input.files.length - 1;
-    const rows = input.files.map((file, index) => {
-      const tally = index === last ? 'kept - replaced, replaced, staged - kept' : '0, 0, 0';
-      return `SELECT ${this.quoteLiteral(file.objectUri)}, ${this.quoteLiteral(file.identity)}, ${this.quoteLiteral(input.table)}, 'loaded', ${tally}, 0, ${this.quoteLiteral(input.batchId)} FROM ${counts} WHERE ${guard}`;
-    });
+    const file = this.quoteIdentifier(FILE);
+    const rows = input.files.map(
+      (each, ordinal) =>
+        `SELECT ${this.quoteLiteral(each.objectUri)}, ${this.quoteLiteral(each.identity)}, ${this.quoteLiteral(input.table)}, 'loaded', kept - replaced, replaced, staged - kept, 0, ${this.quoteLiteral(input.batchId)} FROM ${counts} WHERE ${file} = ${ordinal} AND ${guard}`,
+    );
     const budget = redshiftCapabilities.maxStatementBytes;
     const statements: BatchStatement[] = [];
     let group: string[] = [];

@@ -1,0 +1,114 @@
+// What only Redshift does, through the real driver, the rehearsal's Data API endpoint and a local
+// S3 API server (see ../redshift-rehearsal.ts); what every warehouse shares is the contract suite.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ObjectRef } from '../../src/events/types.js';
+import { Loader } from '../../src/load.js';
+import type { ObjectStore } from '../../src/sources/store.js';
+import { type RehearsedRedshift, rehearsedRedshift } from '../redshift-rehearsal.js';
+
+let redshift: RehearsedRedshift;
+let dir: string;
+let writer: DuckDBInstance;
+
+beforeEach(async () => {
+  redshift = await rehearsedRedshift();
+  dir = await mkdtemp(join(tmpdir(), 'lakeload-rs-'));
+  writer = await DuckDBInstance.create(':memory:');
+});
+afterEach(async () => {
+  await redshift.driver.close();
+  await redshift.cleanup();
+  writer.closeSync();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The bytes of a Parquet file holding the rows of a SELECT. */
+async function parquet(select: string): Promise<Uint8Array> {
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.parquet`);
+  const connection = await writer.connect();
+  await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
+  connection.closeSync();
+  return readFile(path);
+}
+
+async function rows(sql: string): Promise<unknown[][]> {
+  return (await redshift.driver.query(sql)).map((row) => Object.values(row));
+}
+
+describe('Redshift, rehearsed', () => {
+  it('skips an event whose object is overwritten after its footer was read: the new bytes load once, under their own event', async () => {
+    const loader = new Loader({ driver: redshift.driver });
+    const first = await redshift.publish(
+      'clicks/c.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'old')) AS v(id, page)`),
+      '2026-12-01T10:00:00Z',
+    );
+    const newer = await parquet(`SELECT * FROM (VALUES (2, 'new'), (3, 'new')) AS v(id, page)`);
+    let second: ObjectRef | undefined;
+    // The upload lands right after the loader read the first event's footer, before its COPY.
+    const store: ObjectStore = {
+      ...redshift.store,
+      async open(ref) {
+        const source = await redshift.store.open(ref);
+        return {
+          ...source,
+          async close() {
+            await source.close();
+            second ??= await redshift.publish('clicks/c.parquet', newer, '2026-12-01T10:00:01Z');
+          },
+        };
+      },
+    };
+    const [stale] = await loader.loadObjects([first], store);
+    expect(stale).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/superseded this event/),
+    });
+    const [fresh] = await loader.loadObjects([second as ObjectRef], redshift.store);
+    expect(fresh).toMatchObject({ status: 'loaded', inserted: 2 });
+    expect(await rows('SELECT id, page FROM clicks ORDER BY id')).toEqual([
+      [2, 'new'],
+      [3, 'new'],
+    ]);
+  });
+
+  it('refuses an object replaced between the footer read and the batch, naming the new ETag', async () => {
+    const ref = await redshift.publish(
+      'clicks/d.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'a')) AS v(id, page)`),
+      '2026-12-01T10:00:00Z',
+    );
+    const columns = [
+      { name: 'id', type: { kind: 'int' as const, bits: 32 as const, signed: true }, nullable: true },
+      { name: 'page', type: { kind: 'string' as const }, nullable: true },
+    ];
+    await redshift.driver.runDdl([
+      redshift.driver.compiler.ledger.createLedger(),
+      redshift.driver.compiler.createTable('clicks', columns),
+    ]);
+    const replaced = await redshift.publish(
+      'clicks/d.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(id, page)`),
+      '2026-12-01T10:00:01Z',
+    );
+    const job = {
+      table: 'clicks',
+      settings: { keys: [], contract: 'evolve' as const },
+      columns,
+      object: ref,
+      path: 's3://lake/clicks/d.parquet',
+      objectUri: 's3://lake/clicks/d.parquet',
+      identity: ref.etag,
+      rows: 1,
+    };
+    await expect(redshift.driver.load([job])).rejects.toMatchObject({ name: 'ObjectChangedError' });
+    await expect(redshift.driver.load([job])).rejects.toThrow(
+      `its ETag is now ${replaced.etag}, not ${ref.etag}`,
+    );
+    expect(redshift.endpoint.log().filter((statement) => statement.kind === 'copy')).toEqual([]);
+  });
+});
