@@ -207,9 +207,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;
     }
-    err(
-      `lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    err(`lakeload ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;
   }
 }
