@@ -75,7 +75,10 @@ describe('configuration', () => {
     ],
     [
       'max concurrency above the reservation',
-      (c: EnvironmentConfig) => ({ ...c, lambda: { ...c.lambda, reservedConcurrency: 5, maxConcurrency: 6 } }),
+      (c: EnvironmentConfig) => ({
+        ...c,
+        lambda: { ...c.lambda, reservedConcurrency: 5, maxConcurrency: 6 },
+      }),
       'above reservedConcurrency',
     ],
     [

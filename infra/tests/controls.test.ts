@@ -27,7 +27,7 @@ function documentOf(json: TerraformJson, value: unknown): SynthStatement[] {
   return doc.statement as SynthStatement[];
 }
 
-const account = '${data.aws_caller_identity.account.account_id}';
+const account = `\${data.aws_caller_identity.account.account_id}`;
 
 describe.each(ENVIRONMENTS)('%s stack', (environment) => {
   const json = () => stacks[environment].json;
@@ -78,7 +78,10 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    const statements = documentOf(json(), at(json(), 'aws_s3_bucket_policy', 'data/access-log-policy').policy);
+    const statements = documentOf(
+      json(),
+      at(json(), 'aws_s3_bucket_policy', 'data/access-log-policy').policy,
+    );
     const delivery = statements.find((s) => s.sid === 'S3ServerAccessLogsDelivery');
     expect(delivery).toMatchObject({
       effect: 'Allow',
@@ -108,7 +111,8 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
         checked += 1;
         const via = statement.condition?.find((c) => c.variable === 'kms:ViaService');
         expect(via, statement.sid).toBeDefined();
-        for (const value of via?.values ?? []) expect(value).toMatch(/^[a-z0-9-]+\.eu-west-1\.amazonaws\.com$/);
+        for (const value of via?.values ?? [])
+          expect(value).toMatch(/^[a-z0-9-]+\.eu-west-1\.amazonaws\.com$/);
         if (statement.actions.includes('kms:CreateGrant')) {
           expect(statement.actions).toEqual(['kms:CreateGrant']);
           expect(statement.condition).toContainEqual({

@@ -242,9 +242,17 @@ describe.each(ENVIRONMENTS)('%s policies', (environment) => {
         resources: [`${bucketArn}/_lakeload/manifests/*`],
       });
       const s3Actions = Object.values(policy()).flatMap((s) => s.actions.filter((a) => a.startsWith('s3:')));
-      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
+      expect(s3Actions.sort()).toEqual([
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:ListBucket',
+        's3:PutObject',
+      ]);
       // ListBucket on the bucket itself: S3 then answers 404 for a missing key instead of 403.
-      expect(policy().ListLandingBucket).toMatchObject({ actions: ['s3:ListBucket'], resources: [bucketArn] });
+      expect(policy().ListLandingBucket).toMatchObject({
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+      });
     });
 
     it('consumes its queue, publishes to its topic, uses its key, writes its logs', () => {

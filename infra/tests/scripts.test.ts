@@ -22,8 +22,11 @@ function fakeBin(awsBody: string): { bin: string; state: string } {
     chmodSync(join(bin, name), 0o755);
   };
   // Counts calls per first two words, so a body can fail the first N of them.
-  write('aws', `key="$1-$2"; n=$(( $(cat "$STATE/$key" 2>/dev/null || echo 0) + 1 )); echo $n > "$STATE/$key"\n${awsBody}`);
-  write('terraform', 'echo "out-${@: -1}"');
+  write(
+    'aws',
+    `key="$1-$2"; n=$(( $(cat "$STATE/$key" 2>/dev/null || echo 0) + 1 )); echo $n > "$STATE/$key"\n${awsBody}`,
+  );
+  write('terraform', 'for last; do :; done; echo "out-$last"');
   return { bin, state };
 }
 
@@ -88,7 +91,10 @@ esac`);
 describe('preflight.sh (reserved concurrency against the account quota)', () => {
   const stack = (reserved: number | undefined) => {
     const dir = mkdtempSync(join(tmpdir(), 'lakeload-preflight-'));
-    const fn = { function_name: 'lakeload-production-loader', ...(reserved ? { reserved_concurrent_executions: reserved } : {}) };
+    const fn = {
+      function_name: 'lakeload-production-loader',
+      ...(reserved ? { reserved_concurrent_executions: reserved } : {}),
+    };
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { aws_lambda_function: { f: fn } } }));
     return dir;
   };

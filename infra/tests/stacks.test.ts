@@ -126,7 +126,9 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
         status: 'Enabled',
       });
       const key = only(json(), 'aws_kms_key');
-      expect(at(json(), 'aws_s3_bucket_server_side_encryption_configuration', 'data/encryption').rule).toEqual([
+      expect(
+        at(json(), 'aws_s3_bucket_server_side_encryption_configuration', 'data/encryption').rule,
+      ).toEqual([
         {
           apply_server_side_encryption_by_default: {
             sse_algorithm: 'aws:kms',
@@ -150,7 +152,10 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
     });
 
     it('expires rejects, manifests and noncurrent versions', () => {
-      const rules = at(json(), 'aws_s3_bucket_lifecycle_configuration', 'data/lifecycle').rule as Record<string, unknown>[];
+      const rules = at(json(), 'aws_s3_bucket_lifecycle_configuration', 'data/lifecycle').rule as Record<
+        string,
+        unknown
+      >[];
       expect(rules).toEqual([
         {
           id: 'expire-rejects',

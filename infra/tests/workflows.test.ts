@@ -69,7 +69,12 @@ describe.each(files)('%s', (path) => {
 
   it('has concurrency groups (the workflow or each deploying job)', () => {
     const workflow = load(path);
-    const groups = [workflow.concurrency?.group, ...Object.values(workflow.jobs).map((j) => (j as { concurrency?: { group: string } }).concurrency?.group)];
+    const groups = [
+      workflow.concurrency?.group,
+      ...Object.values(workflow.jobs).map(
+        (j) => (j as { concurrency?: { group: string } }).concurrency?.group,
+      ),
+    ];
     expect(groups.filter(Boolean).length).toBeGreaterThan(0);
   });
 });
@@ -165,8 +170,12 @@ describe('deploy.yml', () => {
     expect(run('production')).toContain('sha256sum --check --strict production.tfplan.sha256');
     expect(run('production')).toContain('terraform apply production.tfplan');
     expect(run('production')).not.toContain('terraform plan');
-    const uploaded = jobs()['production-plan']?.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    const downloaded = jobs().production?.steps.filter((s) => s.uses?.startsWith('actions/download-artifact@'));
+    const uploaded = jobs()['production-plan']?.steps.find((s) =>
+      s.uses?.startsWith('actions/upload-artifact@'),
+    );
+    const downloaded = jobs().production?.steps.filter((s) =>
+      s.uses?.startsWith('actions/download-artifact@'),
+    );
     expect(downloaded?.map((s) => s.with?.name)).toContain(uploaded?.with?.name);
   });
 
@@ -213,7 +222,9 @@ describe('deploy.yml', () => {
   });
 
   it('checks the account quota before planning, and smoke-tests staging before production', () => {
-    expect(run('staging')).toContain('bash infra/scripts/preflight.sh release/infra/cdktf.out/stacks/lakeload-staging');
+    expect(run('staging')).toContain(
+      'bash infra/scripts/preflight.sh release/infra/cdktf.out/stacks/lakeload-staging',
+    );
     expect(run('production-plan')).toContain(
       'bash infra/scripts/preflight.sh release/infra/cdktf.out/stacks/lakeload-production',
     );

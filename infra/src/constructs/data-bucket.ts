@@ -122,7 +122,10 @@ export class DataBucket extends Construct {
     const { config, accountId } = props;
     const name = `${nameFor(config, 'access-logs')}-${accountId}`;
     const arn = `arn:aws:s3:::${name}`;
-    const logs = new S3Bucket(this, 'access-log-bucket', { bucket: name, forceDestroy: config.bucket.forceDestroy });
+    const logs = new S3Bucket(this, 'access-log-bucket', {
+      bucket: name,
+      forceDestroy: config.bucket.forceDestroy,
+    });
     new S3BucketVersioningA(this, 'access-log-versioning', {
       bucket: logs.id,
       versioningConfiguration: { status: 'Enabled' },

@@ -1,4 +1,9 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway/index.js';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway/index.js';
 import { Route } from '@cdktf/provider-aws/lib/route/index.js';
@@ -10,11 +15,6 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
-import { FlowLog } from '@cdktf/provider-aws/lib/flow-log/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { Construct } from 'constructs';
 import { type EnvironmentConfig, nameFor } from '../config.js';
 import { policyDocument } from '../policy.js';
@@ -38,7 +38,9 @@ export const INTERFACE_ENDPOINTS = {
     'Redshift driver: ExecuteStatement/BatchExecuteStatement, DescribeStatement, GetStatementResult, CancelStatement',
   sns: 'SNS notifier: Publish of load events (LAKELOAD_SNS_TOPIC_ARN)',
 } as const;
-export const INTERFACE_ENDPOINT_SERVICES = Object.keys(INTERFACE_ENDPOINTS) as (keyof typeof INTERFACE_ENDPOINTS)[];
+export const INTERFACE_ENDPOINT_SERVICES = Object.keys(
+  INTERFACE_ENDPOINTS,
+) as (keyof typeof INTERFACE_ENDPOINTS)[];
 
 const HTTPS = 443;
 
@@ -72,7 +74,10 @@ export class Network extends Construct {
 
     // Security Hub EC2.2 / CIS 5.4 / Checkov CKV2_AWS_12: the VPC's default security group allows
     // nothing. Adopting it with no rule blocks removes AWS's default allow-all rules.
-    new DefaultSecurityGroup(this, 'default-sg', { vpcId: this.vpc.id, tags: { Name: name('default-deny') } });
+    new DefaultSecurityGroup(this, 'default-sg', {
+      vpcId: this.vpc.id,
+      tags: { Name: name('default-deny') },
+    });
     this.flowLog = this.addFlowLog(props);
 
     const privateRoutes = new RouteTable(this, 'private-routes', {
