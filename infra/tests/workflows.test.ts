@@ -241,3 +241,26 @@ describe('deploy.yml', () => {
     }
   });
 });
+
+describe('infra/README.md set-up of the deploy roles', () => {
+  const readme = () => read('infra/README.md');
+
+  it("pins each role's OIDC trust to the environment and to deploy.yml on main (not just the environment)", () => {
+    // The default subject `repo:<o>/<r>:environment:<env>` names no branch: the template adds the workflow ref.
+    expect(readme()).toContain(
+      '"token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:environment:<env>:job_workflow_ref:<owner>/<repo>/.github/workflows/deploy.yml@refs/heads/main"',
+    );
+    expect(readme()).toContain('include_claim_keys[]=job_workflow_ref');
+    expect(readme()).toContain('"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"');
+  });
+
+  it('names every environment deploy.yml uses, each limited to main by a deployment branch policy', () => {
+    const environments = Object.values(load('.github/workflows/deploy.yml').jobs)
+      .map((job) => job.environment)
+      .filter((e): e is string => typeof e === 'string');
+    expect(environments.sort()).toEqual(['production', 'production-plan', 'staging']);
+    const setup = readme().slice(readme().indexOf('Set up once'));
+    for (const environment of environments) expect(setup).toContain(`\`${environment}\``);
+    expect(setup).toContain('branch policy "Selected branches: main"');
+  });
+});
