@@ -59,9 +59,28 @@ const env = {
   CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
   DISABLE_VERSION_CHECK: 'true',
 };
-const result = spawnSync(node, [cliBin, ...process.argv.slice(2)], { stdio: 'inherit', env });
+const args = process.argv.slice(2);
+const result = spawnSync(node, [cliBin, ...args], { stdio: 'inherit', env });
 if (result.error) {
   process.stderr.write(`cdktf: could not start ${node}: ${result.error.message}\n`);
   process.exit(1);
 }
+if (result.status === 0 && args[0] === 'synth' && args.includes('--hcl')) formatHcl(args);
 process.exit(result.status ?? 1);
+
+/**
+ * cdktf writes HCL without indentation; `terraform fmt` makes it the canonical form people edit
+ * after leaving CDKTF (infra/README.md, "The CDKTF exit path"), so `terraform fmt -check` passes.
+ */
+function formatHcl(synthArgs) {
+  const at = Math.max(synthArgs.indexOf('--output'), synthArgs.indexOf('-o'));
+  const outdir = at >= 0 ? synthArgs[at + 1] : 'cdktf.out';
+  const stacks = join(outdir ?? 'cdktf.out', 'stacks');
+  const fmt = spawnSync('terraform', ['fmt', '-recursive', stacks], { stdio: 'inherit', env });
+  if (fmt.error || fmt.status !== 0) {
+    process.stderr.write(
+      `cdktf: \`terraform fmt\` did not format ${stacks} (${fmt.error?.message ?? `exit ${fmt.status}`}); ` +
+        'the HCL is valid but not in canonical form\n',
+    );
+  }
+}

@@ -6,14 +6,22 @@ export {
   type EnvironmentName,
   environments,
   InfraConfigError,
+  LOAD_EVENT_TYPES,
+  type LoadEventType,
   nameFor,
   tagsFor,
   validateConfig,
   visibilityTimeoutSeconds,
 } from './config.js';
-export { MANIFEST_PREFIX, REJECTS_PREFIX } from './constructs/data-bucket.js';
-export { dashboardBody, LOADER_METRICS, METRICS_NAMESPACE } from './constructs/monitoring.js';
-export { INTERFACE_ENDPOINT_SERVICES } from './constructs/network.js';
+export { ACCESS_LOG_PREFIX, MANIFEST_PREFIX, REJECTS_PREFIX } from './constructs/data-bucket.js';
+export {
+  dashboardBody,
+  emailFilterPolicy,
+  LOADER_METRICS,
+  METRICS_NAMESPACE,
+  searchExpression,
+} from './constructs/monitoring.js';
+export { INTERFACE_ENDPOINT_SERVICES, INTERFACE_ENDPOINTS } from './constructs/network.js';
 export {
   LAMBDA_PACKAGE_DIR,
   type LambdaBundle,

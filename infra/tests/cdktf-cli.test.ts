@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLambdaPackage } from '../src/lambda-package.js';
 import { testBundle } from './helpers/synth.js';
+import { findTerraform, terraform } from './helpers/terraform.js';
 
 const infraDir = fileURLToPath(new URL('../', import.meta.url));
 
@@ -35,7 +36,7 @@ function assetOf(stackDir: string): Buffer {
   return readFileSync(files[0] ?? '');
 }
 
-describe('cdktf synth (the real CLI, no terraform binary)', () => {
+describe('cdktf synth (the real CLI; terraform only to check the HCL it formats)', () => {
   beforeAll(() => {
     if (!existsSync(join(infraDir, 'dist', 'main.js'))) {
       throw new Error('infra/dist/main.js is missing: run `pnpm --filter @lakeload/infra run build` first');
@@ -60,7 +61,7 @@ describe('cdktf synth (the real CLI, no terraform binary)', () => {
         (n, r) => n + Object.keys(r).length,
         0,
       );
-      expect(count).toBe(53);
+      expect(count).toBe(63);
       expect(assetOf(dir).equals(readFileSync(bundle))).toBe(true);
       expect(json.terraform.backend).toEqual({
         s3: {
@@ -80,6 +81,10 @@ describe('cdktf synth (the real CLI, no terraform binary)', () => {
     const hcl = readFileSync(join(run.output, 'stacks', 'lakeload-staging', 'cdk.tf'), 'utf8');
     expect(hcl).toContain('resource "aws_redshiftserverless_workgroup"');
     expect(hcl).toContain('resource "aws_lambda_function"');
+    // The wrapper formats the HCL; tests/terraform.test.ts validates it.
+    findTerraform();
+    const check = terraform(['fmt', '-check', '-recursive', join(run.output, 'stacks')], run.output);
+    expect(check.status, check.output).toBe(0);
   });
 
   it('fails with the fix when the bundle is missing', () => {

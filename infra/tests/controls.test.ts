@@ -27,7 +27,7 @@ function documentOf(json: TerraformJson, value: unknown): SynthStatement[] {
   return doc.statement as SynthStatement[];
 }
 
-const account = '${data.aws_caller_identity.account.account_id}';
+const account = `\${data.aws_caller_identity.account.account_id}`;
 
 describe.each(ENVIRONMENTS)('%s stack', (environment) => {
   const json = () => stacks[environment].json;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ function fakeBin(awsBody: string): { bin: string; state: string } {
     'aws',
     `key="$1-$2"; n=$(( $(cat "$STATE/$key" 2>/dev/null || echo 0) + 1 )); echo $n > "$STATE/$key"\n${awsBody}`,
   );
-  write('terraform', 'echo "out-${@: -1}"');
+  write('terraform', 'for last; do :; done; echo "out-$last"');
   return { bin, state };
 }
 
@@ -124,5 +124,72 @@ esac`).bin;
     const result = run('preflight.sh', [stack(undefined)], account(10, 10));
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('reserves no concurrency');
+  });
+});
+
+describe('release-gate.sh (deploy only a green commit of main)', () => {
+  /** A `gh` stand-in: answers `gh api <path> --jq …` from a table of path → printed answer. */
+  const gate = (answers: Record<string, string>, env: Record<string, string>) => {
+    const root = mkdtempSync(join(tmpdir(), 'lakeload-fake-gh-'));
+    const cases = Object.entries(answers)
+      .map(([path, answer]) => `  ${JSON.stringify(path)}) printf '%b\\n' ${JSON.stringify(answer)} ;;`)
+      .join('\n');
+    writeFileSync(
+      join(root, 'gh'),
+      `#!/usr/bin/env bash\ncase "$2" in\n${cases}\n  *) echo "unexpected gh $*" >&2; exit 1 ;;\nesac\n`,
+    );
+    chmodSync(join(root, 'gh'), 0o755);
+    const output = join(root, 'output');
+    writeFileSync(output, '');
+    const result = run('release-gate.sh', [], root, {
+      GITHUB_REPOSITORY: 'acme/lakeload',
+      GITHUB_RUN_ID: '500',
+      GITHUB_OUTPUT: output,
+      ...env,
+    });
+    return { ...result, outputs: readFileSync(output, 'utf8') };
+  };
+  const ci = (sha: string) =>
+    `repos/acme/lakeload/actions/workflows/ci.yml/runs?head_sha=${sha}&branch=main&event=push&status=success`;
+
+  it('deploys a commit whose ci run on main succeeded, building its release in this run', () => {
+    const result = gate({ [ci('abc')]: '1' }, { EVENT_NAME: 'workflow_run', HEAD_SHA: 'abc' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.outputs).toBe('sha=abc\nrelease_run_id=500\nbuild=true\n');
+  });
+
+  it('refuses a commit without a green ci run (a manual dispatch cannot skip CI)', () => {
+    const result = gate({ [ci('abc')]: '0' }, { EVENT_NAME: 'workflow_dispatch', HEAD_SHA: 'abc' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('has no successful ci run from a push to main');
+    expect(result.outputs).toBe('');
+  });
+
+  it('rolls back to an earlier run: its commit and its artifact, nothing rebuilt', () => {
+    const result = gate(
+      {
+        'repos/acme/lakeload/actions/runs/321': '.github/workflows/deploy.yml\tmain\told1',
+        'repos/acme/lakeload/actions/runs/321/artifacts': '1',
+        [ci('old1')]: '2',
+      },
+      { EVENT_NAME: 'workflow_dispatch', HEAD_SHA: 'new9', RELEASE_RUN_ID: '321' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.outputs).toBe('sha=old1\nrelease_run_id=321\nbuild=false\n');
+  });
+
+  it('refuses a rollback to a run of another branch or another workflow', () => {
+    const other = gate(
+      { 'repos/acme/lakeload/actions/runs/321': '.github/workflows/deploy.yml\tfeature\told1' },
+      { EVENT_NAME: 'workflow_dispatch', HEAD_SHA: 'new9', RELEASE_RUN_ID: '321' },
+    );
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('deployed feature, not main');
+    const ciRun = gate(
+      { 'repos/acme/lakeload/actions/runs/321': '.github/workflows/ci.yml\tmain\told1' },
+      { EVENT_NAME: 'workflow_dispatch', HEAD_SHA: 'new9', RELEASE_RUN_ID: '321' },
+    );
+    expect(ciRun.status).toBe(1);
+    expect(ciRun.stderr).toContain('is not a deploy run');
   });
 });

@@ -54,6 +54,12 @@ beforeAll(() => {
   }
 });
 
+it('fails loudly, never skips, where terraform is missing', () => {
+  expect(() => findTerraform('/nonexistent')).toThrow(
+    /terraform is not on PATH: these tests run `terraform fmt`/,
+  );
+});
+
 describe.each(ENVIRONMENTS)('%s stack, judged by terraform', (environment) => {
   it('the synthesized HCL parses and `terraform fmt` leaves it canonical (fmt -check passes after)', () => {
     const dir = prepareStack(hclSources[environment], setup, rewrites);

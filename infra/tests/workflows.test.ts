@@ -25,7 +25,7 @@ interface Job {
 interface Workflow {
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  concurrency: { group: string; 'cancel-in-progress': unknown };
+  concurrency?: { group: string; 'cancel-in-progress': unknown };
   jobs: Record<string, Job>;
 }
 
@@ -67,8 +67,15 @@ describe.each(files)('%s', (path) => {
     }
   });
 
-  it('has a concurrency group', () => {
-    expect(load(path).concurrency.group).toBeTruthy();
+  it('has concurrency groups (the workflow or each deploying job)', () => {
+    const workflow = load(path);
+    const groups = [
+      workflow.concurrency?.group,
+      ...Object.values(workflow.jobs).map(
+        (j) => (j as { concurrency?: { group: string } }).concurrency?.group,
+      ),
+    ];
+    expect(groups.filter(Boolean).length).toBeGreaterThan(0);
   });
 });
 
@@ -79,7 +86,7 @@ describe('ci.yml', () => {
   it('runs on pull requests and pushes to main, cancelling superseded pull-request runs', () => {
     expect(Object.keys(ci().on).sort()).toEqual(['pull_request', 'push']);
     expect(ci().on.push).toEqual({ branches: ['main'] });
-    expect(ci().concurrency['cancel-in-progress']).toBe(expression("github.event_name == 'pull_request'"));
+    expect(ci().concurrency?.['cancel-in-progress']).toBe(expression("github.event_name == 'pull_request'"));
   });
 
   it('installs, builds the Lambda bundle, lints, typechecks, tests with PostgreSQL, and synthesizes', () => {
@@ -106,46 +113,106 @@ describe('ci.yml', () => {
 
 describe('deploy.yml', () => {
   const deploy = () => load('.github/workflows/deploy.yml');
+  const jobs = () => deploy().jobs as Record<string, Job & { if?: string; concurrency?: { group: string } }>;
+  const run = (job: string) => (jobs()[job]?.steps ?? []).map((s) => s.run ?? '').join('\n');
 
-  it('deploys from main, one run at a time, never cancelling an apply', () => {
-    expect(deploy().on.push).toEqual({ branches: ['main'] });
-    expect(deploy().concurrency['cancel-in-progress']).toBe(false);
-  });
-
-  it('builds once, then staging, then production behind the production environment', () => {
-    const { build, staging, production } = deploy().jobs;
-    expect(build?.environment).toBeUndefined();
-    expect(staging?.needs).toBe('build');
-    expect(staging?.environment).toBe('staging');
-    expect(production?.needs).toEqual(['build', 'staging']);
-    expect(production?.environment).toBe('production');
-    expect(build?.steps.map((s) => s.run ?? '')).toContain('npm run build');
-    // Only the build job builds or synthesizes.
-    for (const job of [staging, production]) {
-      const commands = job?.steps.map((s) => s.run ?? '').join('\n') ?? '';
-      expect(commands).not.toMatch(/npm run build|scripts\/cdktf\.mjs|pnpm /);
+  it('runs only after ci succeeded for a push to main, or by hand from main; never on its own push', () => {
+    expect(deploy().on).toEqual({
+      workflow_run: { workflows: ['ci'], types: ['completed'], branches: ['main'] },
+      workflow_dispatch: expect.objectContaining({}),
+    });
+    expect(deploy().on.push).toBeUndefined();
+    const gate = jobs().gate?.if ?? '';
+    for (const condition of [
+      "github.event.workflow_run.conclusion == 'success'",
+      "github.event.workflow_run.event == 'push'",
+      "github.event.workflow_run.head_branch == 'main'",
+      'github.event.workflow_run.head_repository.full_name == github.repository',
+      "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'",
+    ]) {
+      expect(gate).toContain(condition);
+    }
+    // The gate script checks the commit's ci run again (a dispatch has no workflow_run).
+    expect(run('gate').trim()).toBe('bash infra/scripts/release-gate.sh');
+    for (const job of ['build', 'staging', 'production-plan', 'production']) {
+      expect(jobs()[job]?.needs, job).toContain('gate');
     }
   });
 
-  it('promotes the same artifact: one upload, the same name downloaded and checksum-verified by both deploys', () => {
-    const all = steps(deploy());
-    const uploads = all.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    const downloads = all.filter((s) => s.uses?.startsWith('actions/download-artifact@'));
-    expect(uploads).toHaveLength(1);
-    expect(downloads).toHaveLength(2);
-    for (const download of downloads) expect(download.with?.name).toBe(uploads[0]?.with?.name);
-    expect(String(uploads[0]?.with?.path)).toContain('infra/cdktf.out/');
-    for (const job of [deploy().jobs.staging, deploy().jobs.production]) {
-      expect(job?.steps.map((s) => s.run)).toContain('sha256sum --check SHA256SUMS');
+  it('builds the commit CI passed, once; staging, then a production plan, then the approved apply', () => {
+    const { build, staging } = jobs();
+    expect(build?.if).toBe("needs.gate.outputs.build == 'true'");
+    expect(build?.environment).toBeUndefined();
+    expect(build?.steps[0]?.with?.ref).toBe(expression('needs.gate.outputs.sha'));
+    expect(staging?.needs).toEqual(['gate', 'build']);
+    expect(staging?.environment).toBe('staging');
+    expect(jobs()['production-plan']?.needs).toEqual(['gate', 'staging']);
+    expect(jobs()['production-plan']?.environment).toBe('production-plan');
+    expect(jobs().production?.needs).toEqual(['gate', 'production-plan']);
+    expect(jobs().production?.environment).toBe('production');
+    expect(run('build')).toContain('npm run build');
+    for (const job of ['staging', 'production-plan', 'production']) {
+      expect(run(job), job).not.toMatch(/npm run build|scripts\/cdktf\.mjs|pnpm /);
+    }
+  });
+
+  it('never applies blind: plan -out, the plan in the job summary, exactly that plan applied', () => {
+    const all = read('.github/workflows/deploy.yml');
+    expect(all).not.toContain('-auto-approve');
+    expect(run('staging')).toContain('terraform plan -out=staging.tfplan');
+    expect(run('staging')).toContain('terraform show -no-color staging.tfplan');
+    expect(run('staging')).toContain('terraform apply staging.tfplan');
+    const plan = run('production-plan');
+    expect(plan).toContain('terraform plan -out=production.tfplan');
+    expect(plan).toMatch(/terraform show -no-color production\.tfplan.*>> "\$GITHUB_STEP_SUMMARY"/s);
+    expect(plan).not.toContain('terraform apply');
+    // The approved job applies the uploaded plan, after checking it is the one shown.
+    expect(run('production')).toContain('sha256sum --check --strict production.tfplan.sha256');
+    expect(run('production')).toContain('terraform apply production.tfplan');
+    expect(run('production')).not.toContain('terraform plan');
+    const uploaded = jobs()['production-plan']?.steps.find((s) =>
+      s.uses?.startsWith('actions/upload-artifact@'),
+    );
+    const downloaded = jobs().production?.steps.filter((s) =>
+      s.uses?.startsWith('actions/download-artifact@'),
+    );
+    expect(downloaded?.map((s) => s.with?.name)).toContain(uploaded?.with?.name);
+  });
+
+  it('a production run waiting for approval does not hold up staging (concurrency per environment)', () => {
+    expect(deploy().concurrency).toBeUndefined();
+    expect(jobs().staging?.concurrency).toEqual({ group: 'deploy-staging', 'cancel-in-progress': false });
+    for (const job of ['production-plan', 'production']) {
+      expect(jobs()[job]?.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
+    }
+  });
+
+  it('the artifact: checksums cover every file (the deployed zip, lock files), init is -lockfile=readonly', () => {
+    const build = run('build');
+    expect(build).toContain('providers lock');
+    expect(build).toContain(
+      'find infra/cdktf.out smoke/smoke.parquet -type f -print0 | sort -z | xargs -0 sha256sum | tee SHA256SUMS',
+    );
+    expect(build).toContain('cmp packages/lambda/dist/lambda.zip');
+    const upload = jobs().build?.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with?.['include-hidden-files']).toBe(true);
+    expect(upload?.with?.name).toBe(`release-${expression('needs.gate.outputs.sha')}`);
+    for (const job of ['staging', 'production-plan', 'production']) {
+      expect(run(job), job).toContain('sha256sum --check --strict SHA256SUMS');
+      expect(run(job), job).toContain('terraform init -lockfile=readonly');
+      const download = jobs()[job]?.steps.find((s) => s.with?.name === upload?.with?.name);
+      // A rollback downloads the earlier run's artifact: nothing is rebuilt.
+      expect(download?.with?.['run-id'], job).toBe(expression('needs.gate.outputs.release_run_id'));
     }
   });
 
   it('uses OIDC (id-token: write only where AWS is used), never long-lived keys', () => {
-    const { build, staging, production } = deploy().jobs;
+    const { build, gate } = jobs();
     expect(build?.permissions).toBeUndefined();
-    for (const job of [staging, production]) {
-      expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-      const credentials = job?.steps.find((s) =>
+    expect(gate?.permissions).toEqual({ contents: 'read', actions: 'read' });
+    for (const job of ['staging', 'production-plan', 'production']) {
+      expect(jobs()[job]?.permissions).toEqual({ contents: 'read', actions: 'read', 'id-token': 'write' });
+      const credentials = jobs()[job]?.steps.find((s) =>
         s.uses?.startsWith('aws-actions/configure-aws-credentials@'),
       );
       expect(credentials?.with?.['role-to-assume']).toBe(expression('vars.AWS_DEPLOY_ROLE_ARN'));
@@ -154,16 +221,46 @@ describe('deploy.yml', () => {
     expect(read('.github/workflows/deploy.yml')).not.toMatch(/secrets\.AWS_/);
   });
 
-  it('smoke-tests staging before production can start', () => {
-    const smoke = deploy().jobs.staging?.steps.find((s) => s.run?.includes('smoke-test.sh'));
-    expect(smoke?.run).toBe(
+  it('checks the account quota before planning, and smoke-tests staging before production', () => {
+    expect(run('staging')).toContain(
+      'bash infra/scripts/preflight.sh release/infra/cdktf.out/stacks/lakeload-staging',
+    );
+    expect(run('production-plan')).toContain(
+      'bash infra/scripts/preflight.sh release/infra/cdktf.out/stacks/lakeload-production',
+    );
+    expect(run('staging')).toContain(
       'bash infra/scripts/smoke-test.sh release/infra/cdktf.out/stacks/lakeload-staging release/smoke/smoke.parquet',
     );
   });
 
-  it('the smoke-test script is valid bash', () => {
-    const check = spawnSync('bash', ['-n', `${repoRoot}infra/scripts/smoke-test.sh`], { encoding: 'utf8' });
-    expect(check.stderr).toBe('');
-    expect(check.status).toBe(0);
+  it('the deploy scripts are valid bash', () => {
+    for (const script of ['smoke-test.sh', 'preflight.sh', 'release-gate.sh']) {
+      const check = spawnSync('bash', ['-n', `${repoRoot}infra/scripts/${script}`], { encoding: 'utf8' });
+      expect(check.stderr, script).toBe('');
+      expect(check.status, script).toBe(0);
+    }
+  });
+});
+
+describe('infra/README.md set-up of the deploy roles', () => {
+  const readme = () => read('infra/README.md');
+
+  it("pins each role's OIDC trust to the environment and to deploy.yml on main (not just the environment)", () => {
+    // The default subject `repo:<o>/<r>:environment:<env>` names no branch: the template adds the workflow ref.
+    expect(readme()).toContain(
+      '"token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:environment:<env>:job_workflow_ref:<owner>/<repo>/.github/workflows/deploy.yml@refs/heads/main"',
+    );
+    expect(readme()).toContain('include_claim_keys[]=job_workflow_ref');
+    expect(readme()).toContain('"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"');
+  });
+
+  it('names every environment deploy.yml uses, each limited to main by a deployment branch policy', () => {
+    const environments = Object.values(load('.github/workflows/deploy.yml').jobs)
+      .map((job) => job.environment)
+      .filter((e): e is string => typeof e === 'string');
+    expect(environments.sort()).toEqual(['production', 'production-plan', 'staging']);
+    const setup = readme().slice(readme().indexOf('Set up once'));
+    for (const environment of environments) expect(setup).toContain(`\`${environment}\``);
+    expect(setup).toContain('branch policy "Selected branches: main"');
   });
 });

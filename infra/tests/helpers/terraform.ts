@@ -50,8 +50,11 @@ export function terraform(
 }
 
 /** Finds Terraform and the provider cache; throws (never skips) when Terraform is missing. */
-export function findTerraform(): TerraformSetup {
-  const probe = spawnSync('terraform', ['version', '-json'], { env, encoding: 'utf8' });
+export function findTerraform(path: string | undefined = process.env.PATH): TerraformSetup {
+  const probe = spawnSync('terraform', ['version', '-json'], {
+    env: { ...env, PATH: path },
+    encoding: 'utf8',
+  });
   if (probe.error || probe.status !== 0) {
     throw new Error(
       'terraform is not on PATH: these tests run `terraform fmt`, `validate` and `test` on the synthesized ' +
