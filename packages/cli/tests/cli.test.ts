@@ -225,7 +225,11 @@ describe('lakeload', () => {
     [['load', 'bucket', '--config', 'missing.json'], /missing\.json: cannot be read/],
     [
       ['load', 'bucket', '--notify', 'webhook:ftp://secret@x'],
-      /--notify expects console, jsonl:<file> or webhook:<http\(s\) url>, got "webhook:ftp:…"/,
+      /--notify webhook:<url> needs an http:\/\/ or https:\/\/ URL \(the value given is not shown\)$/m,
+    ],
+    [
+      ['load', 'bucket', '--notify', 'slack:https://hooks.example/x'],
+      /--notify expects console, jsonl:<file> or webhook:<http\(s\) url>, got "slack:…"/,
     ],
   ])('refuses a bad load command line: %j', (args, message) => {
     const { code, stderr } = lakeload(...args);

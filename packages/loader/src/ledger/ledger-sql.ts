@@ -79,6 +79,7 @@ export class LedgerSql {
     return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(DEAD_LETTER_TABLE)} (
   object_uri ${this.text(2048)} NOT NULL,
   object_identity ${this.text(256)} NOT NULL,
+  ${DEAD_LETTER_KEY} ${this.text(1024)},
   target_table ${this.text(512)},
   error ${this.text(ERROR_CHARS)} NOT NULL,
   tip ${this.text(1024)} NOT NULL,

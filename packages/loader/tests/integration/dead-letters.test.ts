@@ -41,3 +41,31 @@ it('keeps a dead letter for every file of a batch that fails on a fresh DuckDB w
     await driver.close();
   }
 });
+
+it('adds the object key column to a dead-letter table written before it existed; old letters replay from the URI', async () => {
+  const driver = await duckdbWarehouse({ path: join(dir, 'older.duckdb') });
+  try {
+    // The table as the loader created it before dead letters kept the object key.
+    await driver.runDdl([
+      'CREATE TABLE lakeload_dead_letters (object_uri VARCHAR NOT NULL, object_identity VARCHAR NOT NULL, target_table VARCHAR, error VARCHAR NOT NULL, tip VARCHAR NOT NULL, failed_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, replayed_at TIMESTAMP WITH TIME ZONE)',
+      "INSERT INTO lakeload_dead_letters (object_uri, object_identity, target_table, error, tip) VALUES ('file:///lake/orders/old.parquet', 'e0', 'orders', 'broken', 'fix it')",
+    ]);
+    const lake = join(dir, 'older-lake');
+    await mkdir(join(lake, 'kv', 'year=2025'), { recursive: true });
+    await writeFile(join(lake, 'kv', 'year=2025', 'f.parquet'), 'not parquet');
+    const loader = new Loader({ driver });
+    await loader.loadObjects([await localObject(lake, 'kv/year=2025/f.parquet')], localStore());
+    // Ordered by URI: the old letter's file:///lake/… first.
+    expect(await loader.deadLetters()).toEqual([
+      { uri: 'file:///lake/orders/old.parquet', identity: 'e0', key: undefined, table: 'orders' },
+      {
+        uri: `file://${join(lake, 'kv/year=2025/f.parquet')}`,
+        identity: expect.any(String),
+        key: 'kv/year=2025/f.parquet',
+        table: 'kv',
+      },
+    ]);
+  } finally {
+    await driver.close();
+  }
+});

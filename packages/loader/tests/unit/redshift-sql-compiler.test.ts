@@ -113,6 +113,7 @@ describe('Redshift SQL beside PostgreSQL', () => {
     expect(redshift.ledger.createDeadLetters()).toBe(`CREATE TABLE IF NOT EXISTS "lakeload_dead_letters" (
   object_uri VARCHAR(8192) NOT NULL,
   object_identity VARCHAR(1024) NOT NULL,
+  object_key VARCHAR(4096),
   target_table VARCHAR(2048),
   error VARCHAR(16000) NOT NULL,
   tip VARCHAR(4096) NOT NULL,

@@ -4,7 +4,7 @@
 // for BatchExecuteStatement (see `planBatch`). Every name and value goes through the one quoting
 // pair below.
 import { LoaderError } from '../../errors.js';
-import { DEAD_LETTER_TABLE, LEDGER_TABLE, LedgerSql } from '../../ledger/ledger-sql.js';
+import { DEAD_LETTER_KEY, DEAD_LETTER_TABLE, LEDGER_TABLE, LedgerSql } from '../../ledger/ledger-sql.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
 import type { TableSettings } from '../dialect.js';
 import { PostgresSqlCompiler } from '../postgres/postgres-sql-compiler.js';
@@ -60,6 +60,7 @@ export class RedshiftLedgerSql extends LedgerSql {
     return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(DEAD_LETTER_TABLE)} (
   object_uri ${varchar(2048)} NOT NULL,
   object_identity ${varchar(256)} NOT NULL,
+  ${DEAD_LETTER_KEY} ${varchar(1024)},
   target_table ${varchar(512)},
   error ${varchar(4000)} NOT NULL,
   tip ${varchar(1024)} NOT NULL,
