@@ -33,7 +33,7 @@ async function readmeMatrix(): Promise<MatrixRow[]> {
   const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
   const section = readme.slice(readme.indexOf('### Type matrix'));
   const lines = section.split('\n');
-  const header = lines.findIndex((line) => line.startsWith('| Parquet type |'));
+  const header = lines.findIndex((line) => /^\| Parquet type +\|/.test(line));
   const rows: MatrixRow[] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
