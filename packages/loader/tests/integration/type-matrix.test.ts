@@ -1,11 +1,12 @@
-// The README's type matrix, checked row by row: a file of each Parquet type (written by DuckDB or
-// hyparquet-writer, or taken from the shared corpus of other engines' files) is read by the footer
+// The README's type matrix, checked row by row: a file of each Parquet type (written by DuckDB,
+// hyparquet-writer or @dsnp/parquetjs, or taken from the shared corpus of other engines' files) is read by the footer
 // reader, each dialect's column type or refusal is compared with the row's cells, and the file is
 // loaded into DuckDB and PostgreSQL, every value compared with DuckDB's own reading of the file.
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import parquet from '@dsnp/parquetjs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
 import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
@@ -49,6 +50,7 @@ async function readmeMatrix(): Promise<MatrixRow[]> {
 /** A file of one Parquet type: written into `dir`, or a corpus file; `column` is the one to check. */
 type Source =
   | { duckdb: string }
+  | { parquetjs: Record<string, object>; rows: Record<string, unknown>[] }
   | {
       hyparquet: Parameters<typeof parquetWriteFile>[0]['columnData'];
       schema?: Parameters<typeof parquetWriteFile>[0]['schema'];
@@ -145,6 +147,14 @@ const SOURCES: Record<string, Source> = {
       { name: 'v', data: [new Date(Date.UTC(2025, 10, 13, 10, 0, 0, 123)), null], type: 'TIMESTAMP' },
     ],
   },
+  'TIME_MILLIS, converted type only': {
+    parquetjs: { v: { type: 'TIME_MILLIS', optional: true } },
+    rows: [{ v: 3723004 }, {}],
+  },
+  'repeated primitive, no annotation': {
+    parquetjs: { v: { type: 'UTF8', repeated: true } },
+    rows: [{ v: ['a', 'b'] }, { v: [] }],
+  },
   'INT96 (Spark, Impala)': { corpus: 'alltypes_plain.parquet', column: 'timestamp_col' },
   INTERVAL: { duckdb: `SELECT * FROM (VALUES (INTERVAL '1 month 2 days 03:04:05.006'), (NULL)) AS t(v)` },
   'LIST (3-level)': { duckdb: `SELECT * FROM (VALUES ([1, NULL, 3]), ([]), (NULL)) AS t(v)` },
@@ -192,6 +202,15 @@ async function fileFor(row: MatrixRow): Promise<{ folder: string; key: string; c
     const connection = await writer.connect();
     await connection.run(`COPY (${source.duckdb}) TO '${path}' (FORMAT parquet)`);
     connection.closeSync();
+    return { folder, key, column: 'v' };
+  }
+  if ('parquetjs' in source) {
+    const out = await parquet.ParquetWriter.openFile(
+      new parquet.ParquetSchema(source.parquetjs as never),
+      path,
+    );
+    for (const record of source.rows) await out.appendRow(record);
+    await out.close();
     return { folder, key, column: 'v' };
   }
   if ('hyparquet' in source) {
