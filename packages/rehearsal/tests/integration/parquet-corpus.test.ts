@@ -184,3 +184,46 @@ describe("the loader README's type matrix on rehearsed Redshift", () => {
     }
   });
 });
+
+describe('names on rehearsed Redshift, which folds them to lower case', () => {
+  it('loads a folder OrderItems/ with a column UserId file after file, evolving the folded table', async () => {
+    const writer = await DuckDBInstance.create(':memory:');
+    const connection = await writer.connect();
+    const first = join(dir, 'names-a.parquet');
+    const second = join(dir, 'names-b.parquet');
+    await connection.run(`COPY (SELECT 1::BIGINT AS "UserId") TO '${first}' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT 2::BIGINT AS "UserId", 'x' AS "Note") TO '${second}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    writer.closeSync();
+    const driver = await openRedshift();
+    try {
+      expect(await loadCopies(driver, 'OrderItems', first, 1)).toMatchObject([
+        { status: 'loaded', inserted: 1 },
+      ]);
+      const body = await readFile(second);
+      const put = await storage.send(
+        new PutObjectCommand({ Bucket: 'lake', Key: 'OrderItems/part-9.parquet', Body: body }),
+      );
+      const ref: ObjectRef = {
+        bucket: 'lake',
+        key: 'OrderItems/part-9.parquet',
+        size: body.length,
+        etag: String(put.ETag).replaceAll('"', ''),
+        eventTime: new Date(Date.UTC(2026, 0, 2)).toISOString(),
+      };
+      const [result] = await new Loader({ driver }).loadObjects([ref], s3Store(storage));
+      expect(result).toMatchObject({ status: 'loaded', inserted: 1 });
+      const stored = await schema.admin.query(
+        `SELECT userid::int, note FROM ${schema.name}.orderitems ORDER BY 1`,
+      );
+      expect(stored.rows).toEqual([
+        { userid: 1, note: null },
+        { userid: 2, note: 'x' },
+      ]);
+    } finally {
+      await driver.close();
+    }
+  });
+});
