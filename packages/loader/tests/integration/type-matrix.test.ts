@@ -2,7 +2,7 @@
 // hyparquet-writer or @dsnp/parquetjs, or taken from the shared corpus of other engines' files) is read by the footer
 // reader, each dialect's column type or refusal is compared with the row's cells, and the file is
 // loaded into DuckDB and PostgreSQL, every value compared with DuckDB's own reading of the file.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,28 +111,37 @@ describe.each([
     await rm(root, { recursive: true, force: true });
   });
 
-  it.each(matrix)("$parquet: loads with DuckDB's values, or is refused as the cell says", async (row) => {
-    const { folder, key } = await fileFor(row);
-    const loader = new Loader({ driver });
-    const result = await loader.loadFile(await localObject(dir, key), join(dir, key));
-    const refusal = /^refused: (.+)$/.exec(row.cells[backend.name]);
-    if (refusal) {
-      expect(result).toMatchObject({ status: 'failed' });
-      expect('error' in result && result.error).toContain(refusal[1]);
-      return;
-    }
-    expect([result.status, 'error' in result ? result.error : undefined]).toEqual(['loaded', undefined]);
-    const source = await fileSource(join(dir, key));
-    const { columns } = await readParquetSchema(source).finally(() => source.close());
-    const connection = await writer.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [
-      join(dir, key),
-    ]);
-    connection.closeSync();
-    const stored = await driver.query(
-      printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(folder)),
-    );
-    expect(fingerprint(columns, stored)).toEqual(expected);
-  });
+  it.each(matrix)(
+    "$parquet: two files load with DuckDB's values, or are refused as the cell says",
+    async (row) => {
+      const { folder, key } = await fileFor(row);
+      // A second file of the same type into the same table: it must load against the table the first made.
+      const again = `${folder}/part-1.parquet`;
+      await copyFile(join(dir, key), join(dir, again));
+      const loader = new Loader({ driver });
+      const result = await loader.loadFile(await localObject(dir, key), join(dir, key));
+      const refusal = /^refused: (.+)$/.exec(row.cells[backend.name]);
+      if (refusal) {
+        expect(result).toMatchObject({ status: 'failed' });
+        expect('error' in result && result.error).toContain(refusal[1]);
+        return;
+      }
+      expect([result.status, 'error' in result ? result.error : undefined]).toEqual(['loaded', undefined]);
+      const second = await loader.loadFile(await localObject(dir, again), join(dir, again));
+      expect([second.status, 'error' in second ? second.error : undefined]).toEqual(['loaded', undefined]);
+      const source = await fileSource(join(dir, key));
+      const { columns } = await readParquetSchema(source).finally(() => source.close());
+      const connection = await writer.connect();
+      await connection.run("SET TimeZone = 'UTC'");
+      const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [
+        join(dir, key),
+        join(dir, key),
+      ]);
+      connection.closeSync();
+      const stored = await driver.query(
+        printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(folder)),
+      );
+      expect(fingerprint(columns, stored)).toEqual(expected);
+    },
+  );
 });

@@ -102,6 +102,14 @@ describe('evolve', () => {
     expect(evolve(stored, columns, 'freeze', 't')).toEqual({ add: [], widen: [] });
   });
 
+  it('takes a millisecond time of day into the microsecond column a warehouse reports', () => {
+    const stored = [col('t', { kind: 'time', unit: 'micros', utc: false })];
+    expect(evolve(stored, [col('t', { kind: 'time', unit: 'millis', utc: false })], 'freeze', 't')).toEqual({
+      add: [],
+      widen: [],
+    });
+  });
+
   it('refuses an unsigned 64-bit integer into DECIMAL(19,0): it needs 20 digits', () => {
     expect(() => evolve([col('n', dec(19, 0))], [col('n', int(64, false))], 'evolve', 't')).toThrow(
       /"n" is decimal\(19,0\) in the table but unsigned int64/,

@@ -164,27 +164,35 @@ describe('the shared corpus on rehearsed Redshift', () => {
 const matrix = await readMatrix(fileURLToPath(new URL('../../../loader/README.md', import.meta.url)));
 
 describe("the loader README's type matrix on rehearsed Redshift", () => {
-  it.each(matrix)("$parquet: loads with DuckDB's values, or is refused as the cell says", async (row) => {
-    const { folder, key } = await writeMatrixFile(row, dir);
-    const driver = await openRedshift();
-    try {
-      const table = `matrix_${folder}`;
-      const [result] = await loadCopies(driver, table, join(dir, key), 1);
-      const refusal = /^refused: (.+)$/.exec(row.cells.redshift);
-      if (refusal) {
-        expect(result).toMatchObject({ status: 'failed' });
-        expect(result && 'error' in result && result.error).toContain(refusal[1]);
-        return;
+  it.each(matrix)(
+    "$parquet: two files load with DuckDB's values, or are refused as the cell says",
+    async (row) => {
+      const { folder, key } = await writeMatrixFile(row, dir);
+      const driver = await openRedshift();
+      try {
+        const table = `matrix_${folder}`;
+        const [result, second] = await loadCopies(driver, table, join(dir, key), 2);
+        const refusal = /^refused: (.+)$/.exec(row.cells.redshift);
+        if (refusal) {
+          expect(result).toMatchObject({ status: 'failed' });
+          expect(result && 'error' in result && result.error).toContain(refusal[1]);
+          return;
+        }
+        expect(
+          [result, second].map((loaded) => [
+            loaded?.status,
+            loaded && 'error' in loaded ? loaded.error : undefined,
+          ]),
+        ).toEqual([
+          ['loaded', undefined],
+          ['loaded', undefined],
+        ]);
+        await expectHolds(driver, table, join(dir, key), 2);
+      } finally {
+        await driver.close();
       }
-      expect([result?.status, result && 'error' in result ? result.error : undefined]).toEqual([
-        'loaded',
-        undefined,
-      ]);
-      await expectHolds(driver, table, join(dir, key), 1);
-    } finally {
-      await driver.close();
-    }
-  });
+    },
+  );
 });
 
 describe('names on rehearsed Redshift, which folds them to lower case', () => {
