@@ -77,7 +77,7 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
   if (target.kind === 'float' && file.kind === 'float') return file.bits > target.bits ? file : target;
   // A table keeps some file types in a broader one, and its catalog reports that one back: JSON and
   // UUIDs as text (Redshift), millisecond and INT96 timestamps as microseconds, nested values as one
-  // nested type (SUPER). Such a file fits the table as it is.
+  // nested type (SUPER), millisecond times of day as microseconds. Such a file fits the table as it is.
   if (target.kind === 'string' && (file.kind === 'json' || file.kind === 'uuid')) return target;
   // A schemaless nested column (jsonb, SUPER) takes any nested value, and jsonb any JSON text.
   if (target.kind === 'json' && file.kind === 'nested') return target;
@@ -86,8 +86,8 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
     return widenedNested(target, file);
   }
   if (
-    target.kind === 'timestamp' &&
-    file.kind === 'timestamp' &&
+    (target.kind === 'timestamp' || target.kind === 'time') &&
+    file.kind === target.kind &&
     target.unit === 'micros' &&
     file.unit !== 'nanos' &&
     target.utc === file.utc

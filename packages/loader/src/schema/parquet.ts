@@ -272,7 +272,8 @@ function leafType(element: SchemaElement): ColumnType {
       return { kind: 'date' };
     case CONVERTED.TIME_MILLIS:
     case CONVERTED.TIME_MICROS:
-      return { kind: 'time', unit: converted === CONVERTED.TIME_MILLIS ? 'millis' : 'micros', utc: true };
+      // A time of day without a zone, as DuckDB and Arrow read the legacy annotation.
+      return { kind: 'time', unit: converted === CONVERTED.TIME_MILLIS ? 'millis' : 'micros', utc: false };
     case CONVERTED.TIMESTAMP_MILLIS:
     case CONVERTED.TIMESTAMP_MICROS:
       return {

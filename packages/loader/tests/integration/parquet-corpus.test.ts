@@ -31,10 +31,12 @@ interface Backend {
 const backends: Backend[] = [
   {
     name: 'duckdb',
-    open: async (root) => ({
-      driver: await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') }),
-      cleanup: async () => {},
-    }),
+    open: async (root) => {
+      const driver = await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') });
+      // A default time zone far from UTC: legacy timestamps must not depend on it.
+      await driver.query("SET GLOBAL TimeZone = 'Asia/Kolkata'");
+      return { driver, cleanup: async () => {} };
+    },
   },
   {
     name: 'postgres',

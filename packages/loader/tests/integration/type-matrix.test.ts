@@ -1,16 +1,16 @@
-// The README's type matrix, checked row by row: a file of each Parquet type (written by DuckDB or
-// hyparquet-writer, or taken from the shared corpus of other engines' files) is read by the footer
+// The README's type matrix, checked row by row: a file of each Parquet type (written by DuckDB,
+// hyparquet-writer or @dsnp/parquetjs, or taken from the shared corpus of other engines' files) is read by the footer
 // reader, each dialect's column type or refusal is compared with the row's cells, and the file is
 // loaded into DuckDB and PostgreSQL, every value compared with DuckDB's own reading of the file.
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
-import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
+import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
+import { type MatrixRow, readMatrix, SOURCES, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { createTestSchema } from '@lakeload/testkit/postgres';
-import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
@@ -23,144 +23,14 @@ import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-c
 import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { type SqlCompiler, UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
 
-/** One row of the README's matrix: the Parquet type and each dialect's cell. */
-interface MatrixRow {
-  parquet: string;
-  cells: { duckdb: string; postgres: string; redshift: string };
-}
-
-async function readmeMatrix(): Promise<MatrixRow[]> {
-  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-  const section = readme.slice(readme.indexOf('### Type matrix'));
-  const lines = section.split('\n');
-  const header = lines.findIndex((line) => line.startsWith('| Parquet type |'));
-  const rows: MatrixRow[] = [];
-  for (const line of lines.slice(header + 2)) {
-    if (!line.startsWith('|')) break;
-    const [parquet = '', duckdb = '', postgres = '', redshift = ''] = line
-      .slice(1, -1)
-      .split(' | ')
-      .map((cell) => cell.trim());
-    rows.push({ parquet, cells: { duckdb, postgres, redshift } });
-  }
-  return rows;
-}
-
-/** A file of one Parquet type: written into `dir`, or a corpus file; `column` is the one to check. */
-type Source =
-  | { duckdb: string }
-  | {
-      hyparquet: Parameters<typeof parquetWriteFile>[0]['columnData'];
-      schema?: Parameters<typeof parquetWriteFile>[0]['schema'];
-    }
-  | { corpus: string; column: string };
-
-const S = (schema: object[]) => [{ name: 'root', num_children: schema.length }, ...schema] as never;
-
-/** How each row's file is made; every row of the README has one (checked below). */
-const SOURCES: Record<string, Source> = {
-  BOOLEAN: { duckdb: `SELECT * FROM (VALUES (true), (false), (NULL)) AS t(v)` },
-  INT32: { duckdb: `SELECT * FROM (VALUES ((-2147483648)::INTEGER), (2147483647::INTEGER), (NULL)) AS t(v)` },
-  INT64: {
-    duckdb: `SELECT * FROM (VALUES ((-9223372036854775808)::BIGINT), (9223372036854775807::BIGINT), (NULL)) AS t(v)`,
-  },
-  'INT(8, signed)': { duckdb: `SELECT * FROM (VALUES ((-128)::TINYINT), (127::TINYINT), (NULL)) AS t(v)` },
-  'INT(16, signed)': {
-    duckdb: `SELECT * FROM (VALUES ((-32768)::SMALLINT), (32767::SMALLINT), (NULL)) AS t(v)`,
-  },
-  'INT(8, unsigned)': { duckdb: `SELECT * FROM (VALUES (0::UTINYINT), (255::UTINYINT), (NULL)) AS t(v)` },
-  'INT(16, unsigned)': {
-    duckdb: `SELECT * FROM (VALUES (0::USMALLINT), (65535::USMALLINT), (NULL)) AS t(v)`,
-  },
-  'INT(32, unsigned)': {
-    duckdb: `SELECT * FROM (VALUES (0::UINTEGER), (4294967295::UINTEGER), (NULL)) AS t(v)`,
-  },
-  'INT(64, unsigned)': {
-    duckdb: `SELECT * FROM (VALUES (0::UBIGINT), (18446744073709551615::UBIGINT), (NULL)) AS t(v)`,
-  },
-  FLOAT: { duckdb: `SELECT * FROM (VALUES (1.1::FLOAT), (-3.4e38::FLOAT), ('nan'::FLOAT), (NULL)) AS t(v)` },
-  DOUBLE: {
-    duckdb: `SELECT * FROM (VALUES (0.1::DOUBLE), (1.7976931348623157e308::DOUBLE), ('-inf'::DOUBLE), (NULL)) AS t(v)`,
-  },
-  FLOAT16: { corpus: 'float16_nonzeros_and_nans.parquet', column: 'x' },
-  'DECIMAL on INT32': { corpus: 'int32_decimal.parquet', column: 'value' },
-  'DECIMAL on INT64': { corpus: 'int64_decimal.parquet', column: 'value' },
-  'DECIMAL on FIXED_LEN_BYTE_ARRAY': { corpus: 'fixed_length_decimal.parquet', column: 'value' },
-  'DECIMAL on BYTE_ARRAY': { corpus: 'byte_array_decimal.parquet', column: 'value' },
-  'DECIMAL, precision over 38': {
-    hyparquet: [{ name: 'v', data: [12345678901234567890123456780123456789n, null] }],
-    schema: S([
-      {
-        name: 'v',
-        type: 'BYTE_ARRAY',
-        converted_type: 'DECIMAL',
-        precision: 40,
-        scale: 10,
-        repetition_type: 'OPTIONAL',
-      },
-    ]),
-  },
-  'STRING (UTF8)': {
-    duckdb: `SELECT * FROM (VALUES ('plain'), ('tab\there'), (E'line\\nbreak'), ('back\\slash'), ('naïve ✓'), (NULL)) AS t(v)`,
-  },
-  ENUM: {
-    hyparquet: [{ name: 'v', data: ['red', 'green', null] }],
-    schema: S([{ name: 'v', type: 'BYTE_ARRAY', converted_type: 'ENUM', repetition_type: 'OPTIONAL' }]),
-  },
-  JSON: {
-    duckdb: `SELECT * FROM (VALUES ('{"a": [1, 2.50, "x"], "b": null}'::JSON), ('12345678901234567890'::JSON), (NULL)) AS t(v)`,
-  },
-  'BSON (logical type)': {
-    hyparquet: [{ name: 'v', data: [new Uint8Array([5, 0, 0, 0, 0]), null] }],
-    schema: S([
-      { name: 'v', type: 'BYTE_ARRAY', logical_type: { type: 'BSON' }, repetition_type: 'OPTIONAL' },
-    ]),
-  },
-  UUID: { duckdb: `SELECT * FROM (VALUES ('4ac7a9e9-607c-4c8a-84f3-843f0191e3fd'::UUID), (NULL)) AS t(v)` },
-  'BYTE_ARRAY, no annotation': {
-    duckdb: `SELECT * FROM (VALUES ('\\x00\\x01'::BLOB), ('hello'::BLOB), (NULL)) AS t(v)`,
-  },
-  'FIXED_LEN_BYTE_ARRAY, no annotation': {
-    hyparquet: [{ name: 'v', data: [new Uint8Array([0, 1, 2, 255]), null] }],
-    schema: S([{ name: 'v', type: 'FIXED_LEN_BYTE_ARRAY', type_length: 4, repetition_type: 'OPTIONAL' }]),
-  },
-  'unknown logical type': { corpus: 'unknown-logical-type.parquet', column: 'column with unknown type' },
-  DATE: { duckdb: `SELECT * FROM (VALUES (DATE '2025-11-13'), (DATE '0001-01-01'), (NULL)) AS t(v)` },
-  'TIME(micros, local)': { duckdb: `SELECT * FROM (VALUES (TIME '10:00:00.123456'), (NULL)) AS t(v)` },
-  'TIME(micros, UTC)': { duckdb: `SELECT * FROM (VALUES ('10:00:00.5+00'::TIMETZ), (NULL)) AS t(v)` },
-  'TIMESTAMP(millis, local)': {
-    duckdb: `SELECT * FROM (VALUES (TIMESTAMP_MS '2025-11-13 10:00:00.123'), (NULL)) AS t(v)`,
-  },
-  'TIMESTAMP(micros, local)': {
-    duckdb: `SELECT * FROM (VALUES (TIMESTAMP '2025-11-13 10:00:00.123456'), (NULL)) AS t(v)`,
-  },
-  'TIMESTAMP(micros, UTC)': {
-    duckdb: `SELECT * FROM (VALUES (TIMESTAMPTZ '2025-11-13 10:00:00.123456+00'), (NULL)) AS t(v)`,
-  },
-  'TIMESTAMP(nanos, local)': {
-    duckdb: `SELECT * FROM (VALUES (TIMESTAMP_NS '2025-11-13 10:00:00.123456789'), (NULL)) AS t(v)`,
-  },
-  'TIMESTAMP_MILLIS, converted type only': {
-    hyparquet: [
-      { name: 'v', data: [new Date(Date.UTC(2025, 10, 13, 10, 0, 0, 123)), null], type: 'TIMESTAMP' },
-    ],
-  },
-  'INT96 (Spark, Impala)': { corpus: 'alltypes_plain.parquet', column: 'timestamp_col' },
-  INTERVAL: { duckdb: `SELECT * FROM (VALUES (INTERVAL '1 month 2 days 03:04:05.006'), (NULL)) AS t(v)` },
-  'LIST (3-level)': { duckdb: `SELECT * FROM (VALUES ([1, NULL, 3]), ([]), (NULL)) AS t(v)` },
-  'LIST, legacy 2-level': { corpus: 'old_list_structure.parquet', column: 'a' },
-  'repeated field, no annotation': { corpus: 'repeated_no_annotation.parquet', column: 'phoneNumbers' },
-  MAP: { duckdb: `SELECT * FROM (VALUES (MAP {'k': 1, 'l': NULL}), (NULL)) AS t(v)` },
-  struct: { duckdb: `SELECT * FROM (VALUES ({'a': 1, 'b': 'x'}), ({'a': NULL, 'b': NULL}), (NULL)) AS t(v)` },
-};
-
 const compilers: Record<keyof MatrixRow['cells'], SqlCompiler> = {
   duckdb: new DuckDBSqlCompiler(),
   postgres: new PostgresSqlCompiler(),
   redshift: new RedshiftSqlCompiler(),
 };
 
-const matrix = await readmeMatrix();
+const matrix = await readMatrix(fileURLToPath(new URL('../../README.md', import.meta.url)));
+const fileFor = (row: MatrixRow) => writeMatrixFile(row, dir);
 let dir: string;
 let writer: DuckDBInstance;
 
@@ -173,38 +43,6 @@ afterAll(async () => {
   writer.closeSync();
   await rm(dir, { recursive: true, force: true });
 });
-
-const slug = (label: string) =>
-  label
-    .replace(/[^a-z0-9]+/gi, '_')
-    .replace(/^_|_$/g, '')
-    .toLowerCase();
-
-/** The row's file, written once into `<dir>/<slug>/part-0.parquet`; and the column it is about. */
-async function fileFor(row: MatrixRow): Promise<{ folder: string; key: string; column: string }> {
-  const source = SOURCES[row.parquet];
-  if (!source) throw new Error(`the README's matrix row "${row.parquet}" has no file in SOURCES`);
-  const folder = slug(row.parquet);
-  const key = `${folder}/part-0.parquet`;
-  const path = join(dir, key);
-  await mkdir(join(dir, folder), { recursive: true });
-  if ('duckdb' in source) {
-    const connection = await writer.connect();
-    await connection.run(`COPY (${source.duckdb}) TO '${path}' (FORMAT parquet)`);
-    connection.closeSync();
-    return { folder, key, column: 'v' };
-  }
-  if ('hyparquet' in source) {
-    parquetWriteFile({
-      filename: path,
-      columnData: source.hyparquet,
-      ...(source.schema ? { schema: source.schema } : {}),
-    });
-    return { folder, key, column: 'v' };
-  }
-  await copyFile(join(CORPUS, source.corpus), path);
-  return { folder, key, column: source.column };
-}
 
 async function columnOf(path: string, name: string): Promise<Column> {
   const source = await fileSource(path);
@@ -273,28 +111,37 @@ describe.each([
     await rm(root, { recursive: true, force: true });
   });
 
-  it.each(matrix)("$parquet: loads with DuckDB's values, or is refused as the cell says", async (row) => {
-    const { folder, key } = await fileFor(row);
-    const loader = new Loader({ driver });
-    const result = await loader.loadFile(await localObject(dir, key), join(dir, key));
-    const refusal = /^refused: (.+)$/.exec(row.cells[backend.name]);
-    if (refusal) {
-      expect(result).toMatchObject({ status: 'failed' });
-      expect('error' in result && result.error).toContain(refusal[1]);
-      return;
-    }
-    expect([result.status, 'error' in result ? result.error : undefined]).toEqual(['loaded', undefined]);
-    const source = await fileSource(join(dir, key));
-    const { columns } = await readParquetSchema(source).finally(() => source.close());
-    const connection = await writer.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [
-      join(dir, key),
-    ]);
-    connection.closeSync();
-    const stored = await driver.query(
-      printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(folder)),
-    );
-    expect(fingerprint(columns, stored)).toEqual(expected);
-  });
+  it.each(matrix)(
+    "$parquet: two files load with DuckDB's values, or are refused as the cell says",
+    async (row) => {
+      const { folder, key } = await fileFor(row);
+      // A second file of the same type into the same table: it must load against the table the first made.
+      const again = `${folder}/part-1.parquet`;
+      await copyFile(join(dir, key), join(dir, again));
+      const loader = new Loader({ driver });
+      const result = await loader.loadFile(await localObject(dir, key), join(dir, key));
+      const refusal = /^refused: (.+)$/.exec(row.cells[backend.name]);
+      if (refusal) {
+        expect(result).toMatchObject({ status: 'failed' });
+        expect('error' in result && result.error).toContain(refusal[1]);
+        return;
+      }
+      expect([result.status, 'error' in result ? result.error : undefined]).toEqual(['loaded', undefined]);
+      const second = await loader.loadFile(await localObject(dir, again), join(dir, again));
+      expect([second.status, 'error' in second ? second.error : undefined]).toEqual(['loaded', undefined]);
+      const source = await fileSource(join(dir, key));
+      const { columns } = await readParquetSchema(source).finally(() => source.close());
+      const connection = await writer.connect();
+      await connection.run("SET TimeZone = 'UTC'");
+      const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [
+        join(dir, key),
+        join(dir, key),
+      ]);
+      connection.closeSync();
+      const stored = await driver.query(
+        printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(folder)),
+      );
+      expect(fingerprint(columns, stored)).toEqual(expected);
+    },
+  );
 });

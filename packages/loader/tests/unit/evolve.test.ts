@@ -1,6 +1,8 @@
+import { join } from 'node:path';
+import { CORPUS } from '@lakeload/testkit/parquet-corpus';
 import { describe, expect, it } from 'vitest';
 import { evolve, SchemaDriftError } from '../../src/schema/evolve.js';
-import type { Column, ColumnType } from '../../src/schema/parquet.js';
+import { type Column, type ColumnType, fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 
 const col = (name: string, type: ColumnType, nullable = true): Column => ({ name, type, nullable });
 const int = (bits: 8 | 16 | 32 | 64, signed = true): ColumnType => ({ kind: 'int', bits, signed });
@@ -91,5 +93,52 @@ describe('evolve', () => {
     expect(() =>
       evolve(stored, [col('at', { kind: 'timestamp', unit: 'millis', utc: false })], 'evolve', 't'),
     ).toThrow(SchemaDriftError);
+  });
+
+  it('takes a Spark INT96 file, as the reader reports it, into the microsecond UTC column it created', async () => {
+    const source = await fileSource(join(CORPUS, 'int96_from_spark.parquet'));
+    const { columns } = await readParquetSchema(source).finally(() => source.close());
+    const stored = [col('a', { kind: 'timestamp', unit: 'micros', utc: true })];
+    expect(evolve(stored, columns, 'freeze', 't')).toEqual({ add: [], widen: [] });
+  });
+
+  it('takes a millisecond time of day into the microsecond column a warehouse reports', () => {
+    const stored = [col('t', { kind: 'time', unit: 'micros', utc: false })];
+    expect(evolve(stored, [col('t', { kind: 'time', unit: 'millis', utc: false })], 'freeze', 't')).toEqual({
+      add: [],
+      widen: [],
+    });
+  });
+
+  it('refuses an unsigned 64-bit integer into DECIMAL(19,0): it needs 20 digits', () => {
+    expect(() => evolve([col('n', dec(19, 0))], [col('n', int(64, false))], 'evolve', 't')).toThrow(
+      /"n" is decimal\(19,0\) in the table but unsigned int64/,
+    );
+    expect(evolve([col('n', dec(20, 0))], [col('n', int(64, false))], 'freeze', 't')).toEqual({
+      add: [],
+      widen: [],
+    });
+  });
+
+  it('widens a typed struct by the fields a file adds, and refuses a field that changes type', () => {
+    const struct = (...fields: Column[]): ColumnType => ({
+      kind: 'nested',
+      shape: 'struct',
+      children: fields,
+    });
+    const stored = [col('s', struct(col('a', int(32)), col('b', text)))];
+    const grown = [col('s', struct(col('a', int(64)), col('b', text), col('c', text)))];
+    expect(evolve(stored, grown, 'evolve', 't')).toEqual({
+      add: [],
+      widen: [
+        { name: 's', from: stored[0]?.type, to: struct(col('a', int(64)), col('b', text), col('c', text)) },
+      ],
+    });
+    expect(() => evolve(stored, grown, 'freeze', 't')).toThrow(/contract is "freeze"/);
+    expect(() => evolve(stored, [col('s', struct(col('a', text)))], 'evolve', 't')).toThrow(
+      /"s" is struct<a: int32, b: string> in the table but struct<a: string> in the file/,
+    );
+    // A schemaless column (jsonb, SUPER) takes any nested value.
+    expect(evolve([col('s', { kind: 'json' })], grown, 'freeze', 't')).toEqual({ add: [], widen: [] });
   });
 });

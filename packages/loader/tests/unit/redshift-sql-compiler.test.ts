@@ -145,6 +145,18 @@ describe('Redshift types', () => {
     ['UTC timestamp', { kind: 'timestamp', unit: 'micros', utc: true }, 'TIMESTAMPTZ'],
     ['struct', { kind: 'nested', shape: 'struct' }, 'SUPER'],
     ['list', { kind: 'nested', shape: 'list' }, 'SUPER'],
+    [
+      'map with its key and value',
+      {
+        kind: 'nested',
+        shape: 'map',
+        children: [
+          { name: 'key', type: { kind: 'string' }, nullable: false },
+          { name: 'value', type: { kind: 'time', unit: 'micros', utc: false }, nullable: true },
+        ],
+      },
+      'SUPER',
+    ],
   ])('maps %s', (_name, type, expected) => {
     expect(redshift.columnType(type, 'c')).toBe(expected);
   });
@@ -168,6 +180,7 @@ describe('Redshift types', () => {
       /"at" is decimal\(40,2\); Redshift holds at most 38 digits/,
     ],
     ['interval', { kind: 'interval' }, /"at" is an interval/],
+    ['FLOAT16', { kind: 'float', bits: 16 }, /"at" is a half float \(FLOAT16.*Write it as FLOAT/],
   ])('refuses %s before any COPY, naming the column and the fix', (_name, type, message) => {
     expect(() => redshift.columnType(type, 'at')).toThrow(UnsupportedTypeError);
     expect(() => redshift.columnType(type, 'at')).toThrow(message);

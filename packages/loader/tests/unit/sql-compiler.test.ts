@@ -280,6 +280,39 @@ describe('SQL per dialect', () => {
     ['float32', { kind: 'float', bits: 32 }, 'FLOAT', 'real'],
     ['local timestamp', { kind: 'timestamp', unit: 'millis', utc: false }, 'TIMESTAMP', 'timestamp'],
     ['json', { kind: 'json' }, 'JSON', 'jsonb'],
+    ['float16', { kind: 'float', bits: 16 }, 'FLOAT', 'real'],
+    [
+      'a struct of a list and a map, with a hostile field name',
+      {
+        kind: 'nested',
+        shape: 'struct',
+        children: [
+          {
+            name: 'ids"; DROP TABLE t; --',
+            type: {
+              kind: 'nested',
+              shape: 'list',
+              children: [{ name: 'element', type: { kind: 'int', bits: 64, signed: true }, nullable: true }],
+            },
+            nullable: true,
+          },
+          {
+            name: 'attrs',
+            type: {
+              kind: 'nested',
+              shape: 'map',
+              children: [
+                { name: 'key', type: { kind: 'string' }, nullable: false },
+                { name: 'value', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
+              ],
+            },
+            nullable: true,
+          },
+        ],
+      },
+      'STRUCT("ids""; DROP TABLE t; --" BIGINT[], "attrs" MAP(VARCHAR, DECIMAL(12,2)))',
+      'jsonb',
+    ],
     ['date', { kind: 'date' }, 'DATE', 'date'],
   ])('maps %s', (_name, type, duckdb, postgres) => {
     expect(dialects.duckdb.columnType(type, 'c')).toBe(duckdb);

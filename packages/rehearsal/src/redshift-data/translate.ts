@@ -68,9 +68,9 @@ export function unquoteLiteral(token: Token): string {
   return token.text.slice(1, -1).replaceAll("''", "'");
 }
 
-/** The name an identifier token stands for: quoted keeps its case, bare folds to lower case. */
+/** The name an identifier token stands for, folded to lower case as Redshift folds quoted names too. */
 export function identifierName(token: Token): string {
-  return token.kind === 'quoted' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
+  return (token.kind === 'quoted' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text).toLowerCase();
 }
 
 /** Splits a text into statements on top-level semicolons; empty statements are dropped. */
@@ -200,6 +200,12 @@ export function translateStatement(sql: string): TranslatedStatement {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
     const word = lower(token);
+    if (token.kind === 'quoted') {
+      // Redshift folds quoted names to lower case too while enable_case_sensitive_identifier is off
+      // (the default): "OrderItems" is the table orderitems.
+      out.push({ ...token, text: token.text.toLowerCase() });
+      continue;
+    }
     if (!word) {
       out.push(token);
       continue;

@@ -55,6 +55,8 @@ beforeAll(async () => {
   await write('SELECT 1 AS id, 2 AS other', 'two-columns.parquet');
   await write("SELECT 1 AS id, {'a': 1, 'b': [1, 2]} AS doc", 'nested.parquet');
   await write("SELECT 1 AS id, 'éé' AS name", 'wide.parquet');
+  await write("SELECT 1 AS id, '\\x00\\x5Chi'::BLOB AS bytes", 'bytes.parquet');
+  await write("SELECT 1 AS id, TIME '10:00:00' AS at", 'time.parquet');
   connection.closeSync();
   duck.closeSync();
   for (const name of [
@@ -63,6 +65,8 @@ beforeAll(async () => {
     'two-columns.parquet',
     'nested.parquet',
     'wide.parquet',
+    'bytes.parquet',
+    'time.parquet',
   ]) {
     await storage.send(
       new PutObjectCommand({ Bucket: 'lake', Key: `in/${name}`, Body: await readFile(join(dir, name)) }),
@@ -168,6 +172,27 @@ describe('COPY from S3 Parquet', () => {
     expect(with_.Status).toBe('FINISHED');
     const rows = await schema.admin.query(`SELECT doc FROM ${schema.name}.n`);
     expect(rows.rows[0].doc).toEqual({ a: 1, b: [1, 2] });
+  });
+
+  it('refuses a Parquet column whose type does not fit the target column, as Redshift does', async () => {
+    // BIGINT into VARCHAR loaded through text before; Redshift fails the file instead.
+    await run('CREATE TABLE t (a VARCHAR(20), b VARCHAR(20), c DECIMAL(10,2))');
+    const described = await run(`COPY t FROM 's3://lake/in/ten.parquet' ${role} FORMAT AS PARQUET`);
+    expect(described.Status).toBe('FAILED');
+    expect(described.Error).toMatch(
+      /File 's3:\/\/lake\/in\/ten.parquet' has an incompatible Parquet schema for column 'a'\. Column type: character varying\(20\), Parquet schema: INT32/,
+    );
+  });
+
+  it('loads binary into VARBYTE byte for byte, and refuses TIME', async () => {
+    await run('CREATE TABLE b (id INT, bytes VARBYTE(16))');
+    const described = await run(`COPY b FROM 's3://lake/in/bytes.parquet' ${role} FORMAT AS PARQUET`);
+    expect(described.Status).toBe('FINISHED');
+    const rows = await schema.admin.query(`SELECT encode(bytes, 'hex') AS hex FROM ${schema.name}.b`);
+    expect(rows.rows).toEqual([{ hex: '005c6869' }]);
+    await run('CREATE TABLE tm (id INT, at VARCHAR(20))');
+    const time = await run(`COPY tm FROM 's3://lake/in/time.parquet' ${role} FORMAT AS PARQUET`);
+    expect(time.Error).toMatch(/column "at": Parquet TIME columns cannot be loaded/);
   });
 
   it('counts VARCHAR lengths in bytes, as Redshift does', async () => {

@@ -1,17 +1,20 @@
-// The shared corpus of Parquet files from other engines, loaded by the loader's Redshift dialect
-// through the local Data API endpoint and S3 server (COPY … FORMAT AS PARQUET with Redshift's type
-// rules, on PostgreSQL), twice per table, and compared value by value with DuckDB's own reading.
+// The shared corpus of Parquet files from other engines, and a file of each row of the loader
+// README's type matrix, loaded by the loader's Redshift dialect through the local Data API endpoint
+// and S3 server (COPY … FORMAT AS PARQUET with Redshift's type rules, on PostgreSQL), and compared
+// value by value with DuckDB's own reading; a refusal must be the matrix's.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { fileSource, Loader, type ObjectRef, readParquetSchema } from '@lakeload/loader';
+import { type Driver, fileSource, Loader, type ObjectRef, readParquetSchema } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
 import { s3Store } from '@lakeload/loader/s3';
 import { fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
 import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
+import { readMatrix, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -78,34 +81,70 @@ const tableOf = (name: string) =>
 const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
   (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
+/** A Redshift driver through the local endpoint, for one test. */
+function openRedshift() {
+  return redshiftWarehouse({
+    target: { workgroup: 'rehearsal' },
+    database: 'test',
+    copyRoleArn: 'arn:aws:iam::000000000000:role/copy',
+    manifestPrefix: 's3://lake/_lakeload/manifests/',
+    pollIntervalMs: 10,
+    clients: { data, s3: storage },
+  });
+}
+
+/**
+ * Uploads `path` as `copies` objects of the table's folder and loads them one after the other (the
+ * second evolves against the table the first created); the results, in order.
+ */
+async function loadCopies(driver: Driver, table: string, path: string, copies: number) {
+  const body = await readFile(path);
+  const loader = new Loader({ driver });
+  const results = [];
+  for (let index = 0; index < copies; index++) {
+    const key = `${table}/part-${index}.parquet`;
+    const put = await storage.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: body }));
+    const ref: ObjectRef = {
+      bucket: 'lake',
+      key,
+      size: body.length,
+      etag: String(put.ETag).replaceAll('"', ''),
+      eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
+    };
+    results.push(...(await loader.loadObjects([ref], s3Store(storage))));
+  }
+  return results;
+}
+
+/** The table holds what DuckDB reads from `path`, `copies` times over, column by column. */
+async function expectHolds(driver: Driver, table: string, path: string, copies: number) {
+  const source = await fileSource(path);
+  const { columns } = await readParquetSchema(source).finally(() => source.close());
+  const connection = await reader.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  const paths = Array.from({ length: copies }, () => path);
+  const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, paths);
+  connection.closeSync();
+  // Read back on PostgreSQL, where the endpoint keeps Redshift's tables (SUPER as jsonb, VARBYTE as
+  // bytea) under Redshift's lower-case names.
+  const folded = columns.map((column) => ({ ...column, name: column.name.toLowerCase() }));
+  const stored = await schema.admin.query(
+    printedSelect(
+      'postgres',
+      driver.compiler,
+      folded,
+      `${schema.name}.${driver.compiler.quoteIdentifier(table.toLowerCase())}`,
+    ),
+  );
+  expect(Object.values(fingerprint(folded, stored.rows))).toEqual(Object.values(expected));
+}
+
 describe('the shared corpus on rehearsed Redshift', () => {
   it.each(corpusFiles())('$name: two files load, holding what DuckDB reads', async ({ name, path }) => {
-    const driver = await redshiftWarehouse({
-      target: { workgroup: 'rehearsal' },
-      database: 'test',
-      copyRoleArn: 'arn:aws:iam::000000000000:role/copy',
-      manifestPrefix: 's3://lake/_lakeload/manifests/',
-      pollIntervalMs: 10,
-      clients: { data, s3: storage },
-    });
+    const driver = await openRedshift();
     try {
       const table = tableOf(name);
-      const body = await readFile(path);
-      const refs: ObjectRef[] = [];
-      for (const [index, key] of [`${table}/part-0.parquet`, `${table}/part-1.parquet`].entries()) {
-        const put = await storage.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: body }));
-        refs.push({
-          bucket: 'lake',
-          key,
-          size: body.length,
-          etag: String(put.ETag).replaceAll('"', ''),
-          eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-        });
-      }
-      const loader = new Loader({ driver });
-      const results = [];
-      // One file after the other: the second evolves against the table the first created.
-      for (const ref of refs) results.push(...(await loader.loadObjects([ref], s3Store(storage))));
+      const results = await loadCopies(driver, table, path, 2);
       const refusal = REFUSED[name];
       if (refusal) {
         expect(results[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(refusal) });
@@ -115,22 +154,84 @@ describe('the shared corpus on rehearsed Redshift', () => {
         ['loaded', undefined],
         ['loaded', undefined],
       ]);
-      const source = await fileSource(path);
-      const { columns } = await readParquetSchema(source).finally(() => source.close());
-      const connection = await reader.connect();
-      await connection.run("SET TimeZone = 'UTC'");
-      const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [path, path]);
-      connection.closeSync();
-      // Read back on PostgreSQL, where the endpoint keeps Redshift's tables (SUPER as jsonb, VARBYTE as bytea).
-      const stored = await schema.admin.query(
-        printedSelect(
-          'postgres',
-          driver.compiler,
-          columns,
-          `${schema.name}.${driver.compiler.quoteIdentifier(table)}`,
-        ),
+      await expectHolds(driver, table, path, 2);
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
+const matrix = await readMatrix(fileURLToPath(new URL('../../../loader/README.md', import.meta.url)));
+
+describe("the loader README's type matrix on rehearsed Redshift", () => {
+  it.each(matrix)(
+    "$parquet: two files load with DuckDB's values, or are refused as the cell says",
+    async (row) => {
+      const { folder, key } = await writeMatrixFile(row, dir);
+      const driver = await openRedshift();
+      try {
+        const table = `matrix_${folder}`;
+        const [result, second] = await loadCopies(driver, table, join(dir, key), 2);
+        const refusal = /^refused: (.+)$/.exec(row.cells.redshift);
+        if (refusal) {
+          expect(result).toMatchObject({ status: 'failed' });
+          expect(result && 'error' in result && result.error).toContain(refusal[1]);
+          return;
+        }
+        expect(
+          [result, second].map((loaded) => [
+            loaded?.status,
+            loaded && 'error' in loaded ? loaded.error : undefined,
+          ]),
+        ).toEqual([
+          ['loaded', undefined],
+          ['loaded', undefined],
+        ]);
+        await expectHolds(driver, table, join(dir, key), 2);
+      } finally {
+        await driver.close();
+      }
+    },
+  );
+});
+
+describe('names on rehearsed Redshift, which folds them to lower case', () => {
+  it('loads a folder OrderItems/ with a column UserId file after file, evolving the folded table', async () => {
+    const writer = await DuckDBInstance.create(':memory:');
+    const connection = await writer.connect();
+    const first = join(dir, 'names-a.parquet');
+    const second = join(dir, 'names-b.parquet');
+    await connection.run(`COPY (SELECT 1::BIGINT AS "UserId") TO '${first}' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT 2::BIGINT AS "UserId", 'x' AS "Note") TO '${second}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    writer.closeSync();
+    const driver = await openRedshift();
+    try {
+      expect(await loadCopies(driver, 'OrderItems', first, 1)).toMatchObject([
+        { status: 'loaded', inserted: 1 },
+      ]);
+      const body = await readFile(second);
+      const put = await storage.send(
+        new PutObjectCommand({ Bucket: 'lake', Key: 'OrderItems/part-9.parquet', Body: body }),
       );
-      expect(fingerprint(columns, stored.rows)).toEqual(expected);
+      const ref: ObjectRef = {
+        bucket: 'lake',
+        key: 'OrderItems/part-9.parquet',
+        size: body.length,
+        etag: String(put.ETag).replaceAll('"', ''),
+        eventTime: new Date(Date.UTC(2026, 0, 2)).toISOString(),
+      };
+      const [result] = await new Loader({ driver }).loadObjects([ref], s3Store(storage));
+      expect(result).toMatchObject({ status: 'loaded', inserted: 1 });
+      const stored = await schema.admin.query(
+        `SELECT userid::int, note FROM ${schema.name}.orderitems ORDER BY 1`,
+      );
+      expect(stored.rows).toEqual([
+        { userid: 1, note: null },
+        { userid: 2, note: 'x' },
+      ]);
     } finally {
       await driver.close();
     }

@@ -31,6 +31,11 @@ describe('translateStatement', () => {
       `SELECT 'SUPER GETDATE()', "super", encode(b, 'hex') -- DISTSTYLE AUTO\nFROM t`,
       `SELECT 'SUPER GETDATE()', "super", encode(b, 'hex') -- DISTSTYLE AUTO\nFROM t`,
     ],
+    // Quoted names fold to lower case as on Redshift; VARBYTE is bytea.
+    [
+      'CREATE TABLE "OrderItems" ("UserId" BIGINT, "Raw" VARBYTE(1024000))',
+      'CREATE TABLE "orderitems" ("userid" BIGINT, "raw" bytea)',
+    ],
   ])('translates %s', (input, output) => {
     expect(sql(input)).toBe(output);
   });
@@ -47,8 +52,9 @@ describe('translateStatement', () => {
     ).toEqual({
       kind: 'copy',
       copy: {
-        table: ['My Schema', 'events'],
-        columns: ['a', 'B'],
+        // Quoted names fold to lower case, as on Redshift (enable_case_sensitive_identifier off).
+        table: ['my schema', 'events'],
+        columns: ['a', 'b'],
         bucket: 'bucket',
         key: '_lakeload/manifests/m.json',
         iamRole: 'arn:aws:iam::1:role/r',

@@ -63,6 +63,9 @@ export class DuckDBDriver implements Driver {
   async #withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = await this.instance.connect();
     try {
+      // Legacy Parquet timestamps (INT96, converted TIMESTAMP_*) read as local TIMESTAMPs and go
+      // into TIMESTAMPTZ columns as the UTC instants they are, whatever the machine's zone.
+      await connection.run("SET TimeZone = 'UTC'");
       return await work(connection);
     } finally {
       connection.closeSync();
