@@ -48,6 +48,16 @@ export interface RedshiftDataEndpointOptions {
    * ActiveStatementsExceededException, as the service does at its quota. Default 500.
    */
   maxActiveStatements?: number;
+  /**
+   * Keep the case of quoted names, as with `enable_case_sensitive_identifier` on. Default false:
+   * quoted names fold to lower case, as Redshift's do by default.
+   */
+  caseSensitiveIdentifiers?: boolean;
+  /**
+   * The database's isolation level. Default snapshot, as new workgroups have; `serializable`, as
+   * older clusters and some databases have, raises 1023 on conflicting transactions.
+   */
+  isolation?: 'snapshot' | 'serializable';
   /** Default 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
@@ -310,6 +320,10 @@ export async function startRedshiftDataEndpoint(
   if (options.schema !== undefined) engineOptions.schema = options.schema;
   if (options.database !== undefined) engineOptions.database = options.database;
   if (options.maxSessions !== undefined) engineOptions.maxSessions = options.maxSessions;
+  engineOptions.databaseSettings = {
+    caseSensitiveIdentifiers: options.caseSensitiveIdentifiers ?? false,
+    isolation: options.isolation ?? 'snapshot',
+  };
   const engine = new StatementEngine(engineOptions);
   const handlers = operations(engine, options.pageSize ?? 1000, options.maxActiveStatements ?? 500);
   const server = createServer((request, response) => {

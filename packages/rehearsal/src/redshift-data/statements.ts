@@ -10,7 +10,12 @@ import { UnsupportedSqlError } from '../errors.js';
 import { type Quoting, runCopy } from './copy.js';
 import type { PgField } from './results.js';
 import type { S3Objects } from './s3-objects.js';
-import { type TranslatedStatement, tokenize, translateStatement } from './translate.js';
+import {
+  type TranslatedStatement,
+  type TranslateOptions,
+  tokenize,
+  translateStatement,
+} from './translate.js';
 
 export type StatementStatus = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
 
@@ -75,6 +80,8 @@ export interface StatementEngineOptions {
   reader: () => Promise<DuckDBConnection>;
   /** Statements running at once (one PostgreSQL session each); the rest wait as SUBMITTED. Default 16. */
   maxSessions?: number;
+  /** Identifier case and isolation level, as the database is set up (see TranslateOptions). */
+  databaseSettings?: TranslateOptions;
 }
 
 const MS_TO_NS = 1_000_000;
@@ -339,7 +346,7 @@ export class StatementEngine {
     // Outside a batch COPY is its own transaction (all its files load, or none), and so is LOCK,
     // which Redshift accepts in autocommit and PostgreSQL only inside a transaction block.
     if (translated.kind === 'copy' || /^\s*lock\b/i.test(translated.sql)) {
-      await client.query('BEGIN');
+      await client.query(this.#begin());
       try {
         await this.#execute(client, top, translated, []);
         await client.query('COMMIT');
@@ -355,7 +362,7 @@ export class StatementEngine {
 
   async #runBatch(client: pg.Client, top: TopStatement, running: { cancelled: boolean }): Promise<void> {
     const subs = top.subStatements ?? [];
-    await client.query('BEGIN');
+    await client.query(this.#begin());
     let failed: number | undefined;
     for (const [index, sub] of subs.entries()) {
       setStatus(sub, 'PICKED');
@@ -398,8 +405,20 @@ export class StatementEngine {
     }
   }
 
+  /**
+   * A transaction at the database's isolation level. SERIALIZABLE is PostgreSQL's, whose
+   * serialization failures are reported as Redshift's 1023: both abort a transaction that read what
+   * a concurrent one wrote while that one read what it wrote, which is the pattern Redshift
+   * documents (https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation.html).
+   */
+  #begin(): string {
+    return this.#options.databaseSettings?.isolation === 'serializable'
+      ? 'BEGIN ISOLATION LEVEL SERIALIZABLE'
+      : 'BEGIN';
+  }
+
   #translate(record: StatementRecord): TranslatedStatement {
-    const translated = translateStatement(record.sql);
+    const translated = translateStatement(record.sql, this.#options.databaseSettings);
     record.kind = translated.kind;
     if (translated.kind !== 'copy') record.translated = translated.sql;
     return translated;
@@ -432,7 +451,7 @@ export class StatementEngine {
       // Redshift's TRUNCATE commits the transaction it runs in; so does this one (see README).
       await client.query('COMMIT');
       await client.query(translated.sql);
-      await client.query('BEGIN');
+      await client.query(this.#begin());
       record.resultRows = 0;
       record.resultSize = 0;
       return;

@@ -175,11 +175,28 @@ function unsupported(what: string): never {
   );
 }
 
+/** How the emulated database is set up: what Redshift decides per database or session. */
+export interface TranslateOptions {
+  /**
+   * Keep the case of quoted names (`enable_case_sensitive_identifier` on). Off by default, as on
+   * Redshift: "ASCII letters in standard and delimited identifiers are case-insensitive and are
+   * folded to lowercase in the database" (https://docs.aws.amazon.com/redshift/latest/dg/r_names.html).
+   */
+  caseSensitiveIdentifiers?: boolean;
+  /** The database's isolation level, as STV_DB_ISOLATION_LEVEL reports it. Default snapshot. */
+  isolation?: 'snapshot' | 'serializable';
+}
+
+/** A quoted name with its ASCII letters in lower case, as Redshift stores it by default. */
+function foldQuoted(token: Token): Token {
+  return { kind: 'quoted', text: token.text.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) };
+}
+
 /**
  * Translates one Redshift statement. Throws UnsupportedSqlError for Redshift syntax it does not
  * emulate; several statements in one text are refused (the endpoint runs one per entry).
  */
-export function translateStatement(sql: string): TranslatedStatement {
+export function translateStatement(sql: string, options: TranslateOptions = {}): TranslatedStatement {
   const statements = splitStatements(sql);
   if (statements.length !== 1) {
     throw new UnsupportedSqlError(
@@ -188,7 +205,10 @@ export function translateStatement(sql: string): TranslatedStatement {
         : `${statements.length} statements in one SQL text are not emulated by the local Redshift Data API endpoint; send them as a BatchExecuteStatement`,
     );
   }
-  const tokens = tokenize(statements[0] as string);
+  const raw = tokenize(statements[0] as string);
+  const tokens = options.caseSensitiveIdentifiers
+    ? raw
+    : raw.map((token) => (token.kind === 'quoted' ? foldQuoted(token) : token));
   const code = tokens.filter(isCode);
   const first = lower(code[0]);
   if (first === 'copy') return { kind: 'copy', copy: parseCopy(code) };
@@ -214,6 +234,15 @@ export function translateStatement(sql: string): TranslatedStatement {
     if (callsFunction && UNTRANSLATED_FUNCTIONS.has(word))
       unsupported(`the Redshift function ${word.toUpperCase()}()`);
     if (UNTRANSLATED_TYPES.has(word)) unsupported(`the Redshift type ${word.toUpperCase()}`);
+    if (word === 'stv_db_isolation_level' && !callsFunction) {
+      // https://docs.aws.amazon.com/redshift/latest/dg/r_STV_DB_ISOLATION_LEVEL.html
+      const level = options.isolation === 'serializable' ? 'Serializable' : 'Snapshot Isolation';
+      out.push({
+        kind: 'word',
+        text: `(SELECT CAST(current_database() AS VARCHAR(128)) AS db_name, CAST('${level}' AS VARCHAR(20)) AS isolation_level)${lower(following) === 'as' ? '' : ' AS stv_db_isolation_level'}`,
+      });
+      continue;
+    }
     if (SYSTEM_VIEW.test(word) && !callsFunction) {
       unsupported(`the Redshift system view ${word.toUpperCase()}`);
     }
