@@ -12,6 +12,7 @@ import { columnMetadata, toFields } from './results.js';
 import type { S3Objects } from './s3-objects.js';
 import {
   type InjectedFailure,
+  type InjectedLatency,
   StatementEngine,
   type StatementRecord,
   type StatementTarget,
@@ -58,6 +59,8 @@ export interface RedshiftDataEndpointOptions {
    * older clusters and some databases have, raises 1023 on conflicting transactions.
    */
   isolation?: 'snapshot' | 'serializable';
+  /** Redshift-like time added to statements, COPYed files and commits (capacity runs). */
+  latency?: InjectedLatency;
   /** Default 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
@@ -320,6 +323,7 @@ export async function startRedshiftDataEndpoint(
   if (options.schema !== undefined) engineOptions.schema = options.schema;
   if (options.database !== undefined) engineOptions.database = options.database;
   if (options.maxSessions !== undefined) engineOptions.maxSessions = options.maxSessions;
+  if (options.latency !== undefined) engineOptions.latency = options.latency;
   engineOptions.databaseSettings = {
     caseSensitiveIdentifiers: options.caseSensitiveIdentifiers ?? false,
     isolation: options.isolation ?? 'snapshot',

@@ -4,6 +4,7 @@
 // serially in ONE transaction; the first failure rolls everything back and is reported on that
 // sub-statement, the ones after it ABORTED.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { UnsupportedSqlError } from '../errors.js';
@@ -82,6 +83,19 @@ export interface StatementEngineOptions {
   maxSessions?: number;
   /** Identifier case and isolation level, as the database is set up (see TranslateOptions). */
   databaseSettings?: TranslateOptions;
+  /** Time added as Redshift would spend it, for capacity runs (see `InjectedLatency`). */
+  latency?: InjectedLatency;
+}
+
+/**
+ * Redshift-like time added to each statement, on top of PostgreSQL's own: every statement other
+ * than COPY, each file a COPY loads, and the commit of a batch (taken while its locks are held,
+ * as Redshift's commit is). For capacity runs; zero by default.
+ */
+export interface InjectedLatency {
+  statementMs?: number;
+  copyFileMs?: number;
+  commitMs?: number;
 }
 
 const MS_TO_NS = 1_000_000;
@@ -390,6 +404,7 @@ export class StatementEngine {
       }
     }
     if (failed === undefined) {
+      await this.#delay('commitMs');
       await client.query('COMMIT');
       top.resultRows = subs.reduce((sum, sub) => sum + Math.max(0, sub.resultRows), 0);
       top.hasResultSet = subs.some((sub) => sub.hasResultSet);
@@ -415,6 +430,11 @@ export class StatementEngine {
     return this.#options.databaseSettings?.isolation === 'serializable'
       ? 'BEGIN ISOLATION LEVEL SERIALIZABLE'
       : 'BEGIN';
+  }
+
+  async #delay(kind: keyof InjectedLatency, times = 1): Promise<void> {
+    const ms = (this.#options.latency?.[kind] ?? 0) * times;
+    if (ms > 0) await sleep(ms);
   }
 
   #translate(record: StatementRecord): TranslatedStatement {
@@ -443,6 +463,7 @@ export class StatementEngine {
         this.#options.quoting,
       ).finally(() => reader.closeSync());
       record.copy = { table: translated.copy.table.join('.'), ...outcome };
+      await this.#delay('copyFileMs', outcome.files.length);
       record.resultRows = outcome.rows;
       record.resultSize = 0;
       return;
@@ -456,6 +477,7 @@ export class StatementEngine {
       record.resultSize = 0;
       return;
     }
+    await this.#delay('statementMs');
     const result = await client.query({
       text: translated.sql,
       values: [...values],
