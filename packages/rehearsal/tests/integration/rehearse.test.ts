@@ -106,6 +106,45 @@ describe('lakeload rehearse (the AWS path offline)', () => {
     expect(report.statements.copies).toBe(4);
   });
 
+  it('under SERIALIZABLE isolation, concurrent instances loading different tables commit without 1023', async () => {
+    const schema = schemaFor('serializable');
+    const root = join(dir, 'serializable');
+    const duck = await DuckDBInstance.create(':memory:');
+    const connection = await duck.connect();
+    const write = async (part: string, files: number, first: number) => {
+      for (const table of ['clicks', 'views']) {
+        const folder = join(root, part, 'year=2025/month=11/day=10', table);
+        await mkdir(folder, { recursive: true });
+        for (let file = first; file < first + files; file++)
+          await connection.run(
+            `COPY (SELECT range AS id, '${table}' AS page FROM range(${file * 10}, ${file * 10 + 10})) TO '${join(folder, `part-${file}.parquet`)}' (FORMAT parquet)`,
+          );
+      }
+    };
+    await write('first', 1, 0);
+    await write('then', 3, 1);
+    connection.closeSync();
+    duck.closeSync();
+    // The tables and the ledger exist first (a concurrent CREATE race is another test's).
+    await rehearse({ lake: join(root, 'first'), postgresUrl: POSTGRES, schema });
+    const report = await rehearse({
+      lake: join(root, 'then'),
+      postgresUrl: POSTGRES,
+      schema,
+      fresh: false,
+      isolation: 'serializable',
+      concurrency: 2,
+      batchSize: 1,
+    });
+    expect(report.delivery.failedReceives).toBe(0);
+    // The driver read the level and locked the ledger first: no load aborted another.
+    expect(report.statements.failed).toBe(0);
+    expect(report.tables).toEqual([
+      { table: 'clicks', rows: 40 },
+      { table: 'views', rows: 40 },
+    ]);
+  });
+
   it('gets concurrent first loads of a new table all loaded, a lost CREATE race redelivered', async () => {
     // Two instances creating the table at once can collide in PostgreSQL's catalog (23505 on
     // pg_type); the dialect calls that permanent, so the file goes back through SQS and loads then.
