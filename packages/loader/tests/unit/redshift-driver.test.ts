@@ -253,7 +253,8 @@ describe('Redshift driver: loads', () => {
             }
           : answer?.(input);
       await driver(fake).load([job(1)]);
-      return (fake.data.named('BatchExecuteStatement')[0]?.input.Sqls as string[])[0];
+      const [lock] = (fake.data.named('BatchExecuteStatement')[0]?.input.Sqls as string[] | undefined) ?? [];
+      return lock;
     };
     expect(await lockOf('Snapshot Isolation  ')).toBe('LOCK TABLE "order_summary"');
     expect(await lockOf('Serializable')).toBe('LOCK TABLE "lakeload_load_history", "order_summary"');
