@@ -58,6 +58,8 @@ export interface RehearsedRedshift {
 export interface RehearsedSettings {
   caseSensitiveIdentifiers?: boolean;
   isolation?: 'snapshot' | 'serializable';
+  /** `describe_field_name_in_uppercase` on for the loader's user. */
+  fieldNamesInUppercase?: boolean;
 }
 
 /** Starts everything a Redshift load needs offline; `cleanup` stops it all. */

@@ -153,4 +153,25 @@ describe('Redshift, rehearsed', () => {
       .filter((statement) => (statement as { status?: string }).status === 'FAILED');
     expect(failed).toEqual([]);
   });
+
+  it('loads and reads its ledger back where describe_field_name_in_uppercase names results in upper case', async () => {
+    await redshift.driver.close();
+    await redshift.cleanup();
+    redshift = await rehearsedRedshift({ fieldNamesInUppercase: true });
+    const loader = new Loader({ driver: redshift.driver });
+    const ref = await redshift.publish(
+      'clicks/u.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(id, page)`),
+      '2026-12-01T10:00:00Z',
+    );
+    const [result] = await loader.loadObjects([ref], redshift.store);
+    expect(result).toMatchObject({ status: 'loaded', inserted: 2 });
+    expect(await rows('SELECT id, page FROM clicks ORDER BY id')).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    // The same event again: the ledger, read back in upper case, knows it.
+    const [again] = await loader.loadObjects([ref], redshift.store);
+    expect(again).toMatchObject({ status: 'duplicate' });
+  });
 });

@@ -59,6 +59,11 @@ export interface RedshiftDataEndpointOptions {
    * older clusters and some databases have, raises 1023 on conflicting transactions.
    */
   isolation?: 'snapshot' | 'serializable';
+  /**
+   * Result column names in upper case, as with `describe_field_name_in_uppercase` set for the user.
+   * Default false; a session may `SET describe_field_name_in_uppercase TO on` itself.
+   */
+  fieldNamesInUppercase?: boolean;
   /** Redshift-like time added to statements, COPYed files and commits (capacity runs). */
   latency?: InjectedLatency;
   /** Default 127.0.0.1 and a free port. */
@@ -254,7 +259,11 @@ function operations(
       const page = rows.slice(offset, offset + pageSize);
       const response: Json = {
         Records: page.map((row) => toFields(fields, row)),
-        ColumnMetadata: columnMetadata(fields),
+        ColumnMetadata: columnMetadata(fields).map((column) =>
+          record.fieldNamesInUppercase
+            ? { ...column, name: column.name.toUpperCase(), label: column.label.toUpperCase() }
+            : column,
+        ),
         TotalNumRows: rows.length,
       };
       if (offset + pageSize < rows.length) {
@@ -324,6 +333,8 @@ export async function startRedshiftDataEndpoint(
   if (options.database !== undefined) engineOptions.database = options.database;
   if (options.maxSessions !== undefined) engineOptions.maxSessions = options.maxSessions;
   if (options.latency !== undefined) engineOptions.latency = options.latency;
+  if (options.fieldNamesInUppercase !== undefined)
+    engineOptions.fieldNamesInUppercase = options.fieldNamesInUppercase;
   engineOptions.databaseSettings = {
     caseSensitiveIdentifiers: options.caseSensitiveIdentifiers ?? false,
     isolation: options.isolation ?? 'snapshot',

@@ -49,6 +49,8 @@ export interface StatementRecord {
   kind?: TranslatedStatement['kind'];
   /** The PostgreSQL text actually run (for `sql` and `truncate`). */
   translated?: string;
+  /** Its result's column names in upper case (`describe_field_name_in_uppercase` on). */
+  fieldNamesInUppercase?: boolean;
   copy?: { table: string; files: string[]; rows: number };
   result?: { fields: PgField[]; rows: (string | null)[][] };
   parameters?: { name: string; value: string }[];
@@ -83,6 +85,11 @@ export interface StatementEngineOptions {
   maxSessions?: number;
   /** Identifier case and isolation level, as the database is set up (see TranslateOptions). */
   databaseSettings?: TranslateOptions;
+  /**
+   * Result column names in upper case, as with `describe_field_name_in_uppercase` on for the user
+   * (https://docs.aws.amazon.com/redshift/latest/dg/r_describe_field_name_in_uppercase.html).
+   */
+  fieldNamesInUppercase?: boolean;
   /** Time added as Redshift would spend it, for capacity runs (see `InjectedLatency`). */
   latency?: InjectedLatency;
 }
@@ -173,6 +180,9 @@ function setStatus(record: StatementRecord, status: StatementStatus): void {
 }
 
 const DONE: readonly StatementStatus[] = ['FINISHED', 'FAILED', 'ABORTED'];
+
+/** One call's session settings, changed by its SET statements. */
+type Session = TranslateOptions & { fieldNamesInUppercase: boolean };
 
 export class StatementEngine {
   readonly #options: StatementEngineOptions;
@@ -327,16 +337,21 @@ export class StatementEngine {
       if (database !== undefined && top.target.Database !== database) {
         throw new Error(`database "${top.target.Database}" does not exist`);
       }
-      const session = await this.#session();
-      client = session.client;
-      const running = { pid: session.pid, cancelled: false };
+      const opened = await this.#session();
+      client = opened.client;
+      const running = { pid: opened.pid, cancelled: false };
       this.#running.set(top.id, running);
       top.redshiftPid = running.pid;
       // Cancelled while the session was opening.
       if ((top.status as StatementStatus) === 'ABORTED') return;
       setStatus(top, 'STARTED');
-      if (top.subStatements) await this.#runBatch(client, top, running);
-      else await this.#runSingle(client, top);
+      // Each call is a session of its own: its settings start as the database's.
+      const settings: Session = {
+        ...this.#options.databaseSettings,
+        fieldNamesInUppercase: this.#options.fieldNamesInUppercase ?? false,
+      };
+      if (top.subStatements) await this.#runBatch(client, top, running, settings);
+      else await this.#runSingle(client, top, settings);
       top.durationNs = Math.round((performance.now() - started) * MS_TO_NS);
       if (top.status === 'STARTED') setStatus(top, 'FINISHED');
     } catch (error) {
@@ -355,8 +370,9 @@ export class StatementEngine {
     }
   }
 
-  async #runSingle(client: pg.Client, top: TopStatement): Promise<void> {
-    const translated = this.#translate(top);
+  async #runSingle(client: pg.Client, top: TopStatement, session: Session): Promise<void> {
+    const translated = this.#translate(top, session);
+    if (translated.kind === 'set') return this.#execute(client, top, translated, []);
     // Outside a batch COPY is its own transaction (all its files load, or none), and so is LOCK,
     // which Redshift accepts in autocommit and PostgreSQL only inside a transaction block.
     if (translated.kind === 'copy' || /^\s*lock\b/i.test(translated.sql)) {
@@ -374,7 +390,12 @@ export class StatementEngine {
     await this.#execute(client, top, { ...translated, sql }, values);
   }
 
-  async #runBatch(client: pg.Client, top: TopStatement, running: { cancelled: boolean }): Promise<void> {
+  async #runBatch(
+    client: pg.Client,
+    top: TopStatement,
+    running: { cancelled: boolean },
+    session: Session,
+  ): Promise<void> {
     const subs = top.subStatements ?? [];
     await client.query(this.#begin());
     let failed: number | undefined;
@@ -383,7 +404,7 @@ export class StatementEngine {
       setStatus(sub, 'STARTED');
       const started = performance.now();
       try {
-        const translated = this.#translate(sub);
+        const translated = this.#translate(sub, session);
         if (translated.kind === 'transaction') {
           throw new UnsupportedSqlError(
             'transaction control inside BatchExecuteStatement is not emulated (the batch is one transaction already)',
@@ -437,10 +458,17 @@ export class StatementEngine {
     if (ms > 0) await sleep(ms);
   }
 
-  #translate(record: StatementRecord): TranslatedStatement {
-    const translated = translateStatement(record.sql, this.#options.databaseSettings);
+  /** Translates in the session's settings; a SET of an emulated setting changes them. */
+  #translate(record: StatementRecord, session: Session): TranslatedStatement {
+    const translated = translateStatement(record.sql, session);
     record.kind = translated.kind;
-    if (translated.kind !== 'copy') record.translated = translated.sql;
+    if (translated.kind === 'set') {
+      const database = this.#options.databaseSettings;
+      if (translated.setting === 'enable_case_sensitive_identifier')
+        session.caseSensitiveIdentifiers = translated.value ?? database?.caseSensitiveIdentifiers ?? false;
+      else session.fieldNamesInUppercase = translated.value ?? this.#options.fieldNamesInUppercase ?? false;
+    } else if (translated.kind !== 'copy') record.translated = translated.sql;
+    if (session.fieldNamesInUppercase) record.fieldNamesInUppercase = true;
     return translated;
   }
 
@@ -465,6 +493,11 @@ export class StatementEngine {
       record.copy = { table: translated.copy.table.join('.'), ...outcome };
       await this.#delay('copyFileMs', outcome.files.length);
       record.resultRows = outcome.rows;
+      record.resultSize = 0;
+      return;
+    }
+    if (translated.kind === 'set') {
+      record.resultRows = 0;
       record.resultSize = 0;
       return;
     }

@@ -105,8 +105,13 @@ export interface CopyCommand {
   serializeToJson: boolean;
 }
 
+/** Session settings the endpoint emulates itself (see `TranslateOptions`). */
+export type SessionSetting = 'enable_case_sensitive_identifier' | 'describe_field_name_in_uppercase';
+
 export type TranslatedStatement =
   | { kind: 'sql'; sql: string }
+  /** `SET <setting> TO on|off` (or RESET) of a setting the endpoint emulates for the session. */
+  | { kind: 'set'; setting: SessionSetting; value: boolean | undefined }
   /** TRUNCATE commits the transaction it runs in on Redshift: the endpoint does the same. */
   | { kind: 'truncate'; sql: string }
   | { kind: 'copy'; copy: CopyCommand }
@@ -187,6 +192,23 @@ export interface TranslateOptions {
   isolation?: 'snapshot' | 'serializable';
 }
 
+const SESSION_SETTINGS: readonly SessionSetting[] = [
+  'enable_case_sensitive_identifier',
+  'describe_field_name_in_uppercase',
+];
+
+/** `SET <setting> { TO | = } { true | on | false | off }` or `RESET <setting>`, for an emulated setting. */
+function sessionSetting(code: readonly Token[]): TranslatedStatement | undefined {
+  const [verb, name, operator, value] = code.map((token) => token.text.toLowerCase());
+  const setting = SESSION_SETTINGS.find((candidate) => candidate === name);
+  if (!setting) return undefined;
+  if (verb === 'reset' && code.length === 2) return { kind: 'set', setting, value: undefined };
+  if (verb !== 'set' || code.length !== 4 || (operator !== 'to' && operator !== '=')) return undefined;
+  if (value === 'true' || value === 'on') return { kind: 'set', setting, value: true };
+  if (value === 'false' || value === 'off') return { kind: 'set', setting, value: false };
+  return undefined;
+}
+
 /** A quoted name with its ASCII letters in lower case, as Redshift stores it by default. */
 function foldQuoted(token: Token): Token {
   return { kind: 'quoted', text: token.text.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) };
@@ -206,6 +228,8 @@ export function translateStatement(sql: string, options: TranslateOptions = {}):
     );
   }
   const raw = tokenize(statements[0] as string);
+  const setting = sessionSetting(raw.filter(isCode));
+  if (setting) return setting;
   const tokens = options.caseSensitiveIdentifiers
     ? raw
     : raw.map((token) => (token.kind === 'quoted' ? foldQuoted(token) : token));

@@ -4,7 +4,7 @@ import { translateStatement, UnsupportedSqlError } from '../../src/index.js';
 
 function sql(text: string): string {
   const translated = translateStatement(text);
-  if (translated.kind === 'copy') throw new Error('expected SQL');
+  if (translated.kind === 'copy' || translated.kind === 'set') throw new Error('expected SQL');
   return translated.sql;
 }
 
