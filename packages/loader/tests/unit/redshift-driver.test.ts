@@ -260,6 +260,13 @@ describe('Redshift driver: loads', () => {
     expect(await lockOf('Serializable')).toBe('LOCK TABLE "lakeload_load_history", "order_summary"');
     // Unknown (no row, or the view refused): the safe order.
     expect(await lockOf(undefined)).toBe('LOCK TABLE "lakeload_load_history", "order_summary"');
+    // Told: nothing is asked.
+    const told = fakeWarehouse({});
+    await driver(told, fakeTimer(), { isolation: 'snapshot' }).load([job(1)]);
+    expect(JSON.stringify(told.data.named('ExecuteStatement'))).not.toContain('stv_db_isolation_level');
+    expect((told.data.named('BatchExecuteStatement')[0]?.input.Sqls as string[] | undefined)?.[0]).toBe(
+      'LOCK TABLE "order_summary"',
+    );
   });
 
   it('sends each batch with its id as the ClientToken, so that an SDK retry of the call runs it once', async () => {

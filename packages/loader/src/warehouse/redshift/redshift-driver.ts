@@ -640,6 +640,8 @@ export class RedshiftDriver implements Driver {
    * different tables run side by side; `ALTER DATABASE <db> ISOLATION LEVEL SNAPSHOT` sets it.
    */
   #mustLockLedger(): Promise<boolean> {
+    const known = this.#config.isolation;
+    if (known !== undefined) return Promise.resolve(known === 'serializable');
     this.#serializable ??= this.query(ISOLATION_SQL).then(
       (rows) =>
         String(rows[0]?.isolation_level ?? '')
