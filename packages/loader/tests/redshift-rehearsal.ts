@@ -20,12 +20,13 @@ export interface RehearsalEndpoint {
 }
 
 interface RehearsalModules {
-  startRedshiftDataEndpoint(options: {
-    connectionString: string;
-    s3: unknown;
-    schema?: string;
-    caseSensitiveIdentifiers?: boolean;
-  }): Promise<RehearsalEndpoint>;
+  startRedshiftDataEndpoint(
+    options: {
+      connectionString: string;
+      s3: unknown;
+      schema?: string;
+    } & RehearsedSettings,
+  ): Promise<RehearsalEndpoint>;
   httpS3Objects(endpoint: string): unknown;
 }
 
@@ -53,8 +54,16 @@ export interface RehearsedRedshift {
   cleanup(): Promise<void>;
 }
 
+/** How the rehearsed database is set up (defaults: Redshift's for a new workgroup). */
+export interface RehearsedSettings {
+  caseSensitiveIdentifiers?: boolean;
+  isolation?: 'snapshot' | 'serializable';
+  /** `describe_field_name_in_uppercase` on for the loader's user. */
+  fieldNamesInUppercase?: boolean;
+}
+
 /** Starts everything a Redshift load needs offline; `cleanup` stops it all. */
-export async function rehearsedRedshift(): Promise<RehearsedRedshift> {
+export async function rehearsedRedshift(settings: RehearsedSettings = {}): Promise<RehearsedRedshift> {
   const modules = await rehearsalModules();
   const server: S3Server = await startS3Server([LAKE_BUCKET]);
   const schema = await createTestSchema('lakeload_rs');
@@ -62,6 +71,7 @@ export async function rehearsedRedshift(): Promise<RehearsedRedshift> {
     connectionString: POSTGRES,
     s3: modules.httpS3Objects(server.endpoint),
     schema: schema.name,
+    ...settings,
   });
   const credentials = server.credentials;
   const s3 = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: REGION, credentials });

@@ -10,6 +10,7 @@ export {
 export { httpS3Objects, type S3ObjectInfo, type S3Objects } from './redshift-data/s3-objects.js';
 export type {
   InjectedFailure,
+  InjectedLatency,
   StatementRecord,
   StatementStatus,
   StatementTarget,

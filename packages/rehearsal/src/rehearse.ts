@@ -48,6 +48,10 @@ export interface RehearseOptions {
   signal?: AbortSignal;
   /** Errors the Data API endpoint reports for matching statements (see the endpoint's injectFailure). */
   injectFailures?: readonly InjectedFailure[];
+  /** The database's isolation level, as the endpoint emulates it. Default snapshot (new workgroups). */
+  isolation?: 'snapshot' | 'serializable';
+  /** Keep quoted names' case (`enable_case_sensitive_identifier` on). Default false, as on Redshift. */
+  caseSensitiveIdentifiers?: boolean;
 }
 
 export interface RehearsalReport {
@@ -204,6 +208,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       schema,
       database,
       s3: s3.objects,
+      ...(options.isolation === undefined ? {} : { isolation: options.isolation }),
+      ...(options.caseSensitiveIdentifiers === undefined
+        ? {}
+        : { caseSensitiveIdentifiers: options.caseSensitiveIdentifiers }),
     });
     closers.unshift(() => endpoint.close());
     for (const failure of options.injectFailures ?? []) endpoint.injectFailure(failure);

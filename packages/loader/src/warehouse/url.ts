@@ -20,7 +20,7 @@ const DATA_FILE = /\.(parquet|csv|tsv|json|jsonl|ndjson|txt|gz|zst)$/i;
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
 const REDSHIFT_FORMS =
-  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…] or redshift-data://cluster/<id>/<database>[?db-user=<user>|secret-arn=…][&copy-role-arn=…&manifest-prefix=s3://…&region=…]';
+  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=snapshot|serializable] or redshift-data://cluster/<id>/<database>[?db-user=<user>|secret-arn=…][&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=…]';
 
 // What each query parameter must look like; a value that does not is refused with the form.
 const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
@@ -32,6 +32,7 @@ const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
   'copy-role-arn': [/^(default|arn:aws[a-z-]*:iam::\d{12}:role\/[^\\]+)$/, "an IAM role ARN (or 'default')"],
   'manifest-prefix': [/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\\]*$/, 'an s3://bucket/prefix/ URL'],
   region: [/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'],
+  isolation: [/^(snapshot|serializable)$/, "'snapshot' or 'serializable' (the database's isolation level)"],
 };
 
 /**
@@ -76,6 +77,9 @@ function parseRedshiftUrl(url: string): RedshiftDialectConfig {
     ...(values['copy-role-arn'] === undefined ? {} : { copyRoleArn: values['copy-role-arn'] }),
     ...(values['manifest-prefix'] === undefined ? {} : { manifestPrefix: values['manifest-prefix'] }),
     ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.isolation === undefined
+      ? {}
+      : { isolation: values.isolation as NonNullable<RedshiftDialectConfig['isolation']> }),
   };
 }
 

@@ -111,4 +111,67 @@ describe('Redshift, rehearsed', () => {
     );
     expect(redshift.endpoint.log().filter((statement) => statement.kind === 'copy')).toEqual([]);
   });
+
+  it('under SERIALIZABLE isolation, concurrent loads of different tables do not abort each other over the ledger', async () => {
+    await redshift.driver.close();
+    await redshift.cleanup();
+    redshift = await rehearsedRedshift({ isolation: 'serializable' });
+    const columns = [
+      { name: 'id', type: { kind: 'int' as const, bits: 32 as const, signed: true }, nullable: true },
+      { name: 'page', type: { kind: 'string' as const }, nullable: true },
+    ];
+    const tables = ['clicks', 'views', 'carts'];
+    await redshift.driver.runDdl([
+      redshift.driver.compiler.ledger.createLedger(),
+      ...tables.map((table) => redshift.driver.compiler.createTable(table, columns)),
+    ]);
+    const jobs = await Promise.all(
+      tables.map(async (table) => {
+        const ref = await redshift.publish(
+          `${table}/a.parquet`,
+          await parquet(`SELECT * FROM (VALUES (1, '${table}')) AS v(id, page)`),
+          '2026-12-01T10:00:00Z',
+        );
+        return {
+          table,
+          settings: { keys: [], contract: 'evolve' as const },
+          columns,
+          object: ref,
+          path: `s3://lake/${table}/a.parquet`,
+          objectUri: `s3://lake/${table}/a.parquet`,
+          identity: ref.etag,
+          rows: 1,
+        };
+      }),
+    );
+    // Each load reads and writes the ledger: without a lock taken in one order, two of them form
+    // the read/write cycle SERIALIZABLE aborts with 1023.
+    const outcomes = await Promise.all(jobs.map((job) => redshift.driver.load([job])));
+    expect(outcomes).toEqual(tables.map(() => [{ status: 'loaded', inserted: 1, updated: 0, unchanged: 0 }]));
+    const failed = redshift.endpoint
+      .log()
+      .filter((statement) => (statement as { status?: string }).status === 'FAILED');
+    expect(failed).toEqual([]);
+  });
+
+  it('loads and reads its ledger back where describe_field_name_in_uppercase names results in upper case', async () => {
+    await redshift.driver.close();
+    await redshift.cleanup();
+    redshift = await rehearsedRedshift({ fieldNamesInUppercase: true });
+    const loader = new Loader({ driver: redshift.driver });
+    const ref = await redshift.publish(
+      'clicks/u.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(id, page)`),
+      '2026-12-01T10:00:00Z',
+    );
+    const [result] = await loader.loadObjects([ref], redshift.store);
+    expect(result).toMatchObject({ status: 'loaded', inserted: 2 });
+    expect(await rows('SELECT id, page FROM clicks ORDER BY id')).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    // The same event again: the ledger, read back in upper case, knows it.
+    const [again] = await loader.loadObjects([ref], redshift.store);
+    expect(again).toMatchObject({ status: 'duplicate' });
+  });
 });

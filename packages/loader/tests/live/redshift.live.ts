@@ -116,7 +116,11 @@ describe('live Redshift Serverless', () => {
     );
     const store = s3Store(s3);
     const results = await loader.loadObjects([first, second], store);
-    expect(results.map((result) => result.status)).toEqual(['loaded', 'loaded']);
+    // Each file its own counts (issue 16): order 1 of part-1 loses to part-2's newer row.
+    expect(results).toMatchObject([
+      { status: 'loaded', inserted: 1, updated: 0, unchanged: 1 },
+      { status: 'loaded', inserted: 2, updated: 0, unchanged: 0 },
+    ]);
     const q = driver.compiler.quoteIdentifier(table);
     expect(await driver.query(`SELECT order_id, status FROM ${q} ORDER BY order_id`)).toEqual([
       { order_id: 1, status: 'shipped' },
@@ -134,5 +138,99 @@ describe('live Redshift Serverless', () => {
     const [refused] = await loader.loadObjects([bad], store);
     expect(refused?.status).toBe('failed');
     expect(await driver.query(`SELECT count(*) AS n FROM ${q}`)).toEqual([{ n: 3 }]);
+  });
+
+  it('breaks ties by the newest file and refuses a tie within a file', async () => {
+    requireEnvironment();
+    const tied = `${table}_ties`;
+    const loader = new Loader({
+      driver,
+      tables: { [tied]: { keys: ['id'], version: 'v', contract: 'evolve' } },
+    });
+    const rows = (status: string) =>
+      `SELECT range AS id, CAST(1 AS BIGINT) AS v, '${status}' AS status FROM range(0, 40)`;
+    const older = await parquet(`${tied}-old`, rows('old'));
+    const newer = await parquet(`${tied}-new`, rows('new'));
+    const store = s3Store(s3);
+    try {
+      expect((await loader.loadObjects([older, newer], store)).map((result) => result.status)).toEqual([
+        'loaded',
+        'loaded',
+      ]);
+      const q = driver.compiler.quoteIdentifier(tied);
+      expect(await driver.query(`SELECT status, count(*) AS n FROM ${q} GROUP BY status`)).toEqual([
+        { status: 'new', n: 40 },
+      ]);
+      const within = await parquet(
+        `${tied}-within`,
+        "SELECT 1 AS id, CAST(2 AS BIGINT) AS v, 'x' AS status UNION ALL SELECT 1, 2, 'y'",
+      );
+      const [refused] = await loader.loadObjects([within], store);
+      expect(refused).toMatchObject({ status: 'failed', retryable: false });
+    } finally {
+      await driver.runDdl([`DROP TABLE IF EXISTS ${driver.compiler.quoteIdentifier(tied)}`]);
+    }
+  });
+
+  it('settles what the rehearsal emulates: identifier folding, the isolation level, the statement size', async () => {
+    requireEnvironment();
+    // Folding (https://docs.aws.amazon.com/redshift/latest/dg/r_names.html): a quoted mixed-case
+    // name is stored in lower case unless enable_case_sensitive_identifier is on.
+    const mixed = `Live_Case_${run}`;
+    try {
+      await driver.runDdl([`CREATE TABLE "${mixed}" ("MixedCol" INTEGER)`]);
+      expect(
+        await driver.query(
+          `SELECT table_name, column_name FROM information_schema.columns WHERE table_name = '${mixed.toLowerCase()}'`,
+        ),
+      ).toEqual([{ table_name: mixed.toLowerCase(), column_name: 'mixedcol' }]);
+    } finally {
+      await driver.runDdl([`DROP TABLE IF EXISTS "${mixed}"`]);
+    }
+    // The level the driver reads before its first load; printed for the capacity model's notes.
+    const [level] = await driver.query(
+      'SELECT isolation_level FROM stv_db_isolation_level WHERE db_name = current_database()',
+    );
+    console.log(`live isolation level: ${JSON.stringify(level)}`);
+    expect(String(level?.isolation_level ?? '').trim()).toMatch(/^(Snapshot Isolation|Serializable)$/);
+    // 100 KB: 100,000 bytes are taken; whether 102,400 are is printed (the loader budgets 100,000).
+    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT ''".length)}' AS x`;
+    expect(await driver.query(sized(100_000))).toHaveLength(1);
+    const over = await driver.query(sized(102_400)).then(
+      () => 'taken',
+      (error: Error) => `refused: ${error.message.slice(0, 200)}`,
+    );
+    console.log(`live statement of 102,400 bytes: ${over}`);
+  });
+
+  it('measures the latencies of the capacity model: statement, COPY per file, commit', async () => {
+    requireEnvironment();
+    const timed = `${table}_timed`;
+    const loader = new Loader({
+      driver,
+      tables: { [timed]: { keys: ['id'], version: 'v', contract: 'evolve' } },
+    });
+    const refs = [];
+    for (let file = 0; file < 4; file++)
+      refs.push(
+        await parquet(
+          `${timed}-${file}`,
+          `SELECT range AS id, CAST(1 AS BIGINT) AS v FROM range(${file * 100}, ${file * 100 + 100})`,
+        ),
+      );
+    const started = Date.now();
+    try {
+      const results = await loader.loadObjects(refs, s3Store(s3));
+      expect(results.every((result) => result.status === 'loaded')).toBe(true);
+      // SYS_QUERY_HISTORY holds each statement's elapsed time (microseconds) on Serverless.
+      const since = new Date(started - 60_000).toISOString().replace('T', ' ').slice(0, 19);
+      const timings = await driver.query(
+        `SELECT query_type, count(*) AS n, avg(elapsed_time) / 1000 AS avg_ms FROM sys_query_history WHERE start_time >= '${since}' AND query_text LIKE '%__lakeload_%' GROUP BY query_type ORDER BY query_type`,
+      );
+      console.log(`live latencies by statement kind: ${JSON.stringify(timings)}`);
+      expect(timings.length).toBeGreaterThan(0);
+    } finally {
+      await driver.runDdl([`DROP TABLE IF EXISTS ${driver.compiler.quoteIdentifier(timed)}`]);
+    }
   });
 });

@@ -241,6 +241,34 @@ describe('Redshift driver: loads', () => {
     );
   });
 
+  it('locks the ledger before the table where the database may be SERIALIZABLE, only the table under SNAPSHOT', async () => {
+    const lockOf = async (level: string | undefined) => {
+      const fake = fakeWarehouse({});
+      const answer = fake.data.handlers.GetStatementResult;
+      fake.data.handlers.GetStatementResult = (input) =>
+        /stv_db_isolation_level/.test(JSON.stringify(fake.data.named('ExecuteStatement').at(-1)?.input.Sql))
+          ? {
+              ColumnMetadata: [{ name: 'isolation_level' }],
+              Records: level === undefined ? [] : [[{ stringValue: level }]],
+            }
+          : answer?.(input);
+      await driver(fake).load([job(1)]);
+      const [lock] = (fake.data.named('BatchExecuteStatement')[0]?.input.Sqls as string[] | undefined) ?? [];
+      return lock;
+    };
+    expect(await lockOf('Snapshot Isolation  ')).toBe('LOCK TABLE "order_summary"');
+    expect(await lockOf('Serializable')).toBe('LOCK TABLE "lakeload_load_history", "order_summary"');
+    // Unknown (no row, or the view refused): the safe order.
+    expect(await lockOf(undefined)).toBe('LOCK TABLE "lakeload_load_history", "order_summary"');
+    // Told: nothing is asked.
+    const told = fakeWarehouse({});
+    await driver(told, fakeTimer(), { isolation: 'snapshot' }).load([job(1)]);
+    expect(JSON.stringify(told.data.named('ExecuteStatement'))).not.toContain('stv_db_isolation_level');
+    expect((told.data.named('BatchExecuteStatement')[0]?.input.Sqls as string[] | undefined)?.[0]).toBe(
+      'LOCK TABLE "order_summary"',
+    );
+  });
+
   it('sends each batch with its id as the ClientToken, so that an SDK retry of the call runs it once', async () => {
     const fake = fakeWarehouse({});
     await driver(fake).load([job(1)]);
@@ -463,8 +491,8 @@ describe('Redshift driver: statement lifecycle', () => {
     const failAt = (step: string, error: string) =>
       fakeWarehouse({
         describe: (id, polls) => {
-          if (!id.endsWith('2') || polls < 2) return undefined;
-          // Statement 2 is the batch (statement 1 was the ledger pre-check).
+          if (!id.endsWith('3') || polls < 2) return undefined;
+          // Statement 3 is the batch (1 was the ledger pre-check, 2 the isolation level).
           return {
             Status: 'FAILED',
             SubStatements: [

@@ -39,6 +39,12 @@ describe('redshift-data:// warehouse URLs', () => {
         copyRoleArn: 'default',
       },
     });
+    expect(parseWarehouseUrl('redshift-data://cluster/etl/wh?isolation=snapshot')).toMatchObject({
+      config: { isolation: 'snapshot' },
+    });
+    expect(() => parseWarehouseUrl('redshift-data://cluster/etl/wh?isolation=read-committed')).toThrow(
+      /isolation must be 'snapshot' or 'serializable'/,
+    );
     // Neither: the Data API signs in with the caller's IAM identity (GetClusterCredentialsWithIAM).
     expect(parseWarehouseUrl('redshift-data://cluster/etl/wh')).toEqual({
       dialect: 'redshift',

@@ -12,6 +12,7 @@ import { columnMetadata, toFields } from './results.js';
 import type { S3Objects } from './s3-objects.js';
 import {
   type InjectedFailure,
+  type InjectedLatency,
   StatementEngine,
   type StatementRecord,
   type StatementTarget,
@@ -48,6 +49,23 @@ export interface RedshiftDataEndpointOptions {
    * ActiveStatementsExceededException, as the service does at its quota. Default 500.
    */
   maxActiveStatements?: number;
+  /**
+   * Keep the case of quoted names, as with `enable_case_sensitive_identifier` on. Default false:
+   * quoted names fold to lower case, as Redshift's do by default.
+   */
+  caseSensitiveIdentifiers?: boolean;
+  /**
+   * The database's isolation level. Default snapshot, as new workgroups have; `serializable`, as
+   * older clusters and some databases have, raises 1023 on conflicting transactions.
+   */
+  isolation?: 'snapshot' | 'serializable';
+  /**
+   * Result column names in upper case, as with `describe_field_name_in_uppercase` set for the user.
+   * Default false; a session may `SET describe_field_name_in_uppercase TO on` itself.
+   */
+  fieldNamesInUppercase?: boolean;
+  /** Redshift-like time added to statements, COPYed files and commits (capacity runs). */
+  latency?: InjectedLatency;
   /** Default 127.0.0.1 and a free port. */
   host?: string;
   port?: number;
@@ -241,7 +259,11 @@ function operations(
       const page = rows.slice(offset, offset + pageSize);
       const response: Json = {
         Records: page.map((row) => toFields(fields, row)),
-        ColumnMetadata: columnMetadata(fields),
+        ColumnMetadata: columnMetadata(fields).map((column) =>
+          record.fieldNamesInUppercase
+            ? { ...column, name: column.name.toUpperCase(), label: column.label.toUpperCase() }
+            : column,
+        ),
         TotalNumRows: rows.length,
       };
       if (offset + pageSize < rows.length) {
@@ -310,6 +332,13 @@ export async function startRedshiftDataEndpoint(
   if (options.schema !== undefined) engineOptions.schema = options.schema;
   if (options.database !== undefined) engineOptions.database = options.database;
   if (options.maxSessions !== undefined) engineOptions.maxSessions = options.maxSessions;
+  if (options.latency !== undefined) engineOptions.latency = options.latency;
+  if (options.fieldNamesInUppercase !== undefined)
+    engineOptions.fieldNamesInUppercase = options.fieldNamesInUppercase;
+  engineOptions.databaseSettings = {
+    caseSensitiveIdentifiers: options.caseSensitiveIdentifiers ?? false,
+    isolation: options.isolation ?? 'snapshot',
+  };
   const engine = new StatementEngine(engineOptions);
   const handlers = operations(engine, options.pageSize ?? 1000, options.maxActiveStatements ?? 500);
   const server = createServer((request, response) => {

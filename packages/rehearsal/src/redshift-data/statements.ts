@@ -4,13 +4,19 @@
 // serially in ONE transaction; the first failure rolls everything back and is reported on that
 // sub-statement, the ones after it ABORTED.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { UnsupportedSqlError } from '../errors.js';
 import { type Quoting, runCopy } from './copy.js';
 import type { PgField } from './results.js';
 import type { S3Objects } from './s3-objects.js';
-import { type TranslatedStatement, tokenize, translateStatement } from './translate.js';
+import {
+  type TranslatedStatement,
+  type TranslateOptions,
+  tokenize,
+  translateStatement,
+} from './translate.js';
 
 export type StatementStatus = 'SUBMITTED' | 'PICKED' | 'STARTED' | 'FINISHED' | 'FAILED' | 'ABORTED';
 
@@ -43,6 +49,8 @@ export interface StatementRecord {
   kind?: TranslatedStatement['kind'];
   /** The PostgreSQL text actually run (for `sql` and `truncate`). */
   translated?: string;
+  /** Its result's column names in upper case (`describe_field_name_in_uppercase` on). */
+  fieldNamesInUppercase?: boolean;
   copy?: { table: string; files: string[]; rows: number };
   result?: { fields: PgField[]; rows: (string | null)[][] };
   parameters?: { name: string; value: string }[];
@@ -75,6 +83,26 @@ export interface StatementEngineOptions {
   reader: () => Promise<DuckDBConnection>;
   /** Statements running at once (one PostgreSQL session each); the rest wait as SUBMITTED. Default 16. */
   maxSessions?: number;
+  /** Identifier case and isolation level, as the database is set up (see TranslateOptions). */
+  databaseSettings?: TranslateOptions;
+  /**
+   * Result column names in upper case, as with `describe_field_name_in_uppercase` on for the user
+   * (https://docs.aws.amazon.com/redshift/latest/dg/r_describe_field_name_in_uppercase.html).
+   */
+  fieldNamesInUppercase?: boolean;
+  /** Time added as Redshift would spend it, for capacity runs (see `InjectedLatency`). */
+  latency?: InjectedLatency;
+}
+
+/**
+ * Redshift-like time added to each statement, on top of PostgreSQL's own: every statement other
+ * than COPY, each file a COPY loads, and the commit of a batch (taken while its locks are held,
+ * as Redshift's commit is). For capacity runs; zero by default.
+ */
+export interface InjectedLatency {
+  statementMs?: number;
+  copyFileMs?: number;
+  commitMs?: number;
 }
 
 const MS_TO_NS = 1_000_000;
@@ -152,6 +180,9 @@ function setStatus(record: StatementRecord, status: StatementStatus): void {
 }
 
 const DONE: readonly StatementStatus[] = ['FINISHED', 'FAILED', 'ABORTED'];
+
+/** One call's session settings, changed by its SET statements. */
+type Session = TranslateOptions & { fieldNamesInUppercase: boolean };
 
 export class StatementEngine {
   readonly #options: StatementEngineOptions;
@@ -306,16 +337,21 @@ export class StatementEngine {
       if (database !== undefined && top.target.Database !== database) {
         throw new Error(`database "${top.target.Database}" does not exist`);
       }
-      const session = await this.#session();
-      client = session.client;
-      const running = { pid: session.pid, cancelled: false };
+      const opened = await this.#session();
+      client = opened.client;
+      const running = { pid: opened.pid, cancelled: false };
       this.#running.set(top.id, running);
       top.redshiftPid = running.pid;
       // Cancelled while the session was opening.
       if ((top.status as StatementStatus) === 'ABORTED') return;
       setStatus(top, 'STARTED');
-      if (top.subStatements) await this.#runBatch(client, top, running);
-      else await this.#runSingle(client, top);
+      // Each call is a session of its own: its settings start as the database's.
+      const settings: Session = {
+        ...this.#options.databaseSettings,
+        fieldNamesInUppercase: this.#options.fieldNamesInUppercase ?? false,
+      };
+      if (top.subStatements) await this.#runBatch(client, top, running, settings);
+      else await this.#runSingle(client, top, settings);
       top.durationNs = Math.round((performance.now() - started) * MS_TO_NS);
       if (top.status === 'STARTED') setStatus(top, 'FINISHED');
     } catch (error) {
@@ -334,12 +370,13 @@ export class StatementEngine {
     }
   }
 
-  async #runSingle(client: pg.Client, top: TopStatement): Promise<void> {
-    const translated = this.#translate(top);
+  async #runSingle(client: pg.Client, top: TopStatement, session: Session): Promise<void> {
+    const translated = this.#translate(top, session);
+    if (translated.kind === 'set') return this.#execute(client, top, translated, []);
     // Outside a batch COPY is its own transaction (all its files load, or none), and so is LOCK,
     // which Redshift accepts in autocommit and PostgreSQL only inside a transaction block.
     if (translated.kind === 'copy' || /^\s*lock\b/i.test(translated.sql)) {
-      await client.query('BEGIN');
+      await client.query(this.#begin());
       try {
         await this.#execute(client, top, translated, []);
         await client.query('COMMIT');
@@ -353,16 +390,21 @@ export class StatementEngine {
     await this.#execute(client, top, { ...translated, sql }, values);
   }
 
-  async #runBatch(client: pg.Client, top: TopStatement, running: { cancelled: boolean }): Promise<void> {
+  async #runBatch(
+    client: pg.Client,
+    top: TopStatement,
+    running: { cancelled: boolean },
+    session: Session,
+  ): Promise<void> {
     const subs = top.subStatements ?? [];
-    await client.query('BEGIN');
+    await client.query(this.#begin());
     let failed: number | undefined;
     for (const [index, sub] of subs.entries()) {
       setStatus(sub, 'PICKED');
       setStatus(sub, 'STARTED');
       const started = performance.now();
       try {
-        const translated = this.#translate(sub);
+        const translated = this.#translate(sub, session);
         if (translated.kind === 'transaction') {
           throw new UnsupportedSqlError(
             'transaction control inside BatchExecuteStatement is not emulated (the batch is one transaction already)',
@@ -383,6 +425,7 @@ export class StatementEngine {
       }
     }
     if (failed === undefined) {
+      await this.#delay('commitMs');
       await client.query('COMMIT');
       top.resultRows = subs.reduce((sum, sub) => sum + Math.max(0, sub.resultRows), 0);
       top.hasResultSet = subs.some((sub) => sub.hasResultSet);
@@ -398,10 +441,34 @@ export class StatementEngine {
     }
   }
 
-  #translate(record: StatementRecord): TranslatedStatement {
-    const translated = translateStatement(record.sql);
+  /**
+   * A transaction at the database's isolation level. SERIALIZABLE is PostgreSQL's, whose
+   * serialization failures are reported as Redshift's 1023: both abort a transaction that read what
+   * a concurrent one wrote while that one read what it wrote, which is the pattern Redshift
+   * documents (https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation.html).
+   */
+  #begin(): string {
+    return this.#options.databaseSettings?.isolation === 'serializable'
+      ? 'BEGIN ISOLATION LEVEL SERIALIZABLE'
+      : 'BEGIN';
+  }
+
+  async #delay(kind: keyof InjectedLatency, times = 1): Promise<void> {
+    const ms = (this.#options.latency?.[kind] ?? 0) * times;
+    if (ms > 0) await sleep(ms);
+  }
+
+  /** Translates in the session's settings; a SET of an emulated setting changes them. */
+  #translate(record: StatementRecord, session: Session): TranslatedStatement {
+    const translated = translateStatement(record.sql, session);
     record.kind = translated.kind;
-    if (translated.kind !== 'copy') record.translated = translated.sql;
+    if (translated.kind === 'set') {
+      const database = this.#options.databaseSettings;
+      if (translated.setting === 'enable_case_sensitive_identifier')
+        session.caseSensitiveIdentifiers = translated.value ?? database?.caseSensitiveIdentifiers ?? false;
+      else session.fieldNamesInUppercase = translated.value ?? this.#options.fieldNamesInUppercase ?? false;
+    } else if (translated.kind !== 'copy') record.translated = translated.sql;
+    if (session.fieldNamesInUppercase) record.fieldNamesInUppercase = true;
     return translated;
   }
 
@@ -424,7 +491,13 @@ export class StatementEngine {
         this.#options.quoting,
       ).finally(() => reader.closeSync());
       record.copy = { table: translated.copy.table.join('.'), ...outcome };
+      await this.#delay('copyFileMs', outcome.files.length);
       record.resultRows = outcome.rows;
+      record.resultSize = 0;
+      return;
+    }
+    if (translated.kind === 'set') {
+      record.resultRows = 0;
       record.resultSize = 0;
       return;
     }
@@ -432,11 +505,12 @@ export class StatementEngine {
       // Redshift's TRUNCATE commits the transaction it runs in; so does this one (see README).
       await client.query('COMMIT');
       await client.query(translated.sql);
-      await client.query('BEGIN');
+      await client.query(this.#begin());
       record.resultRows = 0;
       record.resultSize = 0;
       return;
     }
+    await this.#delay('statementMs');
     const result = await client.query({
       text: translated.sql,
       values: [...values],

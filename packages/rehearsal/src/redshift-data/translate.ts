@@ -68,9 +68,9 @@ export function unquoteLiteral(token: Token): string {
   return token.text.slice(1, -1).replaceAll("''", "'");
 }
 
-/** The name an identifier token stands for, folded to lower case as Redshift folds quoted names too. */
+/** The name an identifier token stands for (quoted tokens arrive already folded unless case-sensitive). */
 export function identifierName(token: Token): string {
-  return (token.kind === 'quoted' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text).toLowerCase();
+  return token.kind === 'quoted' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
 }
 
 /** Splits a text into statements on top-level semicolons; empty statements are dropped. */
@@ -105,8 +105,13 @@ export interface CopyCommand {
   serializeToJson: boolean;
 }
 
+/** Session settings the endpoint emulates itself (see `TranslateOptions`). */
+export type SessionSetting = 'enable_case_sensitive_identifier' | 'describe_field_name_in_uppercase';
+
 export type TranslatedStatement =
   | { kind: 'sql'; sql: string }
+  /** `SET <setting> TO on|off` (or RESET) of a setting the endpoint emulates for the session. */
+  | { kind: 'set'; setting: SessionSetting; value: boolean | undefined }
   /** TRUNCATE commits the transaction it runs in on Redshift: the endpoint does the same. */
   | { kind: 'truncate'; sql: string }
   | { kind: 'copy'; copy: CopyCommand }
@@ -175,11 +180,45 @@ function unsupported(what: string): never {
   );
 }
 
+/** How the emulated database is set up: what Redshift decides per database or session. */
+export interface TranslateOptions {
+  /**
+   * Keep the case of quoted names (`enable_case_sensitive_identifier` on). Off by default, as on
+   * Redshift: "ASCII letters in standard and delimited identifiers are case-insensitive and are
+   * folded to lowercase in the database" (https://docs.aws.amazon.com/redshift/latest/dg/r_names.html).
+   */
+  caseSensitiveIdentifiers?: boolean;
+  /** The database's isolation level, as STV_DB_ISOLATION_LEVEL reports it. Default snapshot. */
+  isolation?: 'snapshot' | 'serializable';
+}
+
+const SESSION_SETTINGS: readonly SessionSetting[] = [
+  'enable_case_sensitive_identifier',
+  'describe_field_name_in_uppercase',
+];
+
+/** `SET <setting> { TO | = } { true | on | false | off }` or `RESET <setting>`, for an emulated setting. */
+function sessionSetting(code: readonly Token[]): TranslatedStatement | undefined {
+  const [verb, name, operator, value] = code.map((token) => token.text.toLowerCase());
+  const setting = SESSION_SETTINGS.find((candidate) => candidate === name);
+  if (!setting) return undefined;
+  if (verb === 'reset' && code.length === 2) return { kind: 'set', setting, value: undefined };
+  if (verb !== 'set' || code.length !== 4 || (operator !== 'to' && operator !== '=')) return undefined;
+  if (value === 'true' || value === 'on') return { kind: 'set', setting, value: true };
+  if (value === 'false' || value === 'off') return { kind: 'set', setting, value: false };
+  return undefined;
+}
+
+/** A quoted name with its ASCII letters in lower case, as Redshift stores it by default. */
+function foldQuoted(token: Token): Token {
+  return { kind: 'quoted', text: token.text.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) };
+}
+
 /**
  * Translates one Redshift statement. Throws UnsupportedSqlError for Redshift syntax it does not
  * emulate; several statements in one text are refused (the endpoint runs one per entry).
  */
-export function translateStatement(sql: string): TranslatedStatement {
+export function translateStatement(sql: string, options: TranslateOptions = {}): TranslatedStatement {
   const statements = splitStatements(sql);
   if (statements.length !== 1) {
     throw new UnsupportedSqlError(
@@ -188,7 +227,12 @@ export function translateStatement(sql: string): TranslatedStatement {
         : `${statements.length} statements in one SQL text are not emulated by the local Redshift Data API endpoint; send them as a BatchExecuteStatement`,
     );
   }
-  const tokens = tokenize(statements[0] as string);
+  const raw = tokenize(statements[0] as string);
+  const setting = sessionSetting(raw.filter(isCode));
+  if (setting) return setting;
+  const tokens = options.caseSensitiveIdentifiers
+    ? raw
+    : raw.map((token) => (token.kind === 'quoted' ? foldQuoted(token) : token));
   const code = tokens.filter(isCode);
   const first = lower(code[0]);
   if (first === 'copy') return { kind: 'copy', copy: parseCopy(code) };
@@ -200,12 +244,6 @@ export function translateStatement(sql: string): TranslatedStatement {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
     const word = lower(token);
-    if (token.kind === 'quoted') {
-      // Redshift folds quoted names to lower case too while enable_case_sensitive_identifier is off
-      // (the default): "OrderItems" is the table orderitems.
-      out.push({ ...token, text: token.text.toLowerCase() });
-      continue;
-    }
     if (!word) {
       out.push(token);
       continue;
@@ -220,6 +258,15 @@ export function translateStatement(sql: string): TranslatedStatement {
     if (callsFunction && UNTRANSLATED_FUNCTIONS.has(word))
       unsupported(`the Redshift function ${word.toUpperCase()}()`);
     if (UNTRANSLATED_TYPES.has(word)) unsupported(`the Redshift type ${word.toUpperCase()}`);
+    if (word === 'stv_db_isolation_level' && !callsFunction) {
+      // https://docs.aws.amazon.com/redshift/latest/dg/r_STV_DB_ISOLATION_LEVEL.html
+      const level = options.isolation === 'serializable' ? 'Serializable' : 'Snapshot Isolation';
+      out.push({
+        kind: 'word',
+        text: `(SELECT CAST(current_database() AS VARCHAR(128)) AS db_name, CAST('${level}' AS VARCHAR(20)) AS isolation_level)${lower(following) === 'as' ? '' : ' AS stv_db_isolation_level'}`,
+      });
+      continue;
+    }
     if (SYSTEM_VIEW.test(word) && !callsFunction) {
       unsupported(`the Redshift system view ${word.toUpperCase()}`);
     }

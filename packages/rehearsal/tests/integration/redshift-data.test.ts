@@ -149,6 +149,28 @@ describe('the local Redshift Data API endpoint', () => {
     expect(orders.size).toBeGreaterThan(1);
   });
 
+  it('folds quoted names unless the session enables case-sensitive identifiers, and names results in upper case when asked', async () => {
+    const batch = async (sqls: string[]) => {
+      const { Id } = await client.send(new BatchExecuteStatementCommand({ ...target, Sqls: sqls }));
+      const described = await waitFor(client, Id as string);
+      expect(described.Status).toBe('FINISHED');
+      return Id as string;
+    };
+    await batch(['CREATE TABLE "Folded" ("MixedCol" INT)']);
+    await batch(['SET enable_case_sensitive_identifier TO true', 'CREATE TABLE "Kept" ("MixedCol" INT)']);
+    const names = await run(
+      "SELECT table_name || '.' || column_name AS name FROM information_schema.columns WHERE table_name IN ('folded', 'Kept') ORDER BY 1",
+    );
+    const result = await client.send(new GetStatementResultCommand({ Id: names.Id }));
+    expect(result.Records?.map((record) => record[0]?.stringValue)).toEqual([
+      'Kept.MixedCol',
+      'folded.mixedcol',
+    ]);
+    const upper = await batch(['SET describe_field_name_in_uppercase TO on', 'SELECT 1 AS object_uri']);
+    const page = await client.send(new GetStatementResultCommand({ Id: `${upper}:2` }));
+    expect(page.ColumnMetadata?.map((column) => column.name)).toEqual(['OBJECT_URI']);
+  });
+
   it('binds named parameters', async () => {
     const { Id } = await client.send(
       new ExecuteStatementCommand({

@@ -56,7 +56,7 @@ async function rows(schema: string) {
 }
 
 describe('lakeload rehearse (the AWS path offline)', () => {
-  it('loads uploads through the real handler: one COPY for a micro-batch of files, a ledger row each', async () => {
+  it('loads uploads through the real handler: one batch for a micro-batch of files, each file credited with its own rows', async () => {
     const schema = schemaFor('batch');
     const report = await rehearse({
       lake: await lake('batch', [{ ids: [1, 3] }, { ids: [4, 6] }, { ids: [7, 9] }]),
@@ -68,13 +68,21 @@ describe('lakeload rehearse (the AWS path offline)', () => {
     expect(report.ledger).toEqual([{ status: 'loaded', files: 3 }]);
     expect(report.delivery.invocations).toBe(1);
     expect(report.delivery.failedReceives).toBe(0);
-    expect(report.statements.copies).toBe(1);
+    // One transaction; one COPY per file, so that every staged row carries its file.
+    expect(report.statements.batches).toBe(1);
+    expect(report.statements.copies).toBe(3);
     expect(report.metrics['FilesLoaded{table=order_summary}']).toBe(3);
     expect(report.metrics['RowsInserted{table=order_summary}']).toBe(9);
     const loaded = report.notifications.filter(
       (n) => n.MessageAttributes.event_type?.StringValue === 'loaded',
     );
     expect(loaded).toHaveLength(3);
+    // Each file's own rows, in the SNS message as in the ledger (not the batch's on its last file).
+    expect(loaded.map((n) => n.Subject?.replace(/\).*$/, ')'))).toEqual([
+      'lakeload: loaded order_summary (+3 new, 0 updated)',
+      'lakeload: loaded order_summary (+3 new, 0 updated)',
+      'lakeload: loaded order_summary (+3 new, 0 updated)',
+    ]);
     expect(loaded[0]?.MessageAttributes.table?.StringValue).toBe('order_summary');
     expect(loaded.every((n) => (n.Subject ?? '').length <= 100)).toBe(true);
     // The real event keys arrived URL-encoded ("part 0" → "part+0") and were decoded by the handler.
@@ -96,6 +104,45 @@ describe('lakeload rehearse (the AWS path offline)', () => {
     expect(report.ledger).toEqual([{ status: 'loaded', files: 5 }]);
     expect((await rows(schema)).map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(report.statements.copies).toBe(4);
+  });
+
+  it('under SERIALIZABLE isolation, concurrent instances loading different tables commit without 1023', async () => {
+    const schema = schemaFor('serializable');
+    const root = join(dir, 'serializable');
+    const duck = await DuckDBInstance.create(':memory:');
+    const connection = await duck.connect();
+    const write = async (part: string, files: number, first: number) => {
+      for (const table of ['clicks', 'views']) {
+        const folder = join(root, part, 'year=2025/month=11/day=10', table);
+        await mkdir(folder, { recursive: true });
+        for (let file = first; file < first + files; file++)
+          await connection.run(
+            `COPY (SELECT range AS id, '${table}' AS page FROM range(${file * 10}, ${file * 10 + 10})) TO '${join(folder, `part-${file}.parquet`)}' (FORMAT parquet)`,
+          );
+      }
+    };
+    await write('first', 1, 0);
+    await write('then', 3, 1);
+    connection.closeSync();
+    duck.closeSync();
+    // The tables and the ledger exist first (a concurrent CREATE race is another test's).
+    await rehearse({ lake: join(root, 'first'), postgresUrl: POSTGRES, schema });
+    const report = await rehearse({
+      lake: join(root, 'then'),
+      postgresUrl: POSTGRES,
+      schema,
+      fresh: false,
+      isolation: 'serializable',
+      concurrency: 2,
+      batchSize: 1,
+    });
+    expect(report.delivery.failedReceives).toBe(0);
+    // The driver read the level and locked the ledger first: no load aborted another.
+    expect(report.statements.failed).toBe(0);
+    expect(report.tables).toEqual([
+      { table: 'clicks', rows: 40 },
+      { table: 'views', rows: 40 },
+    ]);
   });
 
   it('gets concurrent first loads of a new table all loaded, a lost CREATE race redelivered', async () => {

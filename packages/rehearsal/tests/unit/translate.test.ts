@@ -4,7 +4,7 @@ import { translateStatement, UnsupportedSqlError } from '../../src/index.js';
 
 function sql(text: string): string {
   const translated = translateStatement(text);
-  if (translated.kind === 'copy') throw new Error('expected SQL');
+  if (translated.kind === 'copy' || translated.kind === 'set') throw new Error('expected SQL');
   return translated.sql;
 }
 
@@ -44,24 +44,49 @@ describe('translateStatement', () => {
     expect(translateStatement('TRUNCATE t').kind).toBe('truncate');
   });
 
-  it('parses COPY from S3 Parquet', () => {
-    expect(
-      translateStatement(
-        `COPY "My Schema".events (a, "B") FROM 's3://bucket/_lakeload/manifests/m.json' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS PARQUET MANIFEST SERIALIZETOJSON`,
-      ),
-    ).toEqual({
+  it('parses COPY from S3 Parquet, its names folded as Redshift folds them unless case-sensitive', () => {
+    const copy = `COPY "My Schema".events (a, "B") FROM 's3://bucket/_lakeload/manifests/m.json' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS PARQUET MANIFEST SERIALIZETOJSON`;
+    const parsed = {
+      bucket: 'bucket',
+      key: '_lakeload/manifests/m.json',
+      iamRole: 'arn:aws:iam::1:role/r',
+      manifest: true,
+      serializeToJson: true,
+    };
+    expect(translateStatement(copy)).toEqual({
       kind: 'copy',
-      copy: {
-        // Quoted names fold to lower case, as on Redshift (enable_case_sensitive_identifier off).
-        table: ['my schema', 'events'],
-        columns: ['a', 'b'],
-        bucket: 'bucket',
-        key: '_lakeload/manifests/m.json',
-        iamRole: 'arn:aws:iam::1:role/r',
-        manifest: true,
-        serializeToJson: true,
-      },
+      copy: { table: ['my schema', 'events'], columns: ['a', 'b'], ...parsed },
     });
+    expect(translateStatement(copy, { caseSensitiveIdentifiers: true })).toEqual({
+      kind: 'copy',
+      copy: { table: ['My Schema', 'events'], columns: ['a', 'B'], ...parsed },
+    });
+  });
+
+  it('folds the ASCII letters of quoted names to lower case, never a literal, unless case-sensitive', () => {
+    expect(sql(`SELECT "OrderId", "Ünïcode", 'KeepMe' FROM "Orders"`)).toBe(
+      `SELECT "orderid", "Ünïcode", 'KeepMe' FROM "orders"`,
+    );
+    expect(
+      (
+        translateStatement(`SELECT "OrderId" FROM "Orders"`, { caseSensitiveIdentifiers: true }) as {
+          sql: string;
+        }
+      ).sql,
+    ).toBe(`SELECT "OrderId" FROM "Orders"`);
+  });
+
+  it("answers STV_DB_ISOLATION_LEVEL with the database's isolation level", () => {
+    const view = (isolation: 'snapshot' | 'serializable') =>
+      (
+        translateStatement('SELECT isolation_level FROM stv_db_isolation_level', { isolation }) as {
+          sql: string;
+        }
+      ).sql;
+    expect(view('serializable')).toBe(
+      "SELECT isolation_level FROM (SELECT CAST(current_database() AS VARCHAR(128)) AS db_name, CAST('Serializable' AS VARCHAR(20)) AS isolation_level) AS stv_db_isolation_level",
+    );
+    expect(view('snapshot')).toContain("'Snapshot Isolation'");
   });
 
   it.each([

@@ -54,6 +54,13 @@ export interface RedshiftDialectConfig {
    * honour `AWS_ENDPOINT_URL_REDSHIFT_DATA` and `AWS_ENDPOINT_URL_S3` themselves.
    */
   clients?: { data: CommandSender; s3: CommandSender };
+  /**
+   * The database's isolation level, when known: `snapshot` lets loads of different tables run side
+   * by side, `serializable` makes every load lock the ledger first. Default: read from
+   * STV_DB_ISOLATION_LEVEL at the first load, and where the loader's user cannot see its database's
+   * row there, assumed serializable (safe, but one load at a time per database).
+   */
+  isolation?: 'snapshot' | 'serializable';
 }
 
 /** The config with every default applied. */

@@ -63,6 +63,9 @@ export interface Classification {
   tip: string;
 }
 
+/** The database's isolation level (https://docs.aws.amazon.com/redshift/latest/dg/r_STV_DB_ISOLATION_LEVEL.html). */
+const ISOLATION_SQL = 'SELECT isolation_level FROM stv_db_isolation_level WHERE db_name = current_database()';
+
 const RECENT_LOAD_ERRORS =
   'SELECT query_id, file_name, column_name, column_type, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 20';
 
@@ -296,6 +299,8 @@ export class RedshiftDriver implements Driver {
   readonly #data: CommandSender;
   readonly #s3: CommandSender;
   readonly #timer: PollTimer;
+  /** Whether the database may run SERIALIZABLE: asked once, at the first load. */
+  #serializable: Promise<boolean> | undefined;
   /** Each bucket's region, or null where it could not be read. */
   readonly #bucketRegions = new Map<string, string | null>();
 
@@ -629,6 +634,24 @@ export class RedshiftDriver implements Driver {
     );
   }
 
+  /**
+   * Whether loads must lock the ledger: the database is SERIALIZABLE (older clusters, some
+   * databases) or its level cannot be read. New workgroups run SNAPSHOT isolation, where loads of
+   * different tables run side by side; `ALTER DATABASE <db> ISOLATION LEVEL SNAPSHOT` sets it.
+   */
+  #mustLockLedger(): Promise<boolean> {
+    const known = this.#config.isolation;
+    if (known !== undefined) return Promise.resolve(known === 'serializable');
+    this.#serializable ??= this.query(ISOLATION_SQL).then(
+      (rows) =>
+        String(rows[0]?.isolation_level ?? '')
+          .trim()
+          .toLowerCase() !== 'snapshot isolation',
+      () => true,
+    );
+    return this.#serializable;
+  }
+
   /** The Data API client's region: the configured one, else the SDK client's own. */
   async #region(): Promise<string | undefined> {
     if (this.#config.region !== undefined) return this.#config.region;
@@ -652,6 +675,7 @@ export class RedshiftDriver implements Driver {
       parseS3Url(job.path, `${job.objectUri}: Redshift's COPY reads the object from S3, so its path`);
     await this.#checkRegions(jobs);
     await this.#checkObjects(jobs);
+    const lockLedger = await this.#mustLockLedger();
     const batchId = randomUUID().replaceAll('-', '');
     const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
@@ -671,6 +695,7 @@ export class RedshiftDriver implements Driver {
           ...(job.rows === undefined ? {} : { rows: job.rows }),
         })),
         copyRoleArn: this.#config.copyRoleArn,
+        lockLedger,
       });
     } catch (error) {
       // Over the Data API's limits: the same files in two smaller batches, oldest half first.

@@ -101,6 +101,12 @@ export interface BatchInput {
   files: readonly BatchFile[];
   /** `IAM_ROLE` for COPY: an ARN, or `default`. */
   copyRoleArn: string;
+  /**
+   * Lock the ledger too, before the target (one order for every loader, so no deadlock): under
+   * SERIALIZABLE isolation, loads of different tables that all read and insert the ledger
+   * otherwise abort each other with 1023. It serializes every load of the database.
+   */
+  lockLedger?: boolean;
 }
 
 /** What each statement of a batch does: a failed sub-statement is explained by its step. */
@@ -341,7 +347,9 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
    * The load of a batch of files as the statements of ONE BatchExecuteStatement (one transaction,
    * no reads in between — the Data API cannot branch):
    *
-   * 1. LOCK the target: writers of the table queue from here to commit.
+   * 1. LOCK the target: writers of the table queue from here to commit (so do its readers: "LOCK
+   *    causes reads and writes on the table to wait", https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html).
+   *    Under SERIALIZABLE isolation the ledger is locked first (see `lockLedger`).
    * 2. Count the batch's files already in the ledger into a temp table. Every statement that writes
    *    the target or the ledger is guarded by "that count is 0", so a batch that lost a race with
    *    another loader changes nothing and commits harmlessly; the driver then reads the ledger by
@@ -389,7 +397,12 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
     const nested = columns.some((column) => column.type.kind === 'nested');
 
     const statements: BatchStatement[] = [
-      { step: 'lock', sql: this.lockTable(table) },
+      {
+        step: 'lock',
+        sql: input.lockLedger
+          ? `LOCK TABLE ${this.quoteIdentifier(LEDGER_TABLE)}, ${t}`
+          : this.lockTable(table),
+      },
       {
         step: 'ledger-check',
         sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
