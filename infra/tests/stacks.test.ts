@@ -264,7 +264,7 @@ describe.each(ENVIRONMENTS)('%s stack', (environment) => {
       );
       const topic = only(json(), 'aws_sns_topic');
       expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
-        LAKELOAD_WAREHOUSE_URL: `redshift-data://workgroup/${name('wg')}/${config.warehouse.database}`,
+        LAKELOAD_WAREHOUSE_URL: `redshift-data://workgroup/${name('wg')}/${config.warehouse.database}?schema=public`,
         LAKELOAD_COPY_ROLE_ARN: ref('aws_iam_role', copyRole?.[0] ?? '', 'arn'),
         LAKELOAD_SNS_TOPIC_ARN: ref('aws_sns_topic', topic.logicalId, 'arn'),
         LAKELOAD_MANIFEST_PREFIX: `s3://lakeload-${environment}-landing-${account}/_lakeload/manifests/`,

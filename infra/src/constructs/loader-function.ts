@@ -210,7 +210,8 @@ export class LoaderFunction extends Construct {
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       environment: {
         variables: {
-          LAKELOAD_WAREHOUSE_URL: `redshift-data://workgroup/${props.workgroupName}/${props.database}`,
+          // The schema named, so the function qualifies every table without asking the session first.
+          LAKELOAD_WAREHOUSE_URL: `redshift-data://workgroup/${props.workgroupName}/${props.database}?schema=public`,
           LAKELOAD_COPY_ROLE_ARN: props.copyRoleArn,
           LAKELOAD_SNS_TOPIC_ARN: props.topicArn,
           LAKELOAD_MANIFEST_PREFIX: `s3://${props.bucketName}/${MANIFEST_PREFIX}`,

@@ -9,7 +9,8 @@ import { type S3Server, startS3Server } from '@lakeload/testkit/s3-server';
 import type { ObjectRef } from '../src/events/types.js';
 import { s3Store } from '../src/sources/s3-store.js';
 import type { ObjectStore } from '../src/sources/store.js';
-import { RedshiftDriver } from '../src/warehouse/redshift/redshift-driver.js';
+import { redshiftWarehouse } from '../src/warehouse/redshift/redshift-dialect.js';
+import type { RedshiftDriver } from '../src/warehouse/redshift/redshift-driver.js';
 
 /** The part of the rehearsal's endpoint these tests use (typed here: it is loaded by path). */
 export interface RehearsalEndpoint {
@@ -51,6 +52,8 @@ export interface RehearsedRedshift {
   store: ObjectStore;
   /** Uploads a local file as s3://lake/<key>; the ref carries S3's own ETag. */
   publish(key: string, body: Uint8Array, eventTime: string): Promise<ObjectRef>;
+  /** The test's own schema, the endpoint sessions' search_path. */
+  schema: string;
   cleanup(): Promise<void>;
 }
 
@@ -80,19 +83,21 @@ export async function rehearsedRedshift(settings: RehearsedSettings = {}): Promi
     region: REGION,
     credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
   });
-  const driver = new RedshiftDriver({
+  // Opened as the loader opens it: the session's schema is read once and qualifies every table.
+  const driver = (await redshiftWarehouse({
     target: { workgroup: 'rehearsal' },
     database: 'test',
     manifestPrefix: `s3://${LAKE_BUCKET}/_lakeload/manifests/`,
     pollIntervalMs: 5,
     maxPollIntervalMs: 50,
     clients: { data, s3 },
-  });
+  })) as RedshiftDriver;
   return {
     driver,
     endpoint,
     s3,
     store: s3Store(s3),
+    schema: schema.name,
     async publish(key, body, eventTime) {
       const put = await s3.send(new PutObjectCommand({ Bucket: LAKE_BUCKET, Key: key, Body: body }));
       return {

@@ -20,7 +20,7 @@ const DATA_FILE = /\.(parquet|csv|tsv|json|jsonl|ndjson|txt|gz|zst)$/i;
 export const DEFAULT_WAREHOUSE = 'duckdb:.lakeload/warehouse.duckdb';
 
 const REDSHIFT_FORMS =
-  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=snapshot|serializable] or redshift-data://cluster/<id>/<database>[?db-user=<user>|secret-arn=…][&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=…]';
+  'redshift-data://workgroup/<name>/<database>[?secret-arn=…&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=snapshot|serializable&schema=…] or redshift-data://cluster/<id>/<database>[?db-user=<user>|secret-arn=…][&copy-role-arn=…&manifest-prefix=s3://…&region=…&isolation=…&schema=…]';
 
 // What each query parameter must look like; a value that does not is refused with the form.
 const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
@@ -33,6 +33,7 @@ const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
   'manifest-prefix': [/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\\]*$/, 'an s3://bucket/prefix/ URL'],
   region: [/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'],
   isolation: [/^(snapshot|serializable)$/, "'snapshot' or 'serializable' (the database's isolation level)"],
+  schema: [/^[^\s\u0000]{1,127}$/, 'a schema name (at most 127 bytes)'],
 };
 
 /**
@@ -80,6 +81,7 @@ function parseRedshiftUrl(url: string): RedshiftDialectConfig {
     ...(values.isolation === undefined
       ? {}
       : { isolation: values.isolation as NonNullable<RedshiftDialectConfig['isolation']> }),
+    ...(values.schema === undefined ? {} : { schema: values.schema }),
   };
 }
 

@@ -112,6 +112,26 @@ describe('Redshift, rehearsed', () => {
     expect(redshift.endpoint.log().filter((statement) => statement.kind === 'copy')).toEqual([]);
   });
 
+  it("qualifies the target and the ledger by the session's schema in every statement", async () => {
+    const loader = new Loader({ driver: redshift.driver });
+    const ref = await redshift.publish(
+      'clicks/c.parquet',
+      await parquet(`SELECT * FROM (VALUES (1, 'a')) AS v(id, page)`),
+      '2026-12-01T10:00:00Z',
+    );
+    expect(await loader.loadObjects([ref], redshift.store)).toMatchObject([{ status: 'loaded' }]);
+    const sql = redshift.endpoint
+      .log()
+      .map((statement) => statement.sql)
+      .join('\n');
+    for (const table of ['clicks', 'lakeload_load_history']) {
+      const named = [...sql.matchAll(new RegExp(`(\\S*)"${table}"`, 'g'))].map((match) => match[1]);
+      expect(named.length).toBeGreaterThan(0);
+      // Unqualified, a name resolves in pg_catalog first.
+      expect(new Set(named)).toEqual(new Set([`"${redshift.schema}".`]));
+    }
+  });
+
   it('under SERIALIZABLE isolation, concurrent loads of different tables do not abort each other over the ledger', async () => {
     await redshift.driver.close();
     await redshift.cleanup();

@@ -54,7 +54,7 @@ afterAll(async () => {
 
 it('reaches the endpoint named by AWS_ENDPOINT_URL_REDSHIFT_DATA and reads the table through information_schema', async () => {
   const driver = await openWarehouse(
-    'redshift-data://workgroup/analytics/dev?secret-arn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:s',
+    'redshift-data://workgroup/analytics/dev?secret-arn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:s&schema=sales',
   );
   expect(await driver.tableColumns('orders')).toEqual([
     { name: 'order_id', type: { kind: 'int', bits: 64, signed: true }, nullable: false },
@@ -73,6 +73,6 @@ it('reaches the endpoint named by AWS_ENDPOINT_URL_REDSHIFT_DATA and reads the t
     WorkgroupName: 'analytics',
     Database: 'dev',
     SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s',
-    Sql: "SELECT column_name, data_type, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orders' ORDER BY ordinal_position",
+    Sql: "SELECT column_name, data_type, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position",
   });
 });

@@ -3,7 +3,7 @@ import type { SqlCompiler } from '../sql-compiler.js';
 
 /** The table's columns in table order, from information_schema (Redshift's introspector reuses it). */
 export function columnsSql(compiler: SqlCompiler, table: string, typeFields = 'data_type, udt_name'): string {
-  return `SELECT column_name, ${typeFields}, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${compiler.quoteLiteral(table)} ORDER BY ordinal_position`;
+  return `SELECT column_name, ${typeFields}, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = ${compiler.schema === undefined ? 'current_schema()' : compiler.quoteLiteral(compiler.schema)} AND table_name = ${compiler.quoteLiteral(table)} ORDER BY ordinal_position`;
 }
 
 /** A PostgreSQL column type back in the loader's neutral types (see the compiler for the other way). */

@@ -61,6 +61,11 @@ export interface RedshiftDialectConfig {
    * row there, assumed serializable (safe, but one load at a time per database).
    */
   isolation?: 'snapshot' | 'serializable';
+  /**
+   * The schema every table name is qualified with. Default: the session's `current_schema()`, read
+   * once when the warehouse opens. Unqualified, a name would resolve in a system schema first.
+   */
+  schema?: string;
 }
 
 /** The config with every default applied. */
