@@ -183,9 +183,10 @@ export class PostgresDriver implements Driver {
     const paths = jobs.map((job) => job.path);
     const { settings } = first;
     try {
-      const wide = await this.#stageWideDecimals(reader, staging, jobs);
       if (!rank) {
-        await this.#streamFiles(reader, client, staging, jobs, { wide });
+        await this.#streamFiles(reader, client, staging, jobs, {
+          wide: await this.#stageWideDecimals(reader, staging, jobs),
+        });
         return undefined;
       }
       const stamps = await stampFiles(paths);
@@ -197,6 +198,7 @@ export class PostgresDriver implements Driver {
       ).getRowObjectsJson();
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
+      const wide = await this.#stageWideDecimals(reader, staging, jobs);
       const written = await this.#streamFiles(reader, client, direct ? first.table : staging, jobs, {
         kept: { positions, settings },
         direct,
