@@ -77,8 +77,12 @@ describe('the PostgreSQL reader SQL for wide decimals', () => {
 
   it('keeps refusing on DuckDB and Redshift, which hold 38 digits at most', () => {
     const wide: ColumnType = { kind: 'decimal', precision: 50, scale: 10 };
-    expect(() => new DuckDBSqlCompiler().columnType(wide, 'a')).toThrow(/DuckDB holds at most 38 digits/);
-    expect(() => new RedshiftSqlCompiler().columnType(wide, 'a')).toThrow(/Redshift holds at most 38 digits/);
+    expect(() => new DuckDBSqlCompiler().columnType(wide, 'a')).toThrow(
+      /"a" is decimal\(50,10\); DuckDB holds at most 38 digits\. Write it as decimal\(38,s\) or as a string/,
+    );
+    expect(() => new RedshiftSqlCompiler().columnType(wide, 'a')).toThrow(
+      /"a" is decimal\(50,10\); Redshift holds at most 38 digits\. Write it as decimal\(38,s\) or as a string/,
+    );
   });
 
   it('creates the table of exact texts and joins it by file and row, quoting the names', () => {
