@@ -83,38 +83,42 @@ export async function* readWideDecimals(
   let firstRow = 0;
   for (const group of metadata.row_groups) {
     const count = Number(group.num_rows);
-    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
-      parquetRead({
-        file,
-        metadata: raw,
-        columns: names,
-        rowStart: firstRow,
-        rowEnd: firstRow + count,
-        utf8: false,
-        compressors,
-        rowFormat: 'object',
-        onComplete: resolve,
-      }).catch(reject);
+    const values: Record<string, (string | null)[]> = Object.fromEntries(
+      names.map((name) => [name, new Array<string | null>(count).fill(null)]),
+    );
+    let read = 0;
+    // Column by column as hyparquet decodes them (no row objects), each value printed at once.
+    await parquetRead({
+      file,
+      metadata: raw,
+      columns: names,
+      rowStart: firstRow,
+      rowEnd: firstRow + count,
+      utf8: false,
+      compressors,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const target = values[columnName];
+        const scale = scales.get(columnName) ?? 0;
+        if (!target) return;
+        for (let index = 0; index < columnData.length; index++) {
+          const row = rowStart - firstRow + index;
+          if (row < 0 || row >= count) continue;
+          const value = columnData[index] as Uint8Array | bigint | number | null | undefined;
+          target[row] = value === null || value === undefined ? null : decimalText(value, scale);
+          read += 1;
+        }
+      },
     }).catch((error: unknown) => {
       throw new ParquetFormatError(
         `${path}: cannot read its decimal columns of more than 38 digits (${error instanceof Error ? error.message : String(error)})`,
         { cause: error },
       );
     });
-    if (rows.length !== count) {
+    if (read !== count * names.length) {
       throw new ParquetFormatError(
-        `${path}: a row group declares ${count} rows but its decimal columns hold ${rows.length}`,
+        `${path}: a row group declares ${count} rows but its decimal columns hold ${read / names.length}`,
       );
     }
-    const values = Object.fromEntries(
-      names.map((name) => [
-        name,
-        rows.map((row) => {
-          const value = row[name] as Uint8Array | bigint | number | null | undefined;
-          return value === null || value === undefined ? null : decimalText(value, scales.get(name) ?? 0);
-        }),
-      ]),
-    );
     yield { firstRow, values };
     firstRow += count;
   }
