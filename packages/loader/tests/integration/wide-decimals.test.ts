@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import parquet from '@dsnp/parquetjs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetDecimals } from '@lakeload/testkit/fingerprint';
 import { createTestSchema } from '@lakeload/testkit/postgres';
@@ -16,6 +17,7 @@ import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { readWideDecimals } from '../../src/warehouse/postgres/wide-decimals.js';
 
 type Schema = NonNullable<Parameters<typeof parquetWriteFile>[0]['schema']>;
 type ColumnData = Parameters<typeof parquetWriteFile>[0]['columnData'];
@@ -222,6 +224,34 @@ describe('decimals of more than 38 digits', () => {
       await driver.close();
       await pg.drop();
     }
+  });
+
+  it('reads the bytes of another writer, compressed: @dsnp/parquetjs with GZIP', async () => {
+    const path = join(root, 'gzip.parquet');
+    const bytes = (value: bigint) => {
+      const hex = BigInt.asUintN(168, value).toString(16).padStart(42, '0');
+      return Buffer.from(hex, 'hex');
+    };
+    const out = await parquet.ParquetWriter.openFile(
+      new parquet.ParquetSchema({
+        k: { type: 'DECIMAL', precision: 50, scale: 10, compression: 'GZIP', optional: true },
+      } as never),
+      path,
+    );
+    for (const value of [K1, K2, K3]) await out.appendRow({ k: bytes(value) });
+    await out.appendRow({});
+    await out.close();
+    const groups = [];
+    for await (const group of readWideDecimals(path, [
+      { name: 'k', type: { kind: 'decimal', precision: 50, scale: 10 }, nullable: true },
+    ]))
+      groups.push(group);
+    expect(groups.flatMap((group) => group.values.k)).toEqual([
+      '1234567890123456789012345678901234567890.1234567890',
+      '1234567890123456789012345678901234567891.1234567890',
+      '-1234567890123456789012345678901234567890.1234567890',
+      null,
+    ]);
   });
 
   it('keeps refusing on DuckDB, whose DECIMAL holds 38 digits', async () => {

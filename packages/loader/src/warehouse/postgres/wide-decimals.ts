@@ -3,7 +3,7 @@
 // of 8 wrongly besides (https://github.com/duckdb/duckdb/pull/25058); so their unscaled values
 // (big-endian two's complement, https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#decimal)
 // are read with hyparquet, one row group at a time, and printed as exact decimal text.
-import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from 'node:zlib';
+import zlib from 'node:zlib';
 import {
   asyncBufferFromFile,
   type Compressors,
@@ -44,11 +44,13 @@ export function decimalText(unscaled: Uint8Array | bigint | number, scale: numbe
   return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
 
-// Node's own codecs beside hyparquet's built-in Snappy; a file in another codec is refused by name.
+// Node's own codecs beside hyparquet's built-in Snappy; a file in another codec fails with
+// hyparquet's message naming it. Zstandard only where Node has it (22.15+; the CLI runs on 20).
+const { zstdDecompressSync } = zlib as Partial<typeof zlib>;
 const compressors: Compressors = {
-  GZIP: (input) => gunzipSync(input),
-  BROTLI: (input) => brotliDecompressSync(input),
-  ZSTD: (input) => zstdDecompressSync(input),
+  GZIP: (input) => zlib.gunzipSync(input),
+  BROTLI: (input) => zlib.brotliDecompressSync(input),
+  ...(zstdDecompressSync ? { ZSTD: (input: Uint8Array) => zstdDecompressSync(input) } : {}),
 };
 
 /** One row group's wide columns: its first row in the file and, per column, each row's text or null. */
