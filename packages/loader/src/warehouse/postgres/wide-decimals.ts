@@ -3,7 +3,7 @@
 // of 8 wrongly besides (https://github.com/duckdb/duckdb/pull/25058); so their unscaled values
 // (big-endian two's complement, https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#decimal)
 // are read with hyparquet, one row group at a time, and printed as exact decimal text.
-import zlib from 'node:zlib';
+import * as zlib from 'node:zlib';
 import {
   asyncBufferFromFile,
   type Compressors,
