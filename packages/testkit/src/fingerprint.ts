@@ -1,11 +1,14 @@
 // Value-by-value comparison of a loaded table with DuckDB's own reading of the files: per column, the
 // multiset of its values in a canonical text that ignores representation (how a warehouse prints a
 // number, a timestamp, bytes or JSON), so that only a different value makes a difference.
+import parquet from '@dsnp/parquetjs';
 
 /** The part of the loader's column type that decides how a value prints (structurally the same). */
 export interface PrintableType {
   kind: string;
   bits?: number;
+  precision?: number;
+  scale?: number;
 }
 
 /** A column of the file: its name and type. */
@@ -161,5 +164,50 @@ export async function fileFingerprint<C extends PrintableColumn>(
       )),
     );
   }
-  return fingerprint(columns, rows);
+  const print = fingerprint(columns, rows);
+  // DuckDB reads a decimal of more than 38 digits as a (wrongly decoded) DOUBLE: those columns are
+  // read from their bytes instead.
+  for (const { name, type } of columns) {
+    if (type.kind !== 'decimal' || (type.precision ?? 0) <= 38) continue;
+    const values: (string | null)[] = [];
+    for (const path of paths) values.push(...(await parquetDecimals(path, name, type.scale ?? 0)));
+    print[name] = values.map((value) => canonical(type, value)).sort();
+  }
+  return print;
+}
+
+/** Unscaled big-endian two's-complement bytes as exact decimal text. */
+function unscaledText(bytes: Uint8Array, scale: number): string {
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const value = BigInt.asIntN(bytes.length * 8, BigInt(`0x${hex || '0'}`));
+  const digits = (value < 0n ? -value : value).toString().padStart(scale + 1, '0');
+  const point = digits.length - scale;
+  const text = scale === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return value < 0n ? `-${text}` : text;
+}
+
+/**
+ * A decimal column's values in file order, exact, as text (NULL as null): read by @dsnp/parquetjs,
+ * which hands over a byte-array decimal's unscaled bytes as they are, a reader apart from both
+ * DuckDB and the loader's.
+ */
+export async function parquetDecimals(path: string, name: string, scale: number): Promise<(string | null)[]> {
+  const reader = await parquet.ParquetReader.openFile(path);
+  try {
+    const cursor = reader.getCursor([[name]]);
+    const values: (string | null)[] = [];
+    for (
+      let row = (await cursor.next()) as Record<string, unknown> | null;
+      row;
+      row = (await cursor.next()) as Record<string, unknown> | null
+    ) {
+      const value = row[name];
+      if (value === undefined || value === null) values.push(null);
+      else if (value instanceof Uint8Array) values.push(unscaledText(value, scale));
+      else throw new Error(`${path}: column "${name}" is not a byte-array decimal (read ${typeof value})`);
+    }
+    return values;
+  } finally {
+    await reader.close();
+  }
 }

@@ -36,7 +36,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'decimal':
         if (type.precision > 38) {
           throw new UnsupportedTypeError(
-            `column "${column}" is decimal(${type.precision},${type.scale}); DuckDB holds at most 38 digits`,
+            `column "${column}" is decimal(${type.precision},${type.scale}); DuckDB holds at most 38 digits. Write it as decimal(38,s) or as a string`,
           );
         }
         return `DECIMAL(${type.precision},${type.scale})`;

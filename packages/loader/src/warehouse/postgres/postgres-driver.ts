@@ -16,6 +16,7 @@ import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
 import { columnsSql, toColumns } from './postgres-introspector.js';
 import { PostgresSqlCompiler } from './postgres-sql-compiler.js';
+import { isWideDecimal, readWideDecimals } from './wide-decimals.js';
 
 // SQLSTATE classes and codes worth another attempt: serialization failures, deadlocks, lost or
 // refused connections, an administrator's shutdown, lock timeouts.
@@ -183,7 +184,9 @@ export class PostgresDriver implements Driver {
     const { settings } = first;
     try {
       if (!rank) {
-        await this.#streamFiles(reader, client, staging, jobs, {});
+        await this.#streamFiles(reader, client, staging, jobs, {
+          wide: await this.#stageWideDecimals(reader, staging, jobs),
+        });
         return undefined;
       }
       const stamps = await stampFiles(paths);
@@ -195,9 +198,11 @@ export class PostgresDriver implements Driver {
       ).getRowObjectsJson();
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
+      const wide = await this.#stageWideDecimals(reader, staging, jobs);
       const written = await this.#streamFiles(reader, client, direct ? first.table : staging, jobs, {
         kept: { positions, settings },
         direct,
+        wide,
       });
       // The losers were left out by position: the files must be the ones that were ranked.
       await checkUnchanged(stamps);
@@ -205,6 +210,45 @@ export class PostgresDriver implements Driver {
     } finally {
       reader.closeSync();
     }
+  }
+
+  /**
+   * Fills the reader's table of the batch's decimals of more than 38 digits, read exactly a row
+   * group at a time (see wide-decimals.ts), and answers its name; undefined, and nothing read, when
+   * the files have none.
+   */
+  async #stageWideDecimals(
+    reader: DuckDBConnection,
+    staging: string,
+    jobs: readonly LoadJob[],
+  ): Promise<string | undefined> {
+    const wide = (jobs[0]?.columns ?? []).filter((column) => isWideDecimal(column.type));
+    if (wide.length === 0) return undefined;
+    const table = `${staging}_wide`;
+    await reader.run(this.compiler.wideDecimalTable(table, wide));
+    const appender = await reader.createAppender(table, 'main', 'temp');
+    try {
+      for (const [ordinal, job] of jobs.entries()) {
+        for await (const { firstRow, values } of readWideDecimals(job.path, wide)) {
+          const columns = wide.map((column) => values[column.name] ?? []);
+          const count = columns[0]?.length ?? 0;
+          for (let row = 0; row < count; row++) {
+            appender.appendInteger(ordinal);
+            appender.appendBigInt(BigInt(firstRow + row));
+            for (const column of columns) {
+              const text = column[row];
+              if (text === null || text === undefined) appender.appendNull();
+              else appender.appendVarchar(text);
+            }
+            appender.endRow();
+          }
+        }
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return table;
   }
 
   /**

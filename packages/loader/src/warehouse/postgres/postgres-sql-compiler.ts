@@ -8,6 +8,7 @@ import {
   SqlCompiler,
   UnsupportedTypeError,
 } from '../sql-compiler.js';
+import { hasNestedWideDecimal, isWideDecimal } from './wide-decimals.js';
 
 /**
  * PostgreSQL's types (the type table in the package README): int8/16 → smallint, int32 → integer,
@@ -30,10 +31,11 @@ export class PostgresSqlCompiler extends SqlCompiler {
       case 'float':
         return type.bits === 64 ? 'double precision' : 'real';
       case 'decimal':
-        if (type.precision > 38) {
-          // DuckDB, the in-process reader, reads such a decimal as DOUBLE: digits would be lost.
+        // Past 38 digits the driver reads the values exactly itself (see wide-decimals.ts).
+        // https://www.postgresql.org/docs/15/datatype-numeric.html: a declared precision up to 1000.
+        if (type.precision > 1000) {
           throw new UnsupportedTypeError(
-            `column "${column}" is decimal(${type.precision},${type.scale}); the loader's Parquet reader keeps at most 38 digits and would round the rest. Write it as decimal(38,s) or as a string`,
+            `column "${column}" is decimal(${type.precision},${type.scale}); PostgreSQL's numeric holds at most 1000 digits. Write it as a string`,
           );
         }
         return `numeric(${type.precision},${type.scale})`;
@@ -56,6 +58,12 @@ export class PostgresSqlCompiler extends SqlCompiler {
       case 'interval':
         return 'interval';
       case 'nested':
+        if (hasNestedWideDecimal(type)) {
+          // Nested values reach jsonb through the reader (DuckDB), which would round such a decimal.
+          throw new UnsupportedTypeError(
+            `column "${column}" holds a decimal of more than 38 digits inside a ${type.shape}; the loader reads those exactly only as top-level columns. Write it as a top-level column or as a string`,
+          );
+        }
         // Structs, lists and maps as JSON, queryable with jsonb's operators.
         return 'jsonb';
     }
@@ -131,12 +139,18 @@ export class PostgresSqlCompiler extends SqlCompiler {
     options: {
       kept?: { positions: string; settings: { keys: readonly string[]; version?: string | undefined } };
       direct?: boolean;
+      /** The reader's table of the batch's wide decimals as exact text (see `wideDecimalTable`). */
+      wide?: string | undefined;
     } = {},
   ): string {
-    const { kept, direct = false } = options;
-    const values = columns.map(
-      (column) => `coalesce(${this.#copyText(column.type, `p.${this.quoteIdentifier(column.name)}`)}, '\\N')`,
-    );
+    const { kept, direct = false, wide } = options;
+    const values = columns.map((column) => {
+      const name = this.quoteIdentifier(column.name);
+      // The reader's own value of a wide decimal is a rounded DOUBLE: its exact text is joined in.
+      const value =
+        wide && isWideDecimal(column.type) ? `w.${name}` : this.#copyText(column.type, `p.${name}`);
+      return `coalesce(${value}, '\\N')`;
+    });
     const line = direct
       ? values
       : [
@@ -145,7 +159,19 @@ export class PostgresSqlCompiler extends SqlCompiler {
           `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
         ];
     const rows = kept ? rankedRows(this, kept.positions, kept.settings, 'anti') : '';
-    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${rows}`;
+    const exact = wide
+      ? ` JOIN ${this.quoteIdentifier(wide)} AS w ON w.${this.quoteIdentifier(FILE)} = b.ordinal AND w.file_row_number = p.file_row_number`
+      : '';
+    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${exact}${rows}`;
+  }
+
+  /**
+   * The reader's (DuckDB's) table that the driver fills with a batch's decimals of more than 38
+   * digits, as exact text, by file (its position in the batch) and row in the file.
+   */
+  wideDecimalTable(table: string, columns: readonly Column[]): string {
+    const definitions = columns.map((column) => `${this.quoteIdentifier(column.name)} VARCHAR`);
+    return `CREATE TEMP TABLE ${this.quoteIdentifier(table)} (${[`${this.quoteIdentifier(FILE)} INTEGER`, 'file_row_number BIGINT', ...definitions].join(', ')})`;
   }
 }
 
