@@ -22,14 +22,15 @@ let s3: S3Client;
 let driver: Driver;
 let scratch: string;
 
-async function parquet(name: string, select: string): Promise<ObjectRef> {
-  const path = join(scratch, `${name}.parquet`);
+/** A DuckDB query's rows as `<table>/<name>.parquet`: the folder routes the object to `table`. */
+async function parquet(name: string, select: string, into = table): Promise<ObjectRef> {
+  const path = join(scratch, `${into}-${name}.parquet`);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
   connection.closeSync();
   instance.closeSync();
-  return upload(s3, path, `${table}/${name}.parquet`);
+  return upload(s3, path, `${into}/${name}.parquet`);
 }
 
 beforeAll(async () => {
@@ -95,8 +96,8 @@ describe('live Redshift Serverless', () => {
     });
     const rows = (status: string) =>
       `SELECT range AS id, CAST(1 AS BIGINT) AS v, '${status}' AS status FROM range(0, 40)`;
-    const older = await parquet(`${tied}-old`, rows('old'));
-    const newer = await parquet(`${tied}-new`, rows('new'));
+    const older = await parquet('old', rows('old'), tied);
+    const newer = await parquet('new', rows('new'), tied);
     const store = s3Store(s3);
     try {
       expect((await loader.loadObjects([older, newer], store)).map((result) => result.status)).toEqual([
@@ -108,8 +109,9 @@ describe('live Redshift Serverless', () => {
         { status: 'new', n: 40 },
       ]);
       const within = await parquet(
-        `${tied}-within`,
+        'within',
         "SELECT 1 AS id, CAST(2 AS BIGINT) AS v, 'x' AS status UNION ALL SELECT 1, 2, 'y'",
+        tied,
       );
       const [refused] = await loader.loadObjects([within], store);
       expect(refused).toMatchObject({ status: 'failed', retryable: false });
@@ -140,7 +142,7 @@ describe('live Redshift Serverless', () => {
     console.log(`live isolation level: ${JSON.stringify(level)}`);
     expect(String(level?.isolation_level ?? '').trim()).toMatch(/^(Snapshot Isolation|Serializable)$/);
     // 100 KB: 100,000 bytes are taken; whether 102,400 are is printed (the loader budgets 100,000).
-    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT ''".length)}' AS x`;
+    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT '' AS x".length)}' AS x`;
     expect(await driver.query(sized(100_000))).toHaveLength(1);
     const over = await driver.query(sized(102_400)).then(
       () => 'taken',
@@ -160,8 +162,9 @@ describe('live Redshift Serverless', () => {
     for (let file = 0; file < 4; file++)
       refs.push(
         await parquet(
-          `${timed}-${file}`,
+          `part-${file}`,
           `SELECT range AS id, CAST(1 AS BIGINT) AS v FROM range(${file * 100}, ${file * 100 + 100})`,
+          timed,
         ),
       );
     const started = Date.now();
