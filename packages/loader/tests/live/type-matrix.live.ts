@@ -39,12 +39,15 @@ const tables: string[] = [];
 let s3: S3Client;
 let driver: Driver;
 let reader: DuckDBInstance;
+let duckdb: DuckDBConnection;
 let dir: string;
 
 beforeAll(async () => {
   if (missing.length > 0) return;
   dir = await mkdtemp(join(tmpdir(), 'lakeload-live-matrix-'));
   reader = await DuckDBInstance.create(':memory:');
+  duckdb = await reader.connect();
+  await duckdb.run("SET TimeZone = 'UTC'");
   ({ s3, driver } = await openLive());
 });
 
@@ -52,6 +55,7 @@ afterAll(async () => {
   if (missing.length > 0) return;
   await cleanUp(s3, driver, tables);
   await driver.close();
+  duckdb.closeSync();
   reader.closeSync();
   await rm(dir, { recursive: true, force: true });
 });
@@ -105,10 +109,7 @@ async function loadTwice(table: string, path: string) {
 async function expectHoldsTwice(table: string, path: string) {
   const source = await fileSource(path);
   const { columns } = await readParquetSchema(source).finally(() => source.close());
-  const connection = await reader.connect();
-  await connection.run("SET TimeZone = 'UTC'");
-  const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [path, path]);
-  connection.closeSync();
+  const expected = await fileFingerprint(duckdbRows(duckdb), driver.compiler, columns, [path, path]);
   // Redshift stores the names folded (and cut) by its rules.
   const stored = columns.map((column) => ({
     ...column,
