@@ -5,96 +5,43 @@
 // Creates: objects under s3://$LAKELOAD_LIVE_BUCKET/lakeload-live/<run>/ (data files and COPY
 // manifests), a table live_orders_<run>, rows in lakeload_load_history and lakeload_dead_letters
 // (created if missing). Deletes all of them at the end, the ledger rows by their object URIs.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
 import { Loader } from '../../src/load.js';
-import { createS3Client } from '../../src/sources/s3-client.js';
 import { s3Store } from '../../src/sources/s3-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { openWarehouse } from '../../src/warehouse/url.js';
+import { cleanUp, missing, openLive, requireEnvironment, run, upload } from './live-env.js';
 
-const REQUIRED = {
-  LAKELOAD_LIVE_WAREHOUSE_URL: 'redshift-data://workgroup/<name>/<database>[?secret-arn=…]',
-  LAKELOAD_LIVE_BUCKET: 'a bucket in the workgroup’s region that the COPY role can read',
-  LAKELOAD_LIVE_COPY_ROLE_ARN: "the role COPY assumes (or 'default')",
-};
-const missing = Object.keys(REQUIRED).filter((name) => !process.env[name]);
-
-const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const table = `live_orders_${run}`;
-const bucket = process.env.LAKELOAD_LIVE_BUCKET ?? '';
-const prefix = `lakeload-live/${run}/`;
 let s3: S3Client;
 let driver: Driver;
 let scratch: string;
 
-async function parquet(name: string, select: string): Promise<ObjectRef> {
-  const path = join(scratch, `${name}.parquet`);
+/** A DuckDB query's rows as `<table>/<name>.parquet`: the folder routes the object to `table`. */
+async function parquet(name: string, select: string, into = table): Promise<ObjectRef> {
+  const path = join(scratch, `${into}-${name}.parquet`);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
   connection.closeSync();
   instance.closeSync();
-  const key = `${prefix}${table}/${name}.parquet`;
-  const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(path) }));
-  return {
-    bucket,
-    key,
-    size: (await stat(path)).size,
-    etag: (put.ETag ?? '').replaceAll('"', ''),
-    eventTime: new Date().toISOString(),
-  };
-}
-
-/** Fails the test, naming what is missing: a live suite that cannot run must not look passed. */
-function requireEnvironment(): void {
-  if (missing.length > 0) {
-    throw new Error(
-      `the live Redshift suite needs ${missing.map((name) => `${name} (${REQUIRED[name as keyof typeof REQUIRED]})`).join(', ')}, plus AWS credentials and AWS_REGION; see "Live tests" in packages/loader/README.md`,
-    );
-  }
+  return upload(s3, path, `${into}/${name}.parquet`);
 }
 
 beforeAll(async () => {
   if (missing.length > 0) return;
   scratch = await mkdtemp(join(tmpdir(), 'lakeload-live-'));
-  s3 = createS3Client();
-  const base = String(process.env.LAKELOAD_LIVE_WAREHOUSE_URL);
-  const manifests = encodeURIComponent(`s3://${bucket}/${prefix}manifests/`);
-  const role = encodeURIComponent(String(process.env.LAKELOAD_LIVE_COPY_ROLE_ARN));
-  driver = await openWarehouse(
-    `${base}${base.includes('?') ? '&' : '?'}manifest-prefix=${manifests}&copy-role-arn=${role}`,
-  );
+  ({ s3, driver } = await openLive());
 });
 
 afterAll(async () => {
   if (missing.length > 0) return;
-  const c = driver.compiler;
-  const like = c.quoteLiteral(`s3://${bucket}/${prefix}%`);
-  await driver.runDdl([
-    `DROP TABLE IF EXISTS ${c.quoteIdentifier(table)}`,
-    `DELETE FROM lakeload_load_history WHERE object_uri LIKE ${like}`,
-    `DELETE FROM lakeload_dead_letters WHERE object_uri LIKE ${like}`,
-  ]);
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const object of page.Contents ?? [])
-      if (object.Key) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    token = page.NextContinuationToken;
-  } while (token);
+  await cleanUp(s3, driver, [table]);
   await driver.close();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -149,8 +96,8 @@ describe('live Redshift Serverless', () => {
     });
     const rows = (status: string) =>
       `SELECT range AS id, CAST(1 AS BIGINT) AS v, '${status}' AS status FROM range(0, 40)`;
-    const older = await parquet(`${tied}-old`, rows('old'));
-    const newer = await parquet(`${tied}-new`, rows('new'));
+    const older = await parquet('old', rows('old'), tied);
+    const newer = await parquet('new', rows('new'), tied);
     const store = s3Store(s3);
     try {
       expect((await loader.loadObjects([older, newer], store)).map((result) => result.status)).toEqual([
@@ -162,8 +109,9 @@ describe('live Redshift Serverless', () => {
         { status: 'new', n: 40 },
       ]);
       const within = await parquet(
-        `${tied}-within`,
+        'within',
         "SELECT 1 AS id, CAST(2 AS BIGINT) AS v, 'x' AS status UNION ALL SELECT 1, 2, 'y'",
+        tied,
       );
       const [refused] = await loader.loadObjects([within], store);
       expect(refused).toMatchObject({ status: 'failed', retryable: false });
@@ -194,7 +142,7 @@ describe('live Redshift Serverless', () => {
     console.log(`live isolation level: ${JSON.stringify(level)}`);
     expect(String(level?.isolation_level ?? '').trim()).toMatch(/^(Snapshot Isolation|Serializable)$/);
     // 100 KB: 100,000 bytes are taken; whether 102,400 are is printed (the loader budgets 100,000).
-    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT ''".length)}' AS x`;
+    const sized = (bytes: number) => `SELECT '${'x'.repeat(bytes - "SELECT '' AS x".length)}' AS x`;
     expect(await driver.query(sized(100_000))).toHaveLength(1);
     const over = await driver.query(sized(102_400)).then(
       () => 'taken',
@@ -214,8 +162,9 @@ describe('live Redshift Serverless', () => {
     for (let file = 0; file < 4; file++)
       refs.push(
         await parquet(
-          `${timed}-${file}`,
+          `part-${file}`,
           `SELECT range AS id, CAST(1 AS BIGINT) AS v FROM range(${file * 100}, ${file * 100 + 100})`,
+          timed,
         ),
       );
     const started = Date.now();
