@@ -33,7 +33,8 @@ describe('start-up', () => {
     // Everything printed goes through the loader's redaction, a module without imports of its own.
     const heavy = loaded.filter(
       (url) =>
-        url.includes('node_modules') || (url.includes('/packages/loader/') && !url.endsWith('/dist/redact.js')),
+        url.includes('node_modules') ||
+        (url.includes('/packages/loader/') && !url.endsWith('/dist/redact.js')),
     );
     expect(heavy).toEqual([]);
   });

@@ -33,7 +33,7 @@ const REDSHIFT_PARAMETERS: Record<string, [RegExp, string]> = {
   'manifest-prefix': [/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^\\]*$/, 'an s3://bucket/prefix/ URL'],
   region: [/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'],
   isolation: [/^(snapshot|serializable)$/, "'snapshot' or 'serializable' (the database's isolation level)"],
-  schema: [/^[^\s\u0000]{1,127}$/, 'a schema name (at most 127 bytes)'],
+  schema: [/^\S{1,127}$/, 'a schema name (at most 127 bytes)'],
 };
 
 /**
