@@ -4,7 +4,8 @@ export { localObject, localObjectAt } from './events/local.js';
 export { type LocalFile, localObjects, SymlinkError } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
-export type { PendingLetter } from './ledger/ledger.js';
+export { ledgerTables, type PendingLetter } from './ledger/ledger.js';
+export { type Bucket, LedgerReads, type Window } from './ledger/ledger-reads.js';
 export {
   DEFAULT_TABLES,
   Loader,
@@ -39,7 +40,6 @@ export {
   readLedgerState,
   reconcile,
 } from './reconcile/reconcile.js';
-export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
 export { forOutput, redact, registerSecret, registerSecretsOf } from './redact.js';
 export {
   COLUMNS as REPORT_COLUMNS,
