@@ -4,6 +4,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
+  type Logger as CoreLogger,
   type EventItem,
   LoaderError,
   type ObjectRef,
@@ -39,6 +40,8 @@ export interface Invocation {
   isRedelivery(uri: string): boolean;
   /** The invocation's time left, in ms (`context.getRemainingTimeInMillis()`). */
   remainingMs(): number;
+  /** The function's Powertools logger: what the core logs carries the request id. */
+  readonly logger: CoreLogger;
 }
 
 /** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
@@ -147,6 +150,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
     notifyContext: () => current,
     isRedelivery: (uri) => redelivered.has(uri),
     remainingMs: () => remaining?.() ?? 0,
+    logger,
   };
   let port: Promise<LoadPort> | undefined;
   const connect = () => {

@@ -14,6 +14,7 @@ export {
   type ObjectResult,
   objectUri,
 } from './load.js';
+export type { Logger } from './logger.js';
 export {
   ConsoleNotifier,
   eventOf,

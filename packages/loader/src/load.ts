@@ -13,9 +13,9 @@ import {
   pendingDeadLetters,
   recordFailure,
 } from './ledger/ledger.js';
+import { type Logger, silentLogger } from './logger.js';
 import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
 import { type Batchable, planBatches } from './plan/batch.js';
-import { forOutput } from './redact.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { checkColumnNames, checkTableName } from './schema/names.js';
@@ -42,6 +42,8 @@ export interface LoaderOptions {
   backoffMs?: number;
   /** Told when each object arrives and how its load ended; a failing notifier never fails a load. */
   notifiers?: readonly Notifier[];
+  /** Hears what is neither a result nor an error of a call (a notifier that failed). Default: silent. */
+  logger?: Logger;
   /** Most files per load transaction; never more than the dialect's `maxBatchFiles`. Default: that. */
   maxBatchFiles?: number;
 }
@@ -141,6 +143,7 @@ export class Loader {
   readonly #backoffMs: number;
   readonly #notifiers: readonly Notifier[];
   readonly #maxBatchFiles: number;
+  readonly #logger: Logger;
   #ledgerReady: Promise<void> | undefined;
 
   constructor(options: LoaderOptions) {
@@ -150,6 +153,7 @@ export class Loader {
     this.#attempts = options.attempts ?? 5;
     this.#backoffMs = options.backoffMs ?? 50;
     this.#notifiers = options.notifiers ?? [];
+    this.#logger = options.logger ?? silentLogger;
     const most = this.#driver.capabilities.maxBatchFiles;
     this.#maxBatchFiles = Math.max(1, Math.min(most, options.maxBatchFiles ?? most));
   }
@@ -158,11 +162,7 @@ export class Loader {
     await Promise.all(
       this.#notifiers.map((notifier) =>
         notifier.notify(event).catch((error: unknown) => {
-          process.stderr.write(
-            forOutput(
-              `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
-            ),
-          );
+          this.#logger.warn(`a notifier failed: ${error instanceof Error ? error.message : String(error)}`);
         }),
       ),
     );

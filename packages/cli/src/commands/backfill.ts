@@ -23,6 +23,7 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
+import { stderrLogger } from './logger.js';
 
 /**
  * The source a backfill or reconcile compares with the ledger: a local folder, or an S3 prefix (the
@@ -141,6 +142,7 @@ export async function runBackfill(argv: readonly string[], signal: AbortSignal):
       (each) =>
         new Loader({
           driver: each,
+          logger: stderrLogger,
           notifiers,
           tables: config.tables,
           rules: config.rules,

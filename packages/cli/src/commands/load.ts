@@ -33,6 +33,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { out } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri, s3Source } from '../sources.js';
+import { stderrLogger } from './logger.js';
 
 /** `--warehouse`, shared by every command that opens the warehouse. */
 export const WAREHOUSE_OPTION: OptionSpec = {
@@ -164,7 +165,7 @@ export function describeLoad(summary: LoadSummary): string {
 /** Notifiers from `--notify` values. */
 export function notifiersFor(sinks: readonly string[]): Notifier[] {
   return sinks.map((sink) => {
-    if (sink === 'console') return new ConsoleNotifier();
+    if (sink === 'console') return new ConsoleNotifier(stderrLogger);
     if (sink.startsWith('jsonl:') && sink.length > 6) return new JsonlFileNotifier(sink.slice(6));
     if (sink.startsWith('webhook:')) {
       // A webhook URL is a secret, whether or not it is well formed: never echoed.
@@ -223,6 +224,7 @@ export async function loadPaths(
   try {
     const loader = new Loader({
       driver,
+      logger: stderrLogger,
       notifiers,
       tables: config.tables,
       rules: config.rules,

@@ -21,6 +21,7 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
+import { stderrLogger } from './logger.js';
 
 export const replaySpec: CommandSpec = {
   name: 'replay',
@@ -43,7 +44,7 @@ export async function runReplay(argv: readonly string[], signal: AbortSignal): P
   const results: ObjectResult[] = [];
   const missing: string[] = [];
   try {
-    const loader = new Loader({ driver, tables: config.tables, rules: config.rules });
+    const loader = new Loader({ driver, logger: stderrLogger, tables: config.tables, rules: config.rules });
     const letters = await loader.deadLetters();
     // Local letters: each object under the key its first load had, into the table it routed to.
     const local: { letter: PendingLetter; ref: ObjectRef }[] = [];

@@ -15,6 +15,7 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
+import { stderrLogger } from './logger.js';
 
 export const watchSpec: CommandSpec = {
   name: 'watch',
@@ -83,6 +84,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
     }
     const loader = new Loader({
       driver,
+      logger: stderrLogger,
       notifiers,
       tables: config.tables,
       rules: config.rules,

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { ObjectResult } from '../load.js';
+import type { Logger } from '../logger.js';
 import { forOutput } from '../redact.js';
 
 /** What the loader reports about each object: when it arrives, and how its load ended. */
@@ -68,14 +69,16 @@ export function safeEvent(event: LoadEvent): LoadEvent {
   ) as LoadEvent;
 }
 
-/** One JSON object per line on a stream: structured logs for whatever collects them. */
+/**
+ * Every event to a logger, failures at error level: structured logs for whatever collects them
+ * (the CLI's JSON lines on stderr, the Lambda's Powertools logger with its request id).
+ */
 export class ConsoleNotifier implements Notifier {
-  constructor(private readonly stream: NodeJS.WritableStream = process.stderr) {}
+  constructor(private readonly logger: Logger) {}
 
   async notify(event: LoadEvent): Promise<void> {
-    this.stream.write(
-      `${forOutput(JSON.stringify({ level: event.type === 'failed' ? 'error' : 'info', ...event }))}\n`,
-    );
+    if (event.type === 'failed') this.logger.error(event.type, { ...event });
+    else this.logger.info(event.type, { ...event });
   }
 }
 
@@ -132,7 +135,7 @@ export class WebhookRefusedError extends LoaderError {
 /**
  * Posts Slack-compatible JSON (`{"text": …}` plus the event itself under `lakeload`) to a webhook.
  * A webhook that stays down or refuses loses its messages, never the load: a 4xx or the last failed
- * attempt throws, and the loader reports the failing notifier on stderr.
+ * attempt throws, and the loader reports the failing notifier to its logger.
  */
 export class WebhookNotifier implements Notifier {
   readonly #types: ReadonlySet<string>;
