@@ -1,5 +1,13 @@
 export { ConfigError, type LoaderConfig, parseLoaderConfig, readLoaderConfig } from './config.js';
-export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
+export {
+  EventShapeError,
+  LakeloadError,
+  LoaderError,
+  ParquetFormatError,
+  PostgresError,
+  TerminalError,
+  TransientError,
+} from './errors.js';
 export { localObject, localObjectAt } from './events/local.js';
 export { type LocalFile, localObjects, SymlinkError } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';

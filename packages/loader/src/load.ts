@@ -4,7 +4,7 @@
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LoaderError, ParquetFormatError } from './errors.js';
+import { LakeloadError, LoaderError, ParquetFormatError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
   createLedger,
@@ -109,20 +109,9 @@ export function objectUri(ref: ObjectRef): string {
     : `s3://${ref.bucket}/${ref.key}`;
 }
 
-/** The fix for a failure: the error's own `tip` where it carries one (the object stores' errors do). */
+/** The fix for a failure: the error's own tip, which every error of the one model declares. */
 function tipFor(error: Error): string {
-  const own = (error as { tip?: unknown }).tip;
-  if (typeof own === 'string' && own.trim() !== '') return own;
-  const name = error.name;
-  if (name === 'ParquetFormatError')
-    return 'The object is not readable Parquet: re-export it and upload it again.';
-  if (name === 'SchemaDriftError')
-    return "Align the file's column types with the table, or migrate the table, then replay.";
-  if (name === 'UnsupportedTypeError')
-    return 'Write the column in a supported type (see the type table in the loader README), then replay.';
-  if (name === 'RoutingError')
-    return 'Add a routing rule for the prefix or move the file under a folder named after its table.';
-  return 'Read the error, fix the file or the table settings, then replay the dead letter.';
+  return error instanceof LakeloadError ? error.tip : LoaderError.tip;
 }
 
 /**
@@ -177,7 +166,7 @@ export class Loader {
       try {
         return await work();
       } catch (error) {
-        if (!(error instanceof LoaderError) || !error.retryable || attempt >= this.#attempts) throw error;
+        if (!(error instanceof LakeloadError) || !error.retryable || attempt >= this.#attempts) throw error;
         await sleep(Math.random() * this.#backoffMs * 2 ** (attempt - 1));
       }
     }
@@ -295,7 +284,7 @@ export class Loader {
       status: 'failed',
       ...(table ? { table } : {}),
       error: failure.message,
-      retryable: failure instanceof LoaderError && failure.retryable,
+      retryable: failure instanceof LakeloadError && failure.retryable,
       tip,
       durationMs: Math.round(performance.now() - started),
     };
@@ -341,7 +330,7 @@ export class Loader {
           await finish(item.index, report(item, outcomes[position] as LoadOutcome));
         return;
       } catch (error) {
-        const retryable = error instanceof LoaderError && error.retryable;
+        const retryable = error instanceof LakeloadError && error.retryable;
         if (fetched.length === 1 || retryable) {
           for (const { item } of fetched)
             await finish(item.index, await this.#unfetched(item, error, started));

@@ -12,7 +12,7 @@ export interface LocalFile {
 /** A symbolic link the walk cannot follow: to nothing, or back into a folder it is inside of. */
 export class SymlinkError extends LoaderError {
   override name = 'SymlinkError';
-  readonly tip =
+  static override readonly tip: string =
     'Point the link at an existing file or folder outside its own tree, or remove it, then load again.';
 }
 
