@@ -3,7 +3,6 @@
 // ledger row per file) → report per file. Retries what may succeed again; a batch that fails for
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LakeloadError, LoaderError, ParquetFormatError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
@@ -20,6 +19,8 @@ import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { checkColumnNames, checkTableName } from './schema/names.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
+import { mapLimit } from './shared/concurrency.js';
+import { retry } from './shared/retry.js';
 import { localStore } from './sources/local-store.js';
 import type { ObjectStore } from './sources/store.js';
 import type { Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
@@ -63,22 +64,6 @@ export type ObjectResult = {
  * milliseconds, so one at a time would dominate a batch of small files.
  */
 const READS_IN_FLIGHT = 8;
-
-/** `work` over every item, at most `limit` at a time; results in item order. */
-async function eachBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++)
-      results[index] = await work(items[index] as T, index);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** Options of one `loadObjects` call. */
 export interface LoadObjectsOptions {
@@ -161,15 +146,9 @@ export class Loader {
     return this.#tables[table] ?? { keys: [], contract: 'evolve' };
   }
 
-  async #retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof LakeloadError) || !error.retryable || attempt >= this.#attempts) throw error;
-        await sleep(Math.random() * this.#backoffMs * 2 ** (attempt - 1));
-      }
-    }
+  /** Within a batch: an abort waits for the batch to end, so no retry is cut short by it. */
+  #retrying<T>(work: () => Promise<T>): Promise<T> {
+    return retry(work, { attempts: this.#attempts, backoffMs: this.#backoffMs });
   }
 
   /** Loads one local Parquet file described by `ref`: `loadObjects` with one object. */
@@ -201,7 +180,7 @@ export class Loader {
     };
     const uris = refs.map((ref) => objectUri(ref));
     for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
-    const prepared = await eachBounded(refs, READS_IN_FLIGHT, (ref, index) =>
+    const prepared = await mapLimit(refs, READS_IN_FLIGHT, (ref, index) =>
       this.#prepare(ref, uris[index] as string, index, store, started, options.recordedTables?.[index]),
     );
     const ready: Ready[] = [];
@@ -312,7 +291,7 @@ export class Loader {
     }
     const fetched: { item: Ready; job: LoadJob; release: () => Promise<void> }[] = [];
     try {
-      const files = await eachBounded(batch, READS_IN_FLIGHT, (item) =>
+      const files = await mapLimit(batch, READS_IN_FLIGHT, (item) =>
         this.#fetch(item, store).then(
           (file) => ({ item, file }),
           (error: unknown) => ({ item, error }),

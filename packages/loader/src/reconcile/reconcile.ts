@@ -7,6 +7,7 @@ import { LedgerReads } from '../ledger/ledger-reads.js';
 import { type Loader, type ObjectResult, objectUri } from '../load.js';
 import { oldestFirst } from '../plan/batch.js';
 import { type RoutingRule, route } from '../routing/route.js';
+import { mapLimit } from '../shared/concurrency.js';
 import type { Driver } from '../warehouse/dialect.js';
 import type { Listing } from './listing.js';
 
@@ -143,23 +144,6 @@ export interface ReconcileOptions {
 
 /** Listing calls to `current` in flight at once (HeadObject for S3). */
 const CURRENT_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, worker: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async (_, worker) => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, worker);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** Every object of the listing, page by page. */
 async function listAll(listing: Listing, options: ReconcileOptions): Promise<ObjectRef[]> {
@@ -309,7 +293,7 @@ export async function backfill(
     options.onResult?.(result);
   };
   const pool = Array.isArray(loaders) ? loaders : [loaders as Loader];
-  await mapLimit(queues, concurrency, async (refs, worker) => {
+  await mapLimit(queues, concurrency, async (refs, _index, worker) => {
     const loader = pool[worker % pool.length] as Loader;
     for (let start = 0; start < refs.length; start += sliceFiles) {
       options.signal?.throwIfAborted();

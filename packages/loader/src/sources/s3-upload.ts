@@ -15,6 +15,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { LoaderError } from '../errors.js';
+import { Limiter, mapLimit } from '../shared/concurrency.js';
+import { unquoteEtag } from '../shared/etag.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 import type { S3Location } from './s3-list.js';
 
@@ -146,28 +148,6 @@ export async function localChecksums(path: string, size: number, partSize: numbe
   };
 }
 
-/** At most `size` tasks at once. */
-class Limiter {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
-}
-
 async function readRange(file: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   let filled = 0;
@@ -267,7 +247,7 @@ export async function uploadDirectory(
       );
       if (head.ContentLength !== size) return false;
       if (head.Metadata?.[SHA256_METADATA] === hashes.sha256) return true;
-      const etag = head.ETag?.replace(/"/g, '');
+      const etag = head.ETag === undefined ? undefined : unquoteEtag(head.ETag);
       return etag === hashes.md5 || (hashes.multipartEtag !== undefined && etag === hashes.multipartEtag);
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return false;
@@ -418,14 +398,18 @@ export async function uploadDirectory(
 
   // Files are hashed and checked `concurrency` at a time; their data requests share the limiter.
   const files: (UploadedFile | undefined)[] = paths.map(() => undefined);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, paths.length) }, async () => {
-    while (next < paths.length && !signal?.aborted) {
-      const index = next++;
-      files[index] = await uploadOne(paths[index] as string, sizes[index] as number);
-    }
-  });
-  const settled = await Promise.allSettled(workers);
+  const errors: unknown[] = [];
+  await mapLimit(
+    paths,
+    concurrency,
+    async (path, index) => {
+      files[index] = await uploadOne(path, sizes[index] as number).catch((error: unknown) => {
+        errors.push(error);
+        return undefined;
+      });
+    },
+    signal,
+  );
   const summary = (done: readonly (UploadedFile | undefined)[]): UploadSummary => {
     const listed = done.filter((file): file is UploadedFile => file !== undefined);
     const count = (status: UploadedFile['status']) => listed.filter((file) => file.status === status).length;
@@ -443,6 +427,6 @@ export async function uploadDirectory(
     };
   };
   if (signal?.aborted) throw new UploadInterruptedError(summary(files));
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  if (errors.length > 0) throw errors[0];
   return summary(files);
 }
