@@ -1,9 +1,12 @@
 // A converted lake folder → S3, keeping its layout. Objects already there with the same bytes are
 // skipped, so a run after an interruption uploads only what is missing.
+// The multipart upload is written here, not with @aws-sdk/lib-storage (no longer a dependency):
+// the skip check predicts a file's multipart ETag from the MD5 of each part, and every part is sent
+// with that MD5 as its Content-MD5; lib-storage's Upload would still need those hashes computed here.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -17,6 +20,7 @@ import {
 import { LoaderError } from '../errors.js';
 import { Limiter, mapLimit } from '../shared/concurrency.js';
 import { unquoteEtag } from '../shared/etag.js';
+import { walkFiles } from '../shared/walk.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 import type { S3Location } from './s3-list.js';
 
@@ -88,24 +92,14 @@ export interface LocalHashes {
 
 /** Files to upload under `dir`, in path order: `.parquet` outside `_rejects/`, `_rejects/` files on request. */
 export async function uploadCandidates(dir: string, includeRejects = false): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (folder: string, inRejects: boolean): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+  return walkFiles(dir, {
+    include: ({ name, path, folder }) => {
       // Hidden entries and _temporary/ are scratch space, never data.
-      if (entry.name.startsWith('.') || entry.name === '_temporary') continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        const rejects = entry.name === '_rejects';
-        if (!rejects || includeRejects) await walk(path, inRejects || rejects);
-      } else if (entry.isFile() && (inRejects || entry.name.toLowerCase().endsWith('.parquet'))) {
-        found.push(relative(dir, path).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(dir, false);
-  return found;
+      if (name.startsWith('.') || name === '_temporary') return false;
+      if (folder) return name !== '_rejects' || includeRejects;
+      return path.split('/').includes('_rejects') || name.toLowerCase().endsWith('.parquet');
+    },
+  });
 }
 
 /**

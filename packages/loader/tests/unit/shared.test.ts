@@ -1,10 +1,14 @@
 // The helpers written once: bounded concurrency, retry with backoff that an abort cuts short, and
 // ETag unquoting.
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LoaderError, TransientError } from '../../src/errors.js';
 import { Limiter, mapLimit } from '../../src/shared/concurrency.js';
 import { unquoteEtag } from '../../src/shared/etag.js';
 import { retry } from '../../src/shared/retry.js';
+import { SymlinkError, walkFiles } from '../../src/shared/walk.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -107,5 +111,39 @@ describe('unquoteEtag', () => {
     expect(unquoteEtag('"9b2cf535f27731c974343645a3985328"')).toBe('9b2cf535f27731c974343645a3985328');
     expect(unquoteEtag('W/"abc-2"')).toBe('abc-2');
     expect(unquoteEtag('abc')).toBe('abc');
+  });
+});
+
+describe('walkFiles', () => {
+  it('lists files depth first in code-unit order, links skipped unless followed, loops refused', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lakeload-walk-'));
+    try {
+      for (const name of ['b', 'B', '_x', 'a', 'é']) {
+        await mkdir(join(root, 'sub', name), { recursive: true });
+        await writeFile(join(root, 'sub', name, 'f.parquet'), '');
+      }
+      await writeFile(join(root, 'Z.txt'), '');
+      await mkdir(join(root, 'outside'));
+      await writeFile(join(root, 'outside', 'o.parquet'), '');
+      await symlink(join(root, 'outside'), join(root, 'sub', 'linked'));
+      // Code units: uppercase before '_' before lowercase before 'é', whatever the locale says.
+      const sub = ['B', '_x', 'a', 'b', 'é'].map((name) => `sub/${name}/f.parquet`);
+      expect(await walkFiles(root)).toEqual(['Z.txt', 'outside/o.parquet', ...sub]);
+      expect(await walkFiles(join(root, 'sub'), { followLinks: true })).toEqual([
+        'B/f.parquet',
+        '_x/f.parquet',
+        'a/f.parquet',
+        'b/f.parquet',
+        'linked/o.parquet',
+        'é/f.parquet',
+      ]);
+      expect(
+        await walkFiles(root, { include: ({ name, folder }) => folder || name.endsWith('.txt') }),
+      ).toEqual(['Z.txt']);
+      await symlink(root, join(root, 'outside', 'loop'));
+      await expect(walkFiles(root, { followLinks: true })).rejects.toBeInstanceOf(SymlinkError);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
