@@ -43,7 +43,7 @@ export async function listingFor(source: string): Promise<Listing> {
 }
 
 /** `--since YYYY-MM-DD` (midnight UTC) or an ISO-8601 time with its zone. */
-export function sinceOption(values: Parsed['values']): Date | undefined {
+function sinceOption(values: Parsed['values']): Date | undefined {
   const raw = stringOption(values, 'since');
   if (raw === undefined) return undefined;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
@@ -92,7 +92,7 @@ export const backfillSpec: CommandSpec = {
   ],
 };
 
-export function describeBackfill(summary: BackfillSummary, warehouse: string): string {
+function describeBackfill(summary: BackfillSummary, warehouse: string): string {
   const reasons = { new: 0, changed: 0, failed: 0 };
   for (const item of summary.toLoad) reasons[item.reason] += 1;
   const lines = [

@@ -191,7 +191,7 @@ export interface Source {
  * The sources `paths` name: local files and folders, each folder a bucket (one place to add other
  * kinds of source). A path that does not exist is a usage error.
  */
-export async function resolveSources(paths: readonly string[]): Promise<Source[]> {
+async function resolveSources(paths: readonly string[]): Promise<Source[]> {
   const local = paths.filter((path) => !isS3Uri(path));
   const missing = local.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`"${missing}" does not exist`);

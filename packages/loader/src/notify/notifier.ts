@@ -129,7 +129,7 @@ export interface WebhookOptions {
 }
 
 /** A webhook that refused an event (4xx): sending it again would not help, the URL or its token is wrong. */
-export class WebhookRefusedError extends LoaderError {
+class WebhookRefusedError extends LoaderError {
   override name = 'WebhookRefusedError';
 }
 
