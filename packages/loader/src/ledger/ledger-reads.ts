@@ -10,7 +10,7 @@ import type { SqlQuoting } from '../warehouse/sql-compiler.js';
 import { DEAD_LETTER_TABLE, LEDGER_TABLE } from './ledger-sql.js';
 
 /** Bucket widths the charts offer, in seconds. */
-export const BUCKETS = { minute: 60, hour: 3600, day: 86400 } as const;
+const BUCKETS = { minute: 60, hour: 3600, day: 86400 } as const;
 export type Bucket = keyof typeof BUCKETS;
 
 /** A time window and an optional table filter, already validated. */
