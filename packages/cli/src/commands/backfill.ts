@@ -11,7 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, numberOption, type Parsed, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri } from '../sources.js';
 import {
@@ -23,7 +23,6 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
-import { stderrLogger } from './logger.js';
 
 /**
  * The source a backfill or reconcile compares with the ledger: a local folder, or an S3 prefix (the

@@ -30,10 +30,9 @@ import {
   stringOption,
 } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri, s3Source } from '../sources.js';
-import { stderrLogger } from './logger.js';
 
 /** `--warehouse`, shared by every command that opens the warehouse. */
 export const WAREHOUSE_OPTION: OptionSpec = {

@@ -11,7 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { isS3Uri, s3Objects } from '../sources.js';
 import {
   CONFIG_OPTION,
@@ -21,7 +21,6 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
-import { stderrLogger } from './logger.js';
 
 export const replaySpec: CommandSpec = {
   name: 'replay',

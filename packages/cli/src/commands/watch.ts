@@ -3,7 +3,7 @@ import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MetricsNotifier, type MetricsServer, serveMetrics } from '../metrics.js';
-import { err, out } from '../output.js';
+import { err, out, stderrLogger } from '../output.js';
 import {
   BATCH_FILES_OPTION,
   CONFIG_OPTION,
@@ -15,7 +15,6 @@ import {
   WAREHOUSE_OPTION,
   warehouseUrl,
 } from './load.js';
-import { stderrLogger } from './logger.js';
 
 export const watchSpec: CommandSpec = {
   name: 'watch',
