@@ -196,13 +196,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // Option errors from the libraries are usage errors too: the message names the option. The
     // libraries are imported here, on the error path, so that no command pays for the others'.
-    const [{ ConvertError, ConvertOptionsError }, { LoaderError }, { GenerateOptionsError, OrdersError }] =
-      await Promise.all([
-        import('@lakeload/convert'),
-        import('@lakeload/loader'),
-        import('@lakeload/orders'),
-      ]);
-    if (error instanceof OrdersError || error instanceof ConvertError || error instanceof LoaderError) {
+    const [{ ConvertOptionsError }, { LakeloadError }, { GenerateOptionsError }] = await Promise.all([
+      import('@lakeload/convert'),
+      import('@lakeload/loader'),
+      import('@lakeload/orders'),
+    ]);
+    if (error instanceof LakeloadError) {
       err(`lakeload ${name}: ${error.message}\n`);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -193,6 +194,26 @@ describe('lakeload', () => {
     expect(status.tables[2]?.rows).toBe('300');
     expect(status.recentFailures[0]?.error).toMatch(/not a Parquet file/);
     expect(status.deadLetters).toEqual([]);
+  });
+
+  it('status and replay only read: a fresh warehouse is left without the ledger tables', async () => {
+    const warehouse = `duckdb:${join(dir, 'read-only.duckdb')}`;
+    const status = lakeload('status', '--warehouse', warehouse, '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      tables: [],
+      recentLoads: [],
+      recentFailures: [],
+      deadLetters: [],
+    });
+    expect(lakeload('replay', '--warehouse', warehouse).stdout).toBe('No dead letters.\n');
+    const driver = await openWarehouse(warehouse);
+    try {
+      expect(await driver.tableColumns(LEDGER_TABLE)).toBeUndefined();
+      expect(await driver.tableColumns(DEAD_LETTER_TABLE)).toBeUndefined();
+    } finally {
+      await driver.close();
+    }
   });
 
   it('routes and keys tables as the configuration file says', async () => {

@@ -53,6 +53,7 @@ describe('the packed CLI', () => {
     expect(manifest.bundleDependencies).toEqual([
       '@lakeload/convert',
       '@lakeload/dashboard',
+      '@lakeload/errors',
       '@lakeload/lambda',
       '@lakeload/loader',
       '@lakeload/orders',

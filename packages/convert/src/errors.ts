@@ -1,12 +1,16 @@
-/** Base of every error this package throws. `retryable` says whether trying again can help. */
-export class ConvertError extends Error {
+import { TerminalError } from '@lakeload/errors';
+
+/** Base of every error this package throws: terminal (the same input fails again). */
+export class ConvertError extends TerminalError {
   override name = 'ConvertError';
-  readonly retryable: boolean = false;
+  static override readonly tip: string =
+    'Fix the input file or the options named in the error, then convert again.';
 }
 
 /** The command line or options are wrong; nothing was converted. */
 export class ConvertOptionsError extends ConvertError {
   override name = 'ConvertOptionsError';
+  static override readonly tip: string = 'Correct the option the message names (see --help).';
 }
 
 /** One input could not be read as a whole (unreadable, corrupt gzip, not a JSON array, …). */

@@ -1,7 +1,6 @@
 // What the page shows, read from the ledger and the dead letters as typed JSON. Numbers arrive from
 // the drivers as numbers or strings (big integers, PostgreSQL's numeric); they leave here as numbers.
-import { DEAD_LETTER_TABLE, type Driver, LEDGER_TABLE } from '@lakeload/loader';
-import { type Bucket, DashboardSql, type Window } from './sql.js';
+import { type Bucket, type Driver, LedgerReads, ledgerTables, type Window } from '@lakeload/loader';
 
 export interface Overview {
   /** The dashboard's clock when it asked, seconds since 1970. */
@@ -95,7 +94,7 @@ function text(value: unknown): string | null {
 
 /** The dashboard's reads over one warehouse connection. */
 export class DashboardData {
-  readonly sql: DashboardSql;
+  readonly sql: LedgerReads;
   #ledger = false;
   #deadLetters = false;
 
@@ -105,10 +104,10 @@ export class DashboardData {
    */
   constructor(
     private readonly driver: Driver,
-    sql?: DashboardSql,
+    sql?: LedgerReads,
     private readonly clock: () => number = () => Date.now() / 1000,
   ) {
-    this.sql = sql ?? new DashboardSql(driver.compiler);
+    this.sql = sql ?? new LedgerReads(driver.compiler);
   }
 
   /**
@@ -116,9 +115,11 @@ export class DashboardData {
    * once seen they are remembered, so a Redshift dashboard asks once.
    */
   async #tables(): Promise<{ ledger: boolean; deadLetters: boolean }> {
-    if (!this.#ledger) this.#ledger = (await this.driver.tableColumns(LEDGER_TABLE)) !== undefined;
-    if (!this.#deadLetters)
-      this.#deadLetters = (await this.driver.tableColumns(DEAD_LETTER_TABLE)) !== undefined;
+    if (!this.#ledger || !this.#deadLetters) {
+      const exists = await ledgerTables(this.driver);
+      this.#ledger ||= exists.ledger;
+      this.#deadLetters ||= exists.deadLetters;
+    }
     return { ledger: this.#ledger, deadLetters: this.#deadLetters };
   }
 

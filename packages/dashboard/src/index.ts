@@ -12,4 +12,3 @@ export {
 export { DashboardError } from './errors.js';
 export { type ReplayResult, replayDeadLetter } from './replay.js';
 export { type Dashboard, type DashboardOptions, DEFAULT_PORT, startDashboard } from './server.js';
-export { BUCKETS, type Bucket, DashboardSql, type Window } from './sql.js';

@@ -7,11 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { Bucket } from '@lakeload/loader';
 import { type Driver, forOutput, Loader, type RoutingRule, type TableSettings } from '@lakeload/loader';
 import { DashboardData } from './api.js';
 import { DashboardError } from './errors.js';
 import { replayDeadLetter } from './replay.js';
-import type { Bucket } from './sql.js';
 
 export interface DashboardOptions {
   /** The warehouse connection the dashboard reads (and, with actions, replays into). The caller closes it. */

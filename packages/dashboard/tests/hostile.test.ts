@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEAD_LETTER_TABLE, type Driver, Loader, openWarehouse } from '@lakeload/loader';
+import { DEAD_LETTER_TABLE, type Driver, openWarehouse } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../src/server.js';
 import { call, pageToken } from './http.js';
@@ -20,10 +20,9 @@ let port: number;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lakeload-dashboard-hostile-'));
   driver = await openWarehouse(`duckdb:${join(dir, 'warehouse.duckdb')}`);
-  const letters = await new Loader({ driver }).deadLetters();
-  expect(letters).toEqual([]);
   const q = driver.compiler;
   await driver.runDdl([
+    q.ledger.createDeadLetters(),
     `INSERT INTO ${DEAD_LETTER_TABLE} (object_uri, object_identity, object_key, target_table, error, tip) VALUES (${q.quoteLiteral('file:///lake/orders/\u001b]0;pwned\u0007.parquet')}, 'e1', ${q.quoteLiteral('orders/\u001b]0;pwned\u0007.parquet')}, 'orders', ${q.quoteLiteral(`connect postgres://loader:${PASSWORD}@db/x?password=${PASSWORD} failed; webhook https://hooks.slack.com/services/T0/B0/${TOKEN}`)}, 'fix it')`,
   ]);
   dashboard = await startDashboard({

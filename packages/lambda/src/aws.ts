@@ -87,7 +87,7 @@ export function awsConnect(options: AwsConnectOptions): Connect {
           ),
         ]
       : [];
-    const loader = new Loader({ driver, tables: config.tables, notifiers });
+    const loader = new Loader({ driver, logger: invocation.logger, tables: config.tables, notifiers });
     return { loadObjects: (refs, options) => loader.loadObjects(refs, store, options) };
   };
 }

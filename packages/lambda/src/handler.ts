@@ -4,13 +4,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
+  type Logger as CoreLogger,
   type EventItem,
-  LoaderError,
   type ObjectRef,
   type ObjectResult,
   objectUri,
   parseEvent,
   redact,
+  TransientError,
 } from '@lakeload/loader';
 import type { NotifyContext } from '@lakeload/loader/sns';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
@@ -39,6 +40,8 @@ export interface Invocation {
   isRedelivery(uri: string): boolean;
   /** The invocation's time left, in ms (`context.getRemainingTimeInMillis()`). */
   remainingMs(): number;
+  /** The function's Powertools logger: what the core logs carries the request id. */
+  readonly logger: CoreLogger;
 }
 
 /** Opens the loading side (warehouse, object store, notifiers) once per execution environment. */
@@ -68,12 +71,10 @@ export type LakeloadHandler = (event: unknown, context: Context) => Promise<Hand
  * A direct (non-SQS) invocation that must run again: Lambda's async retries apply, and the ledger
  * makes the files that did load duplicates the second time.
  */
-export class RetryInvocationError extends LoaderError {
+export class RetryInvocationError extends TransientError {
   override name = 'RetryInvocationError';
-
-  constructor(message: string) {
-    super(message, { retryable: true });
-  }
+  static override readonly tip: string =
+    'Some records could not be loaded in this invocation; Lambda delivers the event again.';
 }
 
 /** The reason a round's signal aborts with: the safety margin was reached. */
@@ -147,6 +148,7 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
     notifyContext: () => current,
     isRedelivery: (uri) => redelivered.has(uri),
     remainingMs: () => remaining?.() ?? 0,
+    logger,
   };
   let port: Promise<LoadPort> | undefined;
   const connect = () => {

@@ -57,7 +57,7 @@ export async function capturingStdout<T>(
   }
 }
 
-export function parseLines(text: string): Record<string, unknown>[] {
+function parseLines(text: string): Record<string, unknown>[] {
   return text
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))

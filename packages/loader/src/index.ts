@@ -1,10 +1,19 @@
 export { ConfigError, type LoaderConfig, parseLoaderConfig, readLoaderConfig } from './config.js';
-export { EventShapeError, LoaderError, ParquetFormatError } from './errors.js';
+export {
+  EventShapeError,
+  LakeloadError,
+  LoaderError,
+  ParquetFormatError,
+  PostgresError,
+  TerminalError,
+  TransientError,
+} from './errors.js';
 export { localObject, localObjectAt } from './events/local.js';
 export { type LocalFile, localObjects, SymlinkError } from './events/local-tree.js';
 export { decodeS3Key, parseEvent } from './events/parse.js';
 export type { EventItem, ObjectRef } from './events/types.js';
-export type { PendingLetter } from './ledger/ledger.js';
+export { ledgerTables, type PendingLetter } from './ledger/ledger.js';
+export { type Bucket, LedgerReads, type Window } from './ledger/ledger-reads.js';
 export {
   DEFAULT_TABLES,
   Loader,
@@ -13,6 +22,7 @@ export {
   type ObjectResult,
   objectUri,
 } from './load.js';
+export type { Logger } from './logger.js';
 export {
   ConsoleNotifier,
   eventOf,
@@ -39,7 +49,6 @@ export {
   readLedgerState,
   reconcile,
 } from './reconcile/reconcile.js';
-export { failuresUnderSql, loadedUnderSql } from './reconcile/reconcile-sql.js';
 export { forOutput, redact, registerSecret, registerSecretsOf } from './redact.js';
 export {
   COLUMNS as REPORT_COLUMNS,

@@ -3,8 +3,7 @@
 // ledger row per file) → report per file. Retries what may succeed again; a batch that fails for
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LoaderError, ParquetFormatError } from './errors.js';
+import { LakeloadError, LoaderError, ParquetFormatError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
   createLedger,
@@ -13,13 +12,15 @@ import {
   pendingDeadLetters,
   recordFailure,
 } from './ledger/ledger.js';
+import { type Logger, silentLogger } from './logger.js';
 import { eventOf, type LoadEvent, type Notifier } from './notify/notifier.js';
 import { type Batchable, planBatches } from './plan/batch.js';
-import { forOutput } from './redact.js';
 import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { checkColumnNames, checkTableName } from './schema/names.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
+import { mapLimit } from './shared/concurrency.js';
+import { retry } from './shared/retry.js';
 import { localStore } from './sources/local-store.js';
 import type { ObjectStore } from './sources/store.js';
 import type { Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
@@ -42,6 +43,8 @@ export interface LoaderOptions {
   backoffMs?: number;
   /** Told when each object arrives and how its load ended; a failing notifier never fails a load. */
   notifiers?: readonly Notifier[];
+  /** Hears what is neither a result nor an error of a call (a notifier that failed). Default: silent. */
+  logger?: Logger;
   /** Most files per load transaction; never more than the dialect's `maxBatchFiles`. Default: that. */
   maxBatchFiles?: number;
 }
@@ -61,22 +64,6 @@ export type ObjectResult = {
  * milliseconds, so one at a time would dominate a batch of small files.
  */
 const READS_IN_FLIGHT = 8;
-
-/** `work` over every item, at most `limit` at a time; results in item order. */
-async function eachBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++)
-      results[index] = await work(items[index] as T, index);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** Options of one `loadObjects` call. */
 export interface LoadObjectsOptions {
@@ -107,20 +94,9 @@ export function objectUri(ref: ObjectRef): string {
     : `s3://${ref.bucket}/${ref.key}`;
 }
 
-/** The fix for a failure: the error's own `tip` where it carries one (the object stores' errors do). */
+/** The fix for a failure: the error's own tip, which every error of the one model declares. */
 function tipFor(error: Error): string {
-  const own = (error as { tip?: unknown }).tip;
-  if (typeof own === 'string' && own.trim() !== '') return own;
-  const name = error.name;
-  if (name === 'ParquetFormatError')
-    return 'The object is not readable Parquet: re-export it and upload it again.';
-  if (name === 'SchemaDriftError')
-    return "Align the file's column types with the table, or migrate the table, then replay.";
-  if (name === 'UnsupportedTypeError')
-    return 'Write the column in a supported type (see the type table in the loader README), then replay.';
-  if (name === 'RoutingError')
-    return 'Add a routing rule for the prefix or move the file under a folder named after its table.';
-  return 'Read the error, fix the file or the table settings, then replay the dead letter.';
+  return error instanceof LakeloadError ? error.tip : LoaderError.tip;
 }
 
 /**
@@ -141,6 +117,7 @@ export class Loader {
   readonly #backoffMs: number;
   readonly #notifiers: readonly Notifier[];
   readonly #maxBatchFiles: number;
+  readonly #logger: Logger;
   #ledgerReady: Promise<void> | undefined;
 
   constructor(options: LoaderOptions) {
@@ -150,6 +127,7 @@ export class Loader {
     this.#attempts = options.attempts ?? 5;
     this.#backoffMs = options.backoffMs ?? 50;
     this.#notifiers = options.notifiers ?? [];
+    this.#logger = options.logger ?? silentLogger;
     const most = this.#driver.capabilities.maxBatchFiles;
     this.#maxBatchFiles = Math.max(1, Math.min(most, options.maxBatchFiles ?? most));
   }
@@ -158,11 +136,7 @@ export class Loader {
     await Promise.all(
       this.#notifiers.map((notifier) =>
         notifier.notify(event).catch((error: unknown) => {
-          process.stderr.write(
-            forOutput(
-              `lakeload: a notifier failed: ${error instanceof Error ? error.message : String(error)}\n`,
-            ),
-          );
+          this.#logger.warn(`a notifier failed: ${error instanceof Error ? error.message : String(error)}`);
         }),
       ),
     );
@@ -172,15 +146,9 @@ export class Loader {
     return this.#tables[table] ?? { keys: [], contract: 'evolve' };
   }
 
-  async #retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof LoaderError) || !error.retryable || attempt >= this.#attempts) throw error;
-        await sleep(Math.random() * this.#backoffMs * 2 ** (attempt - 1));
-      }
-    }
+  /** Within a batch: an abort waits for the batch to end, so no retry is cut short by it. */
+  #retrying<T>(work: () => Promise<T>): Promise<T> {
+    return retry(work, { attempts: this.#attempts, backoffMs: this.#backoffMs });
   }
 
   /** Loads one local Parquet file described by `ref`: `loadObjects` with one object. */
@@ -212,7 +180,7 @@ export class Loader {
     };
     const uris = refs.map((ref) => objectUri(ref));
     for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
-    const prepared = await eachBounded(refs, READS_IN_FLIGHT, (ref, index) =>
+    const prepared = await mapLimit(refs, READS_IN_FLIGHT, (ref, index) =>
       this.#prepare(ref, uris[index] as string, index, store, started, options.recordedTables?.[index]),
     );
     const ready: Ready[] = [];
@@ -295,7 +263,7 @@ export class Loader {
       status: 'failed',
       ...(table ? { table } : {}),
       error: failure.message,
-      retryable: failure instanceof LoaderError && failure.retryable,
+      retryable: failure instanceof LakeloadError && failure.retryable,
       tip,
       durationMs: Math.round(performance.now() - started),
     };
@@ -323,7 +291,7 @@ export class Loader {
     }
     const fetched: { item: Ready; job: LoadJob; release: () => Promise<void> }[] = [];
     try {
-      const files = await eachBounded(batch, READS_IN_FLIGHT, (item) =>
+      const files = await mapLimit(batch, READS_IN_FLIGHT, (item) =>
         this.#fetch(item, store).then(
           (file) => ({ item, file }),
           (error: unknown) => ({ item, error }),
@@ -341,7 +309,7 @@ export class Loader {
           await finish(item.index, report(item, outcomes[position] as LoadOutcome));
         return;
       } catch (error) {
-        const retryable = error instanceof LoaderError && error.retryable;
+        const retryable = error instanceof LakeloadError && error.retryable;
         if (fetched.length === 1 || retryable) {
           for (const { item } of fetched)
             await finish(item.index, await this.#unfetched(item, error, started));

@@ -1,13 +1,14 @@
 // A local folder as the bucket: files already there are loaded first, then new and changed files as
 // they land, each scan's files in batches (one file seen alone loads at once). The ledger makes this
 // restartable: a restart reloads nothing.
-import { copyFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localObject } from './events/local.js';
 import type { ObjectRef } from './events/types.js';
 import { type Loader, type ObjectResult, objectUri } from './load.js';
+import { walkFiles } from './shared/walk.js';
 import { localStore } from './sources/local-store.js';
 
 export interface WatchOptions {
@@ -28,19 +29,12 @@ interface Due {
   snapshot: string;
 }
 
-async function scan(
-  root: string,
-  dir = root,
-  found = new Map<string, string>(),
-): Promise<Map<string, string>> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await scan(root, path, found);
-    else if (entry.isFile()) {
-      const info = await stat(path).catch(() => undefined);
-      // Size and modification time identify a version cheaply; content is hashed only when they change.
-      if (info) found.set(relative(root, path), `${info.size}:${info.mtimeMs}`);
-    }
+async function scan(root: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const path of await walkFiles(root)) {
+    const info = await stat(join(root, path)).catch(() => undefined);
+    // Size and modification time identify a version cheaply; content is hashed only when they change.
+    if (info) found.set(path, `${info.size}:${info.mtimeMs}`);
   }
   return found;
 }

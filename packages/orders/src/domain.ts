@@ -10,7 +10,7 @@ export interface Product {
   unitPriceCents: number;
 }
 
-export interface Market {
+interface Market {
   country: string;
   currency: string;
   /** VAT or sales tax in basis points. */
@@ -18,7 +18,7 @@ export interface Market {
   emailDomain: string;
 }
 
-export const MARKETS: readonly (readonly [Market, number])[] = [
+const MARKETS: readonly (readonly [Market, number])[] = [
   [{ country: 'US', currency: 'USD', taxBasisPoints: 725, emailDomain: 'example.com' }, 30],
   [{ country: 'DE', currency: 'EUR', taxBasisPoints: 1900, emailDomain: 'example.de' }, 15],
   [{ country: 'GB', currency: 'GBP', taxBasisPoints: 2000, emailDomain: 'example.co.uk' }, 12],

@@ -1,8 +1,10 @@
-import { LoaderError } from '@lakeload/loader';
+import { TerminalError } from '@lakeload/loader';
 
 /** Base of the rehearsal's own errors: a local server could not start, or was used wrongly. */
-export class RehearsalError extends LoaderError {
+export class RehearsalError extends TerminalError {
   override name = 'RehearsalError';
+  static override readonly tip: string =
+    'A local stand-in (S3, SNS, the Redshift Data API) could not start or was used wrongly: read the error, free the port or fix the call.';
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, numberOption, type Parsed, parse, stringOption } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri } from '../sources.js';
 import {
@@ -42,7 +42,7 @@ export async function listingFor(source: string): Promise<Listing> {
 }
 
 /** `--since YYYY-MM-DD` (midnight UTC) or an ISO-8601 time with its zone. */
-export function sinceOption(values: Parsed['values']): Date | undefined {
+function sinceOption(values: Parsed['values']): Date | undefined {
   const raw = stringOption(values, 'since');
   if (raw === undefined) return undefined;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(raw);
@@ -91,7 +91,7 @@ export const backfillSpec: CommandSpec = {
   ],
 };
 
-export function describeBackfill(summary: BackfillSummary, warehouse: string): string {
+function describeBackfill(summary: BackfillSummary, warehouse: string): string {
   const reasons = { new: 0, changed: 0, failed: 0 };
   for (const item of summary.toLoad) reasons[item.reason] += 1;
   const lines = [
@@ -141,6 +141,7 @@ export async function runBackfill(argv: readonly string[], signal: AbortSignal):
       (each) =>
         new Loader({
           driver: each,
+          logger: stderrLogger,
           notifiers,
           tables: config.tables,
           rules: config.rules,

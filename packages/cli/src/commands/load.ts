@@ -30,7 +30,7 @@ import {
   stringOption,
 } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { isS3Uri, s3Source } from '../sources.js';
 
@@ -164,7 +164,7 @@ export function describeLoad(summary: LoadSummary): string {
 /** Notifiers from `--notify` values. */
 export function notifiersFor(sinks: readonly string[]): Notifier[] {
   return sinks.map((sink) => {
-    if (sink === 'console') return new ConsoleNotifier();
+    if (sink === 'console') return new ConsoleNotifier(stderrLogger);
     if (sink.startsWith('jsonl:') && sink.length > 6) return new JsonlFileNotifier(sink.slice(6));
     if (sink.startsWith('webhook:')) {
       // A webhook URL is a secret, whether or not it is well formed: never echoed.
@@ -190,7 +190,7 @@ export interface Source {
  * The sources `paths` name: local files and folders, each folder a bucket (one place to add other
  * kinds of source). A path that does not exist is a usage error.
  */
-export async function resolveSources(paths: readonly string[]): Promise<Source[]> {
+async function resolveSources(paths: readonly string[]): Promise<Source[]> {
   const local = paths.filter((path) => !isS3Uri(path));
   const missing = local.find((path) => !existsSync(path));
   if (missing) throw new UsageError(`"${missing}" does not exist`);
@@ -223,6 +223,7 @@ export async function loadPaths(
   try {
     const loader = new Loader({
       driver,
+      logger: stderrLogger,
       notifiers,
       tables: config.tables,
       rules: config.rules,

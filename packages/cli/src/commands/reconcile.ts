@@ -7,7 +7,7 @@ import { listingFor } from './backfill.js';
 import { CONFIG_OPTION, configFrom, WAREHOUSE_OPTION, warehouseUrl } from './load.js';
 
 /** Exit code when the source and the ledger disagree: the command worked and found drift. */
-export const DRIFT_EXIT = EXIT.rejects;
+const DRIFT_EXIT = EXIT.rejects;
 
 export const reconcileSpec: CommandSpec = {
   name: 'reconcile',

@@ -66,7 +66,7 @@ export const rehearseSpec: CommandSpec = {
 };
 
 /** The report as text: what ran where, what landed, what was notified. */
-export function describeRehearsal(report: RehearsalReport): string {
+function describeRehearsal(report: RehearsalReport): string {
   const lines = [
     'Local AWS (real SDK clients, via AWS_ENDPOINT_URL_*):',
     `  S3 ${report.endpoints.s3}   Redshift Data API ${report.endpoints.redshiftData}   SNS ${report.endpoints.sns}`,

@@ -11,7 +11,7 @@ import {
 } from '@lakeload/loader';
 import { type CommandSpec, parse } from '../args.js';
 import { EXIT } from '../errors.js';
-import { out } from '../output.js';
+import { out, stderrLogger } from '../output.js';
 import { isS3Uri, s3Objects } from '../sources.js';
 import {
   CONFIG_OPTION,
@@ -43,7 +43,7 @@ export async function runReplay(argv: readonly string[], signal: AbortSignal): P
   const results: ObjectResult[] = [];
   const missing: string[] = [];
   try {
-    const loader = new Loader({ driver, tables: config.tables, rules: config.rules });
+    const loader = new Loader({ driver, logger: stderrLogger, tables: config.tables, rules: config.rules });
     const letters = await loader.deadLetters();
     // Local letters: each object under the key its first load had, into the table it routed to.
     const local: { letter: PendingLetter; ref: ObjectRef }[] = [];

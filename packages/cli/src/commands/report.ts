@@ -53,7 +53,7 @@ function csvField(value: string | null): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export function reportCsv(result: ReportResult): string {
+function reportCsv(result: ReportResult): string {
   return [
     result.columns.join(','),
     ...result.rows.map((row) => result.columns.map((column) => csvField(row[column] ?? null)).join(',')),

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_TABLE, LEDGER_TABLE, openWarehouse, redactUrl } from '@lakeload/loader';
+import { LedgerReads, ledgerTables, openWarehouse, redactUrl } from '@lakeload/loader';
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
@@ -45,26 +45,20 @@ export async function runStatus(argv: readonly string[]): Promise<number> {
   const recent = numberOption(values, 'recent', 10, { min: 1, max: 1000 });
   const driver = await openWarehouse(warehouse);
   try {
-    const c = driver.compiler;
-    await driver.runDdl([c.ledger.createLedger(), c.ledger.createDeadLetters()]);
-    const ledger = c.quoteIdentifier(LEDGER_TABLE);
-    const loads = await driver.query(
-      `SELECT CAST(recorded_at AS VARCHAR) AS at, target_table AS "table", CAST(rows_inserted AS VARCHAR) AS inserted, CAST(rows_updated AS VARCHAR) AS updated, object_uri AS object FROM ${ledger} WHERE status = 'loaded' ORDER BY recorded_at DESC LIMIT ${recent}`,
-    );
-    const tables = await driver.query(
-      `SELECT target_table AS "table", count(*) AS files, CAST(sum(rows_inserted) AS VARCHAR) AS inserted, CAST(sum(rows_updated) AS VARCHAR) AS updated, CAST(max(recorded_at) AS VARCHAR) AS last_load FROM ${ledger} WHERE status = 'loaded' GROUP BY target_table ORDER BY target_table`,
-    );
+    // A read command: tables that do not exist yet are shown empty, never created.
+    const exists = await ledgerTables(driver);
+    const reads = new LedgerReads(driver.compiler);
+    const read = async (present: boolean, sql: () => string): Promise<Rows> =>
+      present ? driver.query(sql()) : [];
+    const loads = await read(exists.ledger, () => reads.recentLoads(recent));
+    const tables = await read(exists.ledger, () => reads.loadedTables());
     const rowsPerTable: Rows = [];
     for (const row of tables) {
-      const [count] = await driver.query(`SELECT count(*) AS n FROM ${c.quoteIdentifier(String(row.table))}`);
-      rowsPerTable.push({ ...row, rows: String(count?.n ?? 0) });
+      const [count] = await driver.query(reads.tableRows(String(row.table)));
+      rowsPerTable.push({ ...row, rows: String(count?.table_rows ?? 0) });
     }
-    const failures = await driver.query(
-      `SELECT CAST(recorded_at AS VARCHAR) AS at, object_uri AS object, error FROM ${ledger} WHERE status = 'failed' ORDER BY recorded_at DESC LIMIT ${recent}`,
-    );
-    const deadLetters = await driver.query(
-      `SELECT object_uri AS object, error, tip FROM ${c.quoteIdentifier(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL ORDER BY failed_at DESC`,
-    );
+    const failures = await read(exists.ledger, () => reads.recentFailures(recent));
+    const deadLetters = await read(exists.deadLetters, () => reads.waitingDeadLetters());
     const status = {
       warehouse: redactUrl(warehouse),
       tables: rowsPerTable,

@@ -44,7 +44,7 @@ export const uploadSpec: CommandSpec = {
   ],
 };
 
-export function describeUpload(summary: UploadSummary): string {
+function describeUpload(summary: UploadSummary): string {
   const lines = summary.files
     .filter((file) => file.status !== 'skipped')
     .map((file) =>

@@ -3,7 +3,7 @@ import { Loader, type ObjectResult, openWarehouse, redactUrl, watchFolder } from
 import { type CommandSpec, numberOption, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MetricsNotifier, type MetricsServer, serveMetrics } from '../metrics.js';
-import { err, out } from '../output.js';
+import { err, out, stderrLogger } from '../output.js';
 import {
   BATCH_FILES_OPTION,
   CONFIG_OPTION,
@@ -83,6 +83,7 @@ export async function runWatch(argv: readonly string[], signal: AbortSignal): Pr
     }
     const loader = new Loader({
       driver,
+      logger: stderrLogger,
       notifiers,
       tables: config.tables,
       rules: config.rules,

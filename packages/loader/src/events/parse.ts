@@ -2,6 +2,7 @@
 // (direct, through SQS, through SNS, SNS inside SQS raw or enveloped), EventBridge, S3's test event
 // and the local watcher's own events.
 import { EventShapeError } from '../errors.js';
+import { unquoteEtag } from '../shared/etag.js';
 import type { EventItem, ObjectRef } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -28,10 +29,6 @@ function size(value: unknown, what: string): number {
     throw new EventShapeError(`${what} is missing or not a whole number of bytes`);
   }
   return value;
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"(.*)"$/, '$1');
 }
 
 /**
@@ -79,7 +76,7 @@ function fromS3Record(record: Json, found: Found): void {
     bucket: text(bucket.name, 's3.bucket.name'),
     key: decodeS3Key(text(object.key, 's3.object.key')),
     size: size(object.size, 's3.object.size'),
-    etag: unquote(text(object.eTag, 's3.object.eTag')),
+    etag: unquoteEtag(text(object.eTag, 's3.object.eTag')),
     eventTime: text(record.eventTime, 'eventTime'),
   };
   const versionId = optionalText(object.versionId);
@@ -98,7 +95,7 @@ function fromEventBridge(event: Json, found: Found): void {
     bucket: text(bucket.name, 'detail.bucket.name'),
     key: text(object.key, 'detail.object.key'),
     size: size(object.size, 'detail.object.size'),
-    etag: unquote(text(object.etag, 'detail.object.etag')),
+    etag: unquoteEtag(text(object.etag, 'detail.object.etag')),
     eventTime: text(event.time, 'time'),
   };
   const versionId = optionalText(object['version-id']);

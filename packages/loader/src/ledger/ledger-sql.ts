@@ -109,9 +109,13 @@ export class LedgerSql {
     return `INSERT INTO ${letters} (object_uri, object_identity, ${DEAD_LETTER_KEY}, target_table, error, tip) SELECT ${uri}, ${identity}, ${q.quoteLiteral(letter.key)}, ${table}, ${q.quoteLiteral(letter.error.slice(0, ERROR_CHARS))}, ${q.quoteLiteral(letter.tip)} WHERE NOT EXISTS (SELECT 1 FROM ${letters} WHERE object_uri = ${uri} AND object_identity = ${identity} AND replayed_at IS NULL)`;
   }
 
-  /** Waiting letters, one per object content, with the key and table of the first load. */
-  pendingDeadLetters(): string {
-    return `SELECT object_uri, object_identity, max(${DEAD_LETTER_KEY}) AS object_key, max(target_table) AS target_table FROM ${this.q.quoteTable(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
+  /**
+   * Waiting letters, one per object content, with the key and table of the first load. `withKey`
+   * false reads a table from before the key column (NULL keys) without altering it.
+   */
+  pendingDeadLetters(withKey = true): string {
+    const key = withKey ? `max(${DEAD_LETTER_KEY})` : 'NULL';
+    return `SELECT object_uri, object_identity, ${key} AS object_key, max(target_table) AS target_table FROM ${this.q.quoteTable(DEAD_LETTER_TABLE)} WHERE replayed_at IS NULL GROUP BY object_uri, object_identity ORDER BY object_uri`;
   }
 
   markReplayed(objectUri: string, identity: string): string {

@@ -2,7 +2,13 @@
 // a failed ledger row, and the dead letters read back and marked for replays. (A load's own
 // ledger rows are written inside its transaction: see warehouse/merge.ts.)
 import type { Driver } from '../warehouse/dialect.js';
-import { DEAD_LETTER_KEY, DEAD_LETTER_TABLE, type DeadLetter, type LedgerKey } from './ledger-sql.js';
+import {
+  DEAD_LETTER_KEY,
+  DEAD_LETTER_TABLE,
+  type DeadLetter,
+  LEDGER_TABLE,
+  type LedgerKey,
+} from './ledger-sql.js';
 
 /** One string per object content, for sets and maps. */
 export function ledgerKey(object: LedgerKey): string {
@@ -59,10 +65,25 @@ export interface PendingLetter {
   table: string | undefined;
 }
 
-/** Dead letters not replayed yet: the objects to load again once their cause is fixed. */
+/** Which of the loader's tables exist, asked without creating either: reading never writes. */
+export async function ledgerTables(driver: Driver): Promise<{ ledger: boolean; deadLetters: boolean }> {
+  const [ledger, deadLetters] = await Promise.all([
+    driver.tableColumns(LEDGER_TABLE),
+    driver.tableColumns(DEAD_LETTER_TABLE),
+  ]);
+  return { ledger: ledger !== undefined, deadLetters: deadLetters !== undefined };
+}
+
+/**
+ * Dead letters not replayed yet: the objects to load again once their cause is fixed. A missing
+ * table has none, and a table from before the key column replays from URIs alone: nothing is
+ * created or altered here (the load that follows migrates the tables).
+ */
 export async function pendingDeadLetters(driver: Driver): Promise<PendingLetter[]> {
-  await createDeadLetters(driver);
-  const rows = await driver.query(driver.compiler.ledger.pendingDeadLetters());
+  const columns = await driver.tableColumns(DEAD_LETTER_TABLE);
+  if (columns === undefined) return [];
+  const withKey = columns.some((column) => column.name === DEAD_LETTER_KEY);
+  const rows = await driver.query(driver.compiler.ledger.pendingDeadLetters(withKey));
   const text = (value: unknown) =>
     value === null || value === undefined || value === '' ? undefined : String(value);
   return rows.map((row) => ({

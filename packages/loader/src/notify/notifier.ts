@@ -2,9 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LoaderError } from '../errors.js';
+import { LoaderError, TransientError } from '../errors.js';
 import type { ObjectResult } from '../load.js';
+import type { Logger } from '../logger.js';
 import { forOutput } from '../redact.js';
+import { retry } from '../shared/retry.js';
 
 /** What the loader reports about each object: when it arrives, and how its load ended. */
 export type LoadEvent = { at: string; uri: string } & (
@@ -68,14 +70,16 @@ export function safeEvent(event: LoadEvent): LoadEvent {
   ) as LoadEvent;
 }
 
-/** One JSON object per line on a stream: structured logs for whatever collects them. */
+/**
+ * Every event to a logger, failures at error level: structured logs for whatever collects them
+ * (the CLI's JSON lines on stderr, the Lambda's Powertools logger with its request id).
+ */
 export class ConsoleNotifier implements Notifier {
-  constructor(private readonly stream: NodeJS.WritableStream = process.stderr) {}
+  constructor(private readonly logger: Logger) {}
 
   async notify(event: LoadEvent): Promise<void> {
-    this.stream.write(
-      `${forOutput(JSON.stringify({ level: event.type === 'failed' ? 'error' : 'info', ...event }))}\n`,
-    );
+    if (event.type === 'failed') this.logger.error(event.type, { ...event });
+    else this.logger.info(event.type, { ...event });
   }
 }
 
@@ -125,14 +129,14 @@ export interface WebhookOptions {
 }
 
 /** A webhook that refused an event (4xx): sending it again would not help, the URL or its token is wrong. */
-export class WebhookRefusedError extends LoaderError {
+class WebhookRefusedError extends LoaderError {
   override name = 'WebhookRefusedError';
 }
 
 /**
  * Posts Slack-compatible JSON (`{"text": …}` plus the event itself under `lakeload`) to a webhook.
  * A webhook that stays down or refuses loses its messages, never the load: a 4xx or the last failed
- * attempt throws, and the loader reports the failing notifier on stderr.
+ * attempt throws, and the loader reports the failing notifier to its logger.
  */
 export class WebhookNotifier implements Notifier {
   readonly #types: ReadonlySet<string>;
@@ -149,28 +153,30 @@ export class WebhookNotifier implements Notifier {
   async notify(event: LoadEvent): Promise<void> {
     if (!this.#types.has(event.type)) return;
     const body = forOutput(JSON.stringify({ text: messageFor(event), lakeload: event }));
-    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      try {
-        const response = await fetch(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (response.ok) return;
-        if (response.status < 500)
-          throw new WebhookRefusedError(
-            `the webhook refused the ${event.type} event for ${event.uri} with HTTP ${response.status}: check the webhook URL and its token (this and later events are lost until it is fixed)`,
-          );
-      } catch (error) {
-        if (error instanceof WebhookRefusedError) throw error;
-        // A network error: try again below.
-      }
-      if (attempt < this.#attempts) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    const send = async () => {
+      const response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      }).catch((error: unknown) => {
+        throw new TransientError('the webhook could not be reached', { cause: error });
+      });
+      if (response.ok) return;
+      if (response.status < 500)
+        throw new WebhookRefusedError(
+          `the webhook refused the ${event.type} event for ${event.uri} with HTTP ${response.status}: check the webhook URL and its token (this and later events are lost until it is fixed)`,
+        );
+      throw new TransientError(`the webhook answered HTTP ${response.status}`);
+    };
+    try {
+      await retry(send, { attempts: this.#attempts, backoffMs: 200 });
+    } catch (error) {
+      if (error instanceof WebhookRefusedError) throw error;
+      throw new LoaderError(
+        `the webhook did not accept the ${event.type} event for ${event.uri} after ${this.#attempts} attempts`,
+        { retryable: true, cause: error },
+      );
     }
-    throw new LoaderError(
-      `the webhook did not accept the ${event.type} event for ${event.uri} after ${this.#attempts} attempts`,
-      { retryable: true },
-    );
   }
 }

@@ -2,13 +2,14 @@
 // loaded but gone, failed), and the backfill that loads the difference through `Loader.loadObjects`.
 // Comparing is pure (`compareWithLedger`); reading the ledger and loading are the async edges.
 import type { ObjectRef } from '../events/types.js';
-import { LEDGER_TABLE } from '../ledger/ledger-sql.js';
+import { ledgerTables } from '../ledger/ledger.js';
+import { LedgerReads } from '../ledger/ledger-reads.js';
 import { type Loader, type ObjectResult, objectUri } from '../load.js';
 import { oldestFirst } from '../plan/batch.js';
 import { type RoutingRule, route } from '../routing/route.js';
+import { mapLimit } from '../shared/concurrency.js';
 import type { Driver } from '../warehouse/dialect.js';
 import type { Listing } from './listing.js';
-import { failuresUnderSql, loadedUnderSql } from './reconcile-sql.js';
 
 /** What the ledger holds for the objects under one URI prefix. */
 export interface LedgerState {
@@ -63,14 +64,15 @@ function identityOf(ref: ObjectRef): string {
 /** Reads what the ledger holds under `uriPrefix`; an absent ledger is an empty one (nothing is created). */
 export async function readLedgerState(driver: Driver, uriPrefix: string): Promise<LedgerState> {
   const state: LedgerState = { loaded: new Map(), failures: new Map() };
-  if (!(await driver.tableColumns(LEDGER_TABLE))) return state;
-  for (const row of await driver.query(loadedUnderSql(driver.compiler, uriPrefix))) {
+  if (!(await ledgerTables(driver)).ledger) return state;
+  const reads = new LedgerReads(driver.compiler);
+  for (const row of await driver.query(reads.loadedUnder(uriPrefix))) {
     const uri = String(row.object_uri);
     const identities = state.loaded.get(uri) ?? new Set<string>();
     identities.add(String(row.object_identity));
     state.loaded.set(uri, identities);
   }
-  for (const row of await driver.query(failuresUnderSql(driver.compiler, uriPrefix))) {
+  for (const row of await driver.query(reads.failuresUnder(uriPrefix))) {
     const uri = String(row.object_uri);
     const byIdentity = state.failures.get(uri) ?? new Map<string, string>();
     byIdentity.set(String(row.object_identity), String(row.error ?? ''));
@@ -142,23 +144,6 @@ export interface ReconcileOptions {
 
 /** Listing calls to `current` in flight at once (HeadObject for S3). */
 const CURRENT_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, worker: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async (_, worker) => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, worker);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** Every object of the listing, page by page. */
 async function listAll(listing: Listing, options: ReconcileOptions): Promise<ObjectRef[]> {
@@ -308,7 +293,7 @@ export async function backfill(
     options.onResult?.(result);
   };
   const pool = Array.isArray(loaders) ? loaders : [loaders as Loader];
-  await mapLimit(queues, concurrency, async (refs, worker) => {
+  await mapLimit(queues, concurrency, async (refs, _index, worker) => {
     const loader = pool[worker % pool.length] as Loader;
     for (let start = 0; start < refs.length; start += sliceFiles) {
       options.signal?.throwIfAborted();

@@ -15,12 +15,14 @@ export type Route =
 /** A Parquet object no rule routes and no folder names; the message says how to route it. */
 export class RoutingError extends LoaderError {
   override name = 'RoutingError';
+  static override readonly tip: string =
+    'Add a routing rule for the prefix or move the file under a folder named after its table.';
 }
 
 /** A route to a table the loader never writes: its own tables or a system catalog. */
 export class ReservedTableError extends RoutingError {
   override name = 'ReservedTableError';
-  readonly tip =
+  static override readonly tip: string =
     'Rename the folder (or route its prefix to another table in the config); the object is kept as a dead letter until then.';
 }
 

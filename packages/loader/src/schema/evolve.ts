@@ -10,6 +10,8 @@ export type Contract = 'evolve' | 'freeze';
 /** A file whose columns the target cannot take; permanent until the file or the table changes. */
 export class SchemaDriftError extends LoaderError {
   override name = 'SchemaDriftError';
+  static override readonly tip: string =
+    "Align the file's column types with the table, or migrate the table, then replay.";
 }
 
 export interface Evolution {

@@ -57,18 +57,16 @@ export class ObjectStoreError extends LoaderError {
   override name = 'ObjectStoreError';
   /** `s3://bucket/key` (or `s3://bucket/`) of the request. */
   readonly uri: string;
-  /** What to do about it, in one sentence. */
-  readonly tip: string;
 
+  /** `tip`: what to do about it, in one sentence, said in the message too. */
   constructor(
     uri: string,
     message: string,
     tip: string,
     options: ErrorOptions & { retryable?: boolean } = {},
   ) {
-    super(`${uri}: ${message}. ${tip}`, options);
+    super(`${uri}: ${message}. ${tip}`, { ...options, tip });
     this.uri = uri;
-    this.tip = tip;
   }
 }
 
@@ -90,6 +88,7 @@ export class ObjectChangedError extends ObjectStoreError {
 /** S3 or the network failed for now (5xx, throttling, timeouts, resets): retryable. */
 export class ObjectStoreUnavailableError extends ObjectStoreError {
   override name = 'ObjectStoreUnavailableError';
+  static override readonly retryable: boolean = true;
 }
 
 const TIP = {

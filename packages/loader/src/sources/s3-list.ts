@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { LoaderError } from '../errors.js';
 import type { ObjectRef } from '../events/types.js';
+import { unquoteEtag } from '../shared/etag.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 
 /** A bucket and a key or key prefix. */
@@ -28,10 +29,6 @@ export function parseS3Uri(uri: string): S3Location {
 }
 
 const TIP_EMPTY = 'Check the prefix (keys are case-sensitive); end it with / to name a folder.';
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
-}
 
 /** Options for {@link listS3Objects}. */
 export interface ListOptions {
@@ -72,7 +69,7 @@ export async function* listS3Objects(
         bucket,
         key: object.Key,
         size: object.Size ?? 0,
-        etag: unquote(object.ETag),
+        etag: unquoteEtag(object.ETag ?? ''),
         eventTime: (object.LastModified ?? new Date(0)).toISOString(),
       };
     }
@@ -94,7 +91,7 @@ export async function headS3Object(client: S3Client, bucket: string, key: string
       bucket,
       key,
       size: head.ContentLength ?? 0,
-      etag: unquote(head.ETag),
+      etag: unquoteEtag(head.ETag ?? ''),
       ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}),
       eventTime: (head.LastModified ?? new Date()).toISOString(),
     };

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectRef } from '../events/types.js';
 import type { ByteSource } from '../schema/parquet.js';
+import { unquoteEtag } from '../shared/etag.js';
 import { mapS3Error, ObjectChangedError, ObjectStoreUnavailableError, s3Uri } from './s3-client.js';
 import type { ObjectStore } from './store.js';
 
@@ -16,10 +17,6 @@ import type { ObjectStore } from './store.js';
 export interface S3StoreOptions {
   /** Where temporary copies go. Default: the system's temp folder. */
   tempDir?: string;
-}
-
-function unquote(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/"/g, '');
 }
 
 /**
@@ -38,7 +35,7 @@ function getFor(ref: ObjectRef, range?: string): GetObjectCommand {
 }
 
 function checkEtag(ref: ObjectRef, response: GetObjectCommandOutput): void {
-  const etag = unquote(response.ETag);
+  const etag = response.ETag === undefined ? undefined : unquoteEtag(response.ETag);
   if (ref.etag && etag && etag !== ref.etag) {
     throw new ObjectChangedError(
       s3Uri(ref.bucket, ref.key),

@@ -1,9 +1,12 @@
 // A converted lake folder → S3, keeping its layout. Objects already there with the same bytes are
 // skipped, so a run after an interruption uploads only what is missing.
+// The multipart upload is written here, not with @aws-sdk/lib-storage (no longer a dependency):
+// the skip check predicts a file's multipart ETag from the MD5 of each part, and every part is sent
+// with that MD5 as its Content-MD5; lib-storage's Upload would still need those hashes computed here.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -15,6 +18,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { LoaderError } from '../errors.js';
+import { Limiter, mapLimit } from '../shared/concurrency.js';
+import { unquoteEtag } from '../shared/etag.js';
+import { walkFiles } from '../shared/walk.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 import type { S3Location } from './s3-list.js';
 
@@ -86,24 +92,14 @@ export interface LocalHashes {
 
 /** Files to upload under `dir`, in path order: `.parquet` outside `_rejects/`, `_rejects/` files on request. */
 export async function uploadCandidates(dir: string, includeRejects = false): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (folder: string, inRejects: boolean): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+  return walkFiles(dir, {
+    include: ({ name, path, folder }) => {
       // Hidden entries and _temporary/ are scratch space, never data.
-      if (entry.name.startsWith('.') || entry.name === '_temporary') continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        const rejects = entry.name === '_rejects';
-        if (!rejects || includeRejects) await walk(path, inRejects || rejects);
-      } else if (entry.isFile() && (inRejects || entry.name.toLowerCase().endsWith('.parquet'))) {
-        found.push(relative(dir, path).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(dir, false);
-  return found;
+      if (name.startsWith('.') || name === '_temporary') return false;
+      if (folder) return name !== '_rejects' || includeRejects;
+      return path.split('/').includes('_rejects') || name.toLowerCase().endsWith('.parquet');
+    },
+  });
 }
 
 /**
@@ -144,28 +140,6 @@ export async function localChecksums(path: string, size: number, partSize: numbe
         }
       : {}),
   };
-}
-
-/** At most `size` tasks at once. */
-class Limiter {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
 }
 
 async function readRange(file: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -267,7 +241,7 @@ export async function uploadDirectory(
       );
       if (head.ContentLength !== size) return false;
       if (head.Metadata?.[SHA256_METADATA] === hashes.sha256) return true;
-      const etag = head.ETag?.replace(/"/g, '');
+      const etag = head.ETag === undefined ? undefined : unquoteEtag(head.ETag);
       return etag === hashes.md5 || (hashes.multipartEtag !== undefined && etag === hashes.multipartEtag);
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return false;
@@ -418,14 +392,18 @@ export async function uploadDirectory(
 
   // Files are hashed and checked `concurrency` at a time; their data requests share the limiter.
   const files: (UploadedFile | undefined)[] = paths.map(() => undefined);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, paths.length) }, async () => {
-    while (next < paths.length && !signal?.aborted) {
-      const index = next++;
-      files[index] = await uploadOne(paths[index] as string, sizes[index] as number);
-    }
-  });
-  const settled = await Promise.allSettled(workers);
+  const errors: unknown[] = [];
+  await mapLimit(
+    paths,
+    concurrency,
+    async (path, index) => {
+      files[index] = await uploadOne(path, sizes[index] as number).catch((error: unknown) => {
+        errors.push(error);
+        return undefined;
+      });
+    },
+    signal,
+  );
   const summary = (done: readonly (UploadedFile | undefined)[]): UploadSummary => {
     const listed = done.filter((file): file is UploadedFile => file !== undefined);
     const count = (status: UploadedFile['status']) => listed.filter((file) => file.status === status).length;
@@ -443,6 +421,6 @@ export async function uploadDirectory(
     };
   };
   if (signal?.aborted) throw new UploadInterruptedError(summary(files));
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  if (errors.length > 0) throw errors[0];
   return summary(files);
 }

@@ -17,6 +17,8 @@ export {
 /** A column type the target cannot hold; permanent, the message names the column and the fix. */
 export class UnsupportedTypeError extends LoaderError {
   override name = 'UnsupportedTypeError';
+  static override readonly tip: string =
+    'Write the column in a supported type (see the type table in the loader README), then replay.';
 }
 
 /** The quoting every statement goes through; the one place identifiers and literals are escaped. */

@@ -2,7 +2,7 @@
 // and name (an unqualified name resolves in PostgreSQL's pg_catalog first); staging stays a
 // temporary table of the session, unqualified.
 import { describe, expect, it } from 'vitest';
-import { loadedUnderSql } from '../../src/reconcile/reconcile-sql.js';
+import { LedgerReads } from '../../src/ledger/ledger-reads.js';
 import type { Column } from '../../src/schema/parquet.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
@@ -40,7 +40,7 @@ describe('schema-qualified names', () => {
         /^UPDATE "lake""s"\."lakeload_dead_letters" SET/,
       );
       expect(compiler.ledger.pendingDeadLetters()).toContain(' FROM "lake""s"."lakeload_dead_letters" WHERE');
-      expect(loadedUnderSql(compiler, 's3://lake/')).toContain(
+      expect(new LedgerReads(compiler).loadedUnder('s3://lake/')).toContain(
         ' FROM "lake""s"."lakeload_load_history" WHERE',
       );
     },

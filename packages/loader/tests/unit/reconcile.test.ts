@@ -1,38 +1,8 @@
-// The reconcile stage's pure parts: the ledger reads per dialect (exact SQL, hostile prefixes), and
-// the comparison of a listing with the ledger.
+// The reconcile stage's pure part: the comparison of a listing with the ledger (its SQL is in
+// ledger-sql.test.ts with every other ledger statement).
 import { describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/events/types.js';
 import { compareWithLedger, hasDrift, type LedgerState } from '../../src/reconcile/reconcile.js';
-import { failuresUnderSql, loadedUnderSql } from '../../src/reconcile/reconcile-sql.js';
-import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
-import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
-import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
-
-const compilers = {
-  duckdb: new DuckDBSqlCompiler(),
-  postgres: new PostgresSqlCompiler(),
-  redshift: new RedshiftSqlCompiler(),
-};
-
-describe('ledger reads', () => {
-  it('selects loaded identities and failures under a prefix, the same text on every dialect', () => {
-    for (const [name, compiler] of Object.entries(compilers)) {
-      expect(loadedUnderSql(compiler, 's3://lake/landing/'), name).toBe(
-        `SELECT DISTINCT object_uri, object_identity FROM "lakeload_load_history" WHERE status = 'loaded' AND substring(object_uri, 1, 18) = 's3://lake/landing/'`,
-      );
-      expect(failuresUnderSql(compiler, 's3://lake/landing/'), name).toBe(
-        `SELECT object_uri, object_identity, error FROM "lakeload_load_history" WHERE status = 'failed' AND substring(object_uri, 1, 18) = 's3://lake/landing/' ORDER BY recorded_at, object_uri`,
-      );
-    }
-  });
-
-  it('quotes a hostile prefix through the one function and counts characters, not bytes', () => {
-    const sql = loadedUnderSql(compilers.postgres, "file:///tmp/it's é%_/");
-    expect(sql).toContain(`substring(object_uri, 1, 21) = 'file:///tmp/it''s é%_/'`);
-    expect(() => loadedUnderSql(compilers.duckdb, '')).toThrow(/cannot be empty/);
-    expect(() => failuresUnderSql(compilers.redshift, 's3://a/\u0000')).toThrow(/NUL/);
-  });
-});
 
 const ref = (key: string, etag: string, size = 100): ObjectRef => ({
   bucket: 'lake',

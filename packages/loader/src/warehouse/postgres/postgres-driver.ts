@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { LoaderError } from '../../errors.js';
+import { LoaderError, PostgresError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { DuckDBSqlCompiler } from '../duckdb/duckdb-sql-compiler.js';
@@ -43,9 +43,10 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
     typeof code === 'string' &&
     (SCHEMA_RACE.test(code) || (code === '23505' && /pg_type|pg_class/.test(message)));
   const retryable = (typeof code === 'string' && RETRYABLE.test(code)) || connectionLost || schemaRace;
-  return new LoaderError(`${context}: ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, {
+  return new PostgresError(`${context}: ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, {
     retryable,
     cause: error,
+    code: typeof code === 'string' ? code : undefined,
   });
 }
 
