@@ -22,8 +22,8 @@ export const missing = Object.keys(REQUIRED).filter((name) => !process.env[name]
 
 /** This run's id: every table and object it makes carries it. */
 export const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-export const bucket = process.env.LAKELOAD_LIVE_BUCKET ?? '';
-export const prefix = `lakeload-live/${run}/`;
+const bucket = process.env.LAKELOAD_LIVE_BUCKET ?? '';
+const prefix = `lakeload-live/${run}/`;
 
 /** Fails the test, naming what is missing: a live suite that cannot run must not look passed. */
 export function requireEnvironment(): void {

@@ -14,7 +14,7 @@ export interface RedshiftLatency {
 }
 
 /** Requests per second the Data API takes per account and region (Service Quotas; adjustable). */
-export interface DataApiQuotas {
+interface DataApiQuotas {
   batchExecuteStatementTps: number;
   executeStatementTps: number;
   describeStatementTps: number;

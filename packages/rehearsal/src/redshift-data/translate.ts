@@ -106,7 +106,7 @@ export interface CopyCommand {
 }
 
 /** Session settings the endpoint emulates itself (see `TranslateOptions`). */
-export type SessionSetting = 'enable_case_sensitive_identifier' | 'describe_field_name_in_uppercase';
+type SessionSetting = 'enable_case_sensitive_identifier' | 'describe_field_name_in_uppercase';
 
 export type TranslatedStatement =
   | { kind: 'sql'; sql: string }
