@@ -51,13 +51,13 @@ function build() {
 
 // Turbo takes most of a second to find that nothing changed (the documented `npm run lakeload --`
 // entry paid it on every run), so the toolchain keeps its own stamp of what the build tasks read:
-// the size and modification time of every build input turbo.json names (each package's own
-// turbo.json first), each package's dist folder, and the files every build shares. Only the
-// shapes "folder/**" and a plain file name are understood; any other input means always asking
-// turbo. A stale stamp only costs a turbo run, which then finds its cache.
+// the size and modification time of every build input and output turbo.json names (each
+// package's own turbo.json first; a deleted output is rebuilt too) and the files every build
+// shares. Only the shapes "folder/**" and a plain file name are understood; any other means always
+// asking turbo. A stale stamp only costs a turbo run, which then finds its cache.
 function buildStamp() {
   const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
-  const rootInputs = readJson(join(root, 'turbo.json')).tasks.build.inputs;
+  const rootBuild = readJson(join(root, 'turbo.json')).tasks.build;
   const files = ['turbo.json', 'tsconfig.base.json', 'pnpm-lock.yaml', 'package.json'].map((name) =>
     join(root, name),
   );
@@ -68,12 +68,12 @@ function buildStamp() {
   ];
   for (const dir of packages) {
     const ownTurbo = join(dir, 'turbo.json');
-    const inputs = (existsSync(ownTurbo) && readJson(ownTurbo).tasks?.build?.inputs) || rootInputs;
-    files.push(ownTurbo, join(dir, 'dist'));
-    for (const input of inputs) {
-      if (input.endsWith('/**') && !input.slice(0, -3).includes('*'))
-        walk(join(dir, input.slice(0, -3)), files);
-      else if (/^[\w.-]+$/.test(input)) files.push(join(dir, input));
+    const own = (existsSync(ownTurbo) && readJson(ownTurbo).tasks?.build) || {};
+    files.push(ownTurbo);
+    for (const pattern of [...(own.inputs ?? rootBuild.inputs), ...(own.outputs ?? rootBuild.outputs)]) {
+      if (pattern.endsWith('/**') && !pattern.slice(0, -3).includes('*'))
+        walk(join(dir, pattern.slice(0, -3)), files);
+      else if (/^[\w.-]+$/.test(pattern)) files.push(join(dir, pattern));
       else return undefined;
     }
   }

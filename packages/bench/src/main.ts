@@ -20,7 +20,7 @@ Measures, each compared command taking turns with the other in the same run, min
   against the SQL a user would write by hand (DuckDB: CTAS … QUALIFY, MERGE INTO; PostgreSQL:
   COPY into a temporary table + INSERT … ON CONFLICT), for a 30-file batch and one big file,
   into fresh and populated tables; @dsnp/parquetjs against DuckDB as a Parquet writer.
-Writes bench-out/results.json; --readme README.md renders its table into the README.
+Writes bench-out/results.json; --readme packages/bench/README.md renders its table into the bench README.
 
 Options:
   --orders N          orders in the main input (default 420000, about 1.2M line items)

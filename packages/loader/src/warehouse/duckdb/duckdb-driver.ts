@@ -5,7 +5,7 @@ import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { checkUnchanged, type FileStamps, stampFiles } from '../file-stamps.js';
 import { describeBatch, loadBatch, type Statements } from '../merge.js';
 import { duckdbCapabilities } from './duckdb-adapter.js';
-import { DEFAULT_MEMORY_LIMIT_MB, type DuckDBDialectConfig } from './duckdb-dialect-config.js';
+import type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
 import { columnsSql, toColumns } from './duckdb-introspector.js';
 import { DuckDBSqlCompiler } from './duckdb-sql-compiler.js';
 
@@ -46,7 +46,8 @@ export class DuckDBDriver implements Driver {
     // Rows of a table have no order an upsert could keep; keeping insertion order serializes large
     // INSERTs and holds their rows in memory (every read that needs an order says ORDER BY).
     const options: Record<string, string> = { preserve_insertion_order: 'false' };
-    options.memory_limit = `${config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB}MiB`;
+    // MiB as configured: DuckDB reads "MB" as 1000².
+    if (config.memoryLimitMb !== undefined) options.memory_limit = `${config.memoryLimitMb}MiB`;
     if (config.threads !== undefined) options.threads = String(config.threads);
     let driver: DuckDBDriver;
     try {
