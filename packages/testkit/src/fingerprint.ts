@@ -2,6 +2,7 @@
 // multiset of its values in a canonical text that ignores representation (how a warehouse prints a
 // number, a timestamp, bytes or JSON), so that only a different value makes a difference.
 import parquet from '@dsnp/parquetjs';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** The part of the loader's column type that decides how a value prints (structurally the same). */
 export interface PrintableType {
@@ -150,6 +151,10 @@ export function printedSelect<C extends PrintableColumn>(
 }
 
 /** DuckDB's own reading of the files (`query` runs DuckDB SQL), each as often as it is listed. */
+/** A `query` for {@link fileFingerprint}: DuckDB SQL on `connection`, rows as JSON values. */
+export const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
+  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+
 export async function fileFingerprint<C extends PrintableColumn>(
   query: (sql: string) => Promise<Record<string, unknown>[]>,
   quoting: Quoting,

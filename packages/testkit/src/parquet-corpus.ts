@@ -33,3 +33,11 @@ export function corpusFiles(): { name: string; path: string }[] {
     .sort()
     .map((name) => ({ name, path: join(CORPUS, name) }));
 }
+
+/** A table name per corpus file: its name without extension, as a plain identifier. */
+export function corpusTable(name: string): string {
+  return name
+    .replace(/\.parquet$/, '')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase();
+}

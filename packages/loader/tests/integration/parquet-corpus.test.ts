@@ -5,9 +5,15 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Engine, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
-import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  duckdbRows,
+  type Engine,
+  fileFingerprint,
+  fingerprint,
+  printedSelect,
+} from '@lakeload/testkit/fingerprint';
+import { corpusFiles, corpusTable } from '@lakeload/testkit/parquet-corpus';
 import { createTestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
@@ -50,16 +56,6 @@ const backends: Backend[] = [
 ];
 
 const files = corpusFiles();
-/** A table name per file: its name without extension, as a plain identifier. */
-const tableOf = (name: string) =>
-  name
-    .replace(/\.parquet$/, '')
-    .replace(/[^a-z0-9]+/gi, '_')
-    .toLowerCase();
-
-/** Runs DuckDB SQL on `connection`, rows as JSON values. */
-const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
-  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 describe.each(backends)('the shared corpus on $name', (backend) => {
   let root: string;
@@ -81,7 +77,7 @@ describe.each(backends)('the shared corpus on $name', (backend) => {
 
   it.each(files)('$name: two files load, holding what DuckDB reads', async ({ name, path }) => {
     const lake = join(root, 'lake');
-    const table = tableOf(name);
+    const table = corpusTable(name);
     const keys = [`${table}/part-0.parquet`, `${table}/part-1.parquet`];
     await mkdir(join(lake, table), { recursive: true });
     for (const key of keys) await copyFile(path, join(lake, key));

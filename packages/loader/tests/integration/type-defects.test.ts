@@ -4,8 +4,14 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Engine, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  duckdbRows,
+  type Engine,
+  fileFingerprint,
+  fingerprint,
+  printedSelect,
+} from '@lakeload/testkit/fingerprint';
 import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { createTestSchema } from '@lakeload/testkit/postgres';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -37,10 +43,6 @@ const backends: Backend[] = [
     },
   },
 ];
-
-/** Runs DuckDB SQL on `connection`, rows as JSON values. */
-const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
-  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 describe.each(backends)('types and names on $name', (backend) => {
   let root: string;

@@ -6,8 +6,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbRows, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
 import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { type MatrixRow, readMatrix, SOURCES, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { createTestSchema } from '@lakeload/testkit/postgres';
@@ -77,10 +77,6 @@ describe('the README type matrix', () => {
     }
   });
 });
-
-/** Runs DuckDB SQL on `connection`, rows as JSON values. */
-const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
-  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 describe.each([
   {

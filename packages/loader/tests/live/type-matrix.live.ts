@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { fileFingerprint, fingerprint } from '@lakeload/testkit/fingerprint';
+import { duckdbRows, fileFingerprint, fingerprint } from '@lakeload/testkit/fingerprint';
 import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { readMatrix, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,10 +85,6 @@ function printed(type: Column['type'], value: string): string {
       return value;
   }
 }
-
-/** Runs DuckDB SQL on `connection`, rows as JSON values. */
-const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
-  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 /**
  * Uploads `path` as `<table>/part-0.parquet` and `part-1.parquet` and loads them one after the other;

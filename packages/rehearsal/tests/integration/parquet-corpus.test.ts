@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type Driver, fileSource, Loader, type ObjectRef, readParquetSchema } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
 import { s3Store } from '@lakeload/loader/s3';
-import { fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
-import { corpusFiles } from '@lakeload/testkit/parquet-corpus';
+import { duckdbRows, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
+import { corpusFiles, corpusTable } from '@lakeload/testkit/parquet-corpus';
 import { readMatrix, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,16 +70,6 @@ afterAll(async () => {
   await schema.drop();
   await rm(dir, { recursive: true, force: true });
 });
-
-const tableOf = (name: string) =>
-  name
-    .replace(/\.parquet$/, '')
-    .replace(/[^a-z0-9]+/gi, '_')
-    .toLowerCase();
-
-/** Runs DuckDB SQL on `connection`, rows as JSON values. */
-const duckdbRows = (connection: DuckDBConnection) => async (sql: string) =>
-  (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 
 /** A Redshift driver through the local endpoint, for one test. */
 function openRedshift() {
@@ -143,7 +133,7 @@ describe('the shared corpus on rehearsed Redshift', () => {
   it.each(corpusFiles())('$name: two files load, holding what DuckDB reads', async ({ name, path }) => {
     const driver = await openRedshift();
     try {
-      const table = tableOf(name);
+      const table = corpusTable(name);
       const results = await loadCopies(driver, table, path, 2);
       const refusal = REFUSED[name];
       if (refusal) {
