@@ -8,15 +8,23 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RELATIVE = 'shared/reference/parquet-corpus';
 
+// This workplace's machines keep the shared folder here; a clone elsewhere (CI's, a newcomer's in
+// /tmp) has no `../shared` of its own.
+const WORKPLACE = '/work/shared/reference/parquet-corpus';
+
 /**
- * `../shared/reference/parquet-corpus` from the repository root, as on the CI machine; from a
- * worktree nested deeper, the nearest ancestor's `shared/` holds it.
+ * `LAKELOAD_PARQUET_CORPUS` when set; else `shared/reference/parquet-corpus` beside the repository
+ * root or beside one of its ancestors (a worktree nested deeper); else the workplace's copy.
  */
 function findCorpus(): string {
+  const named = process.env.LAKELOAD_PARQUET_CORPUS;
+  if (named) return named;
   for (let dir = dirname(repoRoot); ; dir = dirname(dir)) {
     const candidate = join(dir, RELATIVE);
-    if (existsSync(candidate) || dirname(dir) === dir) return candidate;
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
   }
+  return existsSync(WORKPLACE) ? WORKPLACE : join(dirname(repoRoot), RELATIVE);
 }
 
 export const CORPUS = findCorpus();
@@ -25,7 +33,7 @@ export const CORPUS = findCorpus();
 export function corpusFiles(): { name: string; path: string }[] {
   if (!existsSync(CORPUS)) {
     throw new Error(
-      `the Parquet corpus is missing: expected ../${RELATIVE} from the repository root ${repoRoot} (see its SOURCE.md)`,
+      `the Parquet corpus is missing: looked in ${CORPUS}; set LAKELOAD_PARQUET_CORPUS to the folder of apache/parquet-testing's files (see ../${RELATIVE}/SOURCE.md)`,
     );
   }
   return readdirSync(CORPUS)
