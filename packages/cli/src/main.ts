@@ -139,7 +139,7 @@ function overview(): string {
 }
 
 /** The CLI package's own version (dist/main.js sits one folder below its package.json). */
-export function version(): string {
+function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };

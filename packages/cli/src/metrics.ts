@@ -13,7 +13,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 const NO_TABLE = 'unknown';
 
 /** Load latencies from a small local file to a large batch (seconds). */
-export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 /** Counts every load event into its own registry (one per watch, so tests can run side by side). */
 export class MetricsNotifier implements Notifier {

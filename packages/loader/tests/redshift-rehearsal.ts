@@ -13,7 +13,7 @@ import { redshiftWarehouse } from '../src/warehouse/redshift/redshift-dialect.js
 import type { RedshiftDriver } from '../src/warehouse/redshift/redshift-driver.js';
 
 /** The part of the rehearsal's endpoint these tests use (typed here: it is loaded by path). */
-export interface RehearsalEndpoint {
+interface RehearsalEndpoint {
   url: string;
   useSchema(schema: string | undefined): void;
   log(): { kind?: string; sql: string }[];
@@ -40,7 +40,7 @@ async function rehearsalModules(): Promise<RehearsalModules> {
   return { ...endpoint, ...objects } as RehearsalModules;
 }
 
-export const LAKE_BUCKET = 'lake';
+const LAKE_BUCKET = 'lake';
 const REGION = 'us-east-1';
 
 /** One Redshift "workgroup": the endpoint, the S3 server and a schema of the test's own. */

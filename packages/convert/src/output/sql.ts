@@ -19,8 +19,8 @@ export interface ParquetOptions {
 }
 
 /** Valid records of the input being converted, loaded from the spool files. */
-export const STAGED = 'staged_orders';
-export const CHUNK_OFFSETS = 'chunk_offsets';
+const STAGED = 'staged_orders';
+const CHUNK_OFFSETS = 'chunk_offsets';
 
 // The order contract as DuckDB types. Money and timestamps stay text here and are cast below; the
 // validator has checked every value, and for text DuckDB might read otherwise (escapes) the spool
@@ -81,7 +81,7 @@ export function stagedDaysSql(): string {
   return `SELECT DISTINCT strftime(order_day, '%Y-%m-%d') AS day FROM ${STAGED} ORDER BY day`;
 }
 
-export const DUPLICATES = 'duplicates';
+const DUPLICATES = 'duplicates';
 
 /**
  * Marks later copies of an order version (same order_id and updated_at) in input order — by

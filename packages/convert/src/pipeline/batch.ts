@@ -29,7 +29,7 @@ function isoMicros(micros: number): string {
 }
 
 /** The order in the contract's own JSON form, from the validated values. */
-export function canonicalJson(order: NormalizedOrder): string {
+function canonicalJson(order: NormalizedOrder): string {
   return JSON.stringify({
     order_id: order.orderId,
     order_date: isoMicros(order.orderDateMicros),

@@ -124,7 +124,7 @@ function redshiftError(error: unknown): string {
 }
 
 /** Binds the Data API's named parameters (`:name`) as PostgreSQL's positional ones. */
-export function bindParameters(
+function bindParameters(
   sql: string,
   parameters: readonly { name: string; value: string }[] | undefined,
 ): { sql: string; values: string[] } {

@@ -64,17 +64,17 @@ export function tokenize(sql: string): Token[] {
 }
 
 /** The value of a single-quoted literal token. */
-export function unquoteLiteral(token: Token): string {
+function unquoteLiteral(token: Token): string {
   return token.text.slice(1, -1).replaceAll("''", "'");
 }
 
 /** The name an identifier token stands for (quoted tokens arrive already folded unless case-sensitive). */
-export function identifierName(token: Token): string {
+function identifierName(token: Token): string {
   return token.kind === 'quoted' ? token.text.slice(1, -1).replaceAll('""', '"') : token.text.toLowerCase();
 }
 
 /** Splits a text into statements on top-level semicolons; empty statements are dropped. */
-export function splitStatements(sql: string): string[] {
+function splitStatements(sql: string): string[] {
   const statements: string[] = [];
   let current: Token[] = [];
   const flush = () => {

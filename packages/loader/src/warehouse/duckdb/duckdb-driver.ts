@@ -10,7 +10,7 @@ import { columnsSql, toColumns } from './duckdb-introspector.js';
 import { DuckDBSqlCompiler } from './duckdb-sql-compiler.js';
 
 /** DuckDB's errors at the boundary: conflicts are worth retrying, data errors are not. */
-export function mapDuckDBError(error: unknown, context: string): LoaderError {
+function mapDuckDBError(error: unknown, context: string): LoaderError {
   if (error instanceof LoaderError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const retryable = /Transaction conflict|Conflict on|Could not set lock|database is locked/i.test(message);

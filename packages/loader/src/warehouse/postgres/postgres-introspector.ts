@@ -7,7 +7,7 @@ export function columnsSql(compiler: SqlCompiler, table: string, typeFields = 'd
 }
 
 /** A PostgreSQL column type back in the loader's neutral types (see the compiler for the other way). */
-export function parsePostgresType(row: Record<string, unknown>): ColumnType {
+function parsePostgresType(row: Record<string, unknown>): ColumnType {
   switch (String(row.udt_name)) {
     case 'bool':
       return { kind: 'boolean' };

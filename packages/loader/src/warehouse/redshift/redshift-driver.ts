@@ -242,7 +242,7 @@ function bucketRegion(constraint: string | undefined): string {
 }
 
 /** The bucket and key of an `s3://bucket/key` URL. */
-export function parseS3Url(url: string, what: string): { bucket: string; key: string } {
+function parseS3Url(url: string, what: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
   if (!match?.[1])
     throw new LoaderError(`${what} must be an s3://bucket/key URL, not ${JSON.stringify(url)}`);

@@ -12,7 +12,7 @@ import { UnsupportedTypeError } from '../sql-compiler.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 
 /** Redshift's widest VARCHAR, in bytes: every string column gets it (see the README's type table). */
-export const MAX_VARCHAR_BYTES = 65_535;
+const MAX_VARCHAR_BYTES = 65_535;
 /** Redshift's widest VARBYTE, in bytes. */
 const MAX_VARBYTE_BYTES = 1_024_000;
 /** Identifiers are at most 127 bytes of UTF-8. */
@@ -27,7 +27,7 @@ function varchar(chars: number): string {
 const TABLE_ATTRIBUTES = 'DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO';
 
 /** The ledger and dead letters on Redshift: byte-sized text, GETDATE(), and each row's batch. */
-export class RedshiftLedgerSql extends LedgerSql {
+class RedshiftLedgerSql extends LedgerSql {
   protected override text(chars: number): string {
     return varchar(chars);
   }
@@ -133,7 +133,7 @@ export interface BatchStatement {
 }
 
 /** A manifest to write before the batch runs: one exact object, so COPY cannot read `x.parquet.bak`. */
-export interface BatchManifest {
+interface BatchManifest {
   url: string;
   body: string;
 }
