@@ -1,6 +1,5 @@
 // Exact Redshift SQL for every step of a load, beside PostgreSQL's where Redshift differs, and the
 // batch a load sends as one BatchExecuteStatement.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
@@ -12,7 +11,7 @@ import {
   RedshiftSqlCompiler,
 } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
-import { goldenSql, ORDER_COLUMNS } from '../golden-sql.js';
+import { golden, goldenFile, goldenPerDialect, goldenSql, ORDER_COLUMNS } from '../golden-sql.js';
 
 const redshift = new RedshiftSqlCompiler();
 const dialects = { postgres: new PostgresSqlCompiler(), redshift };
@@ -33,12 +32,6 @@ function file(n: number, key = `orders/part-${n}.parquet`): BatchFile {
   };
 }
 
-/** A checked-in batch: `-- <step>` then the statement and `;`, per statement. */
-function fixture(name: string): [string, string][] {
-  const text = readFileSync(new URL(`../fixtures/sql/redshift/${name}.sql`, import.meta.url), 'utf8');
-  return [...text.matchAll(/^-- ([a-z-]+)\n(.+);$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']);
-}
-
 function plan(
   settings: TableSettings,
   files: BatchFile[],
@@ -55,16 +48,12 @@ function plan(
   });
 }
 
-const GUARD = '(SELECT loaded FROM "__lakeload_seen") = 0';
-
 describe('Redshift SQL beside PostgreSQL', () => {
   it('creates the target with Redshift choosing distribution, sort keys and encodings', () => {
-    expectSql((c) => c.createTable('order_summary', columns), {
-      postgres:
-        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" bigint, "updated_at" timestamptz, "total" numeric(12,2), "status" text)',
-      redshift:
-        'CREATE TABLE IF NOT EXISTS "order_summary" ("order_id" BIGINT, "updated_at" TIMESTAMPTZ, "total" DECIMAL(12,2), "status" VARCHAR(65535)) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO',
-    });
+    expectSql(
+      (c) => c.createTable('order_summary', columns),
+      goldenPerDialect(dialects, 'create-target', 'createTable'),
+    );
   });
 
   it('adds a column, and refuses to change a type in place', () => {
@@ -88,12 +77,10 @@ describe('Redshift SQL beside PostgreSQL', () => {
       redshift:
         'DELETE FROM "t" USING "s" WHERE "t"."order_id" = "s"."order_id" AND "t"."line_number" = "s"."line_number"',
     });
-    expectSql((c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'), {
-      postgres:
-        'DELETE FROM "s" AS s USING "t" AS t WHERE t."order_id" = s."order_id" AND (t."updated_at" > s."updated_at" OR (s."updated_at" IS NULL AND t."updated_at" IS NOT NULL))',
-      redshift:
-        'DELETE FROM "s" USING "t" WHERE "t"."order_id" = "s"."order_id" AND ("t"."updated_at" > "s"."updated_at" OR ("s"."updated_at" IS NULL AND "t"."updated_at" IS NOT NULL))',
-    });
+    expectSql(
+      (c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'),
+      goldenPerDialect(dialects, 'upsert', 'dropOlderVersions'),
+    );
   });
 
   it('keeps the ledger in byte-sized VARCHARs with GETDATE() and the batch that wrote each row', () => {
@@ -121,7 +108,7 @@ describe('Redshift SQL beside PostgreSQL', () => {
   replayed_at TIMESTAMP
 ) DISTSTYLE AUTO SORTKEY AUTO ENCODE AUTO`);
     expect(redshift.ledger.markReplayed("s3://l/it's.parquet", 'e')).toBe(
-      `UPDATE "lakeload_dead_letters" SET replayed_at = GETDATE() WHERE object_uri = 's3://l/it''s.parquet' AND object_identity = 'e' AND replayed_at IS NULL`,
+      golden('ledger-writes/redshift', 'markReplayed'),
     );
     expect(redshift.ledger.createLedger()).not.toMatch(/CURRENT_TIMESTAMP/);
   });
@@ -193,7 +180,9 @@ describe('one load as one BatchExecuteStatement', () => {
   it('versioned upsert of two files: every statement, exactly, and one manifest per file', () => {
     const files = [1, 2].map((n) => ({ ...file(n), rows: 3 }));
     const { statements, manifests } = plan(versioned, files);
-    expect(statements.map((s) => [s.step, s.sql])).toEqual(fixture('versioned-batch-of-two-files'));
+    expect(statements.map((s) => [s.step, s.sql])).toEqual(
+      goldenFile('redshift/versioned-batch-of-two-files'),
+    );
     expect(manifests).toEqual([
       {
         url: 's3://lake/_lakeload/manifests/b1-0.manifest',
@@ -224,12 +213,8 @@ describe('one load as one BatchExecuteStatement', () => {
       'insert',
       'ledger',
     ]);
-    expect(steps.find((s) => s.step === 'ties')?.sql).toBe(
-      `SELECT CAST(CASE WHEN count(*) = 0 THEN '0' ELSE 'lakeload refuses the batch: rows of one key that tie in one file: ' || CAST(count(*) AS VARCHAR) END AS INTEGER) AS refused FROM (SELECT 1 AS tied FROM (SELECT "order_id", rank() OVER (PARTITION BY "order_id" ORDER BY "__lakeload_file" DESC) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1 GROUP BY "order_id" HAVING count(*) > 1) AS ties`,
-    );
-    expect(steps.find((s) => s.step === 'dedupe')?.sql).toBe(
-      'CREATE TEMP TABLE "__lakeload_kept" AS SELECT "__lakeload_file", "order_id", "updated_at", "total", "status" FROM (SELECT "__lakeload_file", "order_id", "updated_at", "total", "status", row_number() OVER (PARTITION BY "order_id" ORDER BY "__lakeload_file" DESC) AS "__lakeload_rank" FROM "__lakeload_stage") AS ranked WHERE "__lakeload_rank" = 1',
-    );
+    expect(steps.find((s) => s.step === 'ties')?.sql).toBe(golden('redshift/keyed-batch', 'ties'));
+    expect(steps.find((s) => s.step === 'dedupe')?.sql).toBe(golden('redshift/keyed-batch', 'dedupe'));
   });
 
   it('keyless tables append: no key checks, no deletes, each file counted', () => {
@@ -244,12 +229,8 @@ describe('one load as one BatchExecuteStatement', () => {
       'insert',
       'ledger',
     ]);
-    expect(steps.find((s) => s.step === 'count')?.sql).toBe(
-      'CREATE TEMP TABLE "__lakeload_counts" AS SELECT s."__lakeload_file", s.staged, coalesce(k.kept, 0) AS kept, CAST(0 AS BIGINT) AS replaced FROM (SELECT 0 AS "__lakeload_file", count(*) AS staged FROM "__lakeload_file_0") AS s LEFT JOIN (SELECT "__lakeload_file", count(*) AS kept FROM "__lakeload_stage" GROUP BY "__lakeload_file") AS k ON k."__lakeload_file" = s."__lakeload_file"',
-    );
-    expect(steps.find((s) => s.step === 'insert')?.sql).toBe(
-      `INSERT INTO "order_summary" ("order_id", "updated_at", "total", "status") SELECT "order_id", "updated_at", "total", "status" FROM "__lakeload_stage" WHERE ${GUARD}`,
-    );
+    expect(steps.find((s) => s.step === 'count')?.sql).toBe(golden('redshift/keyless-batch', 'count'));
+    expect(steps.find((s) => s.step === 'insert')?.sql).toBe(golden('redshift/keyless-batch', 'insert'));
   });
 
   it('stays within 40 statements and 100,000 bytes each for a full batch of 1 KB keys, and never TRUNCATEs', () => {
@@ -303,9 +284,7 @@ describe('one load as one BatchExecuteStatement', () => {
     ];
     const steps = plan(versioned, [file(1)], { columns: nested, copyRoleArn: 'default' }).statements;
     expect(steps.find((s) => s.step === 'file')?.sql).toMatch(/"lines" SUPER\)$/);
-    expect(steps.find((s) => s.step === 'copy')?.sql).toBe(
-      `COPY "__lakeload_file_0" FROM 's3://lake/_lakeload/manifests/b1-0.manifest' IAM_ROLE default FORMAT AS PARQUET SERIALIZETOJSON MANIFEST`,
-    );
+    expect(steps.find((s) => s.step === 'copy')?.sql).toBe(golden('redshift/nested-batch', 'copy'));
   });
 });
 
@@ -319,9 +298,7 @@ describe('hostile names and values', () => {
       table: 'we"ird; DROP TABLE t; --',
       columns: hostile,
     });
-    expect(statements.find((s) => s.step === 'insert')?.sql).toBe(
-      `INSERT INTO "we""ird; DROP TABLE t; --" ("select", "naïve ""col""; DROP TABLE t; --") SELECT "select", "naïve ""col""; DROP TABLE t; --" FROM "__lakeload_kept" WHERE ${GUARD}`,
-    );
+    expect(statements.find((s) => s.step === 'insert')?.sql).toBe(golden('redshift/hostile-batch', 'insert'));
     expect(() => redshift.quoteIdentifier('a\u0000b')).toThrow(/NUL/);
     expect(() => redshift.quoteIdentifier('x'.repeat(128))).toThrow(/128 bytes; Redshift allows 127/);
     expect(redshift.quoteIdentifier('é'.repeat(63))).toBe(`"${'é'.repeat(63)}"`);
