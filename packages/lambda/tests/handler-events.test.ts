@@ -52,7 +52,7 @@ describe('events of every source', () => {
   });
 
   it('EventBridge "Object Created"', async () => {
-    const { result, lines } = await invoke('eventbridge/object-created.json');
+    const { result, lines } = await invoke('eventbridge/object-created-image.json');
     expect(result).toMatchObject({ skipped: 1, failed: 0 });
     expect(lines.find((line) => line.message === 'skipped')?.uri).toBe('s3://example-bucket/IMG_m7fzo3.jpg');
   });
@@ -90,7 +90,7 @@ describe('events of every source', () => {
   });
 
   it('SNS envelope inside SQS whose message is not an S3 event: that message fails', async () => {
-    const { result } = await invoke('sqs/sns-envelope.json');
+    const { result } = await invoke('sqs/sns-envelope-not-s3.json');
     expect(result).toEqual({
       batchItemFailures: [{ itemIdentifier: '79406a00-bf15-46ca-978c-22c3613fcb30' }],
     });

@@ -1,6 +1,5 @@
-// Test helpers: a Lambda context (the runtime is the one thing not here), fixture events, and
+// Test helpers: a Lambda context (the runtime is the one thing not here), fixture events (from testkit), and
 // stdout captured as the JSON lines Powertools writes (logs and EMF documents).
-import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 
@@ -27,9 +26,7 @@ export function lambdaContext(remaining: readonly number[] = [900_000]): Context
   };
 }
 
-export async function fixture(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(new URL(`fixtures/events/${path}`, import.meta.url), 'utf8'));
-}
+export { eventFixture as fixture } from '@lakeload/testkit/events';
 
 /**
  * Runs `work` with stdout and stderr captured (Powertools writes warnings and errors to stderr);

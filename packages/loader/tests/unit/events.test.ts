@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { eventFixture } from '@lakeload/testkit/events';
 import { describe, expect, it } from 'vitest';
 import { EventShapeError } from '../../src/errors.js';
 import { decodeS3Key, parseEvent } from '../../src/events/parse.js';
 
-const fixture = async (name: string): Promise<unknown> =>
-  JSON.parse(await readFile(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): Promise<unknown> => eventFixture(`${name}.json`);
 
 const KEY = 'exports/year=2025/month=11/day=13/order_items/order_items_20251113_001.parquet';
 
