@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openWarehouse } from '../../src/warehouse/url.js';
+import { golden } from '../golden-sql.js';
 
 const requests: { target: string; body: Record<string, unknown> }[] = [];
 let server: Server;
@@ -73,6 +74,6 @@ it('reaches the endpoint named by AWS_ENDPOINT_URL_REDSHIFT_DATA and reads the t
     WorkgroupName: 'analytics',
     Database: 'dev',
     SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s',
-    Sql: "SELECT column_name, data_type, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position",
+    Sql: golden('introspect/redshift', 'columns of a named schema'),
   });
 });

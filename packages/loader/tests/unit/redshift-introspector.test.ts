@@ -6,12 +6,11 @@ import {
   toColumns,
 } from '../../src/warehouse/redshift/redshift-introspector.js';
 import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
+import { golden } from '../golden-sql.js';
 
 describe('Redshift introspection', () => {
   it('reads information_schema.columns of the current schema, the name quoted as a literal', () => {
-    expect(columnsSql(new RedshiftSqlCompiler(), "o'rders")).toBe(
-      "SELECT column_name, data_type, numeric_precision, numeric_scale, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'o''rders' ORDER BY ordinal_position",
-    );
+    expect(columnsSql(new RedshiftSqlCompiler(), "o'rders")).toBe(golden('introspect/redshift', 'columns'));
   });
 
   it.each<[string, Record<string, unknown>, ColumnType]>([
