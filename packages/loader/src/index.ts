@@ -75,7 +75,22 @@ export {
 } from './schema/parquet.js';
 export { localStore } from './sources/local-store.js';
 export type { ObjectStore } from './sources/store.js';
-export type { Capabilities, Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
+export type {
+  Capabilities,
+  Driver,
+  LoadJob,
+  LoadOutcome,
+  TableSettings,
+  WarehouseDialect,
+  WarehouseUrl,
+} from './warehouse/dialect.js';
+export {
+  DEFAULT_WAREHOUSE,
+  openWarehouse,
+  parseWarehouseUrl,
+  redactUrl,
+  type WarehouseTarget,
+} from './warehouse/registry.js';
 export {
   DEAD_LETTER_TABLE,
   type DeadLetter,
@@ -86,11 +101,4 @@ export {
   type SqlQuoting,
   UnsupportedTypeError,
 } from './warehouse/sql-compiler.js';
-export {
-  DEFAULT_WAREHOUSE,
-  openWarehouse,
-  parseWarehouseUrl,
-  redactUrl,
-  type WarehouseTarget,
-} from './warehouse/url.js';
 export { type WatchOptions, watchFolder } from './watch.js';

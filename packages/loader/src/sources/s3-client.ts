@@ -1,5 +1,6 @@
 // The one place that creates S3 clients and turns S3 failures into the loader's typed errors.
-import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { awsErrorCode, awsHttpStatus, classifyAwsError, isRetryableAwsKind } from '../aws-errors.js';
 import { LoaderError } from '../errors.js';
 
 /** Options for {@link createS3Client}; everything else comes from the AWS SDK's default chains. */
@@ -102,39 +103,10 @@ const TIP = {
   credentials:
     'Configure credentials for the default chain: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or an instance role.',
   unavailable: 'Retry later; the loader retries this on its own.',
+  expired:
+    'The loader retries with fresh temporary credentials from the default chain; if it keeps failing, renew the session (aws sso login, a new role session).',
   other: 'Read the S3 error above, fix the request or the permissions, then replay.',
 } as const;
-
-const THROTTLING = new Set([
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'RequestTimeout',
-  'InternalError',
-  'ServiceUnavailable',
-  'TooManyRequestsException',
-]);
-const NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
-const DENIED = new Set([
-  'AccessDenied',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'InvalidToken',
-  'KMS.AccessDeniedException',
-  'AllAccessDisabled',
-]);
 
 /** `s3://bucket/key` for messages. */
 export function s3Uri(bucket: string, key = ''): string {
@@ -149,18 +121,22 @@ export function mapS3Error(error: unknown, bucket: string, key?: string): Error 
   if (!(error instanceof Error)) return new ObjectStoreError(s3Uri(bucket, key), String(error), TIP.other);
   if (error instanceof LoaderError || error.name === 'AbortError') return error;
   const uri = s3Uri(bucket, key);
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-  const code =
-    (error as { Code?: string }).Code ?? (error instanceof S3ServiceException ? error.name : undefined);
-  const detail = `${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
+  const status = awsHttpStatus(error);
+  const code = awsErrorCode(error);
+  const detail = `${error.message}${code && code !== 'Error' && !error.message.includes(code) ? ` (${code})` : ''}`;
+  const kind = classifyAwsError(error);
   // HEAD requests get no error body: a 404 on the bucket itself (no key) means the bucket is missing.
-  if (code === 'NoSuchBucket' || (key === undefined && (code === 'NotFound' || status === 404)))
+  if (code === 'NoSuchBucket' || (key === undefined && kind === 'not-found'))
     return new ObjectNotFoundError(uri, `the bucket "${bucket}" does not exist (NoSuchBucket)`, TIP.bucket, {
       cause: error,
     });
-  if (code === 'NoSuchKey' || code === 'NotFound' || status === 404)
+  if (kind === 'not-found')
     return new ObjectNotFoundError(uri, `no such object (${code ?? 404})`, TIP.key, { cause: error });
-  if ((code && DENIED.has(code)) || status === 403)
+  if (kind === 'credentials' && error.name === 'CredentialsProviderError')
+    return new ObjectAccessDeniedError(uri, `no AWS credentials: ${error.message}`, TIP.credentials, {
+      cause: error,
+    });
+  if (kind === 'denied' || kind === 'credentials')
     return new ObjectAccessDeniedError(uri, `access denied: ${detail}`, TIP.denied, { cause: error });
   if (code === 'PreconditionFailed' || status === 412)
     return new ObjectChangedError(
@@ -171,16 +147,12 @@ export function mapS3Error(error: unknown, bucket: string, key?: string): Error 
         cause: error,
       },
     );
-  const errno = (error as { code?: string }).code;
-  if (
-    (status !== undefined && status >= 500) ||
-    (code && THROTTLING.has(code)) ||
-    (errno && NETWORK.has(errno)) ||
-    error.name === 'TimeoutError' ||
-    (status === undefined &&
-      !(error instanceof S3ServiceException) &&
-      /socket|network|timed? ?out/i.test(error.message))
-  )
+  if (kind === 'expired-credentials')
+    return new ObjectStoreUnavailableError(uri, `the AWS credentials expired: ${detail}`, TIP.expired, {
+      cause: error,
+      retryable: true,
+    });
+  if (isRetryableAwsKind(kind))
     return new ObjectStoreUnavailableError(uri, `S3 is unavailable for now: ${detail}`, TIP.unavailable, {
       cause: error,
       retryable: true,
@@ -195,9 +167,5 @@ export function mapS3Error(error: unknown, bucket: string, key?: string): Error 
         cause: error,
       },
     );
-  if (error.name === 'CredentialsProviderError')
-    return new ObjectAccessDeniedError(uri, `no AWS credentials: ${error.message}`, TIP.credentials, {
-      cause: error,
-    });
   return new ObjectStoreError(uri, detail, TIP.other, { cause: error });
 }

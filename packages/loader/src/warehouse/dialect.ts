@@ -79,3 +79,23 @@ export interface Driver {
   load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]>;
   close(): Promise<void>;
 }
+
+/**
+ * How a dialect reads its URLs: the schemes it answers and how such a URL becomes its typed
+ * target. A light module of its own (no driver, no database client), so that parsing a URL loads
+ * none of them.
+ */
+export interface WarehouseUrl<Target extends { dialect: string }> {
+  /** URL prefixes this dialect answers, e.g. `postgres://`. */
+  readonly schemes: readonly string[];
+  /** The URL forms it accepts, as the message of an unknown URL lists them. */
+  readonly forms: string;
+  /** The URL's target; a bad URL is refused with the forms, never repeating a password. */
+  parseUrl(url: string): Target;
+}
+
+/** One warehouse dialect: its URLs, what it can do, and how it opens. */
+export interface WarehouseDialect<Target extends { dialect: string }> extends WarehouseUrl<Target> {
+  readonly capabilities: Capabilities;
+  open(target: Target): Promise<Driver>;
+}

@@ -21,7 +21,7 @@ import {
 } from '../../src/sources/s3-client.js';
 import { headS3Object, listS3Objects, parseS3Uri, resolveS3Uri } from '../../src/sources/s3-list.js';
 import { s3Store } from '../../src/sources/s3-store.js';
-import { openWarehouse } from '../../src/warehouse/url.js';
+import { openWarehouse } from '../../src/warehouse/registry.js';
 
 let server: S3Server;
 let client: S3Client;

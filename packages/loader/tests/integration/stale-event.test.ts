@@ -15,7 +15,7 @@ import { headS3Object } from '../../src/sources/s3-list.js';
 import { s3Store } from '../../src/sources/s3-store.js';
 import type { ObjectStore } from '../../src/sources/store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { openWarehouse } from '../../src/warehouse/url.js';
+import { openWarehouse } from '../../src/warehouse/registry.js';
 
 let server: S3Server;
 let client: S3Client;

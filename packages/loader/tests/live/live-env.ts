@@ -11,7 +11,7 @@ import {
 import type { ObjectRef } from '../../src/events/types.js';
 import { createS3Client } from '../../src/sources/s3-client.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { openWarehouse } from '../../src/warehouse/url.js';
+import { openWarehouse } from '../../src/warehouse/registry.js';
 
 const REQUIRED = {
   LAKELOAD_LIVE_WAREHOUSE_URL: 'redshift-data://workgroup/<name>/<database>[?secret-arn=…]',

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openWarehouse } from '../../src/warehouse/url.js';
+import { openWarehouse } from '../../src/warehouse/registry.js';
 import { golden } from '../golden-sql.js';
 
 const requests: { target: string; body: Record<string, unknown> }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWarehouseUrl } from '../../src/warehouse/url.js';
+import { parseWarehouseUrl } from '../../src/warehouse/registry.js';
 
 const role = 'arn:aws:iam::123456789012:role/lakeload-copy';
 const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lakeload-AbCdEf';

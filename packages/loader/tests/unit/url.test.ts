@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openWarehouse, parseWarehouseUrl, redactUrl } from '../../src/warehouse/url.js';
+import { openWarehouse, parseWarehouseUrl, redactUrl } from '../../src/warehouse/registry.js';
 
 describe('parseWarehouseUrl', () => {
   it('reads DuckDB files and PostgreSQL URLs', () => {

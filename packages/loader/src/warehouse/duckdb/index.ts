@@ -1,3 +1,3 @@
-export { duckdbWarehouse } from './duckdb-dialect.js';
+export { duckdbDialect, duckdbWarehouse } from './duckdb-dialect.js';
 export type { DuckDBDialectConfig } from './duckdb-dialect-config.js';
 export { DuckDBSqlCompiler } from './duckdb-sql-compiler.js';

@@ -1,3 +1,3 @@
-export { postgresWarehouse } from './postgres-dialect.js';
+export { postgresDialect, postgresWarehouse } from './postgres-dialect.js';
 export type { PostgresDialectConfig } from './postgres-dialect-config.js';
 export { PostgresSqlCompiler } from './postgres-sql-compiler.js';

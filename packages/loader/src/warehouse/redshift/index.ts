@@ -1,5 +1,5 @@
 export { type RedshiftLimits, redshiftCapabilities } from './redshift-adapter.js';
-export { redshiftWarehouse } from './redshift-dialect.js';
+export { redshiftDialect, redshiftWarehouse } from './redshift-dialect.js';
 export type { CommandSender, RedshiftDialectConfig, RedshiftTarget } from './redshift-dialect-config.js';
 export {
   classifyRedshiftError,

@@ -1,7 +1,9 @@
 import { LoaderError } from '../../errors.js';
-import type { Driver } from '../dialect.js';
+import type { Driver, WarehouseDialect } from '../dialect.js';
+import { redshiftCapabilities } from './redshift-adapter.js';
 import type { RedshiftDialectConfig } from './redshift-dialect-config.js';
 import { RedshiftDriver } from './redshift-driver.js';
+import { type RedshiftWarehouseTarget, redshiftUrl } from './redshift-url.js';
 
 /**
  * Opens a Redshift warehouse (Serverless workgroup or provisioned cluster) through the Data API for
@@ -25,3 +27,10 @@ export async function redshiftWarehouse(config: RedshiftDialectConfig): Promise<
   driver.compiler.schema = schema;
   return driver;
 }
+
+/** Redshift (Serverless or provisioned) through the Data API, named by a `redshift-data://` URL. */
+export const redshiftDialect: WarehouseDialect<RedshiftWarehouseTarget> = {
+  ...redshiftUrl,
+  capabilities: redshiftCapabilities,
+  open: (target) => redshiftWarehouse(target.config),
+};

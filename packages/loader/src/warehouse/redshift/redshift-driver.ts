@@ -11,6 +11,7 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { GetBucketLocationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { classifyAwsError, isRetryableAwsKind } from '../../aws-errors.js';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
@@ -178,52 +179,27 @@ export function classifyRedshiftError(message: string, queryId?: number): Classi
   return { retryable: false, tip: `Read the error, fix the file or the table, then replay. ${details}` };
 }
 
-// SDK exceptions that may succeed when tried again: limits on active statements, throttling,
-// the service's own failures, environmental errors while running.
-const RETRYABLE_SDK = new Set([
-  'ThrottlingException',
-  'ActiveStatementsExceededException',
-  'ActiveSessionsExceededException',
-  'ActiveWaitingRequestsExceededException',
-  'InternalServerException',
-  'DatabaseConnectionException',
-  'BatchExecuteStatementException',
-  'ExecuteStatementException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'SlowDown',
-  'InternalError',
-  'RequestTimeout',
-  'TimeoutError',
-  'ExpiredTokenException',
-]);
-const RETRYABLE_NETWORK = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ENOTFOUND)$/;
-
 /** An exception from the SDK (Data API or S3), mapped at the boundary into a typed, classified error. */
 export function mapAwsError(error: unknown, context: string): LoaderError {
   if (error instanceof LoaderError) return error;
-  const err = error as {
-    name?: unknown;
-    code?: unknown;
-    message?: unknown;
-    $metadata?: { httpStatusCode?: number };
-  };
+  const err = error as { name?: unknown; message?: unknown };
   const name = typeof err.name === 'string' ? err.name : 'Error';
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const status = err.$metadata?.httpStatusCode;
-  const retryable =
-    RETRYABLE_SDK.has(name) ||
-    (typeof err.code === 'string' && RETRYABLE_NETWORK.test(err.code)) ||
-    (status !== undefined && status >= 500);
+  const kind = classifyAwsError(error);
   const tip =
     name === 'ValidationException'
       ? ' Check the warehouse URL (workgroup or cluster, database, secret-arn or db-user).'
       : name === 'ResourceNotFoundException'
         ? ' The workgroup, cluster or statement does not exist (statement results expire after 24 hours).'
-        : /AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)
-          ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials, redshift:GetClusterCredentials or redshift:GetClusterCredentialsWithIAM, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
-          : '';
-  return new LoaderError(`${context}: ${name}: ${sentence(message)}${tip}`, { retryable, cause: error });
+        : kind === 'expired-credentials'
+          ? ' The AWS credentials expired; the load is retried with fresh ones from the default chain.'
+          : kind === 'denied' || kind === 'credentials'
+            ? ' The loader’s IAM role lacks a permission (redshift-data:*Statement*, redshift-serverless:GetCredentials, redshift:GetClusterCredentials or redshift:GetClusterCredentialsWithIAM, secretsmanager:GetSecretValue, s3:PutObject on the manifest prefix).'
+            : '';
+  return new LoaderError(`${context}: ${name}: ${sentence(message)}${tip}`, {
+    retryable: isRetryableAwsKind(kind),
+    cause: error,
+  });
 }
 
 /** A message ending in exactly one full stop, whatever the service's own text ended with. */
