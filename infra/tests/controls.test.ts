@@ -1,31 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../src/config.js';
 import { INTERFACE_ENDPOINTS } from '../src/constructs/network.js';
-import { at, only, ref, resources, type Synthesized, synthAll, type TerraformJson } from './helpers/synth.js';
+import { at, documentOf, only, ref, resources, type Synthesized, synthAll } from './helpers/synth.js';
 
 // Security Hub (AWS Foundational Security Best Practices / CIS), Checkov and tfsec controls, each
 // test named after the control ids it checks, on the synthesized JSON of both stacks.
-
-interface SynthStatement {
-  sid: string;
-  effect: 'Allow' | 'Deny';
-  actions: string[];
-  resources?: string[];
-  principals?: { type: string; identifiers: string[] }[];
-  condition?: { test: string; variable: string; values: string[] }[];
-}
 
 let stacks: Record<(typeof ENVIRONMENTS)[number], Synthesized>;
 beforeAll(() => {
   stacks = synthAll();
 });
-
-function documentOf(json: TerraformJson, value: unknown): SynthStatement[] {
-  const match = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(value));
-  const doc = match?.[1] ? json.data.aws_iam_policy_document?.[match[1]] : undefined;
-  if (!doc) throw new Error(`not a policy document reference: ${String(value)}`);
-  return doc.statement as SynthStatement[];
-}
 
 const account = `\${data.aws_caller_identity.account.account_id}`;
 

@@ -1,40 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../src/config.js';
 import { RESOURCE_STAR_EXCEPTIONS, WILDCARD_ACTION_EXCEPTIONS } from '../src/policy.js';
-import { at, only, ref, resources, type Synthesized, synthAll, type TerraformJson } from './helpers/synth.js';
-
-interface SynthStatement {
-  sid: string;
-  effect: 'Allow' | 'Deny';
-  actions: string[];
-  resources?: string[];
-  principals?: { type: string; identifiers: string[] }[];
-  condition?: { test: string; variable: string; values: string[] }[];
-}
+import {
+  at,
+  documentOf,
+  only,
+  policyDocuments,
+  ref,
+  resources,
+  type Synthesized,
+  type SynthStatement,
+  synthAll,
+} from './helpers/synth.js';
 
 let stacks: Record<(typeof ENVIRONMENTS)[number], Synthesized>;
 beforeAll(() => {
   stacks = synthAll();
 });
-
-/** Every policy document of a stack, by the data source's logical id. */
-function documents(json: TerraformJson): Record<string, SynthStatement[]> {
-  return Object.fromEntries(
-    Object.entries(json.data.aws_iam_policy_document ?? {}).map(([id, doc]) => [
-      id,
-      doc.statement as SynthStatement[],
-    ]),
-  );
-}
-
-/** The statements of the document a resource's policy attribute points at. */
-function documentOf(json: TerraformJson, value: unknown): SynthStatement[] {
-  const match = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(value));
-  if (!match?.[1]) throw new Error(`policy is not an aws_iam_policy_document: ${String(value)}`);
-  const statements = documents(json)[match[1]];
-  if (!statements) throw new Error(`no policy document ${match[1]}`);
-  return statements;
-}
 
 function statementsByName(statements: SynthStatement[]): Record<string, SynthStatement> {
   return Object.fromEntries(statements.map((s) => [s.sid, s]));
@@ -43,7 +25,7 @@ function statementsByName(statements: SynthStatement[]): Record<string, SynthSta
 describe.each(ENVIRONMENTS)('%s policies', (environment) => {
   const json = () => stacks[environment].json;
   const name = (suffix: string) => `lakeload-${environment}-${suffix}`;
-  const all = () => Object.values(documents(json())).flat();
+  const all = () => Object.values(policyDocuments(json())).flat();
 
   it('every policy attribute of every resource comes from a checked policy document', () => {
     const attributes = ['policy', 'assume_role_policy'];

@@ -134,3 +134,32 @@ function fakeZip(name: string, content: string): Buffer {
   end.writeUInt32LE(localSize, 16);
   return Buffer.concat([local, fileName, data, central, fileName, end]);
 }
+
+/** One statement of a synthesized aws_iam_policy_document. */
+export interface SynthStatement {
+  sid: string;
+  effect: 'Allow' | 'Deny';
+  actions: string[];
+  resources?: string[];
+  principals?: { type: string; identifiers: string[] }[];
+  condition?: { test: string; variable: string; values: string[] }[];
+}
+
+/** Every policy document of a stack, by the data source's logical id. */
+export function policyDocuments(json: TerraformJson): Record<string, SynthStatement[]> {
+  return Object.fromEntries(
+    Object.entries(json.data.aws_iam_policy_document ?? {}).map(([id, doc]) => [
+      id,
+      doc.statement as SynthStatement[],
+    ]),
+  );
+}
+
+/** The statements of the document a resource's policy attribute points at. */
+export function documentOf(json: TerraformJson, value: unknown): SynthStatement[] {
+  const match = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(value));
+  if (!match?.[1]) throw new Error(`policy is not an aws_iam_policy_document: ${String(value)}`);
+  const statements = policyDocuments(json)[match[1]];
+  if (!statements) throw new Error(`no policy document ${match[1]}`);
+  return statements;
+}
