@@ -3,8 +3,28 @@
 import {
   DescribeStatementCommand,
   type DescribeStatementCommandOutput,
-  type RedshiftDataClient,
+  RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_S3_CREDENTIALS, type LocalS3, type RedshiftDataEndpoint } from '../src/index.js';
+
+/** SDK clients of the local Data API endpoint and the local S3 it COPYs from. */
+export function localClients(
+  endpoint: RedshiftDataEndpoint,
+  s3: LocalS3,
+): { data: RedshiftDataClient; storage: S3Client } {
+  const credentials = { ...LOCAL_S3_CREDENTIALS };
+  return {
+    data: new RedshiftDataClient({ endpoint: endpoint.url, region: 'us-east-1', credentials }),
+    storage: new S3Client({
+      endpoint: s3.url,
+      region: 'us-east-1',
+      credentials,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
+  };
+}
 
 /** Polls DescribeStatement until the statement has ended, as a Data API client must. */
 export async function waitFor(

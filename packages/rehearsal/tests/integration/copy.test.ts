@@ -6,20 +6,19 @@ import { join } from 'node:path';
 import {
   BatchExecuteStatementCommand,
   ExecuteStatementCommand,
-  RedshiftDataClient,
+  type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  LOCAL_S3_CREDENTIALS,
   type LocalS3,
   type RedshiftDataEndpoint,
   startLocalS3,
   startRedshiftDataEndpoint,
 } from '../../src/index.js';
-import { waitFor } from '../helpers.js';
+import { localClients, waitFor } from '../helpers.js';
 
 let s3: LocalS3;
 let endpoint: RedshiftDataEndpoint;
@@ -34,15 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rehearsal-copy-'));
   s3 = await startLocalS3({ buckets: ['lake'] });
   endpoint = await startRedshiftDataEndpoint({ connectionString: POSTGRES, s3: s3.objects });
-  const credentials = { ...LOCAL_S3_CREDENTIALS };
-  data = new RedshiftDataClient({ endpoint: endpoint.url, region: 'us-east-1', credentials });
-  storage = new S3Client({
-    endpoint: s3.url,
-    region: 'us-east-1',
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  ({ data, storage } = localClients(endpoint, s3));
   const duck = await DuckDBInstance.create(':memory:');
   const connection = await duck.connect();
   const write = (query: string, name: string) =>

@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Driver, fileSource, Loader, type ObjectRef, readParquetSchema } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
@@ -18,12 +18,12 @@ import { readMatrix, writeMatrixFile } from '@lakeload/testkit/parquet-matrix';
 import { createTestSchema, POSTGRES, type TestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  LOCAL_S3_CREDENTIALS,
   type LocalS3,
   type RedshiftDataEndpoint,
   startLocalS3,
   startRedshiftDataEndpoint,
 } from '../../src/index.js';
+import { localClients } from '../helpers.js';
 
 /** Files Redshift refuses, with the reason the loader's type matrix gives. */
 const REFUSED: Record<string, RegExp> = {
@@ -50,15 +50,7 @@ beforeAll(async () => {
     s3: s3.objects,
     schema: schema.name,
   });
-  const credentials = { ...LOCAL_S3_CREDENTIALS };
-  data = new RedshiftDataClient({ endpoint: endpoint.url, region: 'us-east-1', credentials });
-  storage = new S3Client({
-    endpoint: s3.url,
-    region: 'us-east-1',
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  ({ data, storage } = localClients(endpoint, s3));
   reader = await DuckDBInstance.create(':memory:');
 });
 afterAll(async () => {
