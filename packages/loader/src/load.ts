@@ -3,7 +3,7 @@
 // ledger row per file) → report per file. Retries what may succeed again; a batch that fails for
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
-import { LakeloadError, LoaderError, ParquetFormatError } from './errors.js';
+import { LakeloadError, LoaderError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
   createLedger,
@@ -213,16 +213,7 @@ export class Loader {
         return { uri, status: 'skipped', reason: routed.reason, durationMs: elapsed() };
       table = routed.table;
       const source = await this.#retrying(() => store.open(ref));
-      const schema = await readParquetSchema(source)
-        .catch((error: unknown) => {
-          // A footer nested past the stack's depth is a hostile or broken file, not a crash.
-          if (!(error instanceof RangeError)) throw error;
-          throw new ParquetFormatError(
-            `${ref.key}: the Parquet footer is nested too deeply to read (${error.message})`,
-            { cause: error },
-          );
-        })
-        .finally(() => source.close());
+      const schema = await readParquetSchema(source).finally(() => source.close());
       const names = this.#driver.capabilities.names;
       checkTableName(table, names);
       checkColumnNames(table, schema.columns, names);

@@ -444,6 +444,13 @@ export async function readParquetSchema(source: ByteSource): Promise<ParquetSche
         { cause: error },
       );
     }
+    // A footer nested past the stack's depth is a hostile or broken file, not a crash.
+    if (error instanceof RangeError) {
+      throw new ParquetFormatError(
+        `${source.name}: the Parquet footer is nested too deeply to read (${error.message})`,
+        { cause: error },
+      );
+    }
     throw error;
   }
 }
