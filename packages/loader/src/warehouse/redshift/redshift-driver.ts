@@ -15,6 +15,7 @@ import { classifyAwsError, isRetryableAwsKind } from '../../aws-errors.js';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import type { Column } from '../../schema/parquet.js';
+import { unquoteEtag } from '../../shared/etag.js';
 import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
@@ -586,7 +587,7 @@ export class RedshiftDriver implements Driver {
         } catch (error) {
           throw mapS3Error(error, bucket, key);
         }
-        const etag = head.ETag?.replaceAll('"', '');
+        const etag = head.ETag === undefined ? undefined : unquoteEtag(head.ETag);
         const { object } = job;
         const changes = [
           ...(etag !== undefined && etag !== object.etag
