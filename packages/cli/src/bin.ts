@@ -26,7 +26,14 @@ if (olderThan(process.versions.node, MINIMUM_NODE)) {
     stdio: 'inherit',
     env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  // A terminal's Ctrl-C reaches the child too (one process group): it is already stopping, and a
+  // copy arriving while it exits would kill it mid-teardown (a clean stop reported as a signal).
+  // So a signal is passed on only when, a moment later, the child is still running: then it came
+  // to this process alone (kill <pid>), or the child treats the copy as the same Ctrl-C.
+  const forward = (signal: NodeJS.Signals) =>
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    }, 200).unref();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward);
   child.on('exit', (code, signal) => {
     if (signal) {
