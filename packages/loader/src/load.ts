@@ -3,6 +3,7 @@
 // ledger row per file) → report per file. Retries what may succeed again; a batch that fails for
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
+import { mapLimit, retry } from '@lakeload/commons';
 import { LakeloadError, LoaderError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
@@ -19,8 +20,6 @@ import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { checkColumnNames, checkTableName } from './schema/names.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
-import { mapLimit } from './shared/concurrency.js';
-import { retry } from './shared/retry.js';
 import { localStore } from './sources/local-store.js';
 import type { ObjectStore } from './sources/store.js';
 import type { Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';

@@ -5,10 +5,10 @@ import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { walkFiles } from '@lakeload/commons';
 import { localObject } from './events/local.js';
 import type { ObjectRef } from './events/types.js';
 import { type Loader, type ObjectResult, objectUri } from './load.js';
-import { walkFiles } from './shared/walk.js';
 import { localStore } from './sources/local-store.js';
 
 export interface WatchOptions {

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { walkFiles } from '../shared/walk.js';
+import { walkFiles } from '@lakeload/commons';
 import { localObject } from './local.js';
 import type { ObjectRef } from './types.js';
 
-export { SymlinkError } from '../shared/walk.js';
+export { SymlinkError } from '@lakeload/commons';
 
 export interface LocalFile {
   ref: ObjectRef;

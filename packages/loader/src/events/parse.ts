@@ -1,8 +1,9 @@
 // Every way an "object created" reaches the loader, reduced to object references: S3 notifications
 // (direct, through SQS, through SNS, SNS inside SQS raw or enveloped), EventBridge, S3's test event
 // and the local watcher's own events.
+
+import { unquoteEtag } from '@lakeload/commons';
 import { EventShapeError } from '../errors.js';
-import { unquoteEtag } from '../shared/etag.js';
 import type { EventItem, ObjectRef } from './types.js';
 
 type Json = Record<string, unknown>;

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { retry } from '@lakeload/commons';
 import { LoaderError, TransientError } from '../errors.js';
 import type { ObjectResult } from '../load.js';
 import type { Logger } from '../logger.js';
 import { forOutput } from '../redact.js';
-import { retry } from '../shared/retry.js';
 
 /** What the loader reports about each object: when it arrives, and how its load ended. */
 export type LoadEvent = { at: string; uri: string } & (

@@ -1,13 +1,14 @@
 // The reconcile stage: a source's objects compared with the ledger (what is present but not loaded,
 // loaded but gone, failed), and the backfill that loads the difference through `Loader.loadObjects`.
 // Comparing is pure (`compareWithLedger`); reading the ledger and loading are the async edges.
+
+import { mapLimit } from '@lakeload/commons';
 import type { ObjectRef } from '../events/types.js';
 import { ledgerTables } from '../ledger/ledger.js';
 import { LedgerReads } from '../ledger/ledger-reads.js';
 import { type Loader, type ObjectResult, objectUri } from '../load.js';
 import { oldestFirst } from '../plan/batch.js';
 import { type RoutingRule, route } from '../routing/route.js';
-import { mapLimit } from '../shared/concurrency.js';
 import type { Driver } from '../warehouse/dialect.js';
 import type { Listing } from './listing.js';
 

@@ -1,7 +1,3 @@
-/**
- * An ETag as the ledger keeps it: without its quotes and a weak validator's `W/` (S3 returns the
- * ETag quoted in HTTP headers and listings, unquoted in event notifications).
- */
-export function unquoteEtag(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/"/g, '');
-}
+// redshift-driver.ts still imports the helper from here; the Redshift driver split (issue 15 item 5,
+// worked on elsewhere) imports it from @lakeload/commons and deletes this file.
+export { unquoteEtag } from '@lakeload/commons';

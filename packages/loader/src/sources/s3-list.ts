@@ -5,9 +5,9 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { unquoteEtag } from '@lakeload/commons';
 import { LoaderError } from '../errors.js';
 import type { ObjectRef } from '../events/types.js';
-import { unquoteEtag } from '../shared/etag.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 
 /** A bucket and a key or key prefix. */

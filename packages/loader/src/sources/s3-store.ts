@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { unquoteEtag } from '@lakeload/commons';
 import type { ObjectRef } from '../events/types.js';
 import type { ByteSource } from '../schema/parquet.js';
-import { unquoteEtag } from '../shared/etag.js';
 import { mapS3Error, ObjectChangedError, ObjectStoreUnavailableError, s3Uri } from './s3-client.js';
 import type { ObjectStore } from './store.js';
 

@@ -17,10 +17,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { Limiter, mapLimit, unquoteEtag, walkFiles } from '@lakeload/commons';
 import { LoaderError } from '../errors.js';
-import { Limiter, mapLimit } from '../shared/concurrency.js';
-import { unquoteEtag } from '../shared/etag.js';
-import { walkFiles } from '../shared/walk.js';
 import { mapS3Error, ObjectNotFoundError, ObjectStoreError, s3Uri } from './s3-client.js';
 import type { S3Location } from './s3-list.js';
 

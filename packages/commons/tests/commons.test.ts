@@ -3,12 +3,12 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TerminalError, TransientError } from '@lakeload/errors';
 import { describe, expect, it } from 'vitest';
-import { LoaderError, TransientError } from '../../src/errors.js';
-import { Limiter, mapLimit } from '../../src/shared/concurrency.js';
-import { unquoteEtag } from '../../src/shared/etag.js';
-import { retry } from '../../src/shared/retry.js';
-import { SymlinkError, walkFiles } from '../../src/shared/walk.js';
+import { Limiter, mapLimit } from '../src/concurrency.js';
+import { unquoteEtag } from '../src/etag.js';
+import { retry } from '../src/retry.js';
+import { SymlinkError, walkFiles } from '../src/walk.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -75,7 +75,7 @@ describe('retry', () => {
       retry(
         async () => {
           calls++;
-          throw new LoaderError('corrupt');
+          throw new TerminalError('corrupt');
         },
         { attempts: 5, backoffMs: 1 },
       ),

@@ -1,7 +1,7 @@
 // Retry with backoff, written once: exponential with full jitter, and a wait that ends as soon as
 // the caller's signal aborts (the call then rejects with the signal's reason, not after the sleep).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LakeloadError } from '../errors.js';
+import { LakeloadError } from '@lakeload/errors';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */

@@ -3,10 +3,10 @@
 // loads see files in one order.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LoaderError } from '../errors.js';
+import { TerminalError } from '@lakeload/errors';
 
 /** A symbolic link the walk cannot follow: to nothing, or back into a folder it is inside of. */
-export class SymlinkError extends LoaderError {
+export class SymlinkError extends TerminalError {
   override name = 'SymlinkError';
   static override readonly tip: string =
     'Point the link at an existing file or folder outside its own tree, or remove it, then load again.';
