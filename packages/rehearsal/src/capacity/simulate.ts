@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { unquoteEtag } from '@lakeload/commons';
 import { Loader, type ObjectRef } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
 import { createS3Client, s3Store } from '@lakeload/loader/s3';
@@ -132,7 +133,7 @@ export async function simulateCapacity(run: CapacityRun): Promise<CapacityResult
         const body = await readFile(path);
         const response = await fetch(`${s3.url}/${BUCKET}/${key}`, { method: 'PUT', body });
         if (!response.ok) throw new RehearsalError(`uploading ${key}: HTTP ${response.status}`);
-        const etag = (response.headers.get('etag') ?? '').replaceAll('"', '');
+        const etag = unquoteEtag(response.headers.get('etag') ?? '');
         refs.push({
           bucket: BUCKET,
           key,

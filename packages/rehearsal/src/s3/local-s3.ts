@@ -7,6 +7,7 @@ import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unquoteEtag } from '@lakeload/commons';
 import S3rver from 's3rver';
 import { RehearsalError } from '../errors.js';
 import { httpS3Objects, type S3Objects } from '../redshift-data/s3-objects.js';
@@ -190,7 +191,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
       (metadata) =>
         publish({
           ...event,
-          etag: String(metadata.etag).replaceAll('"', ''),
+          etag: unquoteEtag(String(metadata.etag)),
           size: Number(metadata['content-length']),
         }),
       () => {},
