@@ -270,7 +270,8 @@ async function loaderBench(
   measures: Measure[],
   say: (line: string) => void,
 ): Promise<void> {
-  const { readdir, rm } = await import('node:fs/promises');
+  const { rm } = await import('node:fs/promises');
+  const { walkFiles } = await import('@lakeload/commons');
   const { default: pg } = await import('pg');
   const schema = 'lakeload_bench';
   const admin = new pg.Client({ connectionString: postgres });
@@ -282,9 +283,8 @@ async function loaderBench(
   };
   // The converter's order_items files, oldest day first: the populated runs hold the older half.
   const lake = join(dir, 'converted');
-  const batch = (await readdir(lake, { recursive: true }))
+  const batch = (await walkFiles(lake))
     .filter((file) => file.endsWith('.parquet') && file.includes('/order_items/'))
-    .sort()
     .map((file) => join(lake, file));
   const middle = Math.ceil(batch.length / 2);
   const cases: { name: string; fresh: string[]; first: string[]; second: string[] }[] = [

@@ -3,8 +3,9 @@
 // them; a lake folder is uploaded; S3 notifications flow through a local SQS queue into the real
 // Lambda handler (the deployable zip), which loads through the Redshift dialect. The report says
 // what landed, what was published and what the warehouse was asked to do.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { walkFiles } from '@lakeload/commons';
 import { PostgresSqlCompiler } from '@lakeload/loader/postgres';
 import pg from 'pg';
 import { RehearsalError } from './errors.js';
@@ -81,13 +82,10 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
 async function filesUnder(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: Error) => {
+  const files = await walkFiles(folder).catch((error: Error) => {
     throw new RehearsalError(`cannot read the lake folder ${folder}: ${error.message}`, { cause: error });
   });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+  return files.map((file) => join(folder, file));
 }
 
 /** The keys an S3 notification body names, decoded (for reports on dead letters). */

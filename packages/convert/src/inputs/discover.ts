@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { walkFiles } from '@lakeload/commons';
 import { ConvertOptionsError } from '../errors.js';
 import type { InputFile, InputFormat } from './records.js';
 
@@ -19,15 +20,12 @@ function skipped(name: string): boolean {
   return name.startsWith('.') || name === '_rejects' || name === '_temporary' || name === 'node_modules';
 }
 
-async function walk(dir: string, found: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (skipped(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, found);
-    else if (entry.isFile() && formatOf(entry.name)) found.push(path);
-  }
+/** A folder's inputs in the one walk order (code units, not the locale's); links are not followed. */
+async function inputsUnder(dir: string): Promise<string[]> {
+  const files = await walkFiles(dir, {
+    include: ({ name, folder }) => !skipped(name) && (folder || formatOf(name) !== undefined),
+  });
+  return files.map((file) => join(dir, file));
 }
 
 /**
@@ -40,7 +38,7 @@ export async function discoverInputs(paths: readonly string[]): Promise<InputFil
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new ConvertOptionsError(`input "${path}" does not exist`);
-    if (info.isDirectory()) await walk(path, files);
+    if (info.isDirectory()) files.push(...(await inputsUnder(path)));
     else if (formatOf(path)) files.push(path);
     else {
       throw new ConvertOptionsError(

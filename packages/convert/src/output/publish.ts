@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { walkFiles } from '@lakeload/commons';
 import type { DatasetName } from './datasets.js';
 
 const PARQUET_NAME = /^(?<dataset>[a-z_]+)_(?<day>\d{8})_(?<tag>[0-9a-f]{12})_(?<part>\d{3})\.parquet$/;
@@ -10,22 +11,21 @@ export function sourceTag(absolutePath: string): string {
   return createHash('sha256').update(absolutePath).digest('hex').slice(0, 12);
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    },
-  );
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+/** The output folder's files, without the pipeline's own `_temporary` and `_rejects` or hidden ones. */
+async function listOutputs(outDir: string): Promise<string[]> {
+  const files = await walkFiles(outDir, {
+    include: ({ name, path }) => path !== name || !(name.startsWith('_') || name.startsWith('.')),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return files.map((file) => join(outDir, file));
 }
 
-/** Existing output files by source tag, skipping the pipeline's own `_temporary` and `_rejects`. */
+/** Existing output files by source tag. */
 export async function indexOutputs(outDir: string): Promise<Map<string, Set<string>>> {
   const index = new Map<string, Set<string>>();
-  for (const path of await listFiles(outDir)) {
-    const top = relative(outDir, path).split(sep)[0] ?? '';
-    if (top.startsWith('_') || top.startsWith('.')) continue;
+  for (const path of await listOutputs(outDir)) {
     const tag = PARQUET_NAME.exec(path.split(sep).at(-1) ?? '')?.groups?.tag;
     if (!tag) continue;
     const files = index.get(tag) ?? new Set<string>();
