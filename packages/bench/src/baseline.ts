@@ -1,7 +1,7 @@
 // The engine baseline: DuckDB alone reads the same JSONL and writes the same three datasets, with
 // the same column types and day partitions, through its own bulk path (read_json → COPY). No
 // validation, no rejects: the fastest this engine can turn the input into these files.
-import { quoteLiteral } from '@lakeload/convert';
+import { quoteLiteral } from '@lakeload/commons';
 
 const ORDER_COLUMNS = `order_id,
   CAST(order_date AS TIMESTAMPTZ) AS order_date,

@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+// Quoting is a few lines with no dependency of note: imported once, not per step.
+import { quoteLiteral } from '@lakeload/commons';
 import type { OrderRecord } from '@lakeload/orders';
 
 const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -16,7 +18,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 
 /** Files as one DuckDB read, their own columns only (folder names such as year=2025 are not read as columns, nor by the loader). */
 async function parquetSource(files: readonly string[]): Promise<string> {
-  const { quoteLiteral } = await import('@lakeload/convert');
   return `read_parquet([${files.map((file) => quoteLiteral(file)).join(', ')}], hive_partitioning = false)`;
 }
 
@@ -197,7 +198,6 @@ const steps: Record<
   async parquetjs({ input = '', rows = '0', out = '' }) {
     const { default: parquet } = await import('@dsnp/parquetjs');
     const { DuckDBDataChunk, DuckDBInstance, DOUBLE, VARCHAR } = await import('@duckdb/node-api');
-    const { quoteLiteral } = await import('@lakeload/convert');
     await mkdir(out, { recursive: true });
     const items = await readItems(input, Number(rows));
     const schema = new parquet.ParquetSchema({
@@ -370,7 +370,6 @@ WHERE excluded.${VERSION} > hand_upsert.${VERSION}`,
    */
   async writeKeyedParquet({ path = '', rows = '0', start = '0', day = '0' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { quoteLiteral } = await import('@lakeload/convert');
     const { existsSync, statSync } = await import('node:fs');
     const { dirname } = await import('node:path');
     const { rename } = await import('node:fs/promises');
@@ -399,7 +398,6 @@ FROM range(${Number(rows)})) TO ${quoteLiteral(`${path}.partial`)} (FORMAT parqu
    */
   async writeBigParquet({ path = '', rows = '0' }) {
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const { quoteLiteral } = await import('@lakeload/convert');
     const { existsSync, statSync } = await import('node:fs');
     const { dirname } = await import('node:path');
     if (!existsSync(path)) {

@@ -1,13 +1,15 @@
-// The helpers written once: bounded concurrency, retry with backoff that an abort cuts short, and
-// ETag unquoting.
+// The helpers written once: bounded concurrency, retry with backoff that an abort cuts short, ETag
+// unquoting, the folder walk, SQL and CSV quoting.
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerminalError, TransientError } from '@lakeload/errors';
 import { describe, expect, it } from 'vitest';
 import { Limiter, mapLimit } from '../src/concurrency.js';
+import { csvField } from '../src/csv.js';
 import { unquoteEtag } from '../src/etag.js';
 import { retry } from '../src/retry.js';
+import { quoteIdentifier, quoteLiteral, SqlQuotingError } from '../src/sql.js';
 import { SymlinkError, walkFiles } from '../src/walk.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -145,5 +147,30 @@ describe('walkFiles', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('SQL quoting', () => {
+  it('quotes identifiers and literals so that no input can end them, and refuses NUL', () => {
+    expect(quoteIdentifier('order "id"')).toBe('"order ""id"""');
+    expect(quoteLiteral("/tmp/o'; DROP TABLE x; --")).toBe("'/tmp/o''; DROP TABLE x; --'");
+    // The converter's own copy quoted a NUL into an identifier; the server would cut the name there.
+    expect(() => quoteIdentifier('a\u0000b')).toThrow(SqlQuotingError);
+    expect(() => quoteIdentifier('')).toThrow(SqlQuotingError);
+    expect(() => quoteLiteral('a\u0000b')).toThrow(/NUL/);
+    expect(new SqlQuotingError('x')).toMatchObject({ retryable: false, tip: SqlQuotingError.tip });
+  });
+});
+
+describe('csvField', () => {
+  it('quotes a field only when it holds a comma, a quote or a line break', () => {
+    expect(['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\r', ''].map(csvField)).toEqual([
+      'plain',
+      '"a,b"',
+      '"say ""hi"""',
+      '"two\nlines"',
+      '"cr\r"',
+      '',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { quoteLiteral } from '@lakeload/commons';
 import { ConvertOptionsError } from './errors.js';
 import { readCsv } from './inputs/csv.js';
 import { discoverInputs } from './inputs/discover.js';
@@ -31,7 +32,6 @@ import {
   loadSpoolsSql,
   markDuplicatesSql,
   type ParquetOptions,
-  quoteLiteral,
   stagedDaysSql,
 } from './output/sql.js';
 import type { SpoolMode } from './pipeline/batch.js';

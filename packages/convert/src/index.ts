@@ -18,7 +18,6 @@ export {
 } from './output/datasets.js';
 export type { RejectEntry } from './output/rejects.js';
 export type { Compression } from './output/sql.js';
-export { quoteIdentifier, quoteLiteral } from './output/sql.js';
 export {
   type NormalizedItem,
   type NormalizedOrder,

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { csvField } from '@lakeload/commons';
 import { corruptValues, type DirtyKind, dirtyKindsFor, truncateLine } from './dirty.js';
 import { GenerateOptionsError } from './errors.js';
 import { orderStream } from './orders.js';
@@ -125,10 +126,9 @@ function resolve(options: GenerateOptions): Resolved {
   };
 }
 
-function csvField(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return csvField(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 /** CSV rows of one order: the order's columns repeated on every line item row. */
@@ -144,7 +144,7 @@ function csvRows(record: Record<string, unknown>): string[] {
     customer_segment: customer.segment,
   };
   return items.map((item) =>
-    CSV_COLUMNS.map((column) => csvField(column in item ? item[column] : order[column])).join(','),
+    CSV_COLUMNS.map((column) => csvCell(column in item ? item[column] : order[column])).join(','),
   );
 }
 

@@ -5,6 +5,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import parquet from '@dsnp/parquetjs';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { quoteLiteral } from '@lakeload/commons';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { CORPUS } from './parquet-corpus.js';
 
@@ -170,7 +171,7 @@ export async function writeMatrixFile(
     const writer = await DuckDBInstance.create(':memory:');
     try {
       const connection = await writer.connect();
-      await connection.run(`COPY (${source.duckdb}) TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`);
+      await connection.run(`COPY (${source.duckdb}) TO ${quoteLiteral(path)} (FORMAT parquet)`);
       connection.closeSync();
     } finally {
       writer.closeSync();

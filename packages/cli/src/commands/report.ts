@@ -1,3 +1,4 @@
+import { csvField } from '@lakeload/commons';
 import {
   LoaderError,
   openWarehouse,
@@ -47,16 +48,10 @@ export const reportSpec: CommandSpec = {
   ],
 };
 
-/** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-function csvField(value: string | null): string {
-  if (value === null) return '';
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 function reportCsv(result: ReportResult): string {
   return [
     result.columns.join(','),
-    ...result.rows.map((row) => result.columns.map((column) => csvField(row[column] ?? null)).join(',')),
+    ...result.rows.map((row) => result.columns.map((column) => csvField(row[column] ?? '')).join(',')),
   ].join('\n');
 }
 

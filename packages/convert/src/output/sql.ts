@@ -1,15 +1,7 @@
 // Every SQL text the converter runs is built here by pure functions; identifiers and literals pass
-// through the two quoting functions below and nowhere else.
+// through the one pair of quoting functions, @lakeload/commons' (the loader's dialects quote by them).
+import { quoteIdentifier, quoteLiteral } from '@lakeload/commons';
 import type { DatasetSpec } from './datasets.js';
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  if (value.includes('\u0000')) throw new RangeError('a SQL literal cannot hold a NUL character');
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 export type Compression = 'snappy' | 'zstd';
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { convert, quoteLiteral, type RejectEntry } from '@lakeload/convert';
+import { quoteLiteral } from '@lakeload/commons';
+import { convert, type RejectEntry } from '@lakeload/convert';
 import {
   generateOrdersFile,
   type InjectedRecord,

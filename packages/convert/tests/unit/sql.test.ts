@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/output/datasets.js';
-import {
-  copyDaySql,
-  deleteDuplicatesSql,
-  loadSpoolsSql,
-  markDuplicatesSql,
-  quoteIdentifier,
-  quoteLiteral,
-} from '../../src/output/sql.js';
+import { copyDaySql, deleteDuplicatesSql, loadSpoolsSql, markDuplicatesSql } from '../../src/output/sql.js';
 
 const dataset = (name: string) => {
   const found = DATASETS.find((candidate) => candidate.name === name);
@@ -16,12 +9,6 @@ const dataset = (name: string) => {
 };
 
 describe('converter SQL', () => {
-  it('quotes identifiers and literals so that no input can end them', () => {
-    expect(quoteIdentifier('order "id"')).toBe('"order ""id"""');
-    expect(quoteLiteral("/tmp/o'; DROP TABLE x; --")).toBe("'/tmp/o''; DROP TABLE x; --'");
-    expect(() => quoteLiteral('a\u0000b')).toThrow(/NUL/);
-  });
-
   it('writes one day of order_items, one row per line item', () => {
     expect(
       copyDaySql(dataset('order_items'), '2025-11-13', "/out/it's.parquet", {

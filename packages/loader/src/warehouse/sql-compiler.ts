@@ -1,6 +1,7 @@
 // SQL text shared by the dialects: quoting in one place, and the statements of a load written once
 // in the SQL that DuckDB, PostgreSQL and Redshift all accept. Each dialect's compiler extends this
 // class and overrides only what differs (types, locking, bulk loading).
+import { quoteIdentifier, quoteLiteral } from '@lakeload/commons';
 import { LoaderError } from '../errors.js';
 import { LedgerSql } from '../ledger/ledger-sql.js';
 import type { Column, ColumnType } from '../schema/parquet.js';
@@ -33,11 +34,10 @@ export abstract class SqlCompiler implements SqlQuoting {
   /** The ledger stage's statements, quoted by this compiler. */
   readonly ledger: LedgerSql = new LedgerSql(this);
 
+  // The rules themselves are @lakeload/commons' (the converter quotes by them too); a dialect
+  // overrides these two methods only where it differs (Redshift's backslashes and name rules).
   quoteIdentifier(name: string): string {
-    if (name.length === 0) throw new LoaderError('an identifier cannot be empty');
-    if (name.includes('\u0000'))
-      throw new LoaderError(`identifier ${JSON.stringify(name)} contains a NUL character`);
-    return `"${name.replaceAll('"', '""')}"`;
+    return quoteIdentifier(name);
   }
 
   /**
@@ -53,8 +53,7 @@ export abstract class SqlCompiler implements SqlQuoting {
   }
 
   quoteLiteral(value: string): string {
-    if (value.includes('\u0000')) throw new LoaderError('a SQL literal cannot contain a NUL character');
-    return `'${value.replaceAll("'", "''")}'`;
+    return quoteLiteral(value);
   }
 
   /** The target's type for a file column; throws UnsupportedTypeError for what it cannot hold. */

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { unquoteEtag } from '@lakeload/commons';
+import { mapLimit, quoteLiteral, unquoteEtag } from '@lakeload/commons';
 import { Loader, type ObjectRef } from '@lakeload/loader';
 import { redshiftWarehouse } from '@lakeload/loader/redshift';
 import { createS3Client, s3Store } from '@lakeload/loader/s3';
@@ -128,7 +128,7 @@ export async function simulateCapacity(run: CapacityRun): Promise<CapacityResult
         const path = join(dir, `${table}-${file}.parquet`);
         const first = file * run.rowsPerFile;
         await connection.run(
-          `COPY (SELECT CAST(range AS BIGINT) AS id, CAST(1 AS BIGINT) AS v, 'row ' || range AS payload FROM range(${first}, ${first + run.rowsPerFile})) TO '${path}' (FORMAT parquet)`,
+          `COPY (SELECT CAST(range AS BIGINT) AS id, CAST(1 AS BIGINT) AS v, 'row ' || range AS payload FROM range(${first}, ${first + run.rowsPerFile})) TO ${quoteLiteral(path)} (FORMAT parquet)`,
         );
         const body = await readFile(path);
         const response = await fetch(`${s3.url}/${BUCKET}/${key}`, { method: 'PUT', body });
@@ -185,11 +185,8 @@ export async function simulateCapacity(run: CapacityRun): Promise<CapacityResult
     const files = queue.reduce((sum, batch) => sum + batch.length, 0);
     const before = new Set(endpoint.statements().map((statement) => statement.id));
     const started = performance.now();
-    await Promise.all(
-      loaders.map(async (loader) => {
-        for (let batch = queue.shift(); batch; batch = queue.shift()) await loadAll(loader, batch);
-      }),
-    );
+    // Each pool worker is one loader, taking the next batch as it finishes one.
+    await mapLimit(queue, loaders.length, (batch, _, worker) => loadAll(loaders[worker] as Loader, batch));
     const seconds = (performance.now() - started) / 1000;
     const timed = endpoint.statements().filter((statement) => !before.has(statement.id));
     const observed = observedLatency(timed);
