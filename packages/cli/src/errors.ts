@@ -1,3 +1,5 @@
+import { TerminalError } from '@lakeload/errors';
+
 /** Process exit codes, documented in every command's --help. */
 export const EXIT = {
   ok: 0,
@@ -11,6 +13,8 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export class UsageError extends Error {
+/** The command line is wrong (exit 2); nothing was done. */
+export class UsageError extends TerminalError {
   override name = 'UsageError';
+  static override readonly tip: string = "See the command's --help for its arguments and options.";
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { LakeloadError } from '@lakeload/errors';
 import { type CommandSpec, helpText } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { err, out } from './output.js';
@@ -191,18 +192,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.interrupted;
     }
     if (error instanceof UsageError) {
-      err(`lakeload ${name}: ${error.message}\n`);
+      err(`lakeload ${name}: ${error.message}\n  tip: ${error.tip}\n`);
       return EXIT.usage;
     }
-    // Option errors from the libraries are usage errors too: the message names the option. The
-    // libraries are imported here, on the error path, so that no command pays for the others'.
-    const [{ ConvertOptionsError }, { LakeloadError }, { GenerateOptionsError }] = await Promise.all([
-      import('@lakeload/convert'),
-      import('@lakeload/loader'),
-      import('@lakeload/orders'),
-    ]);
     if (error instanceof LakeloadError) {
-      err(`lakeload ${name}: ${error.message}\n`);
+      // Every package's errors carry what to do next; it goes under the message.
+      err(`lakeload ${name}: ${error.message}\n  tip: ${error.tip}\n`);
+      // Option errors from the libraries are usage errors too: the message names the option. The
+      // libraries are imported here, on the error path, so that no command pays for the others'.
+      const [{ ConvertOptionsError }, { GenerateOptionsError }] = await Promise.all([
+        import('@lakeload/convert'),
+        import('@lakeload/orders'),
+      ]);
       const usage = error instanceof GenerateOptionsError || error instanceof ConvertOptionsError;
       return usage ? EXIT.usage : EXIT.failed;
     }

@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteLiteral } from '@lakeload/commons';
-import { ConvertOptionsError } from './errors.js';
+import { ConvertError, ConvertOptionsError } from './errors.js';
 import { readCsv } from './inputs/csv.js';
 import { discoverInputs } from './inputs/discover.js';
 import { readJsonArray } from './inputs/json-array.js';
@@ -234,7 +234,7 @@ async function convertInput(
     if (context.signal?.aborted) throw error;
     if (mode === 'raw' && error instanceof Error && /has duplicate key/.test(error.message)) {
       context.bytesDone = bytesAtStart;
-      throw new RawSpoolRefused();
+      throw new RawSpoolRefused(`${input.name}: DuckDB refused a line that repeats a key`, { cause: error });
     }
     const failure = readFailure(input, error);
     result.status = 'failed';
@@ -251,7 +251,11 @@ async function convertInput(
 }
 
 /** DuckDB refused a raw JSONL line (it repeats a key); the input is converted again in canonical form. */
-class RawSpoolRefused extends Error {}
+class RawSpoolRefused extends ConvertError {
+  override name = 'RawSpoolRefused';
+  static override readonly tip: string =
+    'Nothing to do: the converter reads the input again in canonical form on its own.';
+}
 
 /**
  * A later copy of an order version already in this input (same order_id and updated_at) is a

@@ -78,8 +78,10 @@ export class RetryInvocationError extends TransientError {
 }
 
 /** The reason a round's signal aborts with: the safety margin was reached. */
-class TimeShortError extends Error {
+class TimeShortError extends TransientError {
   override name = 'TimeShortError';
+  static override readonly tip: string =
+    'The invocation ran short of time: the files not loaded yet go back to the queue and load in the next one.';
 }
 
 /** A record's fate: its objects' results, and whether some of them were never started. */

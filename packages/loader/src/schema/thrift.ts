@@ -1,5 +1,6 @@
 // A reader for Thrift's compact protocol, just enough to decode a Parquet footer (FileMetaData).
 // Fields are visited by id; whatever a caller does not ask for is skipped by type.
+import { LoaderError } from '../errors.js';
 
 /** Compact-protocol type ids. */
 export const Kind = {
@@ -19,8 +20,11 @@ export const Kind = {
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
-export class ThriftError extends Error {
+/** Bytes that are not valid compact Thrift: the same bytes fail again, so it is terminal. */
+export class ThriftError extends LoaderError {
   override name = 'ThriftError';
+  static override readonly tip: string =
+    'The Parquet footer is corrupt (not valid Thrift): re-export the file and upload it again.';
 }
 
 export class CompactReader {

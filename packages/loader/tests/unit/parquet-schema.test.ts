@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ParquetFormatError } from '../../src/errors.js';
+import { LakeloadError, ParquetFormatError } from '../../src/errors.js';
 import { type ByteSource, fileSource, readParquetSchema } from '../../src/schema/parquet.js';
+import { ThriftError } from '../../src/schema/thrift.js';
 
 let dir: string;
 let db: DuckDBInstance;
@@ -196,5 +197,21 @@ describe('readParquetSchema', () => {
     const promise = schemaOf(path);
     await expect(promise).rejects.toThrow(ParquetFormatError);
     await expect(schemaOf(path)).rejects.toThrow(message);
+  });
+
+  it('a corrupt footer is a terminal error of the one model down to its Thrift cause', async () => {
+    const path = join(dir, 'bad-thrift-cause.parquet');
+    const footer = Buffer.from([0x19, 0xfc, 0xff]);
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from('PAR1'), footer, Buffer.from([3, 0, 0, 0, 0x50, 0x41, 0x52, 0x31])]),
+    );
+    const error = await schemaOf(path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ParquetFormatError);
+    const cause = (error as Error).cause;
+    expect(cause).toBeInstanceOf(ThriftError);
+    expect(cause).toBeInstanceOf(LakeloadError);
+    expect(cause).toMatchObject({ retryable: false, tip: ThriftError.tip });
+    expect(ThriftError.tip).not.toBe(LakeloadError.tip);
   });
 });

@@ -87,13 +87,20 @@ export interface RedshiftDataEndpoint {
   close(): Promise<void>;
 }
 
-class ServiceError extends Error {
+/** A Redshift Data API error, answered as the API's JSON error response. */
+class ServiceError extends RehearsalError {
+  override name = 'ServiceError';
+  static override readonly tip: string =
+    'The local Redshift Data API refused the request as the service would: fix the request the message names.';
+  // The emulated service's error as the wire carries it: the endpoint answers with its code, message
+  // and status, which the AWS SDK client parses into its own ServiceException. Retryable as the
+  // SDK takes it: a 5xx is worth another attempt, a 4xx is the request's fault.
   constructor(
     readonly type: string,
     message: string,
     readonly status = 400,
   ) {
-    super(message);
+    super(message, { retryable: status >= 500 });
   }
 }
 

@@ -39,13 +39,20 @@ export interface LocalSns {
   close(): Promise<void>;
 }
 
-class SnsError extends Error {
+/** An SNS API error, answered as SNS's XML error response. */
+class SnsError extends RehearsalError {
+  override name = 'SnsError';
+  static override readonly tip: string =
+    'The local SNS endpoint refused the request as SNS would: fix the request the message names.';
+  // The emulated service's error as the wire carries it: the endpoint answers with its code, message
+  // and status, which the AWS SDK client parses into its own ServiceException. Retryable as the
+  // SDK takes it: a 5xx is worth another attempt, a 4xx is the request's fault.
   constructor(
     readonly code: string,
     message: string,
     readonly status = 400,
   ) {
-    super(message);
+    super(message, { retryable: status >= 500 });
   }
 }
 
