@@ -2,6 +2,7 @@
  * The one typed configuration both stacks are built from. Every value that differs between
  * environments lives here; the constructs only read it.
  */
+import { TerminalError } from '@lakeload/errors';
 
 /** The environments lakeload deploys to, in promotion order. */
 export const ENVIRONMENTS = ['staging', 'production'] as const;
@@ -195,8 +196,10 @@ export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
 };
 
 /** Thrown when a configuration breaks an invariant; the message names the field and the fix. */
-export class InfraConfigError extends Error {
+export class InfraConfigError extends TerminalError {
   override readonly name = 'InfraConfigError';
+  static override readonly tip: string =
+    'Fix the fields the message lists in the stage configuration (infra/src/config.ts), then synthesize again.';
 }
 
 /** SQS caps a queue's visibility timeout at 12 hours. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TerminalError } from '@lakeload/errors';
 
 /** What infra needs to know about the Lambda bundle; read from the Lambda package, never guessed. */
 export interface LambdaBundle {
@@ -15,8 +16,10 @@ export interface LambdaBundle {
 export const LAMBDA_PACKAGE_DIR = fileURLToPath(new URL('../../packages/lambda/', import.meta.url));
 
 /** Thrown when the Lambda package's metadata or bundle is missing or malformed. */
-export class LambdaBundleError extends Error {
+export class LambdaBundleError extends TerminalError {
   override readonly name = 'LambdaBundleError';
+  static override readonly tip: string =
+    'Build the Lambda package first (npm run build), then synthesize again.';
 }
 
 function field(meta: Record<string, unknown>, name: string, manifest: string): string {
