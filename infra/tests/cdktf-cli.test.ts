@@ -101,7 +101,7 @@ describe('cdktf synth (the real CLI; terraform only to check the HCL it formats)
       const asset = assetOf(join(run.output, 'stacks', 'lakeload-staging'));
       expect(asset.equals(readFileSync(bundlePath))).toBe(true);
     } else {
-      // Only reachable outside turbo: `turbo run test` builds @lakeload/lambda first (^build).
+      // Only reachable outside turbo: `turbo run test` builds @lakeload/lambda first (infra/turbo.json).
       expect(run.status).not.toBe(0);
       expect(run.log).toContain(`Lambda bundle not found at ${bundlePath}`);
     }
