@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { PostgresSqlCompiler } from '@lakeload/loader/postgres';
-import { RehearsalError } from '../errors.js';
+import { EmulatedServiceError, RehearsalError } from '../errors.js';
 import { columnMetadata, toFields } from './results.js';
 import type { S3Objects } from './s3-objects.js';
 import {
@@ -88,20 +88,10 @@ export interface RedshiftDataEndpoint {
 }
 
 /** A Redshift Data API error, answered as the API's JSON error response. */
-class ServiceError extends RehearsalError {
+class ServiceError extends EmulatedServiceError {
   override name = 'ServiceError';
   static override readonly tip: string =
     'The local Redshift Data API refused the request as the service would: fix the request the message names.';
-  // The emulated service's error as the wire carries it: the endpoint answers with its code, message
-  // and status, which the AWS SDK client parses into its own ServiceException. Retryable as the
-  // SDK takes it: a 5xx is worth another attempt, a 4xx is the request's fault.
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message, { retryable: status >= 500 });
-  }
 }
 
 type Json = Record<string, unknown>;
@@ -378,9 +368,9 @@ export async function startRedshiftDataEndpoint(
         send(
           response,
           failure.status,
-          { __type: failure.type, message: failure.message },
+          { __type: failure.code, message: failure.message },
           requestId,
-          failure.type,
+          failure.code,
         );
       }
     })();

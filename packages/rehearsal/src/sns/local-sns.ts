@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RehearsalError } from '../errors.js';
+import { EmulatedServiceError, RehearsalError } from '../errors.js';
 
 export interface MessageAttribute {
   DataType: string;
@@ -40,20 +40,10 @@ export interface LocalSns {
 }
 
 /** An SNS API error, answered as SNS's XML error response. */
-class SnsError extends RehearsalError {
+class SnsError extends EmulatedServiceError {
   override name = 'SnsError';
   static override readonly tip: string =
     'The local SNS endpoint refused the request as SNS would: fix the request the message names.';
-  // The emulated service's error as the wire carries it: the endpoint answers with its code, message
-  // and status, which the AWS SDK client parses into its own ServiceException. Retryable as the
-  // SDK takes it: a 5xx is worth another attempt, a 4xx is the request's fault.
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message, { retryable: status >= 500 });
-  }
 }
 
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
