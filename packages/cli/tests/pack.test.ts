@@ -51,6 +51,7 @@ describe('the packed CLI', () => {
     expect(manifest.name).toBe('lakeload');
     expect(manifest.bin).toEqual({ lakeload: './dist/bin.js' });
     expect(manifest.bundleDependencies).toEqual([
+      '@lakeload/commons',
       '@lakeload/convert',
       '@lakeload/dashboard',
       '@lakeload/errors',
