@@ -4,15 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../../src/schema/parquet.js';
 import type { LoadJob, TableSettings } from '../../src/warehouse/dialect.js';
+import type { PollTimer } from '../../src/warehouse/redshift/data-api.js';
+import { RedshiftDriver } from '../../src/warehouse/redshift/redshift-driver.js';
 import {
   classifyRedshiftError,
   mapAwsError,
-  type PollTimer,
   RedshiftDeadlineError,
-  RedshiftDriver,
   RedshiftStatementError,
   redshiftErrorFields,
-} from '../../src/warehouse/redshift/redshift-driver.js';
+} from '../../src/warehouse/redshift/redshift-errors.js';
 
 interface Call {
   name: string;

@@ -1,13 +1,13 @@
 export { type RedshiftLimits, redshiftCapabilities } from './redshift-adapter.js';
 export { redshiftDialect, redshiftWarehouse } from './redshift-dialect.js';
 export type { CommandSender, RedshiftDialectConfig, RedshiftTarget } from './redshift-dialect-config.js';
+export { RedshiftDriver } from './redshift-driver.js';
 export {
   classifyRedshiftError,
   mapAwsError,
   RedshiftDeadlineError,
-  RedshiftDriver,
   RedshiftStatementError,
-} from './redshift-driver.js';
+} from './redshift-errors.js';
 export {
   type BatchFile,
   type BatchInput,
