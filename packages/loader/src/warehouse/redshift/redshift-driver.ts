@@ -8,6 +8,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetBucketLocationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
+import { BatchTooLargeError, planBatchMerge } from '../../plan/batch-merge.js';
 import type { Column } from '../../schema/parquet.js';
 import { unquoteEtag } from '../../shared/etag.js';
 import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
@@ -22,7 +23,7 @@ import {
 } from './redshift-dialect-config.js';
 import { mapAwsError, RedshiftStatementError, statementFailure } from './redshift-errors.js';
 import { columnsSql, toColumns } from './redshift-introspector.js';
-import { BatchTooLargeError, RedshiftSqlCompiler } from './redshift-sql-compiler.js';
+import { type BatchInput, type BatchStatement, RedshiftSqlCompiler } from './redshift-sql-compiler.js';
 
 /** The database's isolation level (https://docs.aws.amazon.com/redshift/latest/dg/r_STV_DB_ISOLATION_LEVEL.html). */
 const ISOLATION_SQL = 'SELECT isolation_level FROM stv_db_isolation_level WHERE db_name = current_database()';
@@ -42,6 +43,28 @@ function parseS3Url(url: string, what: string): { bucket: string; key: string } 
   if (!match?.[1])
     throw new LoaderError(`${what} must be an s3://bucket/key URL, not ${JSON.stringify(url)}`);
   return { bucket: match[1], key: match[2] ?? '' };
+}
+
+/** A manifest to write before the batch runs: one exact object, so COPY cannot read `x.parquet.bak`. */
+interface BatchManifest {
+  url: string;
+  body: string;
+}
+
+/** A planned load: the batch's statements and the manifests they COPY from. */
+export interface BatchPlan {
+  /** The statements of one BatchExecuteStatement, in order: one transaction. */
+  statements: BatchStatement[];
+  /** One per file, in file order. */
+  manifests: BatchManifest[];
+}
+
+/** A Redshift batch's plan: the shared one-batch merge (plan/batch-merge.ts) in Redshift's SQL. */
+export function planRedshiftBatch(input: BatchInput, compiler = new RedshiftSqlCompiler()): BatchPlan {
+  return {
+    statements: planBatchMerge(compiler.batch, redshiftCapabilities, input),
+    manifests: input.files.map((file) => ({ url: file.manifestUrl, body: compiler.manifest(file) })),
+  };
 }
 
 // A batch whose guard skipped it because another loader won a race is tried again for the files
@@ -106,7 +129,7 @@ export class RedshiftDriver implements Driver {
 
   /**
    * Loads files of one table, up to maxBatchFiles per BatchExecuteStatement, each file COPYed over a
-   * manifest of its own so that every staged row carries its file (see `planBatch`).
+   * manifest of its own so that every staged row carries its file (see `RedshiftSqlCompiler.batch`).
    */
   async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
     const [first] = jobs;
@@ -280,24 +303,27 @@ export class RedshiftDriver implements Driver {
     const batchId = randomUUID().replaceAll('-', '');
     const manifests = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${batchId}`;
     const context = `loading ${first.objectUri}${jobs.length > 1 ? ` and ${jobs.length - 1} more files` : ''} into ${first.table}`;
-    let plan: ReturnType<RedshiftSqlCompiler['planBatch']>;
+    let plan: BatchPlan;
     try {
-      plan = this.compiler.planBatch({
-        batchId,
-        table: first.table,
-        settings: first.settings,
-        columns: first.columns,
-        files: jobs.map((job, ordinal) => ({
-          objectUri: job.objectUri,
-          identity: job.identity,
-          url: job.path,
-          size: job.object.size,
-          manifestUrl: `${manifests}-${ordinal}.manifest`,
-          ...(job.rows === undefined ? {} : { rows: job.rows }),
-        })),
-        copyRoleArn: this.#config.copyRoleArn,
-        lockLedger,
-      });
+      plan = planRedshiftBatch(
+        {
+          batchId,
+          table: first.table,
+          settings: first.settings,
+          columns: first.columns,
+          files: jobs.map((job, ordinal) => ({
+            objectUri: job.objectUri,
+            identity: job.identity,
+            url: job.path,
+            size: job.object.size,
+            manifestUrl: `${manifests}-${ordinal}.manifest`,
+            ...(job.rows === undefined ? {} : { rows: job.rows }),
+          })),
+          copyRoleArn: this.#config.copyRoleArn,
+          lockLedger,
+        },
+        this.compiler,
+      );
     } catch (error) {
       // Over the Data API's limits: the same files in two smaller batches, oldest half first.
       if (error instanceof BatchTooLargeError && jobs.length > 1) {
