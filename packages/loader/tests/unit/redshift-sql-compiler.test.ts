@@ -2,6 +2,7 @@
 // batch a load sends as one BatchExecuteStatement.
 import { describe, expect, it } from 'vitest';
 import { BatchTooLargeError } from '../../src/plan/batch-merge.js';
+import { mergeSteps } from '../../src/plan/merge-steps.js';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
@@ -283,6 +284,30 @@ describe('one load as one BatchExecuteStatement', () => {
     const steps = plan(versioned, [file(1)], { columns: nested, copyRoleArn: 'default' }).statements;
     expect(steps.find((s) => s.step === 'file')?.sql).toMatch(/"lines" SUPER\)$/);
     expect(steps.find((s) => s.step === 'copy')?.sql).toBe(golden('redshift/nested-batch', 'copy'));
+  });
+});
+
+describe('the batch follows the one merge rule', () => {
+  it.each([
+    ['versioned', versioned],
+    ['keyed', keyedOnly],
+    ['keyless', keyless],
+  ])('%s: its steps are mergeSteps(redshiftCapabilities), in that order', (_name, settings) => {
+    for (const rows of [undefined, 5]) {
+      const files = [1, 2, 3].map((n) => ({ ...file(n), ...(rows === undefined ? {} : { rows }) }));
+      const steps = plan(settings, files).statements.map((s) => s.step);
+      // Redshift's staging parts are its `stage` step; ledger rows may take several INSERTs.
+      const merged = steps
+        .map((step) => (step === 'file' || step === 'copy' ? 'stage' : step))
+        .filter((step, n, all) => step !== all[n - 1]);
+      expect(merged).toEqual(
+        mergeSteps(redshiftCapabilities, {
+          table: 'order_summary',
+          settings,
+          declaresRows: rows !== undefined,
+        }),
+      );
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import type { Column } from '../../schema/parquet.js';
 import { unquoteEtag } from '../../shared/etag.js';
 import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
+import { checkBatch } from '../merge.js';
 import { DataApi, type PollTimer, realTimer } from './data-api.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 import {
@@ -132,15 +133,7 @@ export class RedshiftDriver implements Driver {
    * manifest of its own so that every staged row carries its file (see `RedshiftSqlCompiler.batch`).
    */
   async load(jobs: readonly LoadJob[]): Promise<LoadOutcome[]> {
-    const [first] = jobs;
-    if (!first) return [];
-    for (const job of jobs) {
-      if (job.table !== first.table || JSON.stringify(job.columns) !== JSON.stringify(first.columns)) {
-        throw new LoaderError(
-          `a batch mixes ${job.objectUri} (table ${job.table}) with ${first.objectUri} (table ${first.table}); batches hold files of one table with identical columns`,
-        );
-      }
-    }
+    checkBatch(jobs);
     const size = this.capabilities.maxBatchFiles;
     const outcomes: LoadOutcome[] = [];
     for (let start = 0; start < jobs.length; start += size)
