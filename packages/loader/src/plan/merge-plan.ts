@@ -1,7 +1,10 @@
-// The plan stage: from a filled staging table to merged rows, as statements. Pure: the compiler
-// writes the SQL, the plan orders it, and a driver (through warehouse/merge.ts) executes it.
+// The plan stage for interactive execution (DuckDB, PostgreSQL): from a filled staging table to
+// merged rows, as statements. Pure: the compiler writes the SQL, merge-steps.ts's rule says which
+// steps run, and a driver (through warehouse/merge.ts) executes them in that order, reading in between.
+import { LoaderError } from '../errors.js';
 import type { Capabilities, TableSettings } from '../warehouse/dialect.js';
 import type { SqlCompiler } from '../warehouse/sql-compiler.js';
+import { type MergeRules, mergeSteps } from './merge-steps.js';
 
 /** A statement that drops staged rows, and how the rows it drops are known per file. */
 export interface Discard {
@@ -77,25 +80,38 @@ export interface MergeInput {
   stagingHolds: NonNullable<Capabilities['staging']>;
   /** The staged files as the warehouse reads them, in batch order. */
   paths: readonly string[];
+  /** The dialect's capabilities that decide the steps. */
+  rules: MergeRules;
+  /** True when some file's footer declares its row count. */
+  declaresRows: boolean;
 }
 
 /**
- * The merge sequence, the same for every dialect: refuse null keys, keep the newest row per key
- * (by version, else the last row of the newest file), drop rows older than the stored ones (an older
- * file never overwrites newer data), delete the rows replaced, insert. Keyless tables append.
- * Where staging holds positions, it has ranked the rows already: the census counts the kept ones,
- * the others are dropped only where stored rows are joined, and the insert reads the kept rows
- * from the files. Where it holds kept rows, the driver ranked them on the way in: nothing is
- * deduplicated here, and the census is the driver's.
+ * The merge's statements for the steps `mergeSteps` gives (refuse null keys, keep the newest row
+ * per key — by version, else the last row of the newest file —, drop rows older than the stored
+ * ones, delete the rows replaced, insert; keyless tables append). The census answers the row-count
+ * and null-key refusals. Where staging holds positions, it has ranked the rows already: the census
+ * counts the kept ones, the others are dropped only where stored rows are joined, and the insert
+ * reads the kept rows from the files. Where it holds kept rows, the driver ranked them on the way
+ * in: nothing is deduplicated here, and the census is the driver's.
  */
 export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { table, staging, paths, settings } = input;
   const { keys, version } = settings;
+  const steps = mergeSteps(input.rules, { table, settings, declaresRows: input.declaresRows });
+  // Reads between statements take the place of `count`, and row positions break ties: a dialect
+  // without either needs one-batch execution (plan/batch-merge.ts).
+  if (input.rules.execution !== 'interactive' || steps.includes('ties')) {
+    throw new LoaderError(
+      `${table}: an interactive merge needs interactive execution and visible file row order (execution ${input.rules.execution}, file row order ${input.rules.fileRowOrder})`,
+    );
+  }
   const positions = input.stagingHolds === 'positions';
   const fromFiles = (join: 'semi' | 'anti') =>
     compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths, join);
   const insert = positions ? fromFiles('anti') : compiler.insertFromStaging(staging, table, input.columns);
-  if (keys.length === 0)
+  // Nothing stored is replaced: the rows are appended.
+  if (!steps.includes('delete-replaced'))
     return { census: compiler.stagingCensus(staging, keys), censusCountsKept: false, insert };
   // Staging holds only the newest row per key: the driver counted the rows as it ranked them.
   const keptOnly = input.stagingHolds === 'kept-rows';
@@ -105,11 +121,15 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     const counted = compiler.countedDiscard(sql);
     return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
   };
-  const dedupe = ranked ? undefined : discard(compiler.dedupeStaging(staging, keys, version));
+  const dedupe =
+    ranked || !steps.includes('dedupe') ? undefined : discard(compiler.dedupeStaging(staging, keys, version));
   const matched = compiler.matchStored(staging, table, keys, version);
-  const olderSql = matched
-    ? matched.dropOlder
-    : version && compiler.dropOlderVersions(staging, table, keys, version);
+  const dropsOlder = steps.includes('drop-older') && version !== undefined;
+  const olderSql = !dropsOlder
+    ? undefined
+    : matched
+      ? matched.dropOlder
+      : compiler.dropOlderVersions(staging, table, keys, version);
   const dropOlder = olderSql ? discard(olderSql) : undefined;
   const analyze = compiler.analyzeStaging(staging, keys);
   const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';

@@ -20,8 +20,16 @@ export interface NameRules {
    * https://docs.aws.amazon.com/redshift/latest/dg/r_names.html).
    */
   maxNameBytes?: number;
-  /** Columns the loader adds while it reads a file (DuckDB's reader: row position, file path). */
+  /**
+   * Columns the loader adds while it reads or stages a file (DuckDB's reader: row position, file
+   * path; Redshift's staging: each row's file).
+   */
   reservedColumns: readonly string[];
+  /**
+   * The start of the loader's own temporary tables' names, which no target table may use: a temp
+   * table of that name would shadow it (Redshift: temp tables resolve first within a session).
+   */
+  reservedTablePrefix?: string;
 }
 
 /** A name that the warehouse would fold or cut onto another, or that the loader uses itself. */
@@ -59,7 +67,7 @@ export function checkColumnNames(table: string, columns: readonly Column[], rule
   for (const { name } of columns) {
     if (reserved.has(name.toLowerCase())) {
       throw new NameCollisionError(
-        `${table}: the file's column "${name}" has a name the loader uses for its own bookkeeping while it reads a file (${rules.reservedColumns.join(', ')}); rename the column in the file`,
+        `${table}: the file's column "${name}" has a name the loader uses for its own bookkeeping while it reads or stages a file (${rules.reservedColumns.join(', ')}, reserved by the loader); rename the column in the file`,
       );
     }
     const key = storedName(name, rules).toLowerCase();
@@ -74,10 +82,16 @@ export function checkColumnNames(table: string, columns: readonly Column[], rule
 }
 
 /**
- * Refuses a table name the warehouse would cut: two folders that share its first bytes would
- * otherwise load into one table under two names.
+ * Refuses a table name the warehouse would cut (two folders that share its first bytes would
+ * otherwise load into one table under two names), or one named like the loader's temporary tables.
  */
 export function checkTableName(table: string, rules: NameRules): void {
+  const prefix = rules.reservedTablePrefix;
+  if (prefix !== undefined && table.toLowerCase().startsWith(prefix)) {
+    throw new NameCollisionError(
+      `table ${JSON.stringify(table)} starts with ${prefix}, which the loader reserves for its temporary tables; route the file to another name`,
+    );
+  }
   const bytes = new TextEncoder().encode(table).length;
   if (rules.maxNameBytes !== undefined && bytes > rules.maxNameBytes) {
     throw new NameCollisionError(

@@ -28,6 +28,29 @@ export interface Capabilities {
    * itself, so that the losers never reach the warehouse; keyless tables stage every row.
    */
   staging?: 'rows' | 'positions' | 'kept-rows';
+  /**
+   * How a load's statements reach the warehouse; plan/merge-steps.ts asks it. `interactive`: one at
+   * a time inside an open transaction, the loader reading results in between (the census, whether
+   * rows are stored) and deciding what runs next. `one-batch`: all of them in one call, run serially
+   * as one transaction with nothing read in between (the Data API's BatchExecuteStatement:
+   * https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html).
+   * What a read would decide there becomes SQL: a ledger check that guards every write, statements
+   * that fail the transaction (null keys, row counts, ties), and a table of the per-file counts that
+   * the ledger rows read.
+   */
+  execution: 'interactive' | 'one-batch';
+  /**
+   * Whether staging keeps each row's place in its file. `visible`: two rows of one key and version
+   * in one file are told apart by position, the last one wins. `hidden`: they cannot be (Redshift's
+   * COPY splits a Parquet file of 128 MB or more over slices that load in parallel:
+   * https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-use-multiple-files.html), so the
+   * merge refuses such ties instead of keeping one at random.
+   */
+  fileRowOrder: 'visible' | 'hidden';
+  /** Most statements one call runs, where the warehouse limits it (`one-batch` execution). */
+  maxStatements?: number;
+  /** Longest statement in bytes the warehouse takes, where it limits it. */
+  maxStatementBytes?: number;
   /** How the warehouse stores and compares table and column names. */
   names: NameRules;
 }

@@ -50,7 +50,7 @@ export function describeBatch(jobs: readonly LoadJob[]): string {
 }
 
 /** A driver is handed only batches of one table and identical columns; anything else is a bug. */
-function checkBatch(jobs: readonly LoadJob[]): void {
+export function checkBatch(jobs: readonly LoadJob[]): void {
   const [first] = jobs;
   if (!first) return;
   const columns = JSON.stringify(first.columns);
@@ -114,6 +114,8 @@ export async function loadBatch(
       staging,
       stagingHolds,
       paths: files.map((job) => job.path),
+      rules: capabilities,
+      declaresRows: files.some((job) => job.rows !== undefined),
     });
   let plan = merge(capabilities.staging ?? 'rows');
   // Asked at most once: under the writer lock, nothing else changes the answer during the load.

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Column } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
+import { planRedshiftBatch } from '../../src/warehouse/redshift/redshift-driver.js';
 import { type BatchFile, RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 
 const redshift = new RedshiftSqlCompiler();
@@ -69,7 +70,7 @@ async function runBatch(
   files: TestFile[],
   fileColumns: Column[] = columns,
 ): Promise<string | undefined> {
-  const { statements } = redshift.planBatch({
+  const { statements } = planRedshiftBatch({
     batchId,
     table,
     settings,

@@ -2,7 +2,7 @@ import { S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { type AwsErrorKind, classifyAwsError } from '../../src/aws-errors.js';
 import { mapS3Error } from '../../src/sources/s3-client.js';
-import { mapAwsError } from '../../src/warehouse/redshift/redshift-driver.js';
+import { mapAwsError } from '../../src/warehouse/redshift/redshift-errors.js';
 
 /** A service's answer as the SDK throws it: the code as `name`, the HTTP status in `$metadata`. */
 function service(name: string, status: number, extra: object = {}): Error {

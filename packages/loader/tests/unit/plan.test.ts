@@ -84,6 +84,12 @@ class SharedSql extends SqlCompiler {
   }
 }
 
+/** What the interactive dialects (DuckDB, PostgreSQL) tell the merge rule. */
+const interactive = {
+  rules: { writerLock: 'table-lock', execution: 'interactive', fileRowOrder: 'visible' },
+  declaresRows: true,
+} as const;
+
 describe('merge plan', () => {
   const compiler = new DuckDBSqlCompiler();
   const shared = new SharedSql();
@@ -92,6 +98,7 @@ describe('merge plan', () => {
 
   it('where staging holds rows: refuses null keys, dedupes, and only where rows are stored drops older versions and replaces them', () => {
     const plan = planMerge(shared, {
+      ...interactive,
       table: 't',
       settings,
       columns: ['id', 'updated_at'],
@@ -117,6 +124,7 @@ describe('merge plan', () => {
 
   it('where staging holds ranked positions: the census counts the kept rows, the rest are dropped only before joins with stored rows, the insert reads the files (leaving the losers out, or after the joins taking the kept rows left)', () => {
     const plan = planMerge(compiler, {
+      ...interactive,
       table: 't',
       settings,
       columns: ['id', 'updated_at'],
@@ -144,6 +152,7 @@ describe('merge plan', () => {
     });
     // Without a version nothing older is dropped: nothing needs counting again.
     const unversioned = planMerge(compiler, {
+      ...interactive,
       table: 't',
       settings: { keys: ['id'], contract: 'evolve' },
       columns: ['id'],
@@ -157,6 +166,7 @@ describe('merge plan', () => {
 
   it("counts one file's replaced rows by the DELETE itself, drops nothing older without a version, and appends to keyless tables", () => {
     const one = planMerge(shared, {
+      ...interactive,
       table: 't',
       settings: { keys: ['id'], contract: 'evolve' },
       columns: ['id'],
@@ -168,12 +178,22 @@ describe('merge plan', () => {
     expect(one.target?.dropOlder).toBeUndefined();
     expect(one.target?.deleteReplaced).toBe(shared.deleteReplaced('s', 't', ['id']));
     const keyless = { table: 'clicks', settings: { keys: [], contract: 'evolve' as const }, columns: ['id'] };
-    expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'rows', paths: two })).toEqual({
+    expect(
+      planMerge(compiler, { ...interactive, ...keyless, staging: 's', stagingHolds: 'rows', paths: two }),
+    ).toEqual({
       census: compiler.stagingCensus('s', []),
       censusCountsKept: false,
       insert: compiler.insertFromStaging('s', 'clicks', ['id']),
     });
-    expect(planMerge(compiler, { ...keyless, staging: 's', stagingHolds: 'positions', paths: two })).toEqual({
+    expect(
+      planMerge(compiler, {
+        ...interactive,
+        ...keyless,
+        staging: 's',
+        stagingHolds: 'positions',
+        paths: two,
+      }),
+    ).toEqual({
       census: compiler.stagingCensus('s', []),
       censusCountsKept: false,
       insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two, 'anti'),
@@ -183,6 +203,7 @@ describe('merge plan', () => {
   it('on PostgreSQL, analyzes the staged keys before the joins and counts each discard per file in the DELETE itself', () => {
     const postgres = new PostgresSqlCompiler();
     const plan = planMerge(postgres, {
+      ...interactive,
       table: 't',
       settings,
       columns: ['id'],
@@ -205,7 +226,7 @@ describe('merge plan', () => {
   it('where staging holds kept rows: no census or dedupe of its own, the insert reads staging; keyless tables as with rows', () => {
     const postgres = new PostgresSqlCompiler();
     const keyed = { table: 't', settings, columns: ['id', 'updated_at'], staging: 's', paths: two };
-    expect(planMerge(postgres, { ...keyed, stagingHolds: 'kept-rows' })).toEqual({
+    expect(planMerge(postgres, { ...interactive, ...keyed, stagingHolds: 'kept-rows' })).toEqual({
       censusCountsKept: true,
       target: {
         hasRows: postgres.targetHasRows('t'),
@@ -221,8 +242,8 @@ describe('merge plan', () => {
       insert: postgres.insertFromStaging('s', 't', ['id', 'updated_at']),
     });
     const keyless = { ...keyed, settings: { keys: [], contract: 'evolve' as const } };
-    expect(planMerge(postgres, { ...keyless, stagingHolds: 'kept-rows' })).toEqual(
-      planMerge(postgres, { ...keyless, stagingHolds: 'rows' }),
+    expect(planMerge(postgres, { ...interactive, ...keyless, stagingHolds: 'kept-rows' })).toEqual(
+      planMerge(postgres, { ...interactive, ...keyless, stagingHolds: 'rows' }),
     );
   });
 });

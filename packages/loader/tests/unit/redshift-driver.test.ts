@@ -4,15 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../../src/schema/parquet.js';
 import type { LoadJob, TableSettings } from '../../src/warehouse/dialect.js';
+import type { PollTimer } from '../../src/warehouse/redshift/data-api.js';
+import { RedshiftDriver } from '../../src/warehouse/redshift/redshift-driver.js';
 import {
   classifyRedshiftError,
   mapAwsError,
-  type PollTimer,
   RedshiftDeadlineError,
-  RedshiftDriver,
   RedshiftStatementError,
   redshiftErrorFields,
-} from '../../src/warehouse/redshift/redshift-driver.js';
+} from '../../src/warehouse/redshift/redshift-errors.js';
 
 interface Call {
   name: string;
@@ -197,6 +197,23 @@ function driver(fake: ReturnType<typeof fakeWarehouse>, timer = fakeTimer(), ext
 }
 
 describe('Redshift driver: loads', () => {
+  it('refuses a batch of two tables or differing columns with the shared batch check, before any call', async () => {
+    const fake = fakeWarehouse({});
+    const other = { ...job(2), table: 'order_items' };
+    const extra: Column = { name: 'extra', type: { kind: 'string' }, nullable: true };
+    const wider = { ...job(3), columns: [...columns, extra] };
+    for (const mixed of [
+      [job(1), other],
+      [job(1), wider],
+    ]) {
+      await expect(driver(fake).load(mixed)).rejects.toThrow(
+        /a batch mixes .* whose columns differ; batches hold files of one table with identical columns/,
+      );
+    }
+    expect(fake.data.calls).toEqual([]);
+    expect(fake.s3.calls).toEqual([]);
+  });
+
   it("loads N files in one BatchExecuteStatement, each over its own manifest, and reads each file's counts back by batch id", async () => {
     const counts = [
       { inserted: 1, updated: 0, unchanged: 2 },

@@ -1,15 +1,14 @@
 // Exact Redshift SQL for every step of a load, beside PostgreSQL's where Redshift differs, and the
 // batch a load sends as one BatchExecuteStatement.
 import { describe, expect, it } from 'vitest';
+import { BatchTooLargeError } from '../../src/plan/batch-merge.js';
+import { mergeSteps } from '../../src/plan/merge-steps.js';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
 import type { TableSettings } from '../../src/warehouse/dialect.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
 import { redshiftCapabilities } from '../../src/warehouse/redshift/redshift-adapter.js';
-import {
-  type BatchFile,
-  BatchTooLargeError,
-  RedshiftSqlCompiler,
-} from '../../src/warehouse/redshift/redshift-sql-compiler.js';
+import { planRedshiftBatch } from '../../src/warehouse/redshift/redshift-driver.js';
+import { type BatchFile, RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
 import { golden, goldenFile, goldenPerDialect, goldenSql, ORDER_COLUMNS } from '../golden-sql.js';
 
@@ -35,9 +34,9 @@ function file(n: number, key = `orders/part-${n}.parquet`): BatchFile {
 function plan(
   settings: TableSettings,
   files: BatchFile[],
-  extra: Partial<Parameters<RedshiftSqlCompiler['planBatch']>[0]> = {},
+  extra: Partial<Parameters<typeof planRedshiftBatch>[0]> = {},
 ) {
-  return redshift.planBatch({
+  return planRedshiftBatch({
     batchId: 'b1',
     table: 'order_summary',
     settings,
@@ -252,7 +251,7 @@ describe('one load as one BatchExecuteStatement', () => {
       ...file(n),
       rows: 1,
     }));
-    expect(() => plan(versioned, over)).toThrow(/needs 42 statements; the Data API runs at most 40/);
+    expect(() => plan(versioned, over)).toThrow(/needs 42 statements; one batch runs at most 40/);
   });
 
   it('splits ledger rows over INSERTs that each fit 100,000 bytes', () => {
@@ -273,7 +272,7 @@ describe('one load as one BatchExecuteStatement', () => {
     const files = Array.from({ length: 14 }, (_, n) => file(n, `${'k'.repeat(8000)}/${n}.parquet`));
     expect(() => plan(versioned, files)).toThrow(BatchTooLargeError);
     expect(() => plan(versioned, files)).toThrow(
-      /ledger-check statement is \d+ bytes; the Data API takes at most 100000/,
+      /ledger-check statement is \d+ bytes; a statement takes at most 100000/,
     );
   });
 
@@ -285,6 +284,30 @@ describe('one load as one BatchExecuteStatement', () => {
     const steps = plan(versioned, [file(1)], { columns: nested, copyRoleArn: 'default' }).statements;
     expect(steps.find((s) => s.step === 'file')?.sql).toMatch(/"lines" SUPER\)$/);
     expect(steps.find((s) => s.step === 'copy')?.sql).toBe(golden('redshift/nested-batch', 'copy'));
+  });
+});
+
+describe('the batch follows the one merge rule', () => {
+  it.each([
+    ['versioned', versioned],
+    ['keyed', keyedOnly],
+    ['keyless', keyless],
+  ])('%s: its steps are mergeSteps(redshiftCapabilities), in that order', (_name, settings) => {
+    for (const rows of [undefined, 5]) {
+      const files = [1, 2, 3].map((n) => ({ ...file(n), ...(rows === undefined ? {} : { rows }) }));
+      const steps = plan(settings, files).statements.map((s) => s.step);
+      // Redshift's staging parts are its `stage` step; ledger rows may take several INSERTs.
+      const merged = steps
+        .map((step) => (step === 'file' || step === 'copy' ? 'stage' : step))
+        .filter((step, n, all) => step !== all[n - 1]);
+      expect(merged).toEqual(
+        mergeSteps(redshiftCapabilities, {
+          table: 'order_summary',
+          settings,
+          declaresRows: rows !== undefined,
+        }),
+      );
+    }
   });
 });
 

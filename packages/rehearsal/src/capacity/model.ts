@@ -1,7 +1,7 @@
 // The capacity model of Redshift loading, as arithmetic: what one load batch costs inside the
 // table's lock and outside it, and which of the table locks, the Lambda instances and the Data API
 // quotas bounds the files per second. Pure; the statements counted are the real plan's.
-import { RedshiftSqlCompiler } from '@lakeload/loader/redshift';
+import { planRedshiftBatch } from '@lakeload/loader/redshift';
 
 /** Time Redshift spends, per statement kind (measure them with the live suite). */
 export interface RedshiftLatency {
@@ -59,7 +59,7 @@ const STATEMENTS_OUTSIDE = 3;
 /** The batch the loader plans for `files` files of a table of this kind. */
 function plannedBatch(files: number, table: CapacityInput['table']): { statements: number; copies: number } {
   const keys = table === 'keyless' ? [] : ['id'];
-  const plan = new RedshiftSqlCompiler().planBatch({
+  const plan = planRedshiftBatch({
     batchId: 'capacity',
     table: 't',
     settings: { keys, ...(table === 'versioned' ? { version: 'v' } : {}), contract: 'evolve' },

@@ -10,6 +10,10 @@ export const duckdbCapabilities: Capabilities = {
   maxBatchFiles: 100,
   // It reads the files itself: staging keeps positions, and the insert reads the kept rows again.
   staging: 'positions',
+  // Statements run one by one in the driver's transaction, results read in between.
+  execution: 'interactive',
+  // read_parquet gives each row's position (file_row_number): ties in a file go to the last row.
+  fileRowOrder: 'visible',
   // Identifiers are case-insensitive and have no length limit:
   // https://duckdb.org/docs/stable/sql/dialect/keywords_and_identifiers
   names: {

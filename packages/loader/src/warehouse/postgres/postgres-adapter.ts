@@ -10,6 +10,10 @@ export const postgresCapabilities: Capabilities = {
   // The reader ranks a keyed batch by its keys and version first and sends only the newest row
   // per key: PostgreSQL never writes, dedupes and deletes the losers.
   staging: 'kept-rows',
+  // Statements run one by one in the driver's transaction, results read in between.
+  execution: 'interactive',
+  // The in-process reader ranks rows as it reads them, in file order: the last row of a tie wins.
+  fileRowOrder: 'visible',
   // Quoted names keep their case; names are cut to NAMEDATALEN - 1 = 63 bytes:
   // https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
   names: {

@@ -1,15 +1,22 @@
 // Redshift's SQL text: PostgreSQL's compiler with what Redshift does differently — byte-sized
 // VARCHARs, SUPER for nested columns, table attributes, a mode-less LOCK, DELETE without aliases,
-// GETDATE() instead of the deprecated CURRENT_TIMESTAMP — and the load as one batch of statements
-// for BatchExecuteStatement (see `planBatch`). Every name and value goes through the one quoting
-// pair below.
+// GETDATE() instead of the deprecated CURRENT_TIMESTAMP — and the text of each step of a load sent
+// as one BatchExecuteStatement (`batch`; which steps run, in which order, is plan/'s). Every name and
+// value goes through the one quoting pair below.
 import { LoaderError } from '../../errors.js';
 import { DEAD_LETTER_KEY, DEAD_LETTER_TABLE, LEDGER_TABLE, LedgerSql } from '../../ledger/ledger-sql.js';
+import type {
+  BatchContext,
+  BatchMergeFile,
+  BatchMergeInput,
+  BatchSql,
+  BatchStatement as PlannedStatement,
+} from '../../plan/batch-merge.js';
+import type { MergeStep } from '../../plan/merge-steps.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
-import type { TableSettings } from '../dialect.js';
 import { PostgresSqlCompiler } from '../postgres/postgres-sql-compiler.js';
 import { UnsupportedTypeError } from '../sql-compiler.js';
-import { redshiftCapabilities } from './redshift-adapter.js';
+import { STAGED_FILE_COLUMN, TEMP_TABLE_PREFIX } from './redshift-adapter.js';
 
 /** Redshift's widest VARCHAR, in bytes: every string column gets it (see the README's type table). */
 const MAX_VARCHAR_BYTES = 65_535;
@@ -38,7 +45,7 @@ class RedshiftLedgerSql extends LedgerSql {
 
   /**
    * As everywhere, plus `batch_id`: the load batch that wrote the row, which is how a loader tells,
-   * after its batch committed, its own rows from a concurrent loader's (see `planBatch`).
+   * after its batch committed, its own rows from a concurrent loader's (see `batch`).
    */
   override createLedger(): string {
     return `CREATE TABLE IF NOT EXISTS ${this.q.quoteTable(LEDGER_TABLE)} (
@@ -76,28 +83,17 @@ class RedshiftLedgerSql extends LedgerSql {
 }
 
 /** One file of a batch as the plan needs it. */
-export interface BatchFile {
-  objectUri: string;
-  identity: string;
+export interface BatchFile extends BatchMergeFile {
   /** `s3://bucket/key` of the exact object COPY reads. */
   url: string;
   /** The object's size in bytes: Parquet manifests need it as `meta.content_length`. */
   size: number;
   /** Where this file's one-entry manifest is written (`s3://bucket/prefix/<batch>-<n>.manifest`). */
   manifestUrl: string;
-  /** Rows its footer declares: the batch fails unless COPY staged exactly these. */
-  rows?: number;
 }
 
-/** Everything `planBatch` needs; all of it data, so the plan is a pure function of it. */
-export interface BatchInput {
-  /** Names this batch in the ledger (`batch_id`) and in the manifests' keys; [a-z0-9]+. */
-  batchId: string;
-  table: string;
-  settings: TableSettings;
-  /** The files' columns, in file order (identical for every file of a batch). */
-  columns: readonly Column[];
-  /** Oldest first: among rows of one key and equal versions, the newest file's row wins. */
+/** Everything a Redshift batch's plan needs; all of it data, so the plan is a pure function of it. */
+export interface BatchInput extends BatchMergeInput {
   files: readonly BatchFile[];
   /** `IAM_ROLE` for COPY: an ARN, or `default`. */
   copyRoleArn: string;
@@ -109,58 +105,22 @@ export interface BatchInput {
   lockLedger?: boolean;
 }
 
+/** Redshift's own parts of staging: each file's temp table, and its COPY. */
+type StagingPart = 'file' | 'copy';
+
 /** What each statement of a batch does: a failed sub-statement is explained by its step. */
-export type BatchStep =
-  | 'lock'
-  | 'ledger-check'
-  | 'file'
-  | 'copy'
-  | 'stage'
-  | 'row-counts'
-  | 'null-keys'
-  | 'ties'
-  | 'dedupe'
-  | 'drop-older'
-  | 'count'
-  | 'delete-replaced'
-  | 'insert'
-  | 'ledger';
+export type BatchStep = MergeStep | StagingPart;
 
 /** One statement of a batch, with the step it performs. */
-export interface BatchStatement {
-  step: BatchStep;
-  sql: string;
-}
+export type BatchStatement = PlannedStatement<StagingPart>;
 
-/** A manifest to write before the batch runs: one exact object, so COPY cannot read `x.parquet.bak`. */
-interface BatchManifest {
-  url: string;
-  body: string;
-}
-
-/** A planned load: the batch's statements and the manifests they COPY from. */
-export interface BatchPlan {
-  /** The statements of one BatchExecuteStatement, in order: one transaction. */
-  statements: BatchStatement[];
-  /** One per file, in file order. */
-  manifests: BatchManifest[];
-}
-
-/** A batch that does not fit the Data API's limits; the driver loads its files in smaller batches. */
-export class BatchTooLargeError extends LoaderError {
-  override name = 'BatchTooLargeError';
-}
-
-// Temporary tables live for the batch's session only (every Data API call is a fresh session).
-// Their names start with `__lakeload_`, which no target table may use: a temp table would shadow it.
-const SEEN = '__lakeload_seen';
-const STAGE = '__lakeload_stage';
-const KEPT = '__lakeload_kept';
-const COUNTS = '__lakeload_counts';
-const RANK = '__lakeload_rank';
-/** Staging's column holding each row's file: its ordinal in the batch, oldest 0. */
-const FILE = '__lakeload_file';
-const RESERVED_PREFIX = '__lakeload_';
+// The temp tables of a load (see TEMP_TABLE_PREFIX).
+const SEEN = `${TEMP_TABLE_PREFIX}seen`;
+const STAGE = `${TEMP_TABLE_PREFIX}stage`;
+const KEPT = `${TEMP_TABLE_PREFIX}kept`;
+const COUNTS = `${TEMP_TABLE_PREFIX}counts`;
+const RANK = `${TEMP_TABLE_PREFIX}rank`;
+const FILE = STAGED_FILE_COLUMN;
 
 /** The temp table one file is copied into before staging (COPY cannot say which file a row came from). */
 function fileTable(ordinal: number): string {
@@ -170,6 +130,8 @@ function fileTable(ordinal: number): string {
 /** Redshift's SQL: PostgreSQL's compiler, overriding only what Redshift does differently. */
 export class RedshiftSqlCompiler extends PostgresSqlCompiler {
   override readonly ledger: LedgerSql = new RedshiftLedgerSql(this);
+  /** The text of each step of a load batch (plan/batch-merge.ts plans them). */
+  readonly batch: BatchSql<BatchInput, StagingPart> = this.#batchSql();
 
   /** As PostgreSQL's, and at most 127 bytes, Redshift's limit (longer names fail with a clear message). */
   override quoteIdentifier(name: string): string {
@@ -344,168 +306,113 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
   }
 
   /**
-   * The load of a batch of files as the statements of ONE BatchExecuteStatement (one transaction,
-   * no reads in between — the Data API cannot branch):
+   * The statements of a load as ONE BatchExecuteStatement (one transaction, nothing read in
+   * between; plan/batch-merge.ts orders them by plan/merge-steps.ts's rule):
    *
-   * 1. LOCK the target: writers of the table queue from here to commit (so do its readers: "LOCK
-   *    causes reads and writes on the table to wait", https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html).
-   *    Under SERIALIZABLE isolation the ledger is locked first (see `lockLedger`).
-   * 2. Count the batch's files already in the ledger into a temp table. Every statement that writes
-   *    the target or the ledger is guarded by "that count is 0", so a batch that lost a race with
-   *    another loader changes nothing and commits harmlessly; the driver then reads the ledger by
-   *    batch id to tell its loaded files from duplicates.
-   * 3. Each file COPYed into a temp table of its own (the files' columns in file order, + SERIALIZETOJSON
-   *    for SUPER columns) over a manifest of its one object, then staging as their union with each
-   *    row's file: COPY itself cannot say which file a row came from, and the per-file counts and
-   *    the tie rule need it. Each file must stage exactly the rows its footer declares.
-   * 4. Keyed tables: a row without a key fails the batch (a statement that raises an error only
-   *    then). The newest row per key is kept: the greatest version, and among equal versions (or
-   *    without a version column) the newest file's. COPY keeps no row order within a file, so two
-   *    rows of one key that tie within one file fail the batch instead of being chosen at random.
-   *    Versioned: rows older than the stored row are dropped.
-   * 5. Counts per file for the ledger, delete the replaced rows, insert, and the ledger rows (one per
-   *    file, split over statements that stay under the Data API's statement size). No TRUNCATE
-   *    anywhere: it would commit.
+   * - lock: writers of the table queue from here to commit (so do its readers: "LOCK causes reads
+   *   and writes on the table to wait", https://docs.aws.amazon.com/redshift/latest/dg/r_LOCK.html);
+   *   under SERIALIZABLE isolation the ledger is locked first (see `lockLedger`).
+   * - ledger check: the batch's files already in the ledger, counted into a temp table that the
+   *   guard of every write reads; the driver then reads the ledger by batch id to tell its loaded
+   *   files from duplicates.
+   * - stage: each file COPYed into a temp table of its own (the files' columns in file order,
+   *   SERIALIZETOJSON for SUPER columns) over a manifest of its one object, then staging as their
+   *   union with each row's file. The refusals are statements that fail only when they find rows.
+   * - newest per key: the greatest version (none last), then the newest file.
+   * - counts per file for the ledger, delete, insert, the ledger rows. No TRUNCATE anywhere: it
+   *   would commit.
    */
-  planBatch(input: BatchInput): BatchPlan {
-    const { table, columns, files } = input;
-    const { keys, version } = input.settings;
-    if (table.startsWith(RESERVED_PREFIX)) {
-      throw new LoaderError(
-        `table ${JSON.stringify(table)} starts with ${RESERVED_PREFIX}, which the loader reserves for its temporary tables; route the file to another name`,
-      );
-    }
-    const reserved = columns.find((column) => column.name === FILE);
-    if (reserved) {
-      throw new LoaderError(
-        `column ${JSON.stringify(reserved.name)} is reserved by the loader for the file of each staged row; rename it in the file`,
-      );
-    }
-    if (!/^[a-z0-9]{1,64}$/.test(input.batchId))
-      throw new LoaderError(`batch id ${JSON.stringify(input.batchId)} must be 1-64 of [a-z0-9]`);
-    if (files.length === 0) throw new LoaderError('a batch needs at least one file');
-    if (keys.length === 0 && version !== undefined)
-      throw new LoaderError(`${table}: a version column (${version}) needs keys to compare rows by`);
-    const t = this.quoteTable(table);
-    const seen = this.quoteIdentifier(SEEN);
+  #batchSql(): BatchSql<BatchInput, StagingPart> {
+    const file = this.quoteIdentifier(FILE);
     const stage = this.quoteIdentifier(STAGE);
     const counts = this.quoteIdentifier(COUNTS);
-    const file = this.quoteIdentifier(FILE);
-    const guard = `(SELECT loaded FROM ${seen}) = 0`;
-    const names = columns.map((column) => column.name);
-    const list = this.columnList(names);
-    const nested = columns.some((column) => column.type.kind === 'nested');
-
-    const statements: BatchStatement[] = [
-      {
-        step: 'lock',
-        sql: input.lockLedger
-          ? `LOCK TABLE ${this.quoteIdentifier(LEDGER_TABLE)}, ${t}`
-          : this.lockTable(table),
-      },
-      {
-        step: 'ledger-check',
-        sql: `CREATE TEMP TABLE ${seen} AS SELECT count(*) AS loaded FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(files)})`,
-      },
-    ];
-    for (const [ordinal, each] of files.entries()) {
-      statements.push(
-        { step: 'file', sql: this.createTempTable(fileTable(ordinal), columns) },
-        {
-          step: 'copy',
-          sql: this.copyFromManifest(fileTable(ordinal), each.manifestUrl, input.copyRoleArn, nested),
-        },
-      );
-    }
-    // Every file's rows with its ordinal: `*` is the file's columns in file order.
-    const union = files
-      .map((_, ordinal) => `SELECT ${ordinal} AS ${file}, * FROM ${this.quoteIdentifier(fileTable(ordinal))}`)
-      .join(' UNION ALL ');
-    statements.push({ step: 'stage', sql: `CREATE TEMP TABLE ${stage} AS ${union}` });
+    const rank = this.quoteIdentifier(RANK);
+    const written = (context: BatchContext) => this.quoteIdentifier(context.deduped ? KEPT : STAGE);
     // Rows staged per file, counted on the file's own table so that a file with none still counts.
-    const stagedPerFile = files
-      .map(
-        (_, ordinal) =>
-          `SELECT ${ordinal} AS ${file}, count(*) AS staged FROM ${this.quoteIdentifier(fileTable(ordinal))}`,
-      )
-      .join(' UNION ALL ');
-    const declared = files.flatMap((each, ordinal) =>
-      each.rows === undefined ? [] : [`(${file} = ${ordinal} AND staged <> ${Math.trunc(each.rows)})`],
-    );
-    if (declared.length > 0) {
-      statements.push({
-        step: 'row-counts',
-        sql: `SELECT ${this.failWhen('files whose staged rows differ from their footers')} AS refused FROM (${stagedPerFile}) AS per_file WHERE ${declared.join(' OR ')}`,
-      });
-    }
-    // Staged rows that will be written: all of them, or the newest per key.
-    let kept = stage;
-    if (keys.length > 0) {
-      const keyList = this.columnList(keys);
-      const anyNull = keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
-      // Newest first: the greatest version (none last), then the newest file.
-      const newest = [
+    const stagedPerFile = (input: BatchInput) =>
+      input.files
+        .map(
+          (_, ordinal) =>
+            `SELECT ${ordinal} AS ${file}, count(*) AS staged FROM ${this.quoteIdentifier(fileTable(ordinal))}`,
+        )
+        .join(' UNION ALL ');
+    const keyList = (input: BatchInput) => this.columnList(input.settings.keys);
+    const list = (input: BatchInput) => this.columnList(input.columns.map((column) => column.name));
+    // Newest first: the greatest version (none last), then the newest file.
+    const newest = ({ settings: { version } }: BatchInput) =>
+      [
         ...(version === undefined ? [] : [`${this.quoteIdentifier(version)} DESC NULLS LAST`]),
         `${file} DESC`,
       ].join(', ');
-      kept = this.quoteIdentifier(KEPT);
-      const rank = this.quoteIdentifier(RANK);
-      statements.push(
-        {
-          step: 'null-keys',
-          sql: `SELECT ${this.failWhen('rows without a key value')} AS refused FROM ${stage} WHERE ${anyNull}`,
-        },
-        {
-          step: 'ties',
-          sql: `SELECT ${this.failWhen('rows of one key that tie in one file')} AS refused FROM (SELECT 1 AS tied FROM (SELECT ${keyList}, rank() OVER (PARTITION BY ${keyList} ORDER BY ${newest}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1 GROUP BY ${keyList} HAVING count(*) > 1) AS ties`,
-        },
-        {
-          step: 'dedupe',
-          sql: `CREATE TEMP TABLE ${kept} AS SELECT ${file}, ${list} FROM (SELECT ${file}, ${list}, row_number() OVER (PARTITION BY ${keyList} ORDER BY ${newest}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1`,
-        },
-      );
-      if (version !== undefined)
-        statements.push({ step: 'drop-older', sql: this.dropOlderVersions(KEPT, table, keys, version) });
-    }
-    // One row per file: staged, kept (written) and replaced (stored rows it replaces).
-    const keptPerFile = `SELECT ${file}, count(*) AS kept FROM ${kept} GROUP BY ${file}`;
-    const replacedPerFile =
-      keys.length === 0
-        ? undefined
-        : `SELECT ${kept}.${file}, count(*) AS replaced FROM ${t} JOIN ${kept} ON ${this.match(t, kept, keys)} GROUP BY ${kept}.${file}`;
-    statements.push({
-      step: 'count',
-      sql: `CREATE TEMP TABLE ${counts} AS SELECT s.${file}, s.staged, coalesce(k.kept, 0) AS kept, ${replacedPerFile === undefined ? 'CAST(0 AS BIGINT)' : 'coalesce(r.replaced, 0)'} AS replaced FROM (${stagedPerFile}) AS s LEFT JOIN (${keptPerFile}) AS k ON k.${file} = s.${file}${replacedPerFile === undefined ? '' : ` LEFT JOIN (${replacedPerFile}) AS r ON r.${file} = s.${file}`}`,
-    });
-    if (keys.length > 0) {
-      statements.push({
-        step: 'delete-replaced',
-        sql: `DELETE FROM ${t} USING ${kept} WHERE ${this.match(t, kept, keys)} AND ${guard}`,
-      });
-    }
-    statements.push({
-      step: 'insert',
-      sql: `INSERT INTO ${t} (${list}) SELECT ${list} FROM ${kept} WHERE ${guard}`,
-    });
-    statements.push(...this.#ledgerInserts(input, counts, guard));
-
-    const limits = redshiftCapabilities;
-    if (statements.length > limits.maxStatements) {
-      throw new BatchTooLargeError(
-        `the batch needs ${statements.length} statements; the Data API runs at most ${limits.maxStatements}`,
-      );
-    }
-    for (const statement of statements) {
-      const bytes = Buffer.byteLength(statement.sql);
-      if (bytes > limits.maxStatementBytes) {
-        throw new BatchTooLargeError(
-          `the batch's ${statement.step} statement is ${bytes} bytes; the Data API takes at most ${limits.maxStatementBytes}`,
-        );
-      }
-    }
     return {
-      statements,
-      manifests: files.map((each) => ({ url: each.manifestUrl, body: this.manifest(each) })),
+      lock: (input) =>
+        input.lockLedger
+          ? `LOCK TABLE ${this.quoteIdentifier(LEDGER_TABLE)}, ${this.quoteTable(input.table)}`
+          : this.lockTable(input.table),
+      ledgerCheck: (input) =>
+        `CREATE TEMP TABLE ${this.quoteIdentifier(SEEN)} AS SELECT count(*) AS loaded FROM ${this.quoteTable(LEDGER_TABLE)} WHERE status = 'loaded' AND (${this.filesMatch(input.files)})`,
+      guard: () => `(SELECT loaded FROM ${this.quoteIdentifier(SEEN)}) = 0`,
+      stage: (input) => {
+        const nested = input.columns.some((column) => column.type.kind === 'nested');
+        // Every file's rows with its ordinal: `*` is the file's columns in file order.
+        const union = input.files
+          .map(
+            (_, ordinal) =>
+              `SELECT ${ordinal} AS ${file}, * FROM ${this.quoteIdentifier(fileTable(ordinal))}`,
+          )
+          .join(' UNION ALL ');
+        return [
+          ...input.files.flatMap((each, ordinal) => [
+            { step: 'file' as const, sql: this.createTempTable(fileTable(ordinal), input.columns) },
+            {
+              step: 'copy' as const,
+              sql: this.copyFromManifest(fileTable(ordinal), each.manifestUrl, input.copyRoleArn, nested),
+            },
+          ]),
+          { step: 'stage' as const, sql: `CREATE TEMP TABLE ${stage} AS ${union}` },
+        ];
+      },
+      rowCounts: (input) => {
+        const declared = input.files.flatMap((each, ordinal) =>
+          each.rows === undefined ? [] : [`(${file} = ${ordinal} AND staged <> ${Math.trunc(each.rows)})`],
+        );
+        return `SELECT ${this.failWhen('files whose staged rows differ from their footers')} AS refused FROM (${stagedPerFile(input)}) AS per_file WHERE ${declared.join(' OR ')}`;
+      },
+      nullKeys: (input) => {
+        const anyNull = input.settings.keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
+        return `SELECT ${this.failWhen('rows without a key value')} AS refused FROM ${stage} WHERE ${anyNull}`;
+      },
+      ties: (input) =>
+        `SELECT ${this.failWhen('rows of one key that tie in one file')} AS refused FROM (SELECT 1 AS tied FROM (SELECT ${keyList(input)}, rank() OVER (PARTITION BY ${keyList(input)} ORDER BY ${newest(input)}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1 GROUP BY ${keyList(input)} HAVING count(*) > 1) AS ties`,
+      dedupe: (input) =>
+        `CREATE TEMP TABLE ${this.quoteIdentifier(KEPT)} AS SELECT ${file}, ${list(input)} FROM (SELECT ${file}, ${list(input)}, row_number() OVER (PARTITION BY ${keyList(input)} ORDER BY ${newest(input)}) AS ${rank} FROM ${stage}) AS ranked WHERE ${rank} = 1`,
+      dropOlder: ({ table, settings: { keys, version } }) => {
+        if (version === undefined)
+          throw new LoaderError(`${table}: no version column to compare stored rows by`);
+        return this.dropOlderVersions(KEPT, table, keys, version);
+      },
+      count: (input, context) => {
+        const t = this.quoteTable(input.table);
+        const kept = written(context);
+        // One row per file: staged, kept (written) and replaced (stored rows it replaces).
+        const keptPerFile = `SELECT ${file}, count(*) AS kept FROM ${kept} GROUP BY ${file}`;
+        const replacedPerFile = context.replaces
+          ? `SELECT ${kept}.${file}, count(*) AS replaced FROM ${t} JOIN ${kept} ON ${this.match(t, kept, input.settings.keys)} GROUP BY ${kept}.${file}`
+          : undefined;
+        return `CREATE TEMP TABLE ${counts} AS SELECT s.${file}, s.staged, coalesce(k.kept, 0) AS kept, ${replacedPerFile === undefined ? 'CAST(0 AS BIGINT)' : 'coalesce(r.replaced, 0)'} AS replaced FROM (${stagedPerFile(input)}) AS s LEFT JOIN (${keptPerFile}) AS k ON k.${file} = s.${file}${replacedPerFile === undefined ? '' : ` LEFT JOIN (${replacedPerFile}) AS r ON r.${file} = s.${file}`}`;
+      },
+      deleteReplaced: (input, context) => {
+        const t = this.quoteTable(input.table);
+        const kept = written(context);
+        return `DELETE FROM ${t} USING ${kept} WHERE ${this.match(t, kept, input.settings.keys)} AND ${context.guard}`;
+      },
+      insert: (input, context) =>
+        `INSERT INTO ${this.quoteTable(input.table)} (${list(input)}) SELECT ${list(input)} FROM ${written(context)} WHERE ${context.guard}`,
+      ledgerRow: (input, each, ordinal, context) => {
+        return `SELECT ${this.quoteLiteral(each.objectUri)}, ${this.quoteLiteral(each.identity)}, ${this.quoteLiteral(input.table)}, 'loaded', kept - replaced, replaced, staged - kept, 0, ${this.quoteLiteral(input.batchId)} FROM ${counts} WHERE ${file} = ${ordinal} AND ${context.guard}`;
+      },
+      ledgerInsert: (rows) =>
+        `INSERT INTO ${this.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) ${rows.join(' UNION ALL ')}`,
     };
   }
 
@@ -524,33 +431,6 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
       (column) => `${this.quoteIdentifier(column.name)} ${this.columnType(column.type, column.name)}`,
     );
     return `CREATE TEMP TABLE ${this.quoteIdentifier(name)} (${definitions.join(', ')})`;
-  }
-
-  /**
-   * One ledger row per file, with that file's own counts. Rows are grouped into as few INSERTs as
-   * fit the Data API's statement size each.
-   */
-  #ledgerInserts(input: BatchInput, counts: string, guard: string): BatchStatement[] {
-    const head = `INSERT INTO ${this.quoteTable(LEDGER_TABLE)} (object_uri, object_identity, target_table, status, rows_inserted, rows_updated, rows_unchanged, duration_ms, batch_id) `;
-    const file = this.quoteIdentifier(FILE);
-    const rows = input.files.map(
-      (each, ordinal) =>
-        `SELECT ${this.quoteLiteral(each.objectUri)}, ${this.quoteLiteral(each.identity)}, ${this.quoteLiteral(input.table)}, 'loaded', kept - replaced, replaced, staged - kept, 0, ${this.quoteLiteral(input.batchId)} FROM ${counts} WHERE ${file} = ${ordinal} AND ${guard}`,
-    );
-    const budget = redshiftCapabilities.maxStatementBytes;
-    const statements: BatchStatement[] = [];
-    let group: string[] = [];
-    const flush = () => {
-      if (group.length > 0) statements.push({ step: 'ledger', sql: head + group.join(' UNION ALL ') });
-      group = [];
-    };
-    for (const row of rows) {
-      const candidate = head + [...group, row].join(' UNION ALL ');
-      if (group.length > 0 && Buffer.byteLength(candidate) > budget) flush();
-      group.push(row);
-    }
-    flush();
-    return statements;
   }
 }
 
