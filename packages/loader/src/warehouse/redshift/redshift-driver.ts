@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { GetBucketLocationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { unquoteEtag } from '@lakeload/commons';
 import { LoaderError } from '../../errors.js';
 import { ledgerKey } from '../../ledger/ledger.js';
 import { BatchTooLargeError, planBatchMerge } from '../../plan/batch-merge.js';
 import type { Column } from '../../schema/parquet.js';
-import { unquoteEtag } from '../../shared/etag.js';
 import { createS3Client, mapS3Error, ObjectChangedError } from '../../sources/s3-client.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
 import { checkBatch } from '../merge.js';
