@@ -1,0 +1,128 @@
+// Files nobody here wrote, beyond the corpus and the type matrix (issues 10 and 11 followed up):
+// each written at test time by DuckDB or hyparquet-writer, loaded twice on every real warehouse and
+// compared with DuckDB's own reading of the file, or refused with a message that names the column
+// and the fix.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  duckdbRows,
+  type Engine,
+  fileFingerprint,
+  fingerprint,
+  printedSelect,
+} from '@lakeload/testkit/fingerprint';
+import { createTestSchema } from '@lakeload/testkit/postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localObject } from '../../src/events/local.js';
+import { Loader, type ObjectResult } from '../../src/load.js';
+import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
+import type { Driver } from '../../src/warehouse/dialect.js';
+import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
+import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+
+interface Backend {
+  name: Engine;
+  open: (root: string) => Promise<{ driver: Driver; cleanup: () => Promise<void> }>;
+}
+const backends: Backend[] = [
+  {
+    name: 'duckdb',
+    open: async (root) => ({
+      driver: await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') }),
+      cleanup: async () => {},
+    }),
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const schema = await createTestSchema('lakeload_hostile');
+      return { driver: await postgresWarehouse({ connectionString: schema.url }), cleanup: schema.drop };
+    },
+  },
+];
+
+/** `count` integer columns c0, c1, … holding their own number, as a DuckDB SELECT. */
+const columnsSelect = (count: number) =>
+  `SELECT ${Array.from({ length: count }, (_, index) => `${index} AS c${index}`).join(', ')}`;
+
+describe.each(backends)('hostile files on $name', (backend) => {
+  let root: string;
+  let lake: string;
+  let driver: Driver;
+  let cleanup: () => Promise<void>;
+  let writer: DuckDBInstance;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), `lakeload-hostile-${backend.name}-`));
+    lake = join(root, 'lake');
+    ({ driver, cleanup } = await backend.open(root));
+    writer = await DuckDBInstance.create(':memory:');
+  });
+  afterEach(async () => {
+    await driver.close();
+    await cleanup();
+    writer.closeSync();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** Writes the rows of a DuckDB SELECT to lake/<key>, with COPY's `options`. */
+  async function duckdbFile(key: string, select: string, options = ''): Promise<string> {
+    const path = join(lake, key);
+    await mkdir(dirname(path), { recursive: true });
+    const connection = await writer.connect();
+    await connection.run(
+      `COPY (${select}) TO '${path.replaceAll("'", "''")}' (FORMAT parquet${options ? `, ${options}` : ''})`,
+    );
+    connection.closeSync();
+    return key;
+  }
+
+  /** Loads each key in turn, as files arriving one after the other. */
+  async function load(keys: readonly string[], loader = new Loader({ driver })): Promise<ObjectResult[]> {
+    const results: ObjectResult[] = [];
+    for (const key of keys)
+      results.push(await loader.loadFile(await localObject(lake, key), join(lake, key)));
+    return results;
+  }
+
+  /** The table holds exactly what DuckDB reads from these files, column by column. */
+  async function expectHolds(table: string, keys: readonly string[]) {
+    const paths = keys.map((key) => join(lake, key));
+    const source = await fileSource(paths[0] as string);
+    const { columns } = await readParquetSchema(source).finally(() => source.close());
+    const connection = await writer.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, paths);
+    connection.closeSync();
+    const stored = await driver.query(
+      printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(table)),
+    );
+    expect(fingerprint(columns, stored)).toEqual(expected);
+  }
+
+  const statuses = (results: readonly ObjectResult[]) =>
+    results.map((result) => [result.status, 'error' in result ? result.error : undefined]);
+
+  it('loads a file of 1,100 columns, keyless and keyed', async () => {
+    const keys = [
+      await duckdbFile('wide/a.parquet', columnsSelect(1100)),
+      await duckdbFile('wide/b.parquet', columnsSelect(1100)),
+    ];
+    expect(statuses(await load(keys))).toEqual([
+      ['loaded', undefined],
+      ['loaded', undefined],
+    ]);
+    await expectHolds('wide', keys);
+    const keyed = [
+      await duckdbFile('wide_keyed/a.parquet', columnsSelect(1100)),
+      await duckdbFile('wide_keyed/b.parquet', columnsSelect(1100)),
+    ];
+    const loader = new Loader({ driver, tables: { wide_keyed: { keys: ['c0'], contract: 'evolve' } } });
+    expect(await load(keyed, loader)).toMatchObject([
+      { status: 'loaded', inserted: 1 },
+      { status: 'loaded', inserted: 0, updated: 1 },
+    ]);
+  });
+});
