@@ -14,10 +14,12 @@ import {
   printedSelect,
 } from '@lakeload/testkit/fingerprint';
 import { createTestSchema } from '@lakeload/testkit/postgres';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
 import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
+import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
@@ -124,5 +126,51 @@ describe.each(backends)('hostile files on $name', (backend) => {
       { status: 'loaded', inserted: 1 },
       { status: 'loaded', inserted: 0, updated: 1 },
     ]);
+  });
+
+  it('refuses a file of more columns than staging can hold before creating its table', async () => {
+    const key = await duckdbFile('columns/a.parquet', columnsSelect(1599));
+    const [result] = await load([key]);
+    if (backend.name === 'duckdb') {
+      expect(result).toMatchObject({ status: 'loaded', inserted: 1 });
+      return;
+    }
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(result && 'error' in result && result.error).toMatch(
+      /columns: the file has 1599 columns; this warehouse loads at most 1598 .*Split the file's columns/,
+    );
+    expect(await driver.tableColumns('columns')).toBeUndefined();
+  });
+
+  it("refuses a column named like the warehouse's system columns, and loads the batch's other files", async () => {
+    const bad = await duckdbFile('sys/a.parquet', `SELECT 1 AS id, 2 AS ctid`);
+    const good = await duckdbFile('plain/a.parquet', `SELECT 1 AS id`);
+    const refs = [await localObject(lake, bad), await localObject(lake, good)];
+    const [refused, loaded] = await new Loader({ driver }).loadObjects(refs, localStore());
+    expect(loaded).toMatchObject({ status: 'loaded', inserted: 1 });
+    if (backend.name === 'duckdb') {
+      expect(refused).toMatchObject({ status: 'loaded', inserted: 1 });
+      return;
+    }
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused && 'error' in refused && refused.error).toMatch(
+      /sys: the file's column "ctid" has the name of a system column .*rename the column in the file/,
+    );
+  });
+
+  it('refuses a column without a name, saying which', async () => {
+    await mkdir(join(lake, 'unnamed'), { recursive: true });
+    parquetWriteFile({
+      filename: join(lake, 'unnamed/a.parquet'),
+      columnData: [
+        { name: 'id', data: [1], type: 'INT32' },
+        { name: '', data: [2], type: 'INT32' },
+      ],
+    });
+    const [result] = await load(['unnamed/a.parquet']);
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(result && 'error' in result && result.error).toMatch(
+      /unnamed: the file's column 2 is named "", which no SQL identifier can be; give it a name/,
+    );
   });
 });

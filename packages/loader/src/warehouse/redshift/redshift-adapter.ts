@@ -38,5 +38,16 @@ export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   // Every name is folded to lower case, quoted or not, while enable_case_sensitive_identifier is
   // off (the default), and is at most 127 bytes: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
   // COPY matches Parquet columns by position, so no name is reserved.
-  names: { foldsToLower: true, caseInsensitive: false, maxNameBytes: 127, reservedColumns: [] },
+  names: {
+    foldsToLower: true,
+    caseInsensitive: false,
+    maxNameBytes: 127,
+    reservedColumns: [],
+    // PostgreSQL's system columns, and `oid`, which Redshift's tables still have (its engine
+    // descends from PostgreSQL 8.0): https://www.postgresql.org/docs/8.0/ddl-system-columns.html
+    systemColumns: ['oid', 'tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'],
+    // 1,600 columns per table (https://docs.aws.amazon.com/redshift/latest/dg/r_CTAS_usage_notes.html);
+    // staging adds each row's file.
+    maxColumns: 1599,
+  },
 };
