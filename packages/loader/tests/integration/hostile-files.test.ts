@@ -173,4 +173,36 @@ describe.each(backends)('hostile files on $name', (backend) => {
       /unnamed: the file's column 2 is named "", which no SQL identifier can be; give it a name/,
     );
   });
+
+  it('a UTC nanosecond timestamp after a microsecond one: as DuckDB reads it, else refused naming nanoseconds', async () => {
+    const micros = await duckdbFile(
+      'ns/a.parquet',
+      `SELECT TIMESTAMPTZ '2025-11-13 10:00:00.123456+00' AS at`,
+    );
+    await mkdir(join(lake, 'ns'), { recursive: true });
+    parquetWriteFile({
+      filename: join(lake, 'ns/b.parquet'),
+      columnData: [{ name: 'at', data: [1763028000123456789n] }],
+      schema: [
+        { name: 'root', num_children: 1 },
+        {
+          name: 'at',
+          type: 'INT64',
+          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' },
+          repetition_type: 'OPTIONAL',
+        },
+      ],
+    });
+    const [first, second] = await load([micros, 'ns/b.parquet']);
+    expect(first).toMatchObject({ status: 'loaded', inserted: 1 });
+    if (backend.name === 'duckdb') {
+      expect(second).toMatchObject({ status: 'loaded', inserted: 1 });
+      await expectHolds('ns', [micros, 'ns/b.parquet']);
+      return;
+    }
+    expect(second).toMatchObject({ status: 'failed' });
+    expect(second && 'error' in second && second.error).toMatch(
+      /column "at" is a timestamp in nanoseconds; PostgreSQL keeps microseconds/,
+    );
+  });
 });

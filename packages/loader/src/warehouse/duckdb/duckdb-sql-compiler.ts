@@ -19,8 +19,8 @@ const OLDER = '__lakeload_older';
  * DuckDB's types, one for one with Parquet's (the type table in the package README):
  * int8..64 → TINYINT..BIGINT (UTINYINT..UBIGINT unsigned), float32/64 → FLOAT/DOUBLE,
  * decimal(p,s) → DECIMAL(p,s) (p ≤ 38), string/json/uuid → VARCHAR/JSON/UUID, binary → BLOB,
- * date → DATE, time → TIME, timestamp → TIMESTAMP (UTC-adjusted → TIMESTAMPTZ; nanoseconds →
- * TIMESTAMP_NS), interval → INTERVAL; structs, lists and maps → STRUCT(…), T[], MAP(K, V).
+ * date → DATE, time → TIME (UTC-adjusted → TIMETZ; nanoseconds → TIME_NS), timestamp → TIMESTAMP
+ * (UTC-adjusted → TIMESTAMPTZ; nanoseconds → TIMESTAMP_NS), interval → INTERVAL; structs, lists and maps → STRUCT(…), T[], MAP(K, V).
  */
 export class DuckDBSqlCompiler extends SqlCompiler {
   columnType(type: ColumnType, column: string): string {
@@ -50,11 +50,14 @@ export class DuckDBSqlCompiler extends SqlCompiler {
         return 'BLOB';
       case 'date':
         return 'DATE';
+      // DuckDB has no zone-aware type in nanoseconds: its reader reads a UTC-adjusted nanosecond time
+      // or timestamp as TIMETZ or TIMESTAMPTZ, in microseconds, and the column takes what it reads.
       case 'time':
-        return type.utc ? 'TIMETZ' : 'TIME';
+        if (type.utc) return 'TIMETZ';
+        return type.unit === 'nanos' ? 'TIME_NS' : 'TIME';
       case 'timestamp':
-        if (type.unit === 'nanos') return 'TIMESTAMP_NS';
-        return type.utc ? 'TIMESTAMPTZ' : 'TIMESTAMP';
+        if (type.utc) return 'TIMESTAMPTZ';
+        return type.unit === 'nanos' ? 'TIMESTAMP_NS' : 'TIMESTAMP';
       case 'interval':
         return 'INTERVAL';
       case 'nested':
