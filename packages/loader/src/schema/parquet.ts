@@ -401,6 +401,24 @@ function topLevel(elements: readonly SchemaElement[]): Column[] {
   return root.children.map((node) => field(node.element.name, fieldType(node), optional(node)));
 }
 
+/**
+ * Refuses a decimal annotation no reader can honour: LogicalTypes.md (DECIMAL) requires a precision
+ * of at least 1 and a scale from 0 to the precision
+ * (https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#decimal).
+ */
+function checkDecimals(columns: readonly Column[], file: string, parent = ''): void {
+  for (const { name, type } of columns) {
+    const path = `${parent}${name}`;
+    if (type.kind === 'nested') checkDecimals(type.children ?? [], file, `${path}.`);
+    if (type.kind !== 'decimal') continue;
+    if (type.precision < 1 || type.scale < 0 || type.scale > type.precision) {
+      throw new ParquetFormatError(
+        `${file}: column "${path}" is annotated decimal(${type.precision},${type.scale}), which Parquet does not allow (precision at least 1, scale from 0 to the precision); rewrite the file with a valid decimal type`,
+      );
+    }
+  }
+}
+
 const MAGIC = 'PAR1';
 // One read of the tail usually covers the whole footer.
 const TAIL_BYTES = 64 * 1024;
@@ -430,8 +448,10 @@ export async function readParquetSchema(source: ByteSource): Promise<ParquetSche
       : await source.read(source.size - 8 - footerLength, footerLength);
   try {
     const meta = readFileMetaData(footer);
+    const columns = topLevel(meta.elements);
+    checkDecimals(columns, source.name);
     return {
-      columns: topLevel(meta.elements),
+      columns,
       rows: meta.rows > 0 ? meta.rows : meta.groupRows,
       rowGroups: meta.rowGroups,
       ...(meta.createdBy ? { createdBy: meta.createdBy } : {}),

@@ -205,4 +205,28 @@ describe.each(backends)('hostile files on $name', (backend) => {
       /column "at" is a timestamp in nanoseconds; PostgreSQL keeps microseconds/,
     );
   });
+
+  it('refuses a decimal whose scale exceeds its precision, naming the file and the column', async () => {
+    await mkdir(join(lake, 'scale'), { recursive: true });
+    parquetWriteFile({
+      filename: join(lake, 'scale/a.parquet'),
+      columnData: [{ name: 'amount', data: [5, null] }],
+      schema: [
+        { name: 'root', num_children: 1 },
+        {
+          name: 'amount',
+          type: 'INT32',
+          converted_type: 'DECIMAL',
+          precision: 2,
+          scale: 4,
+          repetition_type: 'OPTIONAL',
+        },
+      ],
+    });
+    const [result] = await load(['scale/a.parquet']);
+    expect(result).toMatchObject({ status: 'failed', retryable: false });
+    expect(result && 'error' in result && result.error).toMatch(
+      /scale\/a\.parquet: column "amount" is annotated decimal\(2,4\), which Parquet does not allow .*rewrite the file/,
+    );
+  });
 });
