@@ -42,6 +42,14 @@ describe('name rules per warehouse', () => {
     }
   });
 
+  it("refuses on Redshift, whatever their case, the columns its staging adds beside the file's", () => {
+    for (const name of ['__LAKELOAD_FILE', '__lakeload_rank']) {
+      expect(() => checkColumnNames('t', [col('id'), col(name)], redshift)).toThrow(
+        new RegExp(`"${name}" has a name the loader uses for its own bookkeeping`),
+      );
+    }
+  });
+
   it("refuses a column named like the warehouse's system columns, as the catalog stores it", () => {
     expect(() => checkColumnNames('t', [col('ctid')], postgres)).toThrow(
       /"ctid" has the name of a system column every table of this warehouse has .*rename the column/,

@@ -37,12 +37,13 @@ export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   supportsMerge: false,
   // Every name is folded to lower case, quoted or not, while enable_case_sensitive_identifier is
   // off (the default), and is at most 127 bytes: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
-  // COPY matches Parquet columns by position, so no name is reserved.
+  // COPY matches Parquet columns by position; staging adds each row's file and, ranking rows of a
+  // key, their rank beside the file's columns (redshift-sql-compiler.ts: FILE, RANK).
   names: {
     foldsToLower: true,
     caseInsensitive: false,
     maxNameBytes: 127,
-    reservedColumns: [],
+    reservedColumns: ['__lakeload_file', '__lakeload_rank'],
     // PostgreSQL's system columns, and `oid`, which Redshift's tables still have (its engine
     // descends from PostgreSQL 8.0): https://www.postgresql.org/docs/8.0/ddl-system-columns.html
     systemColumns: ['oid', 'tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'],
