@@ -229,4 +229,26 @@ describe.each(backends)('hostile files on $name', (backend) => {
       /scale\/a\.parquet: column "amount" is annotated decimal\(2,4\), which Parquet does not allow .*rewrite the file/,
     );
   });
+
+  it('loads decimals of every precision and scale, floats at their limits and far dates, as DuckDB reads them', async () => {
+    const decimals: string[] = [];
+    for (let precision = 1; precision <= 38; precision++) {
+      for (const scale of new Set([0, Math.floor(precision / 2), precision])) {
+        const digits = `${'9'.repeat(precision - scale)}${scale ? `.${'9'.repeat(scale)}` : ''}`;
+        decimals.push(`'-${digits}'::DECIMAL(${precision},${scale}) AS "d${precision}_${scale}"`);
+      }
+    }
+    const select = `SELECT ${decimals.join(', ')}, v AS f64, CASE WHEN abs(v) < 3e38 OR isinf(v) OR isnan(v) THEN v END::FLOAT AS f32, d FROM (VALUES
+      (1.7976931348623157e308::DOUBLE, DATE '0001-01-01'), (4.9e-324, DATE '9999-12-31'), (-0.0, DATE '-4000-01-01'),
+      ('nan', NULL), ('inf', NULL), ('-inf', NULL), (NULL, NULL)) AS t(v, d)`;
+    const keys = [
+      await duckdbFile('limits/a.parquet', select, 'COMPRESSION zstd, ROW_GROUP_SIZE 2'),
+      await duckdbFile('limits/b.parquet', select, 'PARQUET_VERSION v2, COMPRESSION gzip'),
+    ];
+    expect(statuses(await load(keys))).toEqual([
+      ['loaded', undefined],
+      ['loaded', undefined],
+    ]);
+    await expectHolds('limits', keys);
+  });
 });
