@@ -103,6 +103,10 @@ export const SOURCES: Record<string, Source> = {
       { name: 'v', type: 'BYTE_ARRAY', logical_type: { type: 'BSON' }, repetition_type: 'OPTIONAL' },
     ]),
   },
+  VARIANT: { hyparquet: [{ name: 'v', data: [{ a: 1, b: ['x'] }, 'text', 12.5, null], type: 'VARIANT' }] },
+  'GEOMETRY (WKB)': {
+    hyparquet: [{ name: 'v', data: [{ type: 'Point', coordinates: [1, 2] }, null], type: 'GEOMETRY' }],
+  },
   UUID: { duckdb: `SELECT * FROM (VALUES ('4ac7a9e9-607c-4c8a-84f3-843f0191e3fd'::UUID), (NULL)) AS t(v)` },
   'BYTE_ARRAY, no annotation': {
     duckdb: `SELECT * FROM (VALUES ('\\x00\\x01'::BLOB), ('hello'::BLOB), (NULL)) AS t(v)`,

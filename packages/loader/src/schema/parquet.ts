@@ -23,7 +23,8 @@ export type ColumnType =
   | { kind: 'string' }
   | { kind: 'json' }
   | { kind: 'uuid' }
-  | { kind: 'binary'; fixedLength?: number }
+  /** `geospatial`: WKB under Parquet's GEOMETRY or GEOGRAPHY annotation, which readers take as a geometry. */
+  | { kind: 'binary'; fixedLength?: number; geospatial?: 'geometry' | 'geography' }
   | { kind: 'date' }
   | { kind: 'time'; unit: TimeUnit; utc: boolean }
   | { kind: 'timestamp'; unit: TimeUnit; utc: boolean }
@@ -39,6 +40,8 @@ export interface NestedType {
   kind: 'nested';
   shape: 'struct' | 'list' | 'map';
   children?: Column[];
+  /** A struct annotated VARIANT (its `metadata` and `value`), which DuckDB reads as its own VARIANT. */
+  variant?: true;
 }
 
 export interface Column {
@@ -77,6 +80,9 @@ type SimpleLogical =
   | 'uuid'
   | 'unknown'
   | 'float16'
+  | 'variant'
+  | 'geometry'
+  | 'geography'
   | 'other';
 type LogicalType =
   | { kind: SimpleLogical }
@@ -146,6 +152,9 @@ function readLogical(reader: CompactReader): LogicalType {
     13: 'bson',
     14: 'uuid',
     15: 'float16',
+    16: 'variant',
+    17: 'geometry',
+    18: 'geography',
   };
   reader.struct((id, kind) => {
     if (id === 5) {
@@ -250,6 +259,9 @@ function leafType(element: SchemaElement): ColumnType {
         return { kind: 'float', bits: 16 };
       case 'decimal':
         return { kind: 'decimal', precision: logical.precision, scale: logical.scale };
+      case 'geometry':
+      case 'geography':
+        return { kind: 'binary', geospatial: logical.kind };
       case 'time':
         return { kind: 'time', unit: logical.unit, utc: logical.utc };
       case 'timestamp':
@@ -375,6 +387,7 @@ function nodeType(node: Node): ColumnType {
     kind: 'nested',
     shape: 'struct',
     children: children.map((child) => field(child.element.name, fieldType(child), optional(child))),
+    ...(element.logical?.kind === 'variant' ? { variant: true as const } : {}),
   };
 }
 

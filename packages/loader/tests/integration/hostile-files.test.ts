@@ -251,4 +251,21 @@ describe.each(backends)('hostile files on $name', (backend) => {
     ]);
     await expectHolds('limits', keys);
   });
+
+  it("a DuckDB UNION (a struct whose tag has no name): PostgreSQL's jsonb holds it, DuckDB refuses it clearly", async () => {
+    const key = await duckdbFile(
+      'tagged/a.parquet',
+      `SELECT * FROM (VALUES (1::UNION(i INTEGER, s VARCHAR)), ('x'::UNION(i INTEGER, s VARCHAR)), (NULL)) AS t(v)`,
+    );
+    const [result] = await load([key]);
+    if (backend.name === 'postgres') {
+      expect(result).toMatchObject({ status: 'loaded', inserted: 3 });
+      await expectHolds('tagged', [key]);
+      return;
+    }
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(result && 'error' in result && result.error).toMatch(
+      /column "v" is a struct with a field without a name .*Give every field a name/,
+    );
+  });
 });

@@ -3,6 +3,7 @@ import type { Column, ColumnType, NestedType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  geospatialRefused,
   KEEP,
   parquetBatchSource,
   ROW,
@@ -47,6 +48,7 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'uuid':
         return 'UUID';
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         return 'BLOB';
       case 'date':
         return 'DATE';
@@ -79,6 +81,15 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'map':
         return `MAP(${child(0)}, ${child(1)})`;
       case 'struct':
+        if (type.variant)
+          throw new UnsupportedTypeError(
+            `column "${column}" is a VARIANT, which DuckDB reads as its own VARIANT type and the loader does not map to a table column. Write it as JSON text`,
+          );
+        // A UNION as DuckDB writes it: its tag is a field without a name.
+        if (children.some((field) => field.name === ''))
+          throw new UnsupportedTypeError(
+            `column "${column}" is a struct with a field without a name (as DuckDB writes a UNION), which a DuckDB table cannot have. Give every field a name, or write the value as JSON text`,
+          );
         if (children.length === 0)
           throw new UnsupportedTypeError(
             `column "${column}" is a struct without fields; DuckDB needs at least one`,

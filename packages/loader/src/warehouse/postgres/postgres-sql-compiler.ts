@@ -2,6 +2,7 @@ import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  geospatialRefused,
   parquetBatchSource,
   ROW,
   rankedRows,
@@ -46,6 +47,7 @@ export class PostgresSqlCompiler extends SqlCompiler {
       case 'uuid':
         return 'uuid';
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         return 'bytea';
       case 'date':
         return 'date';

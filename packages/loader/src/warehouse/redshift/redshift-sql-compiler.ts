@@ -8,7 +8,7 @@ import { DEAD_LETTER_KEY, DEAD_LETTER_TABLE, LEDGER_TABLE, LedgerSql } from '../
 import type { Column, ColumnType } from '../../schema/parquet.js';
 import type { TableSettings } from '../dialect.js';
 import { PostgresSqlCompiler } from '../postgres/postgres-sql-compiler.js';
-import { UnsupportedTypeError } from '../sql-compiler.js';
+import { geospatialRefused, UnsupportedTypeError } from '../sql-compiler.js';
 import { redshiftCapabilities } from './redshift-adapter.js';
 
 /** Redshift's widest VARCHAR, in bytes: every string column gets it (see the README's type table). */
@@ -241,6 +241,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
           'a UUID (16-byte fixed-width binary), which COPY from Parquet cannot load. Write it as a string',
         );
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         if (type.fixedLength !== undefined) {
           throw refused(
             column,
@@ -266,6 +267,11 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
           'an interval, which COPY from Parquet cannot load. Write it as a number of seconds',
         );
       case 'nested':
+        if (type.variant)
+          throw refused(
+            column,
+            'a VARIANT, which COPY from Parquet cannot load into SUPER. Write it as JSON text',
+          );
         return 'SUPER';
     }
   }
