@@ -268,4 +268,23 @@ describe.each(backends)('hostile files on $name', (backend) => {
       /column "v" is a struct with a field without a name .*Give every field a name/,
     );
   });
+
+  it('loads a GeoParquet file (WKB under "geo" metadata, as DuckDB and GeoPandas write it) as its bytes', async () => {
+    const select = `SELECT * FROM (VALUES (1, 'POINT(1 2)'::GEOMETRY), (2, 'LINESTRING(0 0, 1 1)'::GEOMETRY), (3, NULL)) AS t(id, g)`;
+    const keys = [await duckdbFile('geo/a.parquet', select), await duckdbFile('geo/b.parquet', select)];
+    expect(statuses(await load(keys))).toEqual([
+      ['loaded', undefined],
+      ['loaded', undefined],
+    ]);
+    const connection = await writer.connect();
+    const wkb = await duckdbRows(connection)(
+      `SELECT hex(ST_AsWKB(g)) AS c0 FROM read_parquet(${driver.compiler.quoteLiteral(join(lake, keys[0] as string))})`,
+    );
+    connection.closeSync();
+    const stored = await driver.query(
+      printedSelect(backend.name, driver.compiler, [{ name: 'g', type: { kind: 'binary' } }], 'geo'),
+    );
+    const sorted = (rows: Record<string, unknown>[]) => rows.map((row) => String(row.c0)).sort();
+    expect(sorted(stored)).toEqual(sorted([...wkb, ...wkb]));
+  });
 });
