@@ -75,7 +75,7 @@ describe('reserved targets', () => {
 
   it('refuses a folder whose decoded name holds a NUL character', () => {
     expect(() => route('lake/a\u0000b/f.parquet', 10)).toThrow(
-      /into table "a\u0000b" \(named by its folder\): a NUL character, which no table name can hold/,
+      '(named by its folder): a NUL character, which no table name can hold',
     );
   });
 
