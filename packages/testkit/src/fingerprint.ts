@@ -47,7 +47,8 @@ export function printed(engine: Engine, type: PrintableType, value: string): str
 
 /** A decimal number's text without representation: no trailing zeros, no `+`, no `-0`. */
 function canonicalNumber(text: string): string {
-  if (/e/i.test(text) || !/^-?\d+(\.\d+)?$/.test(text)) {
+  // DuckDB prints a decimal of no whole digits as `.5` (DECIMAL(p,p)), PostgreSQL as `0.5`.
+  if (/e/i.test(text) || !/^-?(\d+(\.\d+)?|\.\d+)$/.test(text)) {
     const number = Number(
       text.toLowerCase() === 'inf' ? 'Infinity' : text.toLowerCase() === '-inf' ? '-Infinity' : text,
     );
@@ -55,7 +56,7 @@ function canonicalNumber(text: string): string {
   }
   let [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');
   fraction = fraction.replace(/0+$/, '');
-  whole = whole.replace(/^0+(?=\d)/, '');
+  whole = whole.replace(/^0+(?=\d)/, '') || '0';
   const body = fraction ? `${whole}.${fraction}` : whole;
   return text.startsWith('-') && body !== '0' ? `-${body}` : body;
 }
@@ -114,6 +115,9 @@ export function canonical(type: PrintableType, text: unknown): string {
       return canonicalJson(value);
     case 'uuid':
       return value.toLowerCase();
+    case 'date':
+      // DuckDB prints a date before year 1 as `… (BC)`, PostgreSQL as `… BC`.
+      return value.replace(/ \(BC\)$/, ' BC');
     case 'interval':
       // PostgreSQL prints months as `mon`/`mons`, DuckDB as `month`/`months`.
       return value.replace(/\bmon(s?)\b/g, 'month$1');

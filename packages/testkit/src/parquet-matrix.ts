@@ -104,6 +104,10 @@ export const SOURCES: Record<string, Source> = {
       { name: 'v', type: 'BYTE_ARRAY', logical_type: { type: 'BSON' }, repetition_type: 'OPTIONAL' },
     ]),
   },
+  VARIANT: { hyparquet: [{ name: 'v', data: [{ a: 1, b: ['x'] }, 'text', 12.5, null], type: 'VARIANT' }] },
+  'GEOMETRY (WKB)': {
+    hyparquet: [{ name: 'v', data: [{ type: 'Point', coordinates: [1, 2] }, null], type: 'GEOMETRY' }],
+  },
   UUID: { duckdb: `SELECT * FROM (VALUES ('4ac7a9e9-607c-4c8a-84f3-843f0191e3fd'::UUID), (NULL)) AS t(v)` },
   'BYTE_ARRAY, no annotation': {
     duckdb: `SELECT * FROM (VALUES ('\\x00\\x01'::BLOB), ('hello'::BLOB), (NULL)) AS t(v)`,
@@ -116,6 +120,30 @@ export const SOURCES: Record<string, Source> = {
   DATE: { duckdb: `SELECT * FROM (VALUES (DATE '2025-11-13'), (DATE '0001-01-01'), (NULL)) AS t(v)` },
   'TIME(micros, local)': { duckdb: `SELECT * FROM (VALUES (TIME '10:00:00.123456'), (NULL)) AS t(v)` },
   'TIME(micros, UTC)': { duckdb: `SELECT * FROM (VALUES ('10:00:00.5+00'::TIMETZ), (NULL)) AS t(v)` },
+  'TIME(nanos, local)': { duckdb: `SELECT * FROM (VALUES ('10:00:00.123456789'::TIME_NS), (NULL)) AS t(v)` },
+  // DuckDB writes no zone-aware type in nanoseconds.
+  'TIME(nanos, UTC)': {
+    hyparquet: [{ name: 'v', data: [36000123456789n, null] }],
+    schema: S([
+      {
+        name: 'v',
+        type: 'INT64',
+        logical_type: { type: 'TIME', isAdjustedToUTC: true, unit: 'NANOS' },
+        repetition_type: 'OPTIONAL',
+      },
+    ]),
+  },
+  'TIMESTAMP(nanos, UTC)': {
+    hyparquet: [{ name: 'v', data: [1763028000123456789n, null] }],
+    schema: S([
+      {
+        name: 'v',
+        type: 'INT64',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' },
+        repetition_type: 'OPTIONAL',
+      },
+    ]),
+  },
   'TIMESTAMP(millis, local)': {
     duckdb: `SELECT * FROM (VALUES (TIMESTAMP_MS '2025-11-13 10:00:00.123'), (NULL)) AS t(v)`,
   },

@@ -34,6 +34,8 @@ export function foldName(name: string): string {
 export function refusedTarget(table: string): string | undefined {
   const folded = foldName(table);
   if (folded.trim() === '') return 'an empty or invisible name';
+  // A key may hold one (`%00` in the event); no SQL name can.
+  if (table.includes('\u0000')) return 'a NUL character, which no table name can hold';
   for (const [owner, names] of Object.entries(SYSTEM_NAMES)) {
     const hit = names.find((name) => (name.endsWith('_') ? folded.startsWith(name) : folded === name));
     if (hit === undefined) continue;

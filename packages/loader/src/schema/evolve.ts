@@ -87,11 +87,13 @@ function widened(target: ColumnType, file: ColumnType): ColumnType | undefined {
   if (target.kind === 'nested' && file.kind === 'nested' && target.shape === file.shape) {
     return widenedNested(target, file);
   }
+  // A UTC-adjusted one in nanoseconds too: DuckDB reads it in microseconds (the other warehouses
+  // refuse nanoseconds when they stage the file).
   if (
     (target.kind === 'timestamp' || target.kind === 'time') &&
     file.kind === target.kind &&
     target.unit === 'micros' &&
-    file.unit !== 'nanos' &&
+    (file.unit !== 'nanos' || file.utc) &&
     target.utc === file.utc
   ) {
     return target;

@@ -30,6 +30,15 @@ export interface NameRules {
    * table of that name would shadow it (Redshift: temp tables resolve first within a session).
    */
   reservedTablePrefix?: string;
+   * Names of the columns every table has already (PostgreSQL's `ctid`, `xmin`, …), as the catalog
+   * stores them: no column of the table may take one.
+   */
+  systemColumns?: readonly string[];
+  /**
+   * The most columns a file may have: the warehouse's most per table less the columns that staging
+   * adds beside the file's own, so that a file that creates its table can also be staged.
+   */
+  maxColumns?: number;
 }
 
 /** A name that the warehouse would fold or cut onto another, or that the loader uses itself. */
@@ -62,9 +71,26 @@ export function nameKey(name: string, rules: NameRules): string {
  * and Redshift folds them to one.
  */
 export function checkColumnNames(table: string, columns: readonly Column[], rules: NameRules): void {
+  if (rules.maxColumns !== undefined && columns.length > rules.maxColumns) {
+    throw new NameCollisionError(
+      `${table}: the file has ${columns.length} columns; this warehouse loads at most ${rules.maxColumns} (its limit per table, less the columns the load adds while staging). Split the file's columns over several tables`,
+    );
+  }
   const reserved = new Set(rules.reservedColumns.map((name) => name.toLowerCase()));
+  const system = new Set(rules.systemColumns);
   const seen = new Map<string, string>();
-  for (const { name } of columns) {
+  for (const [index, { name }] of columns.entries()) {
+    // Parquet allows any name; SQL has no empty identifier, and none with a NUL character.
+    if (name === '' || name.includes('\u0000')) {
+      throw new NameCollisionError(
+        `${table}: the file's column ${index + 1} is named ${JSON.stringify(name)}, which no SQL identifier can be; give it a name (without NUL characters) in the file`,
+      );
+    }
+    if (system.has(storedName(name, rules))) {
+      throw new NameCollisionError(
+        `${table}: the file's column "${name}" has the name of a system column every table of this warehouse has (${[...system].join(', ')}); rename the column in the file`,
+      );
+    }
     if (reserved.has(name.toLowerCase())) {
       throw new NameCollisionError(
         `${table}: the file's column "${name}" has a name the loader uses for its own bookkeeping while it reads or stages a file (${rules.reservedColumns.join(', ')}, reserved by the loader); rename the column in the file`,

@@ -23,7 +23,8 @@ export type ColumnType =
   | { kind: 'string' }
   | { kind: 'json' }
   | { kind: 'uuid' }
-  | { kind: 'binary'; fixedLength?: number }
+  /** `geospatial`: WKB under Parquet's GEOMETRY or GEOGRAPHY annotation, which readers take as a geometry. */
+  | { kind: 'binary'; fixedLength?: number; geospatial?: 'geometry' | 'geography' }
   | { kind: 'date' }
   | { kind: 'time'; unit: TimeUnit; utc: boolean }
   | { kind: 'timestamp'; unit: TimeUnit; utc: boolean }
@@ -39,6 +40,8 @@ export interface NestedType {
   kind: 'nested';
   shape: 'struct' | 'list' | 'map';
   children?: Column[];
+  /** A struct annotated VARIANT (its `metadata` and `value`), which DuckDB reads as its own VARIANT. */
+  variant?: true;
 }
 
 export interface Column {
@@ -77,6 +80,9 @@ type SimpleLogical =
   | 'uuid'
   | 'unknown'
   | 'float16'
+  | 'variant'
+  | 'geometry'
+  | 'geography'
   | 'other';
 type LogicalType =
   | { kind: SimpleLogical }
@@ -146,6 +152,9 @@ function readLogical(reader: CompactReader): LogicalType {
     13: 'bson',
     14: 'uuid',
     15: 'float16',
+    16: 'variant',
+    17: 'geometry',
+    18: 'geography',
   };
   reader.struct((id, kind) => {
     if (id === 5) {
@@ -250,6 +259,9 @@ function leafType(element: SchemaElement): ColumnType {
         return { kind: 'float', bits: 16 };
       case 'decimal':
         return { kind: 'decimal', precision: logical.precision, scale: logical.scale };
+      case 'geometry':
+      case 'geography':
+        return { kind: 'binary', geospatial: logical.kind };
       case 'time':
         return { kind: 'time', unit: logical.unit, utc: logical.utc };
       case 'timestamp':
@@ -375,6 +387,7 @@ function nodeType(node: Node): ColumnType {
     kind: 'nested',
     shape: 'struct',
     children: children.map((child) => field(child.element.name, fieldType(child), optional(child))),
+    ...(element.logical?.kind === 'variant' ? { variant: true as const } : {}),
   };
 }
 
@@ -399,6 +412,24 @@ function topLevel(elements: readonly SchemaElement[]): Column[] {
   if (elements.length === 0) throw new ParquetFormatError('the footer holds no schema');
   const root = next();
   return root.children.map((node) => field(node.element.name, fieldType(node), optional(node)));
+}
+
+/**
+ * Refuses a decimal annotation no reader can honour: LogicalTypes.md (DECIMAL) requires a precision
+ * of at least 1 and a scale from 0 to the precision
+ * (https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#decimal).
+ */
+function checkDecimals(columns: readonly Column[], file: string, parent = ''): void {
+  for (const { name, type } of columns) {
+    const path = `${parent}${name}`;
+    if (type.kind === 'nested') checkDecimals(type.children ?? [], file, `${path}.`);
+    if (type.kind !== 'decimal') continue;
+    if (type.precision < 1 || type.scale < 0 || type.scale > type.precision) {
+      throw new ParquetFormatError(
+        `${file}: column "${path}" is annotated decimal(${type.precision},${type.scale}), which Parquet does not allow (precision at least 1, scale from 0 to the precision); rewrite the file with a valid decimal type`,
+      );
+    }
+  }
 }
 
 const MAGIC = 'PAR1';
@@ -430,8 +461,10 @@ export async function readParquetSchema(source: ByteSource): Promise<ParquetSche
       : await source.read(source.size - 8 - footerLength, footerLength);
   try {
     const meta = readFileMetaData(footer);
+    const columns = topLevel(meta.elements);
+    checkDecimals(columns, source.name);
     return {
-      columns: topLevel(meta.elements),
+      columns,
       rows: meta.rows > 0 ? meta.rows : meta.groupRows,
       rowGroups: meta.rowGroups,
       ...(meta.createdBy ? { createdBy: meta.createdBy } : {}),

@@ -22,6 +22,17 @@ export class UnsupportedTypeError extends LoaderError {
     'Write the column in a supported type (see the type table in the loader README), then replay.';
 }
 
+/**
+ * Parquet's geospatial annotations (GEOMETRY, GEOGRAPHY: WKB that DuckDB, the reader, takes as its
+ * GEOMETRY type, https://github.com/apache/parquet-format/blob/master/Geospatial.md), which no
+ * dialect maps yet.
+ */
+export function geospatialRefused(column: string, kind: string): UnsupportedTypeError {
+  return new UnsupportedTypeError(
+    `column "${column}" is annotated ${kind.toUpperCase()} (Parquet's geospatial type), which the loader does not load. Write it as plain binary (WKB, no annotation) or as text (WKT)`,
+  );
+}
+
 /** The quoting every statement goes through; the one place identifiers and literals are escaped. */
 export interface SqlQuoting {
   quoteIdentifier(name: string): string;

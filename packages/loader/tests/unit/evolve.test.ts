@@ -85,11 +85,16 @@ describe('evolve', () => {
     expect(evolve(stored, file, 'freeze', 't')).toEqual({ add: [], widen: [] });
   });
 
-  it('still refuses nanoseconds or another time zone into a microsecond timestamp', () => {
+  it('still refuses local nanoseconds or another time zone into a microsecond timestamp', () => {
     const stored = [col('at', { kind: 'timestamp', unit: 'micros', utc: true })];
     expect(() =>
-      evolve(stored, [col('at', { kind: 'timestamp', unit: 'nanos', utc: true })], 'evolve', 't'),
-    ).toThrow(/timestamp\(micros, utc\) in the table but timestamp\(nanos, utc\)/);
+      evolve(
+        [col('at', { kind: 'timestamp', unit: 'micros', utc: false })],
+        [col('at', { kind: 'timestamp', unit: 'nanos', utc: false })],
+        'evolve',
+        't',
+      ),
+    ).toThrow(/timestamp\(micros\) in the table but timestamp\(nanos\)/);
     expect(() =>
       evolve(stored, [col('at', { kind: 'timestamp', unit: 'millis', utc: false })], 'evolve', 't'),
     ).toThrow(SchemaDriftError);
@@ -100,6 +105,16 @@ describe('evolve', () => {
     const { columns } = await readParquetSchema(source).finally(() => source.close());
     const stored = [col('a', { kind: 'timestamp', unit: 'micros', utc: true })];
     expect(evolve(stored, columns, 'freeze', 't')).toEqual({ add: [], widen: [] });
+  });
+
+  it('takes UTC nanoseconds into the microsecond UTC column DuckDB keeps them in (it reads them so)', () => {
+    for (const kind of ['timestamp', 'time'] as const) {
+      const stored = [col('at', { kind, unit: 'micros', utc: true })];
+      expect(evolve(stored, [col('at', { kind, unit: 'nanos', utc: true })], 'freeze', 't')).toEqual({
+        add: [],
+        widen: [],
+      });
+    }
   });
 
   it('takes a millisecond time of day into the microsecond column a warehouse reports', () => {

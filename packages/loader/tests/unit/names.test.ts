@@ -33,6 +33,45 @@ describe('name rules per warehouse', () => {
     expect(nameKey('Events', postgres)).not.toBe(nameKey('events', postgres));
   });
 
+  it('refuses a column without a name, or with a NUL character, naming its position', () => {
+    for (const rules of [duckdb, postgres, redshift]) {
+      expect(() => checkColumnNames('t', [col('id'), col('')], rules)).toThrow(
+        /t: the file's column 2 is named "", which no SQL identifier can be; give it a name/,
+      );
+      expect(() => checkColumnNames('t', [col('a\u0000b')], rules)).toThrow(/column 1 is named "a\\u0000b"/);
+    }
+  });
+
+  it("refuses on Redshift, whatever their case, the columns its staging adds beside the file's", () => {
+    for (const name of ['__LAKELOAD_FILE', '__lakeload_rank']) {
+      expect(() => checkColumnNames('t', [col('id'), col(name)], redshift)).toThrow(
+        new RegExp(`"${name}" has a name the loader uses for its own bookkeeping`),
+      );
+    }
+  });
+
+  it("refuses a column named like the warehouse's system columns, as the catalog stores it", () => {
+    expect(() => checkColumnNames('t', [col('ctid')], postgres)).toThrow(
+      /"ctid" has the name of a system column every table of this warehouse has .*rename the column/,
+    );
+    // Quoted names keep their case in PostgreSQL: "XMIN" is a column of its own there.
+    expect(() => checkColumnNames('t', [col('XMIN'), col('oid')], postgres)).not.toThrow();
+    expect(() => checkColumnNames('t', [col('XMIN')], redshift)).toThrow(/"XMIN" has the name of a system/);
+    expect(() => checkColumnNames('t', [col('oid')], redshift)).toThrow(/"oid" has the name of a system/);
+    expect(() => checkColumnNames('t', [col('ctid')], duckdb)).not.toThrow();
+  });
+
+  it('refuses a file of more columns than the warehouse can stage', () => {
+    const columns = (count: number) => Array.from({ length: count }, (_, index) => col(`c${index}`));
+    expect(() => checkColumnNames('t', columns(1598), postgres)).not.toThrow();
+    expect(() => checkColumnNames('t', columns(1599), postgres)).toThrow(
+      /t: the file has 1599 columns; this warehouse loads at most 1598 .*Split the file's columns/,
+    );
+    expect(() => checkColumnNames('t', columns(1599), redshift)).not.toThrow();
+    expect(() => checkColumnNames('t', columns(1600), redshift)).toThrow(/loads at most 1599/);
+    expect(() => checkColumnNames('t', columns(3000), duckdb)).not.toThrow();
+  });
+
   it('refuses file columns one warehouse name apart, naming both', () => {
     for (const rules of [duckdb, postgres, redshift]) {
       expect(() => checkColumnNames('t', [col('Val'), col('val')], rules)).toThrow(NameCollisionError);

@@ -73,6 +73,12 @@ describe('reserved targets', () => {
     expect(() => route(key, 10)).toThrow(/reserved for/);
   });
 
+  it('refuses a folder whose decoded name holds a NUL character', () => {
+    expect(() => route('lake/a\u0000b/f.parquet', 10)).toThrow(
+      '(named by its folder): a NUL character, which no table name can hold',
+    );
+  });
+
   it('refuses a rule that routes into a reserved table', () => {
     expect(() => route('partners/f.parquet', 10, [{ prefix: 'partners/', table: 'pg_description' }])).toThrow(
       /routing rule "partners\/".*reserved for postgres's system catalogs/,

@@ -92,7 +92,7 @@ describe('the PostgreSQL reader SQL for wide decimals', () => {
     expect(
       postgres.copyLinesFromParquet(columns, ['/lake/a.parquet'], { wide: 's_wide', direct: true }),
     ).toBe(
-      String.raw`SELECT coalesce(CAST(p."id" AS VARCHAR), '\N') || chr(9) || coalesce(w."amo""unt", '\N') FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path JOIN "s_wide" AS w ON w."__lakeload_file" = b.ordinal AND w.file_row_number = p.file_row_number`,
+      String.raw`SELECT concat_ws(chr(9), coalesce(CAST(p."id" AS VARCHAR), '\N'), coalesce(w."amo""unt", '\N')) FROM read_parquet(['/lake/a.parquet'], filename = '__lakeload_path', file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ('/lake/a.parquet', 0)) AS b(path, ordinal) ON p."__lakeload_path" = b.path JOIN "s_wide" AS w ON w."__lakeload_file" = b.ordinal AND w.file_row_number = p.file_row_number`,
     );
   });
 });

@@ -318,6 +318,9 @@ export async function startRedshiftDataEndpoint(
     // One connection per COPY: statements run concurrently. Timestamps with a zone print in UTC.
     const connection = await (await duck).connect();
     await connection.run("SET TimeZone = 'UTC'");
+    // A GeoParquet file's WKB column ("geo" metadata) stays the binary the footer declares, as
+    // Redshift's COPY takes it, not DuckDB's GEOMETRY, which no column type here takes.
+    await connection.run('SET enable_geoparquet_conversion = false');
     return connection;
   };
   const engineOptions: ConstructorParameters<typeof StatementEngine>[0] = {

@@ -48,6 +48,10 @@ beforeAll(async () => {
   await write("SELECT 1 AS id, 'éé' AS name", 'wide.parquet');
   await write("SELECT 1 AS id, '\\x00\\x5Chi'::BLOB AS bytes", 'bytes.parquet');
   await write("SELECT 1 AS id, TIME '10:00:00' AS at", 'time.parquet');
+  await write(
+    `SELECT ${Array.from({ length: 1100 }, (_, index) => `${index} AS c${index}`).join(', ')}`,
+    'columns.parquet',
+  );
   connection.closeSync();
   duck.closeSync();
   for (const name of [
@@ -58,6 +62,7 @@ beforeAll(async () => {
     'wide.parquet',
     'bytes.parquet',
     'time.parquet',
+    'columns.parquet',
   ]) {
     await storage.send(
       new PutObjectCommand({ Bucket: 'lake', Key: `in/${name}`, Body: await readFile(join(dir, name)) }),
@@ -107,6 +112,15 @@ async function size(name: string) {
 }
 
 describe('COPY from S3 Parquet', () => {
+  it('loads a file of 1,100 columns', async () => {
+    const columns = Array.from({ length: 1100 }, (_, index) => `c${index} INTEGER`);
+    await run(`CREATE TABLE t (${columns.join(', ')})`);
+    const described = await run(`COPY t FROM 's3://lake/in/columns.parquet' ${role} FORMAT AS PARQUET`);
+    expect([described.Status, described.Error]).toEqual(['FINISHED', undefined]);
+    const rows = await schema.admin.query(`SELECT c0, c549, c1099 FROM ${schema.name}.t`);
+    expect(rows.rows).toEqual([{ c0: 0, c549: 549, c1099: 1099 }]);
+  });
+
   it('loads the manifest files by position, whatever the column names', async () => {
     await run('CREATE TABLE t (a BIGINT, b VARCHAR(20), c DECIMAL(10,2))');
     await manifest('m/ok.json', [

@@ -178,6 +178,25 @@ describe("the loader README's type matrix on rehearsed Redshift", () => {
 });
 
 describe('names on rehearsed Redshift, which folds them to lower case', () => {
+  it('refuses a column named, once folded, like a column its staging adds, naming it', async () => {
+    const writer = await DuckDBInstance.create(':memory:');
+    const connection = await writer.connect();
+    const path = join(dir, 'staging-name.parquet');
+    await connection.run(`COPY (SELECT 1 AS id, 2 AS "__LAKELOAD_FILE") TO '${path}' (FORMAT parquet)`);
+    connection.closeSync();
+    writer.closeSync();
+    const driver = await openRedshift();
+    try {
+      const [result] = await loadCopies(driver, 'staging_name', path, 1);
+      expect(result).toMatchObject({ status: 'failed' });
+      expect(result && 'error' in result && result.error).toMatch(
+        /"__LAKELOAD_FILE" has a name the loader uses for its own bookkeeping.*rename the column in the file/,
+      );
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('loads a folder OrderItems/ with a column UserId file after file, evolving the folded table', async () => {
     const writer = await DuckDBInstance.create(':memory:');
     const connection = await writer.connect();

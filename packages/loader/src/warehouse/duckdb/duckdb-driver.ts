@@ -67,6 +67,9 @@ export class DuckDBDriver implements Driver {
       // Legacy Parquet timestamps (INT96, converted TIMESTAMP_*) read as local TIMESTAMPs and go
       // into TIMESTAMPTZ columns as the UTC instants they are, whatever the machine's zone.
       await connection.run("SET TimeZone = 'UTC'");
+      // A GeoParquet file's WKB column ("geo" metadata) stays the binary the footer declares, as
+      // every other reader takes it, not DuckDB's GEOMETRY, which no column type here takes.
+      await connection.run('SET enable_geoparquet_conversion = false');
       return await work(connection);
     } finally {
       connection.closeSync();

@@ -44,6 +44,8 @@ export function parseDuckDBType(name: string): ColumnType {
       return { kind: 'date' };
     case 'TIME':
       return { kind: 'time', unit: 'micros', utc: false };
+    case 'TIME_NS':
+      return { kind: 'time', unit: 'nanos', utc: false };
     case 'TIME WITH TIME ZONE':
       return { kind: 'time', unit: 'micros', utc: true };
     case 'TIMESTAMP':

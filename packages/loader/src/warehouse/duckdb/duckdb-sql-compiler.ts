@@ -3,6 +3,7 @@ import type { Column, ColumnType, NestedType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  geospatialRefused,
   KEEP,
   parquetBatchSource,
   ROW,
@@ -19,8 +20,8 @@ const OLDER = '__lakeload_older';
  * DuckDB's types, one for one with Parquet's (the type table in the package README):
  * int8..64 → TINYINT..BIGINT (UTINYINT..UBIGINT unsigned), float32/64 → FLOAT/DOUBLE,
  * decimal(p,s) → DECIMAL(p,s) (p ≤ 38), string/json/uuid → VARCHAR/JSON/UUID, binary → BLOB,
- * date → DATE, time → TIME, timestamp → TIMESTAMP (UTC-adjusted → TIMESTAMPTZ; nanoseconds →
- * TIMESTAMP_NS), interval → INTERVAL; structs, lists and maps → STRUCT(…), T[], MAP(K, V).
+ * date → DATE, time → TIME (UTC-adjusted → TIMETZ; nanoseconds → TIME_NS), timestamp → TIMESTAMP
+ * (UTC-adjusted → TIMESTAMPTZ; nanoseconds → TIMESTAMP_NS), interval → INTERVAL; structs, lists and maps → STRUCT(…), T[], MAP(K, V).
  */
 export class DuckDBSqlCompiler extends SqlCompiler {
   columnType(type: ColumnType, column: string): string {
@@ -47,14 +48,18 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'uuid':
         return 'UUID';
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         return 'BLOB';
       case 'date':
         return 'DATE';
+      // DuckDB has no zone-aware type in nanoseconds: its reader reads a UTC-adjusted nanosecond time
+      // or timestamp as TIMETZ or TIMESTAMPTZ, in microseconds, and the column takes what it reads.
       case 'time':
-        return type.utc ? 'TIMETZ' : 'TIME';
+        if (type.utc) return 'TIMETZ';
+        return type.unit === 'nanos' ? 'TIME_NS' : 'TIME';
       case 'timestamp':
-        if (type.unit === 'nanos') return 'TIMESTAMP_NS';
-        return type.utc ? 'TIMESTAMPTZ' : 'TIMESTAMP';
+        if (type.utc) return 'TIMESTAMPTZ';
+        return type.unit === 'nanos' ? 'TIMESTAMP_NS' : 'TIMESTAMP';
       case 'interval':
         return 'INTERVAL';
       case 'nested':
@@ -76,6 +81,15 @@ export class DuckDBSqlCompiler extends SqlCompiler {
       case 'map':
         return `MAP(${child(0)}, ${child(1)})`;
       case 'struct':
+        if (type.variant)
+          throw new UnsupportedTypeError(
+            `column "${column}" is a VARIANT, which DuckDB reads as its own VARIANT type and the loader does not map to a table column. Write it as JSON text`,
+          );
+        // A UNION as DuckDB writes it: its tag is a field without a name.
+        if (children.some((field) => field.name === ''))
+          throw new UnsupportedTypeError(
+            `column "${column}" is a struct with a field without a name (as DuckDB writes a UNION), which a DuckDB table cannot have. Give every field a name, or write the value as JSON text`,
+          );
         if (children.length === 0)
           throw new UnsupportedTypeError(
             `column "${column}" is a struct without fields; DuckDB needs at least one`,

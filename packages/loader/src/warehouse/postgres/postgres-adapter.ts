@@ -22,5 +22,10 @@ export const postgresCapabilities: Capabilities = {
     maxNameBytes: 63,
     // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
     reservedColumns: READER_COLUMNS,
+    // https://www.postgresql.org/docs/current/ddl-system-columns.html
+    systemColumns: ['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'],
+    // 1,600 columns per table (https://www.postgresql.org/docs/current/limits.html); staging adds
+    // each row's file and position.
+    maxColumns: 1598,
   },
 };

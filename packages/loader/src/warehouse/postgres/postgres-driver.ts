@@ -133,6 +133,9 @@ export class PostgresDriver implements Driver {
     })();
     const connection = await (await this.#reader).connect();
     await connection.run("SET TimeZone = 'UTC'");
+    // A GeoParquet file's WKB column ("geo" metadata) stays the binary the footer declares, as
+    // every other reader takes it, not DuckDB's GEOMETRY, which no column type here takes.
+    await connection.run('SET enable_geoparquet_conversion = false');
     return connection;
   }
 

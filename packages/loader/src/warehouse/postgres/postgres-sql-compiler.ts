@@ -2,6 +2,7 @@ import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
   FILE,
+  geospatialRefused,
   parquetBatchSource,
   ROW,
   rankedRows,
@@ -46,6 +47,7 @@ export class PostgresSqlCompiler extends SqlCompiler {
       case 'uuid':
         return 'uuid';
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         return 'bytea';
       case 'date':
         return 'date';
@@ -162,7 +164,9 @@ export class PostgresSqlCompiler extends SqlCompiler {
     const exact = wide
       ? ` JOIN ${this.quoteIdentifier(wide)} AS w ON w.${this.quoteIdentifier(FILE)} = b.ordinal AND w.file_row_number = p.file_row_number`
       : '';
-    return `SELECT ${line.join(' || chr(9) || ')} FROM ${parquetBatchSource(this, paths)}${exact}${rows}`;
+    // One call, not a chain of `||`: each `||` nests the expression a level deeper, and DuckDB's
+    // parser stops at 1000 levels (a file of some 500 columns).
+    return `SELECT concat_ws(chr(9), ${line.join(', ')}) FROM ${parquetBatchSource(this, paths)}${exact}${rows}`;
   }
 
   /**

@@ -29,6 +29,9 @@ export const TEMP_TABLE_PREFIX = '__lakeload_';
  */
 export const STAGED_FILE_COLUMN = `${TEMP_TABLE_PREFIX}file`;
 
+/** The column that ranks the staged rows of one key while the newest is picked. */
+export const STAGED_RANK_COLUMN = `${TEMP_TABLE_PREFIX}rank`;
+
 /** Redshift through the Data API, as data for the shared load code. */
 export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   // `LOCK` at the start of the load transaction serializes writers of the table (it blocks readers
@@ -54,12 +57,19 @@ export const redshiftCapabilities: Capabilities & RedshiftLimits = {
   supportsMerge: false,
   // Every name is folded to lower case, quoted or not, while enable_case_sensitive_identifier is
   // off (the default), and is at most 127 bytes: https://docs.aws.amazon.com/redshift/latest/dg/r_names.html
-  // COPY matches Parquet columns by position, so only the column staging adds is reserved.
+  // COPY matches Parquet columns by position; staging adds each row's file and, ranking rows of a
+  // key, their rank beside the file's columns.
   names: {
     foldsToLower: true,
     caseInsensitive: false,
     maxNameBytes: 127,
-    reservedColumns: [STAGED_FILE_COLUMN],
+    reservedColumns: [STAGED_FILE_COLUMN, STAGED_RANK_COLUMN],
     reservedTablePrefix: TEMP_TABLE_PREFIX,
+    // PostgreSQL's system columns, and `oid`, which Redshift's tables still have (its engine
+    // descends from PostgreSQL 8.0): https://www.postgresql.org/docs/8.0/ddl-system-columns.html
+    systemColumns: ['oid', 'tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'],
+    // 1,600 columns per table (https://docs.aws.amazon.com/redshift/latest/dg/r_CTAS_usage_notes.html);
+    // staging adds each row's file.
+    maxColumns: 1599,
   },
 };

@@ -15,8 +15,8 @@ import type {
 import type { MergeStep } from '../../plan/merge-steps.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
 import { PostgresSqlCompiler } from '../postgres/postgres-sql-compiler.js';
-import { UnsupportedTypeError } from '../sql-compiler.js';
-import { STAGED_FILE_COLUMN, TEMP_TABLE_PREFIX } from './redshift-adapter.js';
+import { geospatialRefused, UnsupportedTypeError } from '../sql-compiler.js';
+import { STAGED_FILE_COLUMN, STAGED_RANK_COLUMN, TEMP_TABLE_PREFIX } from './redshift-adapter.js';
 
 /** Redshift's widest VARCHAR, in bytes: every string column gets it (see the README's type table). */
 const MAX_VARCHAR_BYTES = 65_535;
@@ -119,7 +119,7 @@ const SEEN = `${TEMP_TABLE_PREFIX}seen`;
 const STAGE = `${TEMP_TABLE_PREFIX}stage`;
 const KEPT = `${TEMP_TABLE_PREFIX}kept`;
 const COUNTS = `${TEMP_TABLE_PREFIX}counts`;
-const RANK = `${TEMP_TABLE_PREFIX}rank`;
+const RANK = STAGED_RANK_COLUMN;
 const FILE = STAGED_FILE_COLUMN;
 
 /** The temp table one file is copied into before staging (COPY cannot say which file a row came from). */
@@ -203,6 +203,7 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
           'a UUID (16-byte fixed-width binary), which COPY from Parquet cannot load. Write it as a string',
         );
       case 'binary':
+        if (type.geospatial) throw geospatialRefused(column, type.geospatial);
         if (type.fixedLength !== undefined) {
           throw refused(
             column,
@@ -228,6 +229,11 @@ export class RedshiftSqlCompiler extends PostgresSqlCompiler {
           'an interval, which COPY from Parquet cannot load. Write it as a number of seconds',
         );
       case 'nested':
+        if (type.variant)
+          throw refused(
+            column,
+            'a VARIANT, which COPY from Parquet cannot load into SUPER. Write it as JSON text',
+          );
         return 'SUPER';
     }
   }
