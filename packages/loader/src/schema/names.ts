@@ -30,6 +30,7 @@ export interface NameRules {
    * table of that name would shadow it (Redshift: temp tables resolve first within a session).
    */
   reservedTablePrefix?: string;
+  /**
    * Names of the columns every table has already (PostgreSQL's `ctid`, `xmin`, …), as the catalog
    * stores them: no column of the table may take one.
    */
