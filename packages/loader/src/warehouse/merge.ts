@@ -17,7 +17,10 @@ export interface Statements {
   run(sql: string): Promise<void>;
 }
 
-/** What a driver's staging answers when it ranked the rows on the way in (`kept-rows` staging). */
+/**
+ * What a driver's staging answers when it ranked the rows on the way in (`kept-rows` staging), or
+ * wrote them straight into an empty target (`positions` or `kept-rows`).
+ */
 export interface Staged {
   /**
    * Per file (`batch_file`): its rows (`staged`), those without a key value (`null_keys`) and those
@@ -33,9 +36,10 @@ export interface Staged {
 /**
  * Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. A
  * `kept-rows` driver that ranked the rows answers what it counted, or nothing when it staged every
- * row instead (a batch it cannot rank as the warehouse would). With `mayGoDirect` (the target holds
- * no rows) it may write the kept rows straight into the target table instead, and says so
- * (`direct`): with nothing stored, nothing is replaced or older.
+ * row instead (a batch it cannot rank as the warehouse would); a `positions` driver answers nothing
+ * when it staged the positions. With `mayGoDirect` (a keyed target that holds no rows, either
+ * ranked staging) it may write the kept rows straight into the target table instead, and says so
+ * (`direct`) with its census: with nothing stored, nothing is replaced or older.
  */
 export type Stage = (
   staging: string,
@@ -127,13 +131,13 @@ export async function loadBatch(
     return stored;
   };
   // Rows ranked on the way in need no staging while nothing is stored: a first load writes once.
-  const keptRows = capabilities.staging === 'kept-rows' && plan.target !== undefined;
-  const mayGoDirect = keptRows && !(await hasStored());
+  const ranked = capabilities.staging !== undefined && capabilities.staging !== 'rows';
+  const mayGoDirect = ranked && plan.target !== undefined && !(await hasStored());
   const counted = await stage(staging, files, { mayGoDirect });
   // A driver that could not rank this batch the warehouse's way staged every row instead.
-  if (keptRows && !counted) plan = merge('rows');
+  if (capabilities.staging === 'kept-rows' && plan.target !== undefined && !counted) plan = merge('rows');
   const direct = counted?.direct === true;
-  const census = plan.census === undefined ? counted?.census : await sql.rows(plan.census);
+  const census = counted?.census ?? (plan.census === undefined ? undefined : await sql.rows(plan.census));
   if (!census) throw new LoaderError(`${first.table}: the driver ranked the rows but did not count them`);
   const staged = perFile(census, 'staged', files.length);
   const nullKeys = perFile(census, 'null_keys', files.length);

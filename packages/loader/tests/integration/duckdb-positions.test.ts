@@ -92,6 +92,43 @@ describe('DuckDB positions staging', () => {
     ]);
   });
 
+  it('into an empty table writes the kept rows straight in: greatest version, then newest file, then last row', async () => {
+    const warehouse = await duckdbWarehouse({ path: join(root, 'w.duckdb') });
+    const withN: LoadJob['columns'] = [...columns, { name: 'n', type: { kind: 'string' }, nullable: true }];
+    const nJob = (name: string): LoadJob => ({ ...job(name), columns: withN });
+    try {
+      await warehouse.runDdl([compiler.createTable('t', withN), compiler.ledger.createLedger()]);
+      await write(
+        join(root, 'a.parquet'),
+        "SELECT * FROM (VALUES (1, 1, 'a1'), (1, 3, 'a2'), (2, 1, 'a3'), (2, 1, 'a4'), (3, 2, 'a5')) AS r(id, v, n)",
+      );
+      await write(
+        join(root, 'b.parquet'),
+        "SELECT * FROM (VALUES (1, 2, 'b1'), (2, 1, 'b2'), (3, 2, 'b3'), (3, 2, 'b4'), (4, NULL, 'b5')) AS r(id, v, n)",
+      );
+      expect(await warehouse.load([nJob('a'), nJob('b')])).toEqual([
+        { status: 'loaded', inserted: 1, updated: 0, unchanged: 4 },
+        { status: 'loaded', inserted: 3, updated: 0, unchanged: 2 },
+      ]);
+      expect(await warehouse.query('SELECT id, v, n FROM t ORDER BY id')).toEqual([
+        { id: 1, v: 3, n: 'a2' },
+        { id: 2, v: 1, n: 'b2' },
+        { id: 3, v: 2, n: 'b4' },
+        { id: 4, v: null, n: 'b5' },
+      ]);
+      // A key without a value refuses the batch before anything is written.
+      await write(
+        join(root, 'c.parquet'),
+        "SELECT * FROM (VALUES (7, 1, 'c1'), (NULL, 1, 'c2')) AS r(id, v, n)",
+      );
+      await warehouse.runDdl(['DELETE FROM t']);
+      await expect(warehouse.load([nJob('c')])).rejects.toThrow(/1 of 2 rows have no value in the key/);
+      expect(await warehouse.query('SELECT count(*) AS n FROM t')).toEqual([{ n: '0' }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it.each([
     ['an empty table (the insert leaves the losers out)', false],
     ['a table with stored rows (the insert takes the kept rows left)', true],

@@ -42,6 +42,17 @@ describe('SQL per dialect', () => {
     expect(
       dialects.duckdb.stagePositions('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet']),
     ).toBe(golden('stage/duckdb', 'stagePositions'));
+    // Into an empty table only the losers are staged, and the census reads the files' keys.
+    expect(dialects.duckdb.stageLosers('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet'])).toBe(
+      golden('stage/duckdb', 'stageLosers'),
+    );
+    expect(
+      dialects.duckdb.losersCensus(
+        'stage_1',
+        ['order_id', 'updated_at'],
+        ["/lake/it's.parquet", '/lake/b.parquet'],
+      ),
+    ).toBe(golden('stage/duckdb', 'losersCensus'));
     // A version that is also a key is staged once; keyless tables stage positions only, unranked.
     const keyed = { keys: ['order_id', 'updated_at'], version: 'updated_at' };
     expect(dialects.duckdb.createPositions('s', columns, keyed)).toBe(

@@ -135,17 +135,30 @@ export class DuckDBDriver implements Driver {
         this.capabilities,
         jobs,
         staging,
-        async (table, files) => {
-          stamps = await stampFiles(files.map((file) => file.path));
+        async (table, files, { mayGoDirect }) => {
+          const paths = files.map((file) => file.path);
+          stamps = await stampFiles(paths);
           await connection.run(c.createPositions(table, first.columns, first.settings));
-          await connection.run(
-            c.stagePositions(
+          if (!mayGoDirect) {
+            await connection.run(c.stagePositions(table, first.settings, paths));
+            return undefined;
+          }
+          // Nothing stored: only the losers are staged, and the rest go straight into the target.
+          await connection.run(c.stageLosers(table, first.settings, paths));
+          const census = await statements.rows(c.losersCensus(table, first.settings.keys, paths));
+          // A batch with rows without a key is refused from the census: nothing is written.
+          if (census.some((row) => Number(row.null_keys) > 0)) return { census };
+          const written = await statements.changed(
+            c.insertKeptFromFiles(
               table,
+              first.table,
+              first.columns.map((column) => column.name),
               first.settings,
-              files.map((file) => file.path),
+              paths,
+              'anti',
             ),
           );
-          return undefined;
+          return { census, direct: true, written };
         },
       );
       await connection.run(c.dropStaging(staging));

@@ -144,12 +144,44 @@ export class DuckDBSqlCompiler extends SqlCompiler {
     settings: { keys: readonly string[]; version?: string | undefined },
     paths: readonly string[],
   ): string {
-    const { keys, version } = settings;
-    const row = batchRow('b.ordinal', 'p.file_row_number');
+    const { keys } = settings;
     const names = this.#positionColumns(settings);
     const keep = keys.length === 0 ? [] : [KEEP];
-    const values = [
-      ...names.map((name) => `p.${this.quoteIdentifier(name)}`),
+    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${this.#rankedValues(settings).join(', ')} FROM ${parquetBatchSource(this, paths)}`;
+  }
+
+  /**
+   * `stagePositions` of only the rows that lose to a newer row of their key (`KEEP` false), for a
+   * batch written straight into a table that holds no rows: the insert needs only those to leave
+   * them out, and where keys seldom repeat they are few, so staging stays small (a position for
+   * every row of a 3M-row file held 150 MB of memory until the commit). `losersCensus` counts.
+   */
+  stageLosers(
+    staging: string,
+    settings: { keys: readonly string[]; version?: string | undefined },
+    paths: readonly string[],
+  ): string {
+    const names = this.#positionColumns(settings);
+    const values = this.#rankedValues(settings);
+    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, KEEP])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)} QUALIFY NOT (${values.at(-1)})`;
+  }
+
+  /**
+   * With `stageLosers`, the census (see `stagingCensus`, ranked) read from the files' key columns
+   * and the staged losers: per file its rows, those without a key value, and those kept.
+   */
+  losersCensus(staging: string, keys: readonly string[], paths: readonly string[]): string {
+    const nullKeys = keys.map((key) => `p.${this.quoteIdentifier(key)} IS NULL`).join(' OR ');
+    const file = this.quoteIdentifier(FILE);
+    return `SELECT c.batch_file, c.staged, c.null_keys, c.staged - coalesce(l.losers, 0) AS kept FROM (SELECT b.ordinal AS batch_file, count(*) AS staged, sum(CASE WHEN ${nullKeys} THEN 1 ELSE 0 END) AS null_keys FROM ${parquetBatchSource(this, paths)} GROUP BY b.ordinal) AS c LEFT JOIN (SELECT ${file} AS batch_file, count(*) AS losers FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}) AS l ON l.batch_file = c.batch_file`;
+  }
+
+  /** A positions row's values: key and version columns, file, position, and (keyed) whether it is kept. */
+  #rankedValues(settings: { keys: readonly string[]; version?: string | undefined }): string[] {
+    const { keys, version } = settings;
+    const row = batchRow('b.ordinal', 'p.file_row_number');
+    return [
+      ...this.#positionColumns(settings).map((name) => `p.${this.quoteIdentifier(name)}`),
       'b.ordinal',
       row,
       ...(keys.length === 0
@@ -158,7 +190,6 @@ export class DuckDBSqlCompiler extends SqlCompiler {
             `row_number() OVER (PARTITION BY ${this.columnList(keys, 'p.')} ORDER BY ${this.newestFirst(version, row, 'p.')}) = 1`,
           ]),
     ];
-    return `INSERT INTO ${this.quoteIdentifier(staging)} (${this.columnList([...names, FILE, ROW, ...keep])}) SELECT ${values.join(', ')} FROM ${parquetBatchSource(this, paths)}`;
   }
 
   /**

@@ -196,9 +196,11 @@ export class PostgresDriver implements Driver {
       const stamps = await stampFiles(paths);
       const positions = `${staging}_positions`;
       await reader.run(rankingSql.createPositions(positions, first.columns, settings));
-      await reader.run(rankingSql.stagePositions(positions, settings, paths));
+      // Only the losers are kept: the stream leaves them out, and a position for every row (150 MB
+      // for a 3M-row file) would spill past the reader's memory limit.
+      await reader.run(rankingSql.stageLosers(positions, settings, paths));
       const census = (
-        await reader.runAndReadAll(rankingSql.stagingCensus(positions, settings.keys, true))
+        await reader.runAndReadAll(rankingSql.losersCensus(positions, settings.keys, paths))
       ).getRowObjectsJson();
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
