@@ -27,6 +27,16 @@ export class ParquetFormatError extends LoaderError {
 }
 
 /**
+ * A value of the file that its column cannot hold (a decimal of more digits than its precision, text
+ * that is not UTF-8, a NUL the warehouse cannot store): the message names the file, column and row.
+ */
+export class ValueError extends LoaderError {
+  override name = 'ValueError';
+  static override readonly tip: string =
+    'Fix the value named in the error in the file (or widen its column type there), upload it again, then replay.';
+}
+
+/**
  * A PostgreSQL failure, classified at the driver by its SQLSTATE: connection loss, serialization
  * failures and deadlocks are transient, everything else (a constraint, a type) terminal.
  */

@@ -4,7 +4,7 @@
 // good is loaded again file by file, so that only the bad file becomes a dead letter.
 import { resolve as resolvePath } from 'node:path';
 import { mapLimit, retry } from '@lakeload/commons';
-import { LakeloadError, LoaderError } from './errors.js';
+import { LakeloadError, LoaderError, ValueError } from './errors.js';
 import type { ObjectRef } from './events/types.js';
 import {
   createLedger,
@@ -20,6 +20,7 @@ import { type RoutingRule, route } from './routing/route.js';
 import { evolve } from './schema/evolve.js';
 import { checkColumnNames, checkTableName } from './schema/names.js';
 import { type Column, readParquetSchema } from './schema/parquet.js';
+import { findBadValue } from './schema/values.js';
 import { localStore } from './sources/local-store.js';
 import type { ObjectStore } from './sources/store.js';
 import type { Driver, LoadJob, LoadOutcome, TableSettings } from './warehouse/dialect.js';
@@ -63,6 +64,12 @@ export type ObjectResult = {
  * milliseconds, so one at a time would dominate a batch of small files.
  */
 const READS_IN_FLIGHT = 8;
+
+/**
+ * The largest file whose values are searched when it fails to load (see `#explain`): past it the
+ * warehouse's own error stands, so that a failure never costs a read of a huge file.
+ */
+const MAX_SEARCHED_BYTES = 256 * 1024 * 1024;
 
 /** Options of one `loadObjects` call. */
 export interface LoadObjectsOptions {
@@ -300,24 +307,68 @@ export class Loader {
         return;
       } catch (error) {
         const retryable = error instanceof LakeloadError && error.retryable;
-        if (fetched.length === 1 || retryable) {
+        const [only] = fetched;
+        if (only && fetched.length === 1) {
+          await finish(
+            only.item.index,
+            await this.#unfetched(only.item, await this.#explain(only, error, store), started),
+          );
+          return;
+        }
+        if (retryable) {
           for (const { item } of fetched)
             await finish(item.index, await this.#unfetched(item, error, started));
           return;
         }
       }
       // The batch failed for good: one file is to blame (or several); each loads or fails alone.
-      for (const { item, job } of fetched) {
+      for (const file of fetched) {
         try {
-          const [outcome] = await this.#retrying(() => this.#load([job]));
-          await finish(item.index, report(item, outcome as LoadOutcome));
+          const [outcome] = await this.#retrying(() => this.#load([file.job]));
+          await finish(file.item.index, report(file.item, outcome as LoadOutcome));
         } catch (error) {
           // A warehouse that reads the store itself finds a replaced object only now.
-          await finish(item.index, await this.#unfetched(item, error, started));
+          await finish(
+            file.item.index,
+            await this.#unfetched(file.item, await this.#explain(file, error, store), started),
+          );
         }
       }
     } finally {
       for (const { release } of fetched) await release().catch(() => {});
+    }
+  }
+
+  /**
+   * A file that failed to load alone, for good: when one of its values is what its column's type
+   * cannot hold, the error names the file, the column and the row and says what to fix; otherwise
+   * the warehouse's own error stands. The file's columns are read only now, on this failure path,
+   * and not past MAX_SEARCHED_BYTES.
+   */
+  async #explain(file: { item: Ready; job: LoadJob }, error: unknown, store: ObjectStore): Promise<unknown> {
+    const { item, job } = file;
+    if ((error instanceof LakeloadError && error.retryable) || supersededReason(error)) return error;
+    if (item.ref.size > MAX_SEARCHED_BYTES) return error;
+    const local = this.#driver.capabilities.copiesFromObjectStore
+      ? await store.localFile(item.ref).catch(() => undefined)
+      : { path: job.path, release: async () => {} };
+    if (!local) return error;
+    try {
+      const values = this.#driver.capabilities.values;
+      const bad = await findBadValue(local.path, item.columns, {
+        textHoldsNul: values?.textHoldsNul ?? false,
+        jsonRefusesNulEscape: values?.jsonRefusesNulEscape ?? false,
+      });
+      if (!bad) return error;
+      return new ValueError(`${item.uri}: column "${bad.column}", row ${bad.row}: ${bad.problem}`, {
+        tip: bad.fix,
+        cause: error,
+      });
+    } catch {
+      // The search is an explanation only: a file it cannot read keeps the warehouse's error.
+      return error;
+    } finally {
+      await local.release().catch(() => {});
     }
   }
 

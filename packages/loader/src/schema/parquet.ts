@@ -2,7 +2,8 @@
 // reads — and describes its top-level columns in dialect-neutral types.
 import { open } from 'node:fs/promises';
 import { ParquetFormatError } from '../errors.js';
-import { CompactReader, ThriftError } from './thrift.js';
+import { decimalText, unscaled } from './raw-values.js';
+import { CompactReader, Kind, ThriftError } from './thrift.js';
 
 /** Random access to an object's bytes: a local file, or an S3 object read with ranged GETs. */
 export interface ByteSource {
@@ -180,7 +181,9 @@ function readLogical(reader: CompactReader): LogicalType {
     } else if (id === 10) {
       const integer = { kind: 'integer' as const, bits: 0, signed: true };
       reader.struct((field, fieldKind) => {
-        if (field === 1) integer.bits = reader.byteValue();
+        // Parquet's bitWidth is an i8; written as another kind (some writers' i32), readers such as
+        // DuckDB refuse the footer, so it stays 0 and the column is refused by name.
+        if (field === 1 && fieldKind === Kind.Byte) integer.bits = reader.byteValue();
         else if (field === 2) integer.signed = CompactReader.bool(fieldKind);
         else reader.skipValue(fieldKind);
       });
@@ -210,8 +213,16 @@ function readElement(reader: CompactReader): SchemaElement {
   return element;
 }
 
+/** A column chunk's statistics: its smallest and largest value, in the physical type's encoding. */
+interface ChunkBounds {
+  min?: Uint8Array;
+  max?: Uint8Array;
+}
+
 interface FileMetaData {
   elements: SchemaElement[];
+  /** Per top-level leaf column, its chunks' statistics, one per row group that has them. */
+  bounds: Map<string, ChunkBounds[]>;
   rows: number;
   rowGroups: number;
   /** The row groups' own counts, summed: some writers leave the file's count at 0. */
@@ -219,9 +230,42 @@ interface FileMetaData {
   createdBy?: string;
 }
 
+/**
+ * A ColumnChunk's statistics into `bounds`, for top-level leaves only (parquet.thrift: ColumnChunk
+ * 3 meta_data; ColumnMetaData 3 path_in_schema, 12 statistics; Statistics 1/2 the deprecated
+ * max/min in signed order, 5/6 max_value/min_value in the column's own order).
+ */
+function readChunkBounds(reader: CompactReader, bounds: Map<string, ChunkBounds[]>): void {
+  reader.struct((id, kind) => {
+    if (id !== 3) return reader.skipValue(kind);
+    const path: string[] = [];
+    const chunk: ChunkBounds & { oldMin?: Uint8Array; oldMax?: Uint8Array } = {};
+    reader.struct((field, fieldKind) => {
+      if (field === 3) reader.list(() => path.push(reader.string()));
+      else if (field === 12) {
+        reader.struct((stat, statKind) => {
+          if (stat === 1) chunk.oldMax = reader.binary();
+          else if (stat === 2) chunk.oldMin = reader.binary();
+          else if (stat === 5) chunk.max = reader.binary();
+          else if (stat === 6) chunk.min = reader.binary();
+          else reader.skipValue(statKind);
+        });
+      } else reader.skipValue(fieldKind);
+    });
+    const [name] = path;
+    if (path.length !== 1 || name === undefined) return;
+    const min = chunk.min ?? chunk.oldMin;
+    const max = chunk.max ?? chunk.oldMax;
+    if (!min && !max) return;
+    const list = bounds.get(name) ?? [];
+    list.push({ ...(min ? { min } : {}), ...(max ? { max } : {}) });
+    bounds.set(name, list);
+  });
+}
+
 function readFileMetaData(bytes: Uint8Array): FileMetaData {
   const reader = new CompactReader(bytes);
-  const meta: FileMetaData = { elements: [], rows: 0, rowGroups: 0, groupRows: 0 };
+  const meta: FileMetaData = { elements: [], bounds: new Map(), rows: 0, rowGroups: 0, groupRows: 0 };
   reader.struct((id, kind) => {
     if (id === 2) reader.list(() => meta.elements.push(readElement(reader)));
     else if (id === 3) meta.rows = reader.long();
@@ -230,6 +274,7 @@ function readFileMetaData(bytes: Uint8Array): FileMetaData {
         meta.rowGroups += 1;
         reader.struct((field, fieldKind) => {
           if (field === 3) meta.groupRows += reader.long();
+          else if (field === 1) reader.list(() => readChunkBounds(reader, meta.bounds));
           else reader.skipValue(fieldKind);
         });
       });
@@ -398,8 +443,8 @@ function fieldType(node: Node): ColumnType {
   return { kind: 'nested', shape: 'list', children: [field('element', type, false)] };
 }
 
-/** Top-level columns in file order, each with its nested children. */
-function topLevel(elements: readonly SchemaElement[]): Column[] {
+/** The footer's schema as a tree: the root, whose children are the top-level columns. */
+function schemaTree(elements: readonly SchemaElement[]): Node {
   let index = 0;
   const next = (): Node => {
     const element = elements[index];
@@ -410,8 +455,108 @@ function topLevel(elements: readonly SchemaElement[]): Column[] {
     return { element, children };
   };
   if (elements.length === 0) throw new ParquetFormatError('the footer holds no schema');
-  const root = next();
+  return next();
+}
+
+/** Top-level columns in file order, each with its nested children. */
+function topLevel(root: Node): Column[] {
   return root.children.map((node) => field(node.element.name, fieldType(node), optional(node)));
+}
+
+/** A leaf's integer annotation (logical, else converted), or undefined. */
+function integerAnnotation(element: SchemaElement): { bits: number; signed: boolean } | undefined {
+  if (element.logical?.kind === 'integer') return element.logical;
+  const { converted } = element;
+  if (converted === undefined || converted < CONVERTED.UINT_8 || converted > CONVERTED.INT_64)
+    return undefined;
+  const index = converted - CONVERTED.UINT_8;
+  return { bits: 8 << (index % 4), signed: index >= 4 };
+}
+
+/**
+ * Refuses integer annotations readers cannot read: LogicalTypes.md (INT) allows bit widths 8, 16,
+ * 32 and 64, the first three on INT32 values and 64 on INT64
+ * (https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#signed-and-unsigned-integers);
+ * DuckDB refuses anything else ("INT16 converted type can only be set for value of Type::INT32").
+ */
+function checkIntegers(node: Node, file: string, parent = ''): void {
+  for (const child of node.children) {
+    const path = `${parent}${child.element.name}`;
+    checkIntegers(child, file, `${path}.`);
+    const integer = integerAnnotation(child.element);
+    if (!integer || child.children.length > 0) continue;
+    const physical = PHYSICAL[child.element.type ?? -1] ?? 'UNKNOWN';
+    const expected = integer.bits === 64 ? 'INT64' : [8, 16, 32].includes(integer.bits) ? 'INT32' : undefined;
+    if (expected === physical) continue;
+    const annotation = `${integer.signed ? 'INT' : 'UINT'}(${integer.bits})`;
+    throw new ParquetFormatError(
+      expected
+        ? `${file}: column "${path}" is annotated ${annotation} on ${physical} values; Parquet puts ${annotation} on ${expected} only, and readers refuse the file`
+        : `${file}: column "${path}" has an integer annotation without a valid bit width (8, 16, 32 or 64); readers refuse the file`,
+      {
+        tip: expected
+          ? `Rewrite the file with column "${path}" as ${expected} values (or an annotation matching ${physical}), upload it again, then replay.`
+          : `Rewrite the file with a writer that encodes column "${path}"'s integer annotation correctly, upload it again, then replay.`,
+      },
+    );
+  }
+}
+
+/** A statistics value as the integer it encodes: little-endian INT32/INT64, else big-endian bytes. */
+function statValue(bytes: Uint8Array, physical: string): bigint | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (physical === 'INT32') return bytes.length === 4 ? BigInt(view.getInt32(0, true)) : undefined;
+  if (physical === 'INT64') return bytes.length === 8 ? view.getBigInt64(0, true) : undefined;
+  return physical === 'FIXED_LEN_BYTE_ARRAY' && bytes.length > 0 ? unscaled(bytes) : undefined;
+}
+
+/**
+ * Refuses a top-level column whose statistics hold a value its annotation cannot: a decimal of more
+ * digits than its precision, or an INT(8/16) value outside its width. Readers do not check: DuckDB
+ * wraps such a value into another number (an INT(8) 300 reads as 44) or fails with an internal
+ * error, and PostgreSQL and Redshift refuse the row with "numeric field overflow". Statistics
+ * values are values of the chunk, so this never refuses a good file; a file without statistics is
+ * checked when its load fails (schema/values.ts).
+ */
+function checkBounds(root: Node, bounds: ReadonlyMap<string, readonly ChunkBounds[]>, file: string): void {
+  for (const { element, children } of root.children) {
+    const chunks = bounds.get(element.name);
+    if (children.length > 0 || !chunks) continue;
+    const physical = PHYSICAL[element.type ?? -1] ?? 'UNKNOWN';
+    const type = leafType(element);
+    const integer = integerAnnotation(element);
+    let range: { low: bigint; high: bigint; holds: string; show: (value: bigint) => string } | undefined;
+    if (type.kind === 'decimal') {
+      const limit = 10n ** BigInt(type.precision);
+      range = {
+        low: 1n - limit,
+        high: limit - 1n,
+        holds: `decimal(${type.precision},${type.scale}), at most ${type.precision} digits`,
+        show: (value) => decimalText(value, type.scale),
+      };
+    } else if (integer && integer.bits < 32) {
+      const span = 1n << BigInt(integer.bits);
+      range = {
+        low: integer.signed ? -span / 2n : 0n,
+        high: integer.signed ? span / 2n - 1n : span - 1n,
+        holds: `${integer.signed ? 'INT' : 'UINT'}(${integer.bits})`,
+        show: (value) => value.toString(),
+      };
+    }
+    if (!range) continue;
+    for (const chunk of chunks) {
+      for (const bytes of [chunk.min, chunk.max]) {
+        const value = bytes && statValue(bytes, physical);
+        if (value === undefined || (value >= range.low && value <= range.high)) continue;
+        throw new ParquetFormatError(
+          `${file}: column "${element.name}" is annotated ${range.holds} but holds ${range.show(value)} (its statistics say), which readers misread or refuse`,
+          {
+            tip: `Rewrite the file with a wider type for column "${element.name}" (or correct the value), upload it again, then replay.`,
+          },
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -461,8 +606,11 @@ export async function readParquetSchema(source: ByteSource): Promise<ParquetSche
       : await source.read(source.size - 8 - footerLength, footerLength);
   try {
     const meta = readFileMetaData(footer);
-    const columns = topLevel(meta.elements);
+    const root = schemaTree(meta.elements);
+    const columns = topLevel(root);
     checkDecimals(columns, source.name);
+    checkIntegers(root, source.name);
+    checkBounds(root, meta.bounds, source.name);
     return {
       columns,
       rows: meta.rows > 0 ? meta.rows : meta.groupRows,

@@ -1,6 +1,7 @@
 import type { ObjectRef } from '../events/types.js';
 import type { NameRules } from '../schema/names.js';
 import type { Column } from '../schema/parquet.js';
+import type { ValueRules } from '../schema/values.js';
 import type { SqlCompiler } from './sql-compiler.js';
 
 /** What a dialect can do, as data: the shared load code asks these instead of checking dialect names. */
@@ -53,6 +54,11 @@ export interface Capabilities {
   maxStatementBytes?: number;
   /** How the warehouse stores and compares table and column names. */
   names: NameRules;
+  /**
+   * Where its types differ from most warehouses' on single values (each flag defaults to false): a
+   * file that failed to load is searched for the values it refuses, to name the column and row.
+   */
+  values?: Partial<ValueRules>;
 }
 
 /** Upsert settings of one target table. */

@@ -2,9 +2,9 @@
 // reader's SQL that joins that text into the COPY lines by file and row.
 import { describe, expect, it } from 'vitest';
 import type { Column, ColumnType } from '../../src/schema/parquet.js';
+import { decimalText } from '../../src/schema/raw-values.js';
 import { DuckDBSqlCompiler } from '../../src/warehouse/duckdb/duckdb-sql-compiler.js';
 import { PostgresSqlCompiler } from '../../src/warehouse/postgres/postgres-sql-compiler.js';
-import { decimalText } from '../../src/warehouse/postgres/wide-decimals.js';
 import { RedshiftSqlCompiler } from '../../src/warehouse/redshift/redshift-sql-compiler.js';
 import { UnsupportedTypeError } from '../../src/warehouse/sql-compiler.js';
 

@@ -22,4 +22,6 @@ export const duckdbCapabilities: Capabilities = {
     // DuckDB's Parquet reader adds each row's position and file path as columns of these names.
     reservedColumns: READER_COLUMNS,
   },
+  // VARCHAR keeps a string's UTF-8 bytes with their length, NUL included (tests/integration/value-errors.test.ts).
+  values: { textHoldsNul: true },
 };

@@ -28,4 +28,6 @@ export const postgresCapabilities: Capabilities = {
     // each row's file and position.
     maxColumns: 1598,
   },
+  // jsonb refuses the escape \u0000: https://www.postgresql.org/docs/current/datatype-json.html
+  values: { jsonRefusesNulEscape: true },
 };

@@ -3,16 +3,10 @@
 // of 8 wrongly besides (https://github.com/duckdb/duckdb/pull/25058); so their unscaled values
 // (big-endian two's complement, https://github.com/apache/parquet-format/blob/master/LogicalTypes.md#decimal)
 // are read with hyparquet, one row group at a time, and printed as exact decimal text.
-import * as zlib from 'node:zlib';
-import {
-  asyncBufferFromFile,
-  type Compressors,
-  type FileMetaData,
-  parquetMetadataAsync,
-  parquetRead,
-} from 'hyparquet';
+import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { ParquetFormatError } from '../../errors.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
+import { compressors, decimalText } from '../../schema/raw-values.js';
 
 /** True for a decimal wider than DuckDB's DECIMAL (38 digits). */
 export function isWideDecimal(type: ColumnType): boolean {
@@ -26,32 +20,6 @@ export function hasNestedWideDecimal(type: ColumnType): boolean {
     (type.children ?? []).some((child) => isWideDecimal(child.type) || hasNestedWideDecimal(child.type))
   );
 }
-
-/** The exact decimal text of an unscaled value: big-endian two's-complement bytes (or an integer). */
-export function decimalText(unscaled: Uint8Array | bigint | number, scale: number): string {
-  let value = 0n;
-  if (unscaled instanceof Uint8Array) {
-    for (const byte of unscaled) value = (value << 8n) | BigInt(byte);
-    if ((unscaled[0] ?? 0) & 0x80) value -= 1n << BigInt(unscaled.length * 8);
-  } else {
-    value = BigInt(unscaled);
-  }
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString();
-  const sign = negative ? '-' : '';
-  if (scale <= 0) return `${sign}${digits}`;
-  const padded = digits.padStart(scale + 1, '0');
-  return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-}
-
-// Node's own codecs beside hyparquet's built-in Snappy; a file in another codec fails with
-// hyparquet's message naming it. Zstandard only where Node has it (22.15+; the CLI runs on 20).
-const { zstdDecompressSync } = zlib as Partial<typeof zlib>;
-const compressors: Compressors = {
-  GZIP: (input) => zlib.gunzipSync(input),
-  BROTLI: (input) => zlib.brotliDecompressSync(input),
-  ...(zstdDecompressSync ? { ZSTD: (input: Uint8Array) => zstdDecompressSync(input) } : {}),
-};
 
 /** One row group's wide columns: its first row in the file and, per column, each row's text or null. */
 export interface WideDecimalGroup {
