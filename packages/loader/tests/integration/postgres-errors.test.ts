@@ -43,7 +43,8 @@ it('fails a file whose text holds a NUL byte, records a dead letter, and loads t
       join(lake, 'bad.parquet'),
     );
     expect(bad).toMatchObject({ status: 'failed', retryable: false });
-    if (bad.status === 'failed') expect(bad.error).toMatch(/0x00/);
+    if (bad.status === 'failed')
+      expect(bad.error).toMatch(/bad\.parquet: column "note", row 1: the text holds a NUL character/);
     const good = await loader.loadFile(
       await localObject(join(dir, 'lake'), 'notes/good.parquet'),
       join(lake, 'good.parquet'),
@@ -85,6 +86,32 @@ it('fails only the file with a NUL byte when it streams in a batch with good fil
       { id: 'a', note: 'fine' },
       { id: 'c', note: 'also fine' },
     ]);
+  } finally {
+    await driver.close();
+  }
+});
+
+it("a value PostgreSQL refuses gets its SQLSTATE's tip, for when the loader cannot name the value", async () => {
+  const driver = await postgresWarehouse({ connectionString: schema.url });
+  try {
+    const refused = async (sql: string) =>
+      driver.query(sql).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(await refused('SELECT 12345.67::numeric(4,2)')).toMatchObject({
+      code: '22003',
+      retryable: false,
+      tip: expect.stringMatching(/widen the column's decimal or integer type/),
+    });
+    expect(await refused(`SELECT convert_from('\\x6100'::bytea, 'UTF8')`)).toMatchObject({
+      code: '22021',
+      tip: expect.stringMatching(/NUL character or bytes that are not UTF-8/),
+    });
+    expect(await refused(`SELECT '{"a":"\\u0000"}'::jsonb`)).toMatchObject({
+      code: '22P05',
+      tip: expect.stringMatching(/escape \\u0000/),
+    });
   } finally {
     await driver.close();
   }

@@ -30,6 +30,17 @@ function redact(text: string): string {
 // collides (in PostgreSQL's own catalog, or as "already exists"); tried again, it finds the work done.
 const SCHEMA_RACE = /^(42P07|42710|42701)$/;
 
+// Data exceptions a row's value raises, by SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html):
+// the tip says what to fix where the loader could not name the value itself.
+const VALUE_TIPS: Readonly<Record<string, string>> = {
+  '22003':
+    "A number is larger than its column's type holds (numeric field overflow): widen the column's decimal or integer type in the file, or correct the value, then replay.",
+  '22021':
+    'A text value holds a NUL character or bytes that are not UTF-8, which PostgreSQL text cannot store: clean the column in the file, then replay.',
+  '22P05':
+    "A JSON value holds the escape \\u0000, which PostgreSQL's jsonb cannot store: remove it from the file, then replay.",
+};
+
 /** PostgreSQL's errors at the boundary, classified by SQLSTATE; never echoes the password. */
 export function mapPostgresError(error: unknown, context: string, { ddl = false } = {}): LoaderError {
   if (error instanceof LoaderError) return error;
@@ -43,10 +54,12 @@ export function mapPostgresError(error: unknown, context: string, { ddl = false 
     typeof code === 'string' &&
     (SCHEMA_RACE.test(code) || (code === '23505' && /pg_type|pg_class/.test(message)));
   const retryable = (typeof code === 'string' && RETRYABLE.test(code)) || connectionLost || schemaRace;
+  const tip = typeof code === 'string' ? VALUE_TIPS[code] : undefined;
   return new PostgresError(`${context}: ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, {
     retryable,
     cause: error,
     code: typeof code === 'string' ? code : undefined,
+    ...(tip ? { tip } : {}),
   });
 }
 
