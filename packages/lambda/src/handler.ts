@@ -85,10 +85,7 @@ class TimeShortError extends TransientError {
 }
 
 /** A record's fate: its objects' results, and whether some of them were never started. */
-type Outcome =
-  | { kind: 'done'; results: ObjectResult[] }
-  | { kind: 'unreadable'; error: Error }
-  | { kind: 'unfinished'; results: ObjectResult[] };
+type Outcome = { kind: 'done' | 'unfinished'; results: ObjectResult[] };
 
 function isSqsEvent(event: unknown): boolean {
   if (typeof event !== 'object' || event === null) return false;
@@ -239,10 +236,8 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
       let roundBudgetMs = 0;
       let outOfTime = false;
       for (const item of items) {
-        if (item.error) {
-          outcomes.set(item, { kind: 'unreadable', error: item.error });
-          continue;
-        }
+        // A record that cannot be read (in part) still loads what it names that can be: its
+        // error fails the record below, so nothing it carries is lost.
         if (item.objects.length === 0) {
           outcomes.set(item, { kind: 'done', results: [] });
           continue;
@@ -281,15 +276,14 @@ export function createHandler(options: HandlerOptions): LakeloadHandler {
           counts.ignored += 1;
           logger.info('record acknowledged without work', { recordId: item.recordId, reason });
         }
-        if (outcome.kind === 'unreadable') {
+        let recordFailed = outcome.kind === 'unfinished';
+        if (item.error) {
           tally.addUnreadable();
           counts.failed += 1;
-          logger.error('record cannot be read', { recordId: item.recordId, error: outcome.error.message });
-          failedRecords.push(item.recordId);
-          retry.push(`record ${item.recordId} cannot be read: ${outcome.error.message}`);
-          continue;
+          recordFailed = true;
+          logger.error('record cannot be read', { recordId: item.recordId, error: item.error.message });
+          retry.push(`record ${item.recordId} cannot be read: ${item.error.message}`);
         }
-        let recordFailed = outcome.kind === 'unfinished';
         for (const result of outcome.results) {
           tally.add(result);
           if (result.status === 'loaded') {

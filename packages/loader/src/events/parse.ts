@@ -57,6 +57,8 @@ function parseJson(body: string, what: string): unknown {
 interface Found {
   objects: ObjectRef[];
   ignored: string[];
+  /** S3 records of one message that cannot be read; the message's other records still load. */
+  unreadable: string[];
 }
 
 /** One record of an S3 notification (`Records[i]` with `eventSource: "aws:s3"`). */
@@ -143,13 +145,20 @@ function fromMessage(value: unknown, found: Found, depth: number): void {
     return;
   }
   if (Array.isArray(value.Records)) {
-    for (const record of value.Records) {
-      if (!isObject(record) || record.eventSource !== 'aws:s3') {
-        throw new EventShapeError(
-          `a record inside a message is not an S3 notification record; expected ${EXPECTED}`,
+    for (const [index, record] of value.Records.entries()) {
+      try {
+        if (!isObject(record) || record.eventSource !== 'aws:s3') {
+          throw new EventShapeError(
+            `a record inside a message is not an S3 notification record; expected ${EXPECTED}`,
+          );
+        }
+        fromS3Record(record, found);
+      } catch (error) {
+        if (!(error instanceof EventShapeError)) throw error;
+        found.unreadable.push(
+          value.Records.length > 1 ? `S3 record ${index}: ${error.message}` : error.message,
         );
       }
-      fromS3Record(record, found);
     }
     return;
   }
@@ -159,13 +168,15 @@ function fromMessage(value: unknown, found: Found, depth: number): void {
 }
 
 function item(recordId: string, work: (found: Found) => void): EventItem {
-  const found: Found = { objects: [], ignored: [] };
+  const found: Found = { objects: [], ignored: [], unreadable: [] };
   try {
     work(found);
-    return { recordId, ...found };
   } catch (error) {
     return { recordId, objects: [], ignored: [], error: error as Error };
   }
+  const { objects, ignored, unreadable } = found;
+  if (unreadable.length === 0) return { recordId, objects, ignored };
+  return { recordId, objects, ignored, error: new EventShapeError(unreadable.join('; ')) };
 }
 
 /**
@@ -178,8 +189,7 @@ export function parseEvent(event: unknown): EventItem[] {
     return [item('0', (found) => fromMessage(event, found, 0))];
   }
   return event.Records.map((record, index) => {
-    if (!isObject(record))
-      return item(String(index), () => fromMessage(record, { objects: [], ignored: [] }, 0));
+    if (!isObject(record)) return item(String(index), (found) => fromMessage(record, found, 0));
     if (record.eventSource === 'aws:sqs') {
       const recordId = typeof record.messageId === 'string' ? record.messageId : String(index);
       return item(recordId, (found) =>

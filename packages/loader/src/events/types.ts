@@ -19,6 +19,9 @@ export interface EventItem {
   objects: ObjectRef[];
   /** Records acknowledged without work: an `s3:TestEvent`, an object removal, … */
   ignored: string[];
-  /** Set when this record cannot be understood; the other records are unaffected. */
+  /**
+   * Set when this record, or one of the S3 records its message carries, cannot be understood; the
+   * other records, and the readable S3 records of the same message (`objects`), are unaffected.
+   */
   error?: Error;
 }

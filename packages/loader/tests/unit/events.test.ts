@@ -75,6 +75,28 @@ describe('parseEvent', () => {
     expect(third?.error?.message).toMatch(/SQS body is not JSON/);
   });
 
+  it('reads the good S3 records of a message beside a bad one, and names the bad one', async () => {
+    const event = (await fixture('s3/put')) as { Records: Record<string, unknown>[] };
+    const [good, other] = event.Records as [Record<string, unknown>, Record<string, unknown>];
+    const object = (good.s3 as { object: Record<string, unknown> }).object;
+    const sizeless = { ...good, s3: { ...(good.s3 as object), object: { ...object, size: undefined } } };
+    const body = JSON.stringify({ Records: [good, sizeless, { eventSource: 'aws:dynamodb' }, other] });
+    const [message] = parseEvent({ Records: [{ eventSource: 'aws:sqs', messageId: 'm-1', body }] });
+    expect(message?.objects.map((ref) => ref.key)).toEqual([
+      KEY,
+      'landing/order_summary/my export (final).parquet',
+    ]);
+    expect(message?.error).toBeInstanceOf(EventShapeError);
+    expect(message?.error?.message).toMatch(
+      /^S3 record 1: s3\.object\.size is missing or not a whole number of bytes; S3 record 2: a record inside a message is not an S3 notification record/,
+    );
+    const [direct] = parseEvent({
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm-2', body: JSON.stringify({ Records: [sizeless] }) }],
+    });
+    expect(direct?.objects).toEqual([]);
+    expect(direct?.error?.message).toMatch(/^s3\.object\.size is missing/);
+  });
+
   it('unwraps an SNS envelope inside an SQS body, and an SNS event delivered directly', async () => {
     const [enveloped] = parseEvent(await fixture('sqs/sns-envelope'));
     expect(enveloped).toMatchObject({
