@@ -531,7 +531,7 @@ function checkBounds(root: Node, bounds: ReadonlyMap<string, readonly ChunkBound
       range = {
         low: 1n - limit,
         high: limit - 1n,
-        holds: `decimal(${type.precision},${type.scale}), at most ${type.precision} digits`,
+        holds: `decimal(${type.precision},${type.scale}) (at most ${type.precision} digits)`,
         show: (value) => decimalText(value, type.scale),
       };
     } else if (integer && integer.bits < 32) {
