@@ -2,8 +2,8 @@
 // "numeric field overflow", DuckDB's "not valid UTF8"), naming neither the column nor the row. Once
 // a file has failed alone, its columns are read here as their physical type holds them (hyparquet,
 // annotations set aside) and the first value its column's type cannot hold is named with the fix.
-import { asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
-import type { Column, ColumnType } from './parquet.js';
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { type Column, type ColumnType, fileSource } from './parquet.js';
 import { compressors, decimalText, unscaled } from './raw-values.js';
 
 /** What the warehouse's types hold beyond what every warehouse does (its capabilities say). */
@@ -128,7 +128,27 @@ export async function findBadValue(
     if (check) checks.set(column.name, check);
   }
   if (checks.size === 0) return undefined;
-  const file = await asyncBufferFromFile(path);
+  // The file through node:fs ranged reads (hyparquet's own file reader imports "fs", which the
+  // Lambda bundle must not).
+  const source = await fileSource(path);
+  try {
+    const file: AsyncBuffer = {
+      byteLength: source.size,
+      slice: async (start, end = source.size) =>
+        (await source.read(start, end - start)).buffer as ArrayBuffer,
+    };
+    return await searchFile(file, columns, checks);
+  } finally {
+    await source.close();
+  }
+}
+
+/** The search of `findBadValue` over the file's bytes. */
+async function searchFile(
+  file: AsyncBuffer,
+  columns: readonly Column[],
+  checks: ReadonlyMap<string, Check>,
+): Promise<BadValue | undefined> {
   const metadata = await parquetMetadataAsync(file);
   // Without their annotations hyparquet hands over the physical values: bytes, not decoded text
   // or a rounded Number.
