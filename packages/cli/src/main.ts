@@ -169,8 +169,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   // The first Ctrl-C (or SIGTERM) stops the work cleanly; another one a second later stops the
-  // process at once. Signals within that second are one: a terminal's Ctrl-C reaches this process
-  // both directly and forwarded by the launcher (bin.ts).
+  // process at once. Signals within that second are one, so that a key pressed twice by accident
+  // does not cut the clean stop short.
   const controller = new AbortController();
   let firstSignalAt = 0;
   const interrupt = () => {

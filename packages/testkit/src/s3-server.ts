@@ -31,12 +31,45 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
+// s3rver answers a PUT or an UploadPart once its hashing stage has passed the last byte, not once
+// the file holds it, and overwrites in place: a read right after the answer, or during an
+// overwrite, could get a short object. So bytes go to a temporary name, renamed when complete,
+// as the rehearsal's local S3 does (packages/rehearsal/src/s3/local-s3.ts).
 const CHILD = `
 const [s3rverPath, dir, log, buckets] = process.argv.slice(1);
 const S3rver = require(s3rverPath);
 const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { Readable, Transform } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 const server = new S3rver({ port: 0, address: '127.0.0.1', directory: dir + '/data', silent: true,
   configureBuckets: JSON.parse(buckets).map((name) => ({ name })) });
+async function writeWhole(content, file) {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const hash = crypto.createHash('md5');
+  let size = 0;
+  const count = new Transform({ transform(chunk, _encoding, done) {
+    hash.update(chunk); size += chunk.length; done(null, chunk); } });
+  const partial = file + '.' + crypto.randomUUID() + '.partial';
+  try {
+    await pipeline(Buffer.isBuffer(content) ? Readable.from([content]) : content, count,
+      fs.createWriteStream(partial));
+    await fs.promises.rename(partial, file);
+  } catch (error) {
+    await fs.promises.rm(partial, { force: true });
+    throw error;
+  }
+  return { size, md5: hash.digest('hex') };
+}
+const store = server.store;
+store.putObject = async (object) => {
+  const written = await writeWhole(object.content, store.getResourcePath(object.bucket, object.key, 'object'));
+  await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+  return written;
+};
+store.putPart = (bucket, uploadId, partNumber, content) =>
+  writeWhole(content, path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber)));
 server.run().then(({ port }) => {
   server.httpServer.prependListener('request', (req) => fs.appendFileSync(log,
     JSON.stringify({ method: req.method, url: req.url, headers: req.headers }) + '\\n'));

@@ -1,5 +1,6 @@
 // The S3 server helper against itself: it listens, keeps what is put, logs every request, lists
-// page by page (the continuation token needs the legacy OpenSSL provider), and stops.
+// page by page (the continuation token needs the legacy OpenSSL provider), replaces objects whole,
+// and stops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, startS3Server } from '../src/s3-server.js';
 
@@ -46,6 +47,17 @@ describe('startS3Server', () => {
     const text = await second.text();
     expect(text).toContain('<Key>p/3</Key>');
     expect(text).not.toContain('<Key>p/1</Key>');
+  });
+
+  it('lets a download that started before an overwrite finish with the old object whole', async () => {
+    // Larger than what the sockets buffer: most of it is still on disk when the overwrite comes.
+    const old = Buffer.alloc(32 * 1024 * 1024, 1);
+    const url = `${server.endpoint}/lake/replaced.bin`;
+    expect((await fetch(url, { method: 'PUT', body: old })).status).toBe(200);
+    const download = await fetch(url);
+    expect((await fetch(url, { method: 'PUT', body: 'new version' })).status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(old)).toBe(true);
+    expect(await (await fetch(url)).text()).toBe('new version');
   });
 
   it('stops listening on close', async () => {

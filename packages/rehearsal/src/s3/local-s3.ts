@@ -2,11 +2,15 @@
 // thin HTTP front that (1) answers suffix ranges (`bytes=-N`) correctly — s3rver reads them as
 // `bytes=0-N` and returns the first N+1 bytes — and (2) turns s3rver's own events into real-shaped
 // S3 notifications for the subscribers (a LocalQueue, usually).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { unquoteEtag } from '@lakeload/commons';
 import S3rver from 's3rver';
 import { RehearsalError } from '../errors.js';
@@ -139,6 +143,65 @@ async function dechunked(request: IncomingMessage): Promise<IncomingMessage> {
   return copy;
 }
 
+/**
+ * Writes `content` under a temporary name beside `path` and renames it into place once every byte
+ * is on disk: its size and MD5. A reader sees the previous file or this one whole, never a part.
+ */
+async function writeWhole(
+  content: NodeJS.ReadableStream | Buffer,
+  path: string,
+): Promise<{ size: number; md5: string }> {
+  await mkdir(dirname(path), { recursive: true });
+  const hash = createHash('md5');
+  let size = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // No listing sees it: s3rver lists only names ending in its object suffix.
+  const partial = `${path}.${randomUUID()}.partial`;
+  try {
+    await pipeline(
+      Buffer.isBuffer(content) ? Readable.from([content]) : content,
+      count,
+      createWriteStream(partial),
+    );
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { size, md5: hash.digest('hex') };
+}
+
+/**
+ * s3rver 3.7.1 answers a PUT (and an UploadPart) when its hashing stage has passed the last byte,
+ * not when its file stream has written it, and it overwrites an object in place (truncate, then
+ * write). A HEAD or GET right after the answer could find a short file under load (a size that
+ * differs from the event's: the load skipped as "replaced"), and a download running during an
+ * overwrite ended early (the client's "aborted"). S3 answers a PUT once the object is stored and
+ * replaces it whole, so these two writes do both.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel
+ */
+function storeWholeObjects(store: S3rver['store']): void {
+  store.putObject = async (object) => {
+    const written = await writeWhole(
+      object.content,
+      store.getResourcePath(object.bucket, object.key, 'object'),
+    );
+    await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+    return written;
+  };
+  store.putPart = (bucket, uploadId, partNumber, content) =>
+    writeWhole(
+      content,
+      join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber)),
+    );
+}
+
 /** Starts s3rver in this process on 127.0.0.1 and a free port. */
 export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const ownDirectory = options.directory === undefined;
@@ -150,6 +213,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
     allowMismatchedSignatures: true,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
+  storeWholeObjects(s3rver.store);
   await s3rver.configureBuckets();
   const subscriptions = new Set<Subscription>();
   const sequencer = new Sequencer();

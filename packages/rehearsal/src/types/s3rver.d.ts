@@ -28,6 +28,21 @@ declare module 's3rver' {
     store: {
       getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
       existsObject(bucket: string, key: string): Promise<boolean>;
+      /** The file behind `resource` ('object', 'metadata.json', 'uploads', …) of a key. */
+      getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+      putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+      putObject(object: {
+        bucket: string;
+        key: string;
+        metadata: Record<string, string>;
+        content: NodeJS.ReadableStream | Buffer;
+      }): Promise<{ size: number; md5: string }>;
+      putPart(
+        bucket: string,
+        uploadId: string,
+        partNumber: number | string,
+        content: NodeJS.ReadableStream,
+      ): Promise<{ size: number; md5: string }>;
     };
     on(event: 'event', listener: (event: S3rverEvent) => void): this;
   }

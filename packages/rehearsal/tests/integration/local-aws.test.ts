@@ -1,12 +1,17 @@
-// The local S3 server (real-shaped notifications, suffix ranges), the local SQS queue's delivery and
+// The local S3 server (real-shaped notifications, suffix ranges, whole writes), the local SQS queue's delivery and
 // redelivery, and the local SNS endpoint, each through the real SDK clients.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -148,6 +153,45 @@ describe('the local S3 server', () => {
     const got = await plain.send(new GetObjectCommand({ Bucket: 'lake', Key: 'chunked.parquet' }));
     expect(Buffer.from((await got.Body?.transformToByteArray()) ?? [])).toEqual(body);
     plain.destroy();
+  });
+
+  it('answers a PUT only once the object is stored whole (a pipe at its path stands in for a slow disk)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'rehearsal-slow-disk-'));
+    const slow = await startLocalS3({ buckets: ['lake'], directory });
+    const storage = new S3Client({
+      endpoint: slow.url,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    // s3rver's file for the key `slow.bin`: a write to a named pipe waits until someone reads it.
+    const path = join(directory, 'lake', 'slow.bin._S3rver_object');
+    expect(spawnSync('mkfifo', [path]).status).toBe(0);
+    const body = Buffer.alloc(4096, 7);
+    try {
+      await storage.send(new PutObjectCommand({ Bucket: 'lake', Key: 'slow.bin', Body: body }));
+      const head = await storage.send(new HeadObjectCommand({ Bucket: 'lake', Key: 'slow.bin' }));
+      expect(head.ContentLength).toBe(body.length);
+    } finally {
+      // Reading the pipe (if it is still there) lets a write stuck on it finish.
+      await readFile(path);
+      storage.destroy();
+      await slow.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a download that started before an overwrite finish with the old object whole', async () => {
+    // Larger than what the sockets buffer: most of it is still on disk when the overwrite comes.
+    const old = Buffer.alloc(32 * 1024 * 1024, 1);
+    await client.send(new PutObjectCommand({ Bucket: 'lake', Key: 'replaced.bin', Body: old }));
+    const download = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: 'replaced.bin' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: 'lake', Key: 'replaced.bin', Body: Buffer.from('new version') }),
+    );
+    const bytes = Buffer.from((await download.Body?.transformToByteArray()) ?? []);
+    expect(bytes.equals(old)).toBe(true);
+    const now = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: 'replaced.bin' }));
+    expect(await now.Body?.transformToString()).toBe('new version');
   });
 
   it('answers suffix ranges with the last bytes (s3rver alone returns the first N+1)', async () => {

@@ -49,6 +49,25 @@ afterEach(async () => {
   await schema.drop();
 });
 
+/**
+ * A table of this test's schema that the admin connection holds locked: a statement reading it
+ * stays STARTED until `release()`, however slow the machine (a pg_sleep could end before a poll).
+ */
+async function gate(): Promise<{ sql: string; release: () => Promise<void> }> {
+  const table = `${schema.name}.gate`;
+  await schema.admin.query(`CREATE TABLE ${table} (n INT)`);
+  await schema.admin.query('BEGIN');
+  await schema.admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  let held = true;
+  return {
+    sql: `SELECT count(*) AS n FROM ${table}`,
+    release: async () => {
+      if (held) await schema.admin.query('COMMIT');
+      held = false;
+    },
+  };
+}
+
 async function run(sql: string) {
   const { Id } = await client.send(new ExecuteStatementCommand({ ...target, Sql: sql }));
   return waitFor(client, Id as string);
@@ -65,13 +84,17 @@ describe('the local Redshift Data API endpoint', () => {
   });
 
   it('runs statements asynchronously through SUBMITTED, PICKED, STARTED to FINISHED', async () => {
-    const { Id } = await client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT pg_sleep(0.3)' }));
-    let seen: string | undefined;
-    for (let polls = 0; polls < 200 && seen !== 'STARTED'; polls++) {
-      seen = (await client.send(new DescribeStatementCommand({ Id }))).Status;
-      if (seen === 'FINISHED') break;
+    const held = await gate();
+    let Id: string | undefined;
+    try {
+      ({ Id } = await client.send(new ExecuteStatementCommand({ ...target, Sql: held.sql })));
+      let seen: string | undefined;
+      while (seen !== 'STARTED' && seen !== 'FAILED')
+        seen = (await client.send(new DescribeStatementCommand({ Id }))).Status;
+      expect(seen).toBe('STARTED');
+    } finally {
+      await held.release();
     }
-    expect(seen).toBe('STARTED');
     const finished = await waitFor(client, Id as string);
     expect(finished.Status).toBe('FINISHED');
     expect(finished.HasResultSet).toBe(true);
@@ -339,23 +362,26 @@ describe('the endpoint under load', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
+    // The first holds the only session until released: the other two find it busy however long
+    // the submissions take.
+    const held = await gate();
     try {
-      const first = await client.send(
-        new ExecuteStatementCommand({ ...target, Sql: 'SELECT pg_sleep(0.3)' }),
-      );
+      const first = await client.send(new ExecuteStatementCommand({ ...target, Sql: held.sql }));
       const second = await client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT 2' }));
       await expect(
         client.send(new ExecuteStatementCommand({ ...target, Sql: 'SELECT 3' })),
       ).rejects.toMatchObject({
         name: 'ActiveStatementsExceededException',
       });
+      await held.release();
       expect((await waitFor(client, second.Id as string)).Status).toBe('FINISHED');
       const [one, two] = busy.statements();
       expect(one?.id).toBe(first.Id);
-      // The second waited for the only session: when it has finished, so has the (slower) first.
+      // The second waited for the only session: when it has finished, so has the first.
       expect(one?.status).toBe('FINISHED');
       expect(two?.history).toEqual(['SUBMITTED', 'PICKED', 'STARTED', 'FINISHED']);
     } finally {
+      await held.release();
       client.destroy();
       await busy.close();
       await s3.close();
