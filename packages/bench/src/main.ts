@@ -33,6 +33,8 @@ Options:
   --big-parquet-rows N  rows of the one large Parquet file loaded into PostgreSQL for peak RSS
                       (default 36000000, about 2.1 GB; 0 to skip; the file is kept and reused)
   --skip-loader       leave out the loader benchmarks
+  --converter-memory-only  only the converter's peak RSS on the --big-gb input, --runs times (the
+                      main input is generated only when missing, to size the big one)
   --readme FILE       after the run, write the results table into FILE between its bench markers
   --readme-only       only render bench-out/results.json into --readme FILE, run nothing
   --dir DIR           working folder, kept between runs for the big inputs (default bench-out)
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       dir: { type: 'string', default: 'bench-out' },
       postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       'skip-loader': { type: 'boolean', default: false },
+      'converter-memory-only': { type: 'boolean', default: false },
       'keyed-rows': { type: 'string', default: '3000000' },
       'big-parquet-rows': { type: 'string', default: '36000000' },
       runs: { type: 'string', default: '3' },
@@ -96,6 +99,18 @@ async function main(): Promise<void> {
   const machine = `Node ${process.version} · ${availableParallelism()} × ${cpus()[0]?.model ?? 'cpu'} · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   say(`lakeload bench · ${machine}`);
   const measures: Measure[] = [];
+
+  if (values['converter-memory-only']) {
+    // Only sizes the big input, so an existing main input serves as it is.
+    const bytes = existsSync(input)
+      ? statSync(input).size
+      : step('generate', { file: input, orders, seed: 'bench' }).bytes;
+    const big = converterMemory(dir, Number(values['big-gb']), (bytes ?? 1) / orders, runs, say);
+    say(`\n${table([big.rss])}`);
+    if (values.json)
+      process.stdout.write(`${JSON.stringify({ machine, big: { gb: big.gb, runs: big.runs } })}\n`);
+    return;
+  }
 
   measures.push(...startupBench(dir, Math.max(1, Number(values['startup-runs'])), say));
 
@@ -158,29 +173,9 @@ async function main(): Promise<void> {
 
   const bigGb = Number(values['big-gb']);
   if (bigGb > 0) {
-    const bytesPerOrder = (generated.bytes ?? 1) / orders;
-    const bigOrders = Math.ceil(((bigGb * 1e9) / bytesPerOrder) * 1.01);
-    const bigInput = join(dir, `orders-${bigOrders}.jsonl`);
-    // The big input takes a minute to write; it is reused while its size says it is complete.
-    if (!existsSync(bigInput) || statSync(bigInput).size < bigGb * 1e9) {
-      say(`\nwriting the ${bigGb} GB memory-test input…`);
-      step('generate', { file: bigInput, orders: bigOrders, seed: 'bench-big' });
-    }
-    const gb = statSync(bigInput).size / 1e9;
-    const bigRuns: Result[] = [];
-    for (let run = 0; run < runs; run++)
-      bigRuns.push(step('convert', { input: bigInput, out: join(dir, 'converted-big') }));
-    const rss = measure(
-      `converter peak RSS on a ${gb.toFixed(2)} GB input`,
-      'MB',
-      bigRuns.map((big) => big.maxRssMb ?? 0),
-      { atMost: 512 },
-    );
-    measures.push(rss);
-    results.big = { gb, runs: bigRuns };
-    say(
-      `converter on a ${gb.toFixed(2)} GB input: ${bigRuns.map((big) => `${((big.ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}; peak RSS ${rss.runs.join(', ')} MB (goal ≤ 512 MB in every run)`,
-    );
+    const big = converterMemory(dir, bigGb, (generated.bytes ?? 1) / orders, runs, say);
+    measures.push(big.rss);
+    results.big = { gb: big.gb, runs: big.runs };
   }
 
   const parquetjsRows = Number(values['parquetjs-rows']);
@@ -202,6 +197,39 @@ async function main(): Promise<void> {
   if (values.readme) await renderReadme(values.readme, resultsFile);
   if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else say(`\nresults: ${resultsFile}`);
+}
+
+/**
+ * The converter on a multi-gigabyte input, `runs` times, each in its own process: its peak RSS.
+ * The input takes a minute to write; it is reused while its size says it is complete.
+ */
+function converterMemory(
+  dir: string,
+  bigGb: number,
+  bytesPerOrder: number,
+  runs: number,
+  say: (line: string) => void,
+): { rss: Measure; gb: number; runs: Result[] } {
+  const bigOrders = Math.ceil(((bigGb * 1e9) / bytesPerOrder) * 1.01);
+  const bigInput = join(dir, `orders-${bigOrders}.jsonl`);
+  if (!existsSync(bigInput) || statSync(bigInput).size < bigGb * 1e9) {
+    say(`\nwriting the ${bigGb} GB memory-test input…`);
+    step('generate', { file: bigInput, orders: bigOrders, seed: 'bench-big' });
+  }
+  const gb = statSync(bigInput).size / 1e9;
+  const bigRuns: Result[] = [];
+  for (let run = 0; run < runs; run++)
+    bigRuns.push(step('convert', { input: bigInput, out: join(dir, 'converted-big') }));
+  const rss = measure(
+    `converter peak RSS on a ${gb.toFixed(2)} GB input`,
+    'MB',
+    bigRuns.map((big) => big.maxRssMb ?? 0),
+    { atMost: 512 },
+  );
+  say(
+    `converter on a ${gb.toFixed(2)} GB input: ${bigRuns.map((big) => `${((big.ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}; peak RSS ${rss.runs.join(', ')} MB (goal ≤ 512 MB in every run)`,
+  );
+  return { rss, gb, runs: bigRuns };
 }
 
 /** Writes the table of results.json into the README between its bench markers. */

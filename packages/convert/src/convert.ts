@@ -33,6 +33,7 @@ import {
   markDuplicatesSql,
   type ParquetOptions,
   stagedDaysSql,
+  threadsSql,
 } from './output/sql.js';
 import type { SpoolMode } from './pipeline/batch.js';
 import { type ChunkResult, ParallelStager, SequentialStager, type Stager } from './pipeline/stagers.js';
@@ -212,6 +213,7 @@ async function convertInput(
 
     const published: Published[] = [];
     const days = (await connection.runAndReadAll(stagedDaysSql())).getRows().map(([day]) => String(day));
+    await connection.run(threadsSql(1));
     for (const dataset of DATASETS) {
       context.onProgress?.({ phase: 'write', input: input.path, dataset: dataset.name });
       for (const day of days) {
@@ -243,7 +245,7 @@ async function convertInput(
     result.rejected = 0;
     context.bytesDone = bytesAtStart + input.bytes;
   } finally {
-    for (const sql of dropStagedSql()) await connection.run(sql);
+    for (const sql of [threadsSql(context.threads), ...dropStagedSql()]) await connection.run(sql);
     await rm(workDir, { recursive: true, force: true });
     result.durationMs = Math.round(performance.now() - started);
   }

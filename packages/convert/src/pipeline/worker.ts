@@ -16,7 +16,15 @@ export type WorkerRequest =
   | { type: 'close' };
 
 export type WorkerReply =
-  | { type: 'chunk'; id: number; records: number; lines: number; rejects: RejectedRecord[] }
+  | {
+      type: 'chunk';
+      id: number;
+      records: number;
+      lines: number;
+      rejects: RejectedRecord[];
+      /** The chunk's memory, handed back for the next chunk. */
+      bytes: ArrayBuffer;
+    }
   | { type: 'closed' }
   | { type: 'failed'; message: string };
 
@@ -36,6 +44,7 @@ port.on('message', (request: WorkerRequest) => {
     }
     // A chunk's lines count from 1; the main thread knows where the chunk starts in the input.
     const lines = splitLines(decoder.decode(request.bytes), request.first);
+    const bytes = request.bytes.buffer as ArrayBuffer;
     const {
       spool: text,
       records,
@@ -48,8 +57,9 @@ port.on('message', (request: WorkerRequest) => {
       records,
       lines: lines.length,
       rejects,
+      bytes,
     };
-    port.postMessage(reply);
+    port.postMessage(reply, [bytes]);
   } catch (error) {
     port.postMessage({
       type: 'failed',

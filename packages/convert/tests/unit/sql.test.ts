@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/output/datasets.js';
-import { copyDaySql, deleteDuplicatesSql, loadSpoolsSql, markDuplicatesSql } from '../../src/output/sql.js';
+import {
+  copyDaySql,
+  deleteDuplicatesSql,
+  loadSpoolsSql,
+  markDuplicatesSql,
+  threadsSql,
+} from '../../src/output/sql.js';
 
 const dataset = (name: string) => {
   const found = DATASETS.find((candidate) => candidate.name === name);
@@ -37,6 +43,12 @@ FROM (SELECT * FROM staged_orders WHERE order_day = DATE '2025-11-13') AS o, unn
         rowGroupSize: 1024,
       }),
     ).toThrow(/not a day/);
+  });
+
+  it('sets the thread count, and only to a whole number of threads', () => {
+    expect(threadsSql(1)).toBe('SET threads = 1');
+    expect(() => threadsSql(0)).toThrow(/not a thread count/);
+    expect(() => threadsSql(1.5)).toThrow(/not a thread count/);
   });
 
   it('marks later copies of an order version in input order across chunks, then deletes them', () => {
