@@ -34,8 +34,8 @@ export interface MergePlan {
    */
   dedupe?: Discard;
   /**
-   * The steps that join the stored rows, run only when `hasRows` finds any: with none stored, no
-   * staged row is older than a stored one and none replaces one. Absent for keyless tables.
+   * The steps that join the stored rows, run only when `hasRows` finds any the batch may meet: with
+   * none, no staged row is older than a stored one and none replaces one. Absent for keyless tables.
    */
   target?: {
     hasRows: string;
@@ -138,7 +138,7 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     censusCountsKept: ranked,
     ...(dedupe ? { dedupe } : {}),
     target: {
-      hasRows: compiler.targetHasRows(table),
+      hasRows: compiler.targetHasRows(table, { keys, paths }),
       ...(positions ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
       ...(analyze === undefined ? {} : { analyze }),
       ...(matched ? { matchStored: matched.match } : {}),

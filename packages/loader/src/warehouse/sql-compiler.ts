@@ -140,8 +140,11 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys${kept} FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
-  /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
-  targetHasRows(table: string): string {
+  /**
+   * One row, `stored`: 1 when the table holds a row the batch (its files and keys) may meet, else 0;
+   * by default any row (reads at most one row).
+   */
+  targetHasRows(table: string, _batch?: { keys: readonly string[]; paths: readonly string[] }): string {
     return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteTable(table)} LIMIT 1) AS probe`;
   }
 
@@ -300,6 +303,11 @@ export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]
   const literals = paths.map((path) => parquetPathLiteral(quoting, path));
   const ordinals = literals.map((path, ordinal) => `(${path}, ${ordinal})`);
   return `read_parquet([${literals.join(', ')}], filename = ${quoting.quoteLiteral(PATH)}, file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ${ordinals.join(', ')}) AS b(path, ordinal) ON p.${quoting.quoteIdentifier(PATH)} = b.path`;
+}
+
+/** DuckDB SQL: a batch's Parquet files read as one, their own columns only (no row positions, no paths). */
+export function parquetFiles(quoting: SqlQuoting, paths: readonly string[]): string {
+  return `read_parquet([${paths.map((path) => parquetPathLiteral(quoting, path)).join(', ')}], hive_partitioning = false)`;
 }
 
 /**

@@ -175,6 +175,16 @@ describe('SQL per dialect', () => {
     expect(dialects.postgres.matchStored('s', 't', ['id'], undefined)).toBeUndefined();
   });
 
+  it("on DuckDB, probes only the stored rows within the batch's key range; elsewhere any stored row", () => {
+    const batch = { keys: ['order_id', 'line'], paths: ['/lake/a.parquet', '/lake/b.parquet'] };
+    expect(dialects.duckdb.targetHasRows('t', batch)).toBe(
+      golden('match-stored/duckdb', "targetHasRows, a batch's key range"),
+    );
+    const any = 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe';
+    expect(dialects.duckdb.targetHasRows('t')).toBe(any);
+    expect(dialects.postgres.targetHasRows('t', batch)).toBe(any);
+  });
+
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {
     expectSql(
       (c) => c.dropOlderVersions('s', 't', ['order_id'], 'updated_at'),

@@ -143,7 +143,8 @@ export class DuckDBDriver implements Driver {
             await connection.run(c.stagePositions(table, first.settings, paths));
             return undefined;
           }
-          // Nothing stored: only the losers are staged, and the rest go straight into the target.
+          // Nothing stored within the batch's key range: only the losers are staged, and the rest go
+          // straight into the target.
           await connection.run(c.stageLosers(table, first.settings, paths));
           const census = await statements.rows(c.losersCensus(table, first.settings.keys, paths));
           // A batch with rows without a key is refused from the census: nothing is written.

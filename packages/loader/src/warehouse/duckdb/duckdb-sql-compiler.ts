@@ -6,6 +6,7 @@ import {
   geospatialRefused,
   KEEP,
   parquetBatchSource,
+  parquetFiles,
   ROW,
   rankedRows,
   SqlCompiler,
@@ -190,6 +191,27 @@ export class DuckDBSqlCompiler extends SqlCompiler {
             `row_number() OVER (PARTITION BY ${this.columnList(keys, 'p.')} ORDER BY ${this.newestFirst(version, row, 'p.')}) = 1`,
           ]),
     ];
+  }
+
+  /**
+   * Whether the table holds a row whose every key column lies within the batch's range of that
+   * column (DuckDB answers the files' minimum and maximum from their footers' statistics): only
+   * such a row can match a staged one. Where keys grow with time, a batch of new keys meets none
+   * and loads as into an empty table, without staging every row or joining the stored ones.
+   */
+  override targetHasRows(
+    table: string,
+    batch?: { keys: readonly string[]; paths: readonly string[] },
+  ): string {
+    if (!batch || batch.keys.length === 0 || batch.paths.length === 0) return super.targetHasRows(table);
+    const bounds = batch.keys.flatMap((key, index) => [
+      `min(${this.quoteIdentifier(key)}) AS lo${index}`,
+      `max(${this.quoteIdentifier(key)}) AS hi${index}`,
+    ]);
+    const within = batch.keys
+      .map((key, index) => `t.${this.quoteIdentifier(key)} BETWEEN r.lo${index} AND r.hi${index}`)
+      .join(' AND ');
+    return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteTable(table)} AS t, (SELECT ${bounds.join(', ')} FROM ${parquetFiles(this, batch.paths)}) AS r WHERE ${within} LIMIT 1) AS probe`;
   }
 
   /**
