@@ -48,16 +48,12 @@ afterEach(async () => {
 
 describe('DuckDB positions staging', () => {
   const jobs = () => [job('a'), job('b')];
+  // As the driver stages a keyed batch: the losers' positions, and the census from the files.
   const stage = async (staging: string, files: readonly LoadJob[]) => {
+    const paths = files.map((file) => file.path);
     await connection.run(compiler.createPositions(staging, columns, settings));
-    await connection.run(
-      compiler.stagePositions(
-        staging,
-        settings,
-        files.map((file) => file.path),
-      ),
-    );
-    return undefined;
+    await connection.run(compiler.stageLosers(staging, settings, paths));
+    return { census: await sql.rows(compiler.losersCensus(staging, settings.keys, paths)) };
   };
 
   it('keeps the newest row per key across files and counts each file', async () => {
@@ -76,7 +72,7 @@ describe('DuckDB positions staging', () => {
     ]);
   });
 
-  it('with stored rows: drops the losers before the joins, keeps newer stored rows, replaces older ones', async () => {
+  it('with stored rows: leaves the losers out of the joins, keeps newer stored rows, replaces older ones', async () => {
     await connection.run('INSERT INTO t VALUES (0, 0), (2, 5)');
     const outcomes = await loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_stored', stage);
     expect(outcomes).toEqual([

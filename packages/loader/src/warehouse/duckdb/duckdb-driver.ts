@@ -139,16 +139,17 @@ export class DuckDBDriver implements Driver {
           const paths = files.map((file) => file.path);
           stamps = await stampFiles(paths);
           await connection.run(c.createPositions(table, first.columns, first.settings));
-          if (!mayGoDirect) {
+          // Keyless: every position, for the plan's census.
+          if (first.settings.keys.length === 0) {
             await connection.run(c.stagePositions(table, first.settings, paths));
             return undefined;
           }
-          // Nothing stored within the batch's key range: only the losers are staged, and the rest go
-          // straight into the target.
+          // Only the losers are staged; the insert reads the rest from the files.
           await connection.run(c.stageLosers(table, first.settings, paths));
           const census = await statements.rows(c.losersCensus(table, first.settings.keys, paths));
           // A batch with rows without a key is refused from the census: nothing is written.
-          if (census.some((row) => Number(row.null_keys) > 0)) return { census };
+          if (!mayGoDirect || census.some((row) => Number(row.null_keys) > 0)) return { census };
+          // Nothing stored within the batch's key range: the kept rows go straight into the target.
           const written = await statements.changed(
             c.insertKeptFromFiles(
               table,
@@ -156,7 +157,6 @@ export class DuckDBDriver implements Driver {
               first.columns.map((column) => column.name),
               first.settings,
               paths,
-              'anti',
             ),
           );
           return { census, direct: true, written };
