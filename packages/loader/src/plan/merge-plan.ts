@@ -19,28 +19,24 @@ export interface Discard {
 /** What one batch's merge runs, in order, inside its load transaction. */
 export interface MergePlan {
   /**
-   * Per file: rows staged and rows without a key value (any such row refuses the batch), and, where
-   * staging ranked the rows as it was filled, the rows `kept` as the newest of their key. Absent
-   * where the driver ranked the rows before staging them and answers the census itself
-   * (`kept-rows` staging of a keyed table).
+   * Per file: rows staged and rows without a key value (any such row refuses the batch). Absent
+   * where the driver ranked the rows as it staged them and answers the census itself, with the rows
+   * `kept` as the newest of their key (`kept-rows` or `positions` staging of a keyed table).
    */
   census?: string;
   /** True when the census answers `kept`. */
   censusCountsKept: boolean;
   /**
-   * Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables.
-   * Where staging ranked its rows (the census counted the kept ones), it is in `target` instead:
-   * the insert takes only kept rows, so the losers need dropping only before joins with stored rows.
+   * Drops staged rows that lose to a newer staged row of the same key; absent for keyless tables
+   * and where staging ranked its rows (the census counted the kept ones).
    */
   dedupe?: Discard;
   /**
-   * The steps that join the stored rows, run only when `hasRows` finds any: with none stored, no
-   * staged row is older than a stored one and none replaces one. Absent for keyless tables.
+   * The steps that join the stored rows, run only when `hasRows` finds any the batch may meet: with
+   * none, no staged row is older than a stored one and none replaces one. Absent for keyless tables.
    */
   target?: {
     hasRows: string;
-    /** Drops the rows staging did not keep (ranked staging), before they meet stored rows. */
-    dropUnkept?: string;
     /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
     analyze?: string;
     /**
@@ -48,7 +44,10 @@ export interface MergePlan {
      * that notes them; the steps below then read that note instead of joining again.
      */
     matchStored?: string;
-    /** Drops staged rows older than the stored ones (versioned tables). */
+    /**
+     * Drops staged rows older than the stored ones (versioned tables); where staging holds the
+     * losers' positions, counts them per file, and `insertPruned` leaves them out.
+     */
     dropOlder?: Discard;
     /**
      * Per file: stored rows replaced. Absent for one file, whose count is the DELETE's own, and
@@ -59,8 +58,8 @@ export interface MergePlan {
     /** True when `deleteReplaced` answers per file (`batch_file`, `replaced`) what it deleted. */
     deleteCountsPerFile: boolean;
     /**
-     * Where staging holds positions: the insert once these steps pruned staging, taking the kept
-     * rows still staged (the plan's own `insert` leaves the losers of an untouched staging out).
+     * Where staging holds positions: the insert once these steps ran, leaving out the rows older
+     * than stored as well as the losers (the plan's own `insert` leaves out only the losers).
      */
     insertPruned?: string;
   };
@@ -90,10 +89,10 @@ export interface MergeInput {
  * The merge's statements for the steps `mergeSteps` gives (refuse null keys, keep the newest row
  * per key — by version, else the last row of the newest file —, drop rows older than the stored
  * ones, delete the rows replaced, insert; keyless tables append). The census answers the row-count
- * and null-key refusals. Where staging holds positions, it has ranked the rows already: the census
- * counts the kept ones, the others are dropped only where stored rows are joined, and the insert
- * reads the kept rows from the files. Where it holds kept rows, the driver ranked them on the way
- * in: nothing is deduplicated here, and the census is the driver's.
+ * and null-key refusals. Where staging holds positions (of the losers) or kept rows, the driver
+ * ranked the rows on the way in: nothing is deduplicated here, and the census is the driver's.
+ * Positions: the stored rows are matched from the files' keys, and the insert reads the kept rows
+ * from the files, leaving out the losers and the rows older than stored.
  */
 export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
   const { table, staging, paths, settings } = input;
@@ -107,30 +106,36 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     );
   }
   const positions = input.stagingHolds === 'positions';
-  const fromFiles = (join: 'semi' | 'anti') =>
-    compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths, join);
-  const insert = positions ? fromFiles('anti') : compiler.insertFromStaging(staging, table, input.columns);
+  const fromFiles = (older?: string) =>
+    compiler.insertKeptFromFiles(staging, table, input.columns, settings, paths, older);
+  const insert = positions ? fromFiles() : compiler.insertFromStaging(staging, table, input.columns);
   // Nothing stored is replaced: the rows are appended.
   if (!steps.includes('delete-replaced'))
     return { census: compiler.stagingCensus(staging, keys), censusCountsKept: false, insert };
-  // Staging holds only the newest row per key: the driver counted the rows as it ranked them.
-  const keptOnly = input.stagingHolds === 'kept-rows';
-  const ranked = positions || keptOnly;
-  const census = keptOnly ? undefined : compiler.stagingCensus(staging, keys, ranked);
+  // Staging holds the newest row per key, or the losers' positions: the driver counted the rows as
+  // it ranked them.
+  const ranked = positions || input.stagingHolds === 'kept-rows';
+  const census = ranked ? undefined : compiler.stagingCensus(staging, keys);
   const discard = (sql: string): Discard => {
     const counted = compiler.countedDiscard(sql);
     return counted === undefined ? { sql, counted: 'recount' } : { sql: counted, counted: 'returned' };
   };
   const dedupe =
     ranked || !steps.includes('dedupe') ? undefined : discard(compiler.dedupeStaging(staging, keys, version));
-  const matched = compiler.matchStored(staging, table, keys, version);
+  const matched = compiler.matchStored(staging, table, settings, paths);
   const dropsOlder = steps.includes('drop-older') && version !== undefined;
   const olderSql = !dropsOlder
     ? undefined
     : matched
       ? matched.dropOlder
       : compiler.dropOlderVersions(staging, table, keys, version);
-  const dropOlder = olderSql ? discard(olderSql) : undefined;
+  // The note's older rows are counted, and left out by the insert rather than deleted from staging.
+  const dropOlder =
+    olderSql === undefined
+      ? undefined
+      : matched
+        ? { sql: olderSql, counted: 'returned' as const }
+        : discard(olderSql);
   const analyze = compiler.analyzeStaging(staging, keys);
   const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
@@ -138,8 +143,7 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
     censusCountsKept: ranked,
     ...(dedupe ? { dedupe } : {}),
     target: {
-      hasRows: compiler.targetHasRows(table),
-      ...(positions ? { dropUnkept: compiler.dropUnkept(staging) } : {}),
+      hasRows: compiler.targetHasRows(table, { keys, paths }),
       ...(analyze === undefined ? {} : { analyze }),
       ...(matched ? { matchStored: matched.match } : {}),
       ...(dropOlder === undefined ? {} : { dropOlder }),
@@ -150,7 +154,7 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
             deleteCountsPerFile: false,
           }
         : replacedSteps(compiler, staging, table, keys, paths.length)),
-      ...(positions ? { insertPruned: fromFiles('semi') } : {}),
+      ...(positions ? { insertPruned: fromFiles(matched && dropsOlder ? matched.note : undefined) } : {}),
     },
     ...(recounts ? { survivors: compiler.stagingCensus(staging, keys) } : {}),
     insert,

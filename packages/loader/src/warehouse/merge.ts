@@ -18,8 +18,8 @@ export interface Statements {
 }
 
 /**
- * What a driver's staging answers when it ranked the rows on the way in (`kept-rows` staging), or
- * wrote them straight into an empty target (`positions` or `kept-rows`).
+ * What a driver's staging answers when it ranked the rows on the way in (`kept-rows` staging, and
+ * `positions` of a keyed table), or also wrote them straight into the target.
  */
 export interface Staged {
   /**
@@ -36,10 +36,10 @@ export interface Staged {
 /**
  * Creates the staging table and fills it with `jobs`' rows, job i as file i of the batch. A
  * `kept-rows` driver that ranked the rows answers what it counted, or nothing when it staged every
- * row instead (a batch it cannot rank as the warehouse would); a `positions` driver answers nothing
- * when it staged the positions. With `mayGoDirect` (a keyed target that holds no rows, either
- * ranked staging) it may write the kept rows straight into the target table instead, and says so
- * (`direct`) with its census: with nothing stored, nothing is replaced or older.
+ * row instead (a batch it cannot rank as the warehouse would); a `positions` driver answers its
+ * census for a keyed table, and nothing for a keyless one (the plan counts). With `mayGoDirect` (a keyed target that holds no row the batch may
+ * meet, either ranked staging) it may write the kept rows straight into the target table instead,
+ * and says so (`direct`) with its census: with nothing stored to meet, nothing is replaced or older.
  */
 export type Stage = (
   staging: string,
@@ -130,7 +130,8 @@ export async function loadBatch(
     stored ??= Number(Object.values((await sql.rows(probe))[0] ?? {})[0] ?? 0) > 0;
     return stored;
   };
-  // Rows ranked on the way in need no staging while nothing is stored: a first load writes once.
+  // Rows ranked on the way in need no staging while nothing stored can meet them: a first load, or
+  // (where the probe knows the batch's key range) a batch of new keys, writes once.
   const ranked = capabilities.staging !== undefined && capabilities.staging !== 'rows';
   const mayGoDirect = ranked && plan.target !== undefined && !(await hasStored());
   const counted = await stage(staging, files, { mayGoDirect });
@@ -172,8 +173,6 @@ export async function loadBatch(
   let insert = plan.insert;
   if (target && (await hasStored())) {
     if (target.insertPruned) insert = target.insertPruned;
-    // Their removal is counted already: the census's `kept`.
-    if (target.dropUnkept) await sql.run(target.dropUnkept);
     if (target.analyze) await sql.run(target.analyze);
     if (target.matchStored) await sql.run(target.matchStored);
     if (target.dropOlder) await discard(target.dropOlder);

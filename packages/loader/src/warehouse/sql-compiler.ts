@@ -126,22 +126,21 @@ export abstract class SqlCompiler implements SqlQuoting {
     return undefined;
   }
 
-  /**
-   * Per staged file: its rows, and how many of them have no value in a key column; with `ranked`
-   * (staging marked the newest row per key as it was filled) also how many of them are `kept`.
-   */
-  stagingCensus(staging: string, keys: readonly string[], ranked = false): string {
+  /** Per staged file: its rows, and how many of them have no value in a key column. */
+  stagingCensus(staging: string, keys: readonly string[]): string {
     const file = this.quoteIdentifier(FILE);
     const nullKeys =
       keys.length === 0
         ? '0'
         : `sum(CASE WHEN ${keys.map((key) => `${this.quoteIdentifier(key)} IS NULL`).join(' OR ')} THEN 1 ELSE 0 END)`;
-    const kept = ranked ? `, sum(CASE WHEN ${this.quoteIdentifier(KEEP)} THEN 1 ELSE 0 END) AS kept` : '';
-    return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys${kept} FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
+    return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
-  /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
-  targetHasRows(table: string): string {
+  /**
+   * One row, `stored`: 1 when the table holds a row the batch (its files and keys) may meet, else 0;
+   * by default any row (reads at most one row).
+   */
+  targetHasRows(table: string, _batch?: { keys: readonly string[]; paths: readonly string[] }): string {
     return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteTable(table)} LIMIT 1) AS probe`;
   }
 
@@ -173,11 +172,6 @@ export abstract class SqlCompiler implements SqlQuoting {
     ].join(', ');
   }
 
-  /** Drops the staged rows that staging did not mark as the newest of their key. */
-  dropUnkept(staging: string): string {
-    return `DELETE FROM ${this.quoteIdentifier(staging)} WHERE NOT ${this.quoteIdentifier(KEEP)}`;
-  }
-
   /**
    * Versioned upsert: staged rows older than the stored row are dropped; they leave it unchanged. A
    * staged row without a version is the oldest of all, as in the dedupe above.
@@ -197,14 +191,14 @@ export abstract class SqlCompiler implements SqlQuoting {
   }
 
   /**
-   * For a dialect that matches staged rows with stored ones once and then works on that small note
-   * instead of joining the tables again for each step: the statements, else undefined.
+   * For a dialect that matches the batch's rows with stored ones once and then works on that small
+   * note instead of joining the tables again for each step: the statements, else undefined.
    */
   matchStored(
     _staging: string,
     _table: string,
-    _keys: readonly string[],
-    _version: string | undefined,
+    _settings: { keys: readonly string[]; version?: string | undefined },
+    _paths: readonly string[],
   ): StoredMatch | undefined {
     return undefined;
   }
@@ -221,7 +215,8 @@ export abstract class SqlCompiler implements SqlQuoting {
 
   /**
    * The insert where staging holds only positions (the `positions` staging capability): the kept
-   * rows read again from the batch's files. Only a dialect that reads the files itself has one.
+   * rows read again from the batch's files, leaving out those of a `matchStored` note's `older`
+   * too where one is named. Only a dialect that reads the files itself has one.
    */
   insertKeptFromFiles(
     _staging: string,
@@ -229,7 +224,7 @@ export abstract class SqlCompiler implements SqlQuoting {
     _columns: readonly string[],
     _settings: { keys: readonly string[]; version?: string | undefined },
     _paths: readonly string[],
-    _join: 'semi' | 'anti',
+    _older?: string,
   ): string {
     throw new LoaderError(
       `${table}: this warehouse stages whole rows and cannot read the files again; its capabilities must say staging "rows"`,
@@ -243,9 +238,14 @@ export abstract class SqlCompiler implements SqlQuoting {
 
 /** The merge's steps with stored rows, where they read one note of the matches (`matchStored`). */
 export interface StoredMatch {
-  /** Notes each staged row that matches a stored one by key, and whether it is the older. */
+  /** The note's table: per kept row that matches a stored one by key, and whether it is the older. */
+  note: string;
+  /** Notes each kept row that matches a stored one by key, and whether it is the older. */
   match: string;
-  /** Drops the staged rows older than their stored match (versioned tables). */
+  /**
+   * Per file (`batch_file`, `discarded`): the kept rows older than their stored match, which the
+   * insert then leaves out (versioned tables).
+   */
   dropOlder?: string;
   /** Per file (`batch_file`): the stored rows its staged rows replace. */
   replacedPerFile: string;
@@ -260,6 +260,9 @@ export const ROW = '__lakeload_row';
 
 /** The staging column that marks the newest row of its key, where staging ranks rows as it fills. */
 export const KEEP = '__lakeload_keep';
+
+/** The column of a note of stored matches that says a kept row is older than its stored match. */
+export const OLDER = '__lakeload_older';
 
 /**
  * A row's position in its batch: the file's position times 2^40 plus the row's position in the
@@ -277,14 +280,7 @@ const PATH = '__lakeload_path';
  * position, the file path) or that staging holds beside them: a file column of one of these names
  * is refused (see the adapters' name rules).
  */
-export const READER_COLUMNS: readonly string[] = [
-  'file_row_number',
-  PATH,
-  FILE,
-  ROW,
-  KEEP,
-  '__lakeload_older',
-];
+export const READER_COLUMNS: readonly string[] = ['file_row_number', PATH, FILE, ROW, KEEP, OLDER];
 
 /**
  * DuckDB SQL (the DuckDB dialect's own, and the PostgreSQL driver's in-process reader): a batch's
@@ -302,34 +298,37 @@ export function parquetBatchSource(quoting: SqlQuoting, paths: readonly string[]
   return `read_parquet([${literals.join(', ')}], filename = ${quoting.quoteLiteral(PATH)}, file_row_number = true, hive_partitioning = false) AS p JOIN (VALUES ${ordinals.join(', ')}) AS b(path, ordinal) ON p.${quoting.quoteIdentifier(PATH)} = b.path`;
 }
 
+/** DuckDB SQL: a batch's Parquet files read as one, their own columns only (no row positions, no paths). */
+export function parquetFiles(quoting: SqlQuoting, paths: readonly string[]): string {
+  return `read_parquet([${paths.map((path) => parquetPathLiteral(quoting, path)).join(', ')}], hive_partitioning = false)`;
+}
+
 /**
- * DuckDB SQL after `parquetBatchSource`: only the rows a positions table (see the DuckDB
- * compiler's `stagePositions`) kept. `semi` takes the kept rows still in the table, after a plan's
- * discards, matched by position, key and version, so that a file changed since it was ranked
- * cannot slip other rows in (the caller checks that as many rows arrived as were kept). `anti`
- * (for a table as ranked, untouched) leaves the losers out instead: they are few where the kept
- * rows are many, and only they are hashed; a changed kept row would get in, so the callers check
- * the files' stamps. Keyless tables keep every position.
+ * DuckDB SQL after `parquetBatchSource`: the rows a positions table (see the DuckDB compiler's
+ * `stageLosers`) did not mark as losers (`KEEP` false) and, where `older` names a note of stored
+ * matches, that are not older than their stored row. The losers are matched by position, key and
+ * version; they are few where the kept rows are many, and only they are hashed. A changed kept row
+ * would get in, so the callers check the files' stamps. Keyless tables keep every position.
  */
 export function rankedRows(
   quoting: SqlQuoting,
   positions: string,
   settings: { keys: readonly string[]; version?: string | undefined },
-  join: 'semi' | 'anti',
+  older?: string,
 ): string {
   const { keys, version } = settings;
   const name = (column: string) => quoting.quoteIdentifier(column);
-  const keyed = keys.length > 0;
-  if (join === 'anti' && !keyed) return '';
+  if (keys.length === 0) return '';
+  const columns = [ROW, ...keys, ...(version && !keys.includes(version) ? [version] : [])]
+    .map(name)
+    .join(', ');
   const match = [
     `s.${name(ROW)} = ${batchRow('b.ordinal', 'p.file_row_number')}`,
-    ...(join === 'semi' && keyed ? [`s.${name(KEEP)}`] : []),
     ...keys.map((key) => `s.${name(key)} = p.${name(key)}`),
     ...(version ? [`s.${name(version)} IS NOT DISTINCT FROM p.${name(version)}`] : []),
   ].join(' AND ');
-  return join === 'semi'
-    ? ` SEMI JOIN ${name(positions)} AS s ON ${match}`
-    : ` ANTI JOIN (SELECT * FROM ${name(positions)} WHERE NOT ${name(KEEP)}) AS s ON ${match}`;
+  const olderRows = older ? ` UNION ALL SELECT ${columns} FROM ${name(older)} WHERE ${name(OLDER)}` : '';
+  return ` ANTI JOIN (SELECT ${columns} FROM ${name(positions)} WHERE NOT ${name(KEEP)}${olderRows}) AS s ON ${match}`;
 }
 
 /**

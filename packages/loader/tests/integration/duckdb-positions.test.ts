@@ -48,16 +48,12 @@ afterEach(async () => {
 
 describe('DuckDB positions staging', () => {
   const jobs = () => [job('a'), job('b')];
+  // As the driver stages a keyed batch: the losers' positions, and the census from the files.
   const stage = async (staging: string, files: readonly LoadJob[]) => {
+    const paths = files.map((file) => file.path);
     await connection.run(compiler.createPositions(staging, columns, settings));
-    await connection.run(
-      compiler.stagePositions(
-        staging,
-        settings,
-        files.map((file) => file.path),
-      ),
-    );
-    return undefined;
+    await connection.run(compiler.stageLosers(staging, settings, paths));
+    return { census: await sql.rows(compiler.losersCensus(staging, settings.keys, paths)) };
   };
 
   it('keeps the newest row per key across files and counts each file', async () => {
@@ -76,7 +72,7 @@ describe('DuckDB positions staging', () => {
     ]);
   });
 
-  it('with stored rows: drops the losers before the joins, keeps newer stored rows, replaces older ones', async () => {
+  it('with stored rows: leaves the losers out of the joins, keeps newer stored rows, replaces older ones', async () => {
     await connection.run('INSERT INTO t VALUES (0, 0), (2, 5)');
     const outcomes = await loadBatch(sql, compiler, duckdbCapabilities, jobs(), 'stage_stored', stage);
     expect(outcomes).toEqual([
@@ -129,6 +125,54 @@ describe('DuckDB positions staging', () => {
     }
   });
 
+  it("with stored rows only outside the batch's key range: writes the kept rows straight in, as into an empty table", async () => {
+    const warehouse = await duckdbWarehouse({ path: join(root, 'w.duckdb') });
+    const statements: string[] = [];
+    try {
+      await warehouse.runDdl([compiler.createTable('t', columns), compiler.ledger.createLedger()]);
+      await write(join(root, 'old.parquet'), 'SELECT * FROM (VALUES (-1, 9), (5, 0)) AS r(id, v)');
+      await warehouse.load([job('old')]);
+      const run = DuckDBConnection.prototype.run;
+      vi.spyOn(DuckDBConnection.prototype, 'run').mockImplementation(async function (
+        this: DuckDBConnection,
+        ...args: Parameters<DuckDBConnection['run']>
+      ) {
+        statements.push(args[0]);
+        return run.apply(this, args);
+      });
+      expect(await warehouse.load(jobs())).toEqual([
+        { status: 'loaded', inserted: 2, updated: 0, unchanged: 1 },
+        { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
+      ]);
+      // Only the losers were staged; no stored row was joined.
+      expect(statements.filter((text) => text.includes('_matched'))).toEqual([]);
+      expect(statements.some((text) => text.includes('QUALIFY NOT'))).toBe(true);
+      expect(await warehouse.query('SELECT id, v FROM t ORDER BY id')).toEqual([
+        { id: -1, v: 9 },
+        { id: 0, v: 1 },
+        { id: 1, v: 1 },
+        { id: 2, v: 2 },
+        { id: 3, v: 2 },
+        { id: 4, v: 2 },
+        { id: 5, v: 0 },
+      ]);
+      // A stored key within the range (4 lies in 2..4) is met: its newer stored row stays.
+      await write(join(root, 'c.parquet'), 'SELECT * FROM (VALUES (2, 1), (4, 3)) AS r(id, v)');
+      statements.length = 0;
+      expect(await warehouse.load([job('c')])).toEqual([
+        { status: 'loaded', inserted: 0, updated: 1, unchanged: 1 },
+      ]);
+      expect(statements.some((text) => text.includes('_matched'))).toBe(true);
+      expect(await warehouse.query('SELECT id, v FROM t WHERE id IN (2, 4) ORDER BY id')).toEqual([
+        { id: 2, v: 2 },
+        { id: 4, v: 3 },
+      ]);
+    } finally {
+      vi.restoreAllMocks();
+      await warehouse.close();
+    }
+  });
+
   it.each([
     ['an empty table (the insert leaves the losers out)', false],
     ['a table with stored rows (the insert takes the kept rows left)', true],
@@ -136,8 +180,9 @@ describe('DuckDB positions staging', () => {
     const warehouse = await duckdbWarehouse({ path: join(root, 'w.duckdb') });
     try {
       await warehouse.runDdl([compiler.createTable('t', columns), compiler.ledger.createLedger()]);
+      // A stored key within the batch's key range: the load joins the stored rows.
       if (stored) {
-        await write(join(root, 'old.parquet'), 'SELECT 100 AS id, 1 AS v');
+        await write(join(root, 'old.parquet'), 'SELECT 3 AS id, 9 AS v');
         await warehouse.load([job('old')]);
       }
       const run = DuckDBConnection.prototype.run;
@@ -152,7 +197,7 @@ describe('DuckDB positions staging', () => {
       });
       await expect(warehouse.load(jobs())).rejects.toThrow(/a file changed while loading/);
       vi.restoreAllMocks();
-      expect(await warehouse.query('SELECT id FROM t ORDER BY id')).toEqual(stored ? [{ id: 100 }] : []);
+      expect(await warehouse.query('SELECT id FROM t ORDER BY id')).toEqual(stored ? [{ id: 3 }] : []);
     } finally {
       vi.restoreAllMocks();
       await warehouse.close();

@@ -122,7 +122,7 @@ describe('merge plan', () => {
     });
   });
 
-  it('where staging holds ranked positions: the census counts the kept rows, the rest are dropped only before joins with stored rows, the insert reads the files (leaving the losers out, or after the joins taking the kept rows left)', () => {
+  it("where staging holds the losers' positions: the census is the driver's, the stored rows are matched from the files, the insert reads the files leaving out the losers (and, after the joins, the rows older than stored)", () => {
     const plan = planMerge(compiler, {
       ...interactive,
       table: 't',
@@ -132,23 +132,29 @@ describe('merge plan', () => {
       stagingHolds: 'positions',
       paths: two,
     });
-    const matched = compiler.matchStored('s', 't', ['id'], 'updated_at');
+    const matched = compiler.matchStored('s', 't', settings, two);
     expect(plan).toEqual({
-      census: compiler.stagingCensus('s', ['id'], true),
       censusCountsKept: true,
       target: {
-        hasRows: 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe',
-        dropUnkept: 'DELETE FROM "s" WHERE NOT "__lakeload_keep"',
+        // Only stored rows within the files' key range can meet the batch.
+        hasRows: compiler.targetHasRows('t', { keys: ['id'], paths: two }),
         // DuckDB joins the stored rows once, into a note of the matches, and works on that.
         matchStored: matched.match,
-        dropOlder: { sql: matched.dropOlder, counted: 'recount' },
+        // The older rows are counted from the note, and the insert leaves them out.
+        dropOlder: { sql: matched.dropOlder, counted: 'returned' },
         replacedPerFile: matched.replacedPerFile,
         deleteReplaced: matched.deleteReplaced,
         deleteCountsPerFile: false,
-        insertPruned: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'semi'),
+        insertPruned: compiler.insertKeptFromFiles(
+          's',
+          't',
+          ['id', 'updated_at'],
+          settings,
+          two,
+          's_matched',
+        ),
       },
-      survivors: compiler.stagingCensus('s', ['id']),
-      insert: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two, 'anti'),
+      insert: compiler.insertKeptFromFiles('s', 't', ['id', 'updated_at'], settings, two),
     });
     // Without a version nothing older is dropped: nothing needs counting again.
     const unversioned = planMerge(compiler, {
@@ -196,7 +202,7 @@ describe('merge plan', () => {
     ).toEqual({
       census: compiler.stagingCensus('s', []),
       censusCountsKept: false,
-      insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two, 'anti'),
+      insert: compiler.insertKeptFromFiles('s', 'clicks', ['id'], keyless.settings, two),
     });
   });
 

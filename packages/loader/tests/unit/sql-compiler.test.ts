@@ -113,7 +113,6 @@ describe('SQL per dialect', () => {
     const keyless =
       'SELECT "__lakeload_file" AS batch_file, count(*) AS staged, 0 AS null_keys FROM "s" GROUP BY "__lakeload_file"';
     expectSql((c) => c.stagingCensus('s', []), { duckdb: keyless, postgres: keyless });
-    expectSql((c) => c.stagingCensus('s', ['order_id'], true), census('stagingCensus, ranked'));
     expectSql((c) => c.replacedPerFile('s', 't', ['order_id']), census('replacedPerFile'));
     expect(dialects.postgres.countedReplace('s', 't', ['order_id'])).toBe(
       golden('census/postgres', 'countedReplace'),
@@ -128,10 +127,12 @@ describe('SQL per dialect', () => {
     );
   });
 
-  it('where staging ranked its rows, drops the unkept ones and reads the kept rows again from the files', () => {
-    const drop = 'DELETE FROM "s" WHERE NOT "__lakeload_keep"';
-    expectSql((c) => c.dropUnkept('s'), { duckdb: drop, postgres: drop });
+  it('where staging holds the losers, reads the kept rows again from the files', () => {
     const paths = ['/lake/a.parquet', '/lake/b.parquet'];
+    // Only the losers are joined, and left out; after the stored rows were matched, the older too.
+    expect(dialects.duckdb.insertKeptFromFiles('s', 't', ['order_id'], { keys: ['order_id'] }, paths)).toBe(
+      golden('kept-from-files/duckdb', 'insertKeptFromFiles'),
+    );
     expect(
       dialects.duckdb.insertKeptFromFiles(
         's',
@@ -139,40 +140,48 @@ describe('SQL per dialect', () => {
         ['order_id', 'updated_at', 'status'],
         { keys: ['order_id'], version: 'updated_at' },
         paths,
-        'semi',
+        's_matched',
       ),
-    ).toBe(golden('kept-from-files/duckdb', 'insertKeptFromFiles, semi'));
-    // Staging as ranked: only the losers are joined, and left out.
-    expect(
-      dialects.duckdb.insertKeptFromFiles('s', 't', ['order_id'], { keys: ['order_id'] }, paths, 'anti'),
-    ).toBe(golden('kept-from-files/duckdb', 'insertKeptFromFiles, anti'));
-    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths, 'semi')).toBe(
-      golden('kept-from-files/duckdb', 'insertKeptFromFiles without keys, semi'),
-    );
-    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths, 'anti')).toBe(
-      golden('kept-from-files/duckdb', 'insertKeptFromFiles without keys, anti'),
+    ).toBe(golden('kept-from-files/duckdb', 'insertKeptFromFiles, less the older'));
+    expect(dialects.duckdb.insertKeptFromFiles('s', 'clicks', ['id'], { keys: [] }, paths)).toBe(
+      golden('kept-from-files/duckdb', 'insertKeptFromFiles without keys'),
     );
     // PostgreSQL stages whole rows through COPY; it has no files to read again.
-    expect(() =>
-      dialects.postgres.insertKeptFromFiles('s', 't', ['id'], { keys: [] }, paths, 'semi'),
-    ).toThrow(/stages whole rows/);
+    expect(() => dialects.postgres.insertKeptFromFiles('s', 't', ['id'], { keys: [] }, paths)).toThrow(
+      /stages whole rows/,
+    );
   });
 
   it('on DuckDB, joins the stored rows once into a note of the matches that the later steps read', () => {
     const match = (name: string) => golden('match-stored/duckdb', name);
-    expect(dialects.duckdb.matchStored('s', 't', ['order_id', 'line'], 'updated_at')).toEqual({
+    const paths = ['/lake/a.parquet', '/lake/b.parquet'];
+    expect(
+      dialects.duckdb.matchStored('s', 't', { keys: ['order_id', 'line'], version: 'updated_at' }, paths),
+    ).toEqual({
+      note: 's_matched',
       match: match('match'),
       dropOlder: match('dropOlder'),
       replacedPerFile: match('replacedPerFile'),
       deleteReplaced: match('deleteReplaced'),
     });
     // Without a version no staged row is older: every match replaces.
-    expect(dialects.duckdb.matchStored('s', 't', ['id'], undefined)).toEqual({
+    expect(dialects.duckdb.matchStored('s', 't', { keys: ['id'] }, paths)).toEqual({
+      note: 's_matched',
       match: match('match without a version'),
       replacedPerFile: match('replacedPerFile without a version'),
       deleteReplaced: match('deleteReplaced without a version'),
     });
-    expect(dialects.postgres.matchStored('s', 't', ['id'], undefined)).toBeUndefined();
+    expect(dialects.postgres.matchStored('s', 't', { keys: ['id'] }, paths)).toBeUndefined();
+  });
+
+  it("on DuckDB, probes only the stored rows within the batch's key range; elsewhere any stored row", () => {
+    const batch = { keys: ['order_id', 'line'], paths: ['/lake/a.parquet', '/lake/b.parquet'] };
+    expect(dialects.duckdb.targetHasRows('t', batch)).toBe(
+      golden('match-stored/duckdb', "targetHasRows, a batch's key range"),
+    );
+    const any = 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe';
+    expect(dialects.duckdb.targetHasRows('t')).toBe(any);
+    expect(dialects.postgres.targetHasRows('t', batch)).toBe(any);
   });
 
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {

@@ -2,9 +2,9 @@ export interface DuckDBDialectConfig {
   /** Database file; `:memory:` for a throwaway warehouse. Default `.lakeload/warehouse.duckdb`. */
   path: string;
   /**
-   * DuckDB's memory limit in MiB (it spills to disk beyond it). Default: DuckDB's own, 80% of RAM.
-   * No lower default (measured on the bench's 3M-row file): at 128 MiB an upsert of it into a
-   * populated table fails with "Out of Memory", and at 256 MiB its peak RSS is still 470 MB.
+   * DuckDB's memory limit in MiB (it spills to disk beyond it). Default: DuckDB's own, 80% of RAM,
+   * lowered to 128 MiB while a load of some 2M rows or more runs alone on a database file (a load
+   * that runs out of memory at that runs again at the default).
    */
   memoryLimitMb?: number;
   /** DuckDB's worker threads. Default: all cores. */

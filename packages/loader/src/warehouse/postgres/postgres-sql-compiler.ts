@@ -160,7 +160,7 @@ export class PostgresSqlCompiler extends SqlCompiler {
           'CAST(b.ordinal AS VARCHAR)',
           `CAST(${batchRow('b.ordinal', 'p.file_row_number')} AS VARCHAR)`,
         ];
-    const rows = kept ? rankedRows(this, kept.positions, kept.settings, 'anti') : '';
+    const rows = kept ? rankedRows(this, kept.positions, kept.settings) : '';
     const exact = wide
       ? ` JOIN ${this.quoteIdentifier(wide)} AS w ON w.${this.quoteIdentifier(FILE)} = b.ordinal AND w.file_row_number = p.file_row_number`
       : '';
