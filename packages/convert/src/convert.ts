@@ -51,7 +51,7 @@ export interface ConvertOptions {
    * bench's inputs it cut the peak RSS by 50–100 MB against 192 at no loss of speed (2026-12-06).
    */
   memoryLimitMb?: number;
-  /** Threads for DuckDB and for parsing JSONL. Default: the machine's cores. */
+  /** Threads for parsing JSONL and for DuckDB's load; the Parquet writes run on one. Default: the machine's cores. */
   threads?: number;
   onProgress?: (progress: ConvertProgress) => void;
   /** Stops the conversion between chunks and between files; scratch files are removed. */
