@@ -6,14 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  duckdbRows,
-  type Engine,
-  fileFingerprint,
-  fingerprint,
-  printedSelect,
-} from '@lakeload/testkit/fingerprint';
-import { createTestSchema } from '@lakeload/testkit/postgres';
+import { duckdbRows, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
@@ -21,29 +14,9 @@ import { Loader, type ObjectResult } from '../../src/load.js';
 import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import { localStore } from '../../src/sources/local-store.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { realWarehouses } from '../warehouses.js';
 
-interface Backend {
-  name: Engine;
-  open: (root: string) => Promise<{ driver: Driver; cleanup: () => Promise<void> }>;
-}
-const backends: Backend[] = [
-  {
-    name: 'duckdb',
-    open: async (root) => ({
-      driver: await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') }),
-      cleanup: async () => {},
-    }),
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const schema = await createTestSchema('lakeload_hostile');
-      return { driver: await postgresWarehouse({ connectionString: schema.url }), cleanup: schema.drop };
-    },
-  },
-];
+const backends = realWarehouses('lakeload_hostile');
 
 /** `count` integer columns c0, c1, … holding their own number, as a DuckDB SELECT. */
 const columnsSelect = (count: number) =>

@@ -5,44 +5,17 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  duckdbRows,
-  type Engine,
-  fileFingerprint,
-  fingerprint,
-  printedSelect,
-} from '@lakeload/testkit/fingerprint';
+import { duckdbRows, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
 import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
-import { createTestSchema } from '@lakeload/testkit/postgres';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
 import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
-import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { realWarehouses } from '../warehouses.js';
 
-interface Backend {
-  name: Engine;
-  open: (root: string) => Promise<{ driver: Driver; cleanup: () => Promise<void> }>;
-}
-const backends: Backend[] = [
-  {
-    name: 'duckdb',
-    open: async (root) => ({
-      driver: await duckdbWarehouse({ path: join(root, 'warehouse.duckdb') }),
-      cleanup: async () => {},
-    }),
-  },
-  {
-    name: 'postgres',
-    open: async () => {
-      const schema = await createTestSchema('lakeload_types');
-      return { driver: await postgresWarehouse({ connectionString: schema.url }), cleanup: schema.drop };
-    },
-  },
-];
+const backends = realWarehouses('lakeload_types');
 
 describe.each(backends)('types and names on $name', (backend) => {
   let root: string;
