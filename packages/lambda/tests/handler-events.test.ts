@@ -2,28 +2,16 @@
 // core's real parser, router and loader over an in-memory DuckDB warehouse. None of these objects
 // is Parquet, so each is routed and skipped; what differs is how each source reports the outcome.
 // Last, what each source does when the loading side cannot be opened at all.
-import { Loader, LoaderError, openWarehouse } from '@lakeload/loader';
+import { LoaderError } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type LakeloadHandler, RetryInvocationError } from '../src/handler.js';
-import { capturingStdout, fixture, GOOD_ENV, lambdaContext } from './helpers.js';
+import { capturingStdout, fixture, GOOD_ENV, lambdaContext, routingOnlyHandler } from './helpers.js';
 
 let handler: LakeloadHandler;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const driver = await openWarehouse('duckdb::memory:');
-  close = () => driver.close();
-  handler = createHandler({
-    env: GOOD_ENV,
-    connect: async (config) => {
-      const loader = new Loader({ driver, tables: config.tables });
-      // No object here is read (all are skipped by routing); the path is never opened.
-      return {
-        loadObjects: async (refs) =>
-          Promise.all(refs.map((ref) => loader.loadFile(ref, `/nonexistent/${ref.key}`))),
-      };
-    },
-  });
+  ({ handler, close } = await routingOnlyHandler());
 });
 afterAll(async () => close());
 

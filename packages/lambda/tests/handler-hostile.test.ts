@@ -1,29 +1,12 @@
-// Hostile and mangled events through the handler, with the core's real parser, router and loader
-// (an in-memory DuckDB warehouse): every good record loads, or is skipped with its reason logged;
-// each bad one is reported alone (an SQS batchItemFailure keeps its message); no batch is lost
-// whole. The objects are not Parquet, so each good one is routed and skipped: its "skipped" log
-// line proves it reached the loader.
-import { Loader, openWarehouse } from '@lakeload/loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler, type LakeloadHandler, RetryInvocationError } from '../src/handler.js';
-import { capturingStdout, GOOD_ENV, lambdaContext } from './helpers.js';
+import { type LakeloadHandler, RetryInvocationError } from '../src/handler.js';
+import { capturingStdout, lambdaContext, routingOnlyHandler } from './helpers.js';
 
 let handler: LakeloadHandler;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const driver = await openWarehouse('duckdb::memory:');
-  close = () => driver.close();
-  handler = createHandler({
-    env: GOOD_ENV,
-    connect: async (config) => {
-      const loader = new Loader({ driver, tables: config.tables });
-      return {
-        loadObjects: async (refs) =>
-          Promise.all(refs.map((ref) => loader.loadFile(ref, `/nonexistent/${ref.key}`))),
-      };
-    },
-  });
+  ({ handler, close } = await routingOnlyHandler());
 });
 afterAll(async () => close());
 

@@ -1,7 +1,9 @@
-// Test helpers: a Lambda context (the runtime is the one thing not here), fixture events (from testkit), and
+// Test helpers: a handler that only routes, a Lambda context (the runtime is the one thing not here), fixture events (from testkit), and
 // stdout captured as the JSON lines Powertools writes (logs and EMF documents).
+import { Loader, openWarehouse } from '@lakeload/loader';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
+import { createHandler, type LakeloadHandler } from '../src/handler.js';
 
 /**
  * A Lambda context whose remaining time comes from `remaining` in turn (the last value repeats),
@@ -87,3 +89,25 @@ export const GOOD_ENV = {
   POWERTOOLS_SERVICE_NAME: 'lakeload',
   POWERTOOLS_METRICS_NAMESPACE: 'lakeload',
 };
+
+/**
+ * The handler with the core's real parser, router and loader over an in-memory DuckDB warehouse,
+ * for objects that routing skips (none is Parquet): the path it is handed is never opened.
+ */
+export async function routingOnlyHandler(): Promise<{
+  handler: LakeloadHandler;
+  close: () => Promise<void>;
+}> {
+  const driver = await openWarehouse('duckdb::memory:');
+  const handler = createHandler({
+    env: GOOD_ENV,
+    connect: async (config) => {
+      const loader = new Loader({ driver, tables: config.tables });
+      return {
+        loadObjects: async (refs) =>
+          Promise.all(refs.map((ref) => loader.loadFile(ref, `/nonexistent/${ref.key}`))),
+      };
+    },
+  });
+  return { handler, close: () => driver.close() };
+}
