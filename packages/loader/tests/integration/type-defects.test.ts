@@ -5,15 +5,14 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { duckdbRows, fileFingerprint, fingerprint, printedSelect } from '@lakeload/testkit/fingerprint';
+import { printedSelect } from '@lakeload/testkit/fingerprint';
 import { CORPUS, corpusFiles } from '@lakeload/testkit/parquet-corpus';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader, type ObjectResult } from '../../src/load.js';
-import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
-import { realWarehouses } from '../warehouses.js';
+import { expectTableHolds, realWarehouses } from '../warehouses.js';
 
 const backends = realWarehouses('lakeload_types');
 
@@ -61,19 +60,14 @@ describe.each(backends)('types and names on $name', (backend) => {
   }
 
   /** The table holds exactly what DuckDB reads from these files, column by column. */
-  async function expectHolds(table: string, keys: readonly string[]) {
-    const paths = keys.map((key) => join(lake, key));
-    const source = await fileSource(paths[0] as string);
-    const { columns } = await readParquetSchema(source).finally(() => source.close());
-    const connection = await writer.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, paths);
-    connection.closeSync();
-    const stored = await driver.query(
-      printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(table)),
+  const expectHolds = (table: string, keys: readonly string[]) =>
+    expectTableHolds(
+      backend.name,
+      driver,
+      writer,
+      table,
+      keys.map((key) => join(lake, key)),
     );
-    expect(fingerprint(columns, stored)).toEqual(expected);
-  }
 
   it('1. loads Spark INT96 timestamps file after file, and a microsecond file into the same column', async () => {
     const first = await corpusFile('spark/a.parquet', 'alltypes_plain.parquet');
