@@ -6,22 +6,16 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  duckdbRows,
-  type Engine,
-  fileFingerprint,
-  fingerprint,
-  printedSelect,
-} from '@lakeload/testkit/fingerprint';
+import type { Engine } from '@lakeload/testkit/fingerprint';
 import { corpusFiles, corpusTable } from '@lakeload/testkit/parquet-corpus';
 import { createTestSchema } from '@lakeload/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localObject } from '../../src/events/local.js';
 import { Loader } from '../../src/load.js';
-import { fileSource, readParquetSchema } from '../../src/schema/parquet.js';
 import type { Driver } from '../../src/warehouse/dialect.js';
 import { duckdbWarehouse } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { postgresWarehouse } from '../../src/warehouse/postgres/postgres-dialect.js';
+import { expectTableHolds } from '../warehouses.js';
 
 /** Files a warehouse refuses, with the reason the type matrix gives. */
 const REFUSED: Record<Engine, Record<string, RegExp>> = {
@@ -94,15 +88,6 @@ describe.each(backends)('the shared corpus on $name', (backend) => {
       ['loaded', undefined],
       ['loaded', undefined],
     ]);
-    const source = await fileSource(path);
-    const { columns } = await readParquetSchema(source).finally(() => source.close());
-    const connection = await reader.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    const expected = await fileFingerprint(duckdbRows(connection), driver.compiler, columns, [path, path]);
-    connection.closeSync();
-    const stored = await driver.query(
-      printedSelect(backend.name, driver.compiler, columns, driver.compiler.quoteIdentifier(table)),
-    );
-    expect(fingerprint(columns, stored)).toEqual(expected);
+    await expectTableHolds(backend.name, driver, reader, table, [path, path]);
   });
 });
