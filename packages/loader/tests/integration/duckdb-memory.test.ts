@@ -56,7 +56,7 @@ describe('DuckDB warehouse memory', () => {
       expect(await driver.load([versionedJob(root, 'a', 2_200_000)])).toEqual([
         { status: 'loaded', inserted: 2_200_000, updated: 0, unchanged: 0 },
       ]);
-      expect(limits).toEqual(["SET memory_limit = '128MiB'", 'RESET memory_limit', 'RESET memory_limit']);
+      expect(limits).toEqual(["SET memory_limit = '96MiB'", 'RESET memory_limit', 'RESET memory_limit']);
       // A small load keeps DuckDB's own limit.
       limits.length = 0;
       expect(await driver.load([versionedJob(root, 'b', 1)])).toEqual([

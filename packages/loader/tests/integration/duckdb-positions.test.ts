@@ -52,7 +52,7 @@ describe('DuckDB positions staging', () => {
   const stage = async (staging: string, files: readonly LoadJob[]) => {
     const paths = files.map((file) => file.path);
     await connection.run(compiler.createPositions(staging, columns, settings));
-    await connection.run(compiler.stageLosers(staging, settings, paths));
+    for (const statement of compiler.stageLosers(staging, settings, paths)) await connection.run(statement);
     return { census: await sql.rows(compiler.losersCensus(staging, settings.keys, paths)) };
   };
 

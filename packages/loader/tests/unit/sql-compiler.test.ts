@@ -42,17 +42,22 @@ describe('SQL per dialect', () => {
     expect(
       dialects.duckdb.stagePositions('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet']),
     ).toBe(golden('stage/duckdb', 'stagePositions'));
-    // Into an empty table only the losers are staged, and the census reads the files' keys.
-    expect(dialects.duckdb.stageLosers('stage_1', versioned, ["/lake/it's.parquet", '/lake/b.parquet'])).toBe(
+    // Into an empty table only the losers are staged, ranked among the keys that repeat; the census
+    // takes each file's rows from its footer, or else reads the files' keys.
+    const paths = ["/lake/it's.parquet", '/lake/b.parquet'];
+    expect(dialects.duckdb.stageLosers('stage_1', versioned, paths)).toEqual([
+      golden('stage/duckdb', 'stageLosers, the keys that repeat'),
       golden('stage/duckdb', 'stageLosers'),
+    ]);
+    expect(dialects.duckdb.losersCensus('stage_1', ['order_id', 'updated_at'], paths)).toBe(
+      golden('stage/duckdb', 'losersCensus'),
     );
-    expect(
-      dialects.duckdb.losersCensus(
-        'stage_1',
-        ['order_id', 'updated_at'],
-        ["/lake/it's.parquet", '/lake/b.parquet'],
-      ),
-    ).toBe(golden('stage/duckdb', 'losersCensus'));
+    expect(dialects.duckdb.losersCensus('stage_1', ['order_id', 'updated_at'], paths, [3, undefined])).toBe(
+      golden('stage/duckdb', 'losersCensus'),
+    );
+    expect(dialects.duckdb.losersCensus('stage_1', ['order_id', 'updated_at'], paths, [3, 5])).toBe(
+      golden('stage/duckdb', 'losersCensus, the rows as the footers declare them'),
+    );
     // A version that is also a key is staged once; keyless tables stage positions only, unranked.
     const keyed = { keys: ['order_id', 'updated_at'], version: 'updated_at' };
     expect(dialects.duckdb.createPositions('s', columns, keyed)).toBe(

@@ -40,10 +40,11 @@ let stagingCounter = 0;
  * a database file, where no limit is configured. Without one DuckDB keeps every block the load
  * wrote cached (up to 80% of RAM); at this limit it evicts them (they are in the file) and spills
  * its operators to the temp directory beside it. Measured on the bench's 3M-row file into a fresh
- * table: peak RSS 368 → 264 MB, no slower. The default limit (80% of RAM) and the spill:
- * https://duckdb.org/docs/stable/operations_manual/limits
+ * table: without a limit 368 MB peak RSS; at 128 MiB 264–299 MB, at 96 MiB 239–287 MB (8 runs each,
+ * times within each other's spread, 1.9–2.7 s), at 64 MiB 210–242 MB but up to 2.6 s. The default
+ * limit (80% of RAM) and the spill: https://duckdb.org/docs/stable/operations_manual/limits
  */
-const LOAD_MEMORY_LIMIT_MIB = 128;
+const LOAD_MEMORY_LIMIT_MIB = 96;
 
 /**
  * A load is large when the key, version and position of its rows (the ranking holds them, some
@@ -220,9 +221,16 @@ export class DuckDBDriver implements Driver {
           // Written straight in, a large load evicts what it wrote under the per-load limit. (With
           // stored rows to meet, the limit slowed the bench's 3M-row upsert: 5.3 → 6.7 s.)
           if (mayGoDirect) await lower();
-          // Only the losers are staged; the insert reads the rest from the files.
-          await connection.run(c.stageLosers(table, first.settings, paths));
-          const census = await statements.rows(c.losersCensus(table, first.settings.keys, paths));
+          // Only the losers (and rows without a key) are staged; the insert reads the rest from the files.
+          for (const sql of c.stageLosers(table, first.settings, paths)) await connection.run(sql);
+          const census = await statements.rows(
+            c.losersCensus(
+              table,
+              first.settings.keys,
+              paths,
+              files.map((file) => file.rows),
+            ),
+          );
           // A batch with rows without a key is refused from the census: nothing is written.
           if (!mayGoDirect || census.some((row) => Number(row.null_keys) > 0)) return { census };
           // Nothing stored within the batch's key range: the kept rows go straight into the target.

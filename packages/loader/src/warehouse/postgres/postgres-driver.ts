@@ -211,9 +211,10 @@ export class PostgresDriver implements Driver {
       await reader.run(rankingSql.createPositions(positions, first.columns, settings));
       // Only the losers are kept: the stream leaves them out, and a position for every row (150 MB
       // for a 3M-row file) would spill past the reader's memory limit.
-      await reader.run(rankingSql.stageLosers(positions, settings, paths));
+      for (const sql of rankingSql.stageLosers(positions, settings, paths)) await reader.run(sql);
+      const declared = jobs.map((job) => job.rows);
       const census = (
-        await reader.runAndReadAll(rankingSql.losersCensus(positions, settings.keys, paths))
+        await reader.runAndReadAll(rankingSql.losersCensus(positions, settings.keys, paths, declared))
       ).getRowObjectsJson();
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
