@@ -1,4 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { quoteLiteral } from '@lakeload/commons';
 import { LoaderError } from '../../errors.js';
 import type { Column } from '../../schema/parquet.js';
 import type { Driver, LoadJob, LoadOutcome } from '../dialect.js';
@@ -69,8 +70,11 @@ export class DuckDBDriver implements Driver {
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    /** The per-load memory limit, or undefined (configured, or an in-memory database). */
-    private readonly loadLimit: string | undefined,
+    /**
+     * The per-load memory limit and the database's own to restore after it, or undefined
+     * (configured, or an in-memory database).
+     */
+    private readonly limits: { load: string; own: string } | undefined,
   ) {}
 
   static async open(config: DuckDBDialectConfig): Promise<DuckDBDriver> {
@@ -84,9 +88,19 @@ export class DuckDBDriver implements Driver {
     try {
       // An in-memory database holds its tables within the limit: it keeps DuckDB's.
       const lowered = config.memoryLimitMb === undefined && config.path !== ':memory:';
+      const instance = await DuckDBInstance.create(config.path, options);
+      let own: string | undefined;
+      if (lowered) {
+        const connection = await instance.connect();
+        const reader = await connection.runAndReadAll("SELECT current_setting('memory_limit') AS own");
+        own = String(reader.getRows()[0]?.[0]);
+        // Set as read (DuckDB shows it rounded), so that setting it back restores exactly this.
+        await connection.run(`SET memory_limit = ${quoteLiteral(own)}`);
+        connection.closeSync();
+      }
       driver = new DuckDBDriver(
-        await DuckDBInstance.create(config.path, options),
-        lowered ? `${LOAD_MEMORY_LIMIT_MIB}MiB` : undefined,
+        instance,
+        own === undefined ? undefined : { load: `${LOAD_MEMORY_LIMIT_MIB}MiB`, own },
       );
     } catch (error) {
       throw mapDuckDBError(error, `cannot open the DuckDB warehouse ${config.path}`);
@@ -162,27 +176,31 @@ export class DuckDBDriver implements Driver {
     large: boolean,
     load: (lower: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
-    const limit = this.loadLimit;
-    if (limit === undefined) return load(async () => {});
+    const limits = this.limits;
+    if (limits === undefined) return load(async () => {});
     const mayLower = ++this.#running === 1 && large;
     let lowered = false;
     const lower = async () => {
       if (!mayLower) return;
-      await connection.run(`SET memory_limit = '${limit}'`);
+      await connection.run(`SET memory_limit = ${quoteLiteral(limits.load)}`);
       lowered = true;
     };
+    // Set back to the value read at open: in DuckDB 1.5, RESET memory_limit changes the setting's
+    // text but not the buffer manager's limit, so every later load ran (and ran out of memory) at
+    // the lowered one (https://github.com/duckdb/duckdb/issues/22203).
+    const restore = () => connection.run(`SET memory_limit = ${quoteLiteral(limits.own)}`);
     try {
-      if (!mayLower) await connection.run('RESET memory_limit');
+      if (!mayLower) await restore();
       try {
         return await load(lower);
       } catch (error) {
         if (!lowered || !outOfMemory(error)) throw error;
-        await connection.run('RESET memory_limit');
+        await restore();
         return await load(async () => {});
       }
     } finally {
       this.#running--;
-      await connection.run('RESET memory_limit');
+      await restore();
     }
   }
 
