@@ -37,6 +37,8 @@ export interface MergePlan {
    */
   target?: {
     hasRows: string;
+    /** Asked after `hasRows` finds rows, where the dialect narrows it to those the batch may meet. */
+    hasRowsInRange?: string;
     /** Planner statistics on the filled staging table, where the dialect wants them for the joins. */
     analyze?: string;
     /**
@@ -137,13 +139,15 @@ export function planMerge(compiler: SqlCompiler, input: MergeInput): MergePlan {
         ? { sql: olderSql, counted: 'returned' as const }
         : discard(olderSql);
   const analyze = compiler.analyzeStaging(staging, keys);
+  const inRange = compiler.storedInRange(table, { keys, paths });
   const recounts = dedupe?.counted === 'recount' || dropOlder?.counted === 'recount';
   return {
     ...(census === undefined ? {} : { census }),
     censusCountsKept: ranked,
     ...(dedupe ? { dedupe } : {}),
     target: {
-      hasRows: compiler.targetHasRows(table, { keys, paths }),
+      hasRows: compiler.targetHasRows(table),
+      ...(inRange === undefined ? {} : { hasRowsInRange: inRange }),
       ...(analyze === undefined ? {} : { analyze }),
       ...(matched ? { matchStored: matched.match } : {}),
       ...(dropOlder === undefined ? {} : { dropOlder }),

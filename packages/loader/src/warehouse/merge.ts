@@ -123,11 +123,15 @@ export async function loadBatch(
     });
   let plan = merge(capabilities.staging ?? 'rows');
   // Asked at most once: under the writer lock, nothing else changes the answer during the load.
-  const probe = plan.target?.hasRows;
+  const probes = plan.target ? [plan.target.hasRows, plan.target.hasRowsInRange] : [];
+  const finds = async (probe: string) => Number(Object.values((await sql.rows(probe))[0] ?? {})[0] ?? 0) > 0;
   let stored: boolean | undefined;
   const hasStored = async () => {
-    if (probe === undefined) return false;
-    stored ??= Number(Object.values((await sql.rows(probe))[0] ?? {})[0] ?? 0) > 0;
+    if (stored === undefined) {
+      stored = probes.length > 0;
+      // Each probe narrows the one before it: the first that finds nothing settles it.
+      for (const probe of probes) if (probe !== undefined && stored) stored = await finds(probe);
+    }
     return stored;
   };
   // Rows ranked on the way in need no staging while nothing stored can meet them: a first load, or

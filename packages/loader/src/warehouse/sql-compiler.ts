@@ -136,12 +136,20 @@ export abstract class SqlCompiler implements SqlQuoting {
     return `SELECT ${file} AS batch_file, count(*) AS staged, ${nullKeys} AS null_keys FROM ${this.quoteIdentifier(staging)} GROUP BY ${file}`;
   }
 
-  /**
-   * One row, `stored`: 1 when the table holds a row the batch (its files and keys) may meet, else 0;
-   * by default any row (reads at most one row).
-   */
-  targetHasRows(table: string, _batch?: { keys: readonly string[]; paths: readonly string[] }): string {
+  /** One row, `stored`: 1 when the table holds any row, else 0 (reads at most one row). */
+  targetHasRows(table: string): string {
     return `SELECT count(*) AS stored FROM (SELECT 1 FROM ${this.quoteTable(table)} LIMIT 1) AS probe`;
+  }
+
+  /**
+   * Asked only when the table holds rows: one row, `stored`, 1 when it holds one the batch (its
+   * files and keys) may meet, else 0; undefined where the dialect cannot narrow `targetHasRows`.
+   */
+  storedInRange(
+    _table: string,
+    _batch: { keys: readonly string[]; paths: readonly string[] },
+  ): string | undefined {
+    return undefined;
   }
 
   /** Per staged file: the stored rows its staged rows replace (run before they are deleted). */

@@ -137,7 +137,8 @@ describe('merge plan', () => {
       censusCountsKept: true,
       target: {
         // Only stored rows within the files' key range can meet the batch.
-        hasRows: compiler.targetHasRows('t', { keys: ['id'], paths: two }),
+        hasRows: compiler.targetHasRows('t'),
+        hasRowsInRange: compiler.storedInRange('t', { keys: ['id'], paths: two }),
         // DuckDB joins the stored rows once, into a note of the matches, and works on that.
         matchStored: matched.match,
         // The older rows are counted from the note, and the insert leaves them out.

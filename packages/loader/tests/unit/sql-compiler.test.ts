@@ -181,12 +181,14 @@ describe('SQL per dialect', () => {
 
   it("on DuckDB, probes only the stored rows within the batch's key range; elsewhere any stored row", () => {
     const batch = { keys: ['order_id', 'line'], paths: ['/lake/a.parquet', '/lake/b.parquet'] };
-    expect(dialects.duckdb.targetHasRows('t', batch)).toBe(
-      golden('match-stored/duckdb', "targetHasRows, a batch's key range"),
+    expect(dialects.duckdb.storedInRange('t', batch)).toBe(
+      golden('match-stored/duckdb', "storedInRange, a batch's key range"),
     );
+    expect(dialects.duckdb.storedInRange('t', { ...batch, keys: [] })).toBeUndefined();
     const any = 'SELECT count(*) AS stored FROM (SELECT 1 FROM "t" LIMIT 1) AS probe';
     expect(dialects.duckdb.targetHasRows('t')).toBe(any);
-    expect(dialects.postgres.targetHasRows('t', batch)).toBe(any);
+    expect(dialects.postgres.targetHasRows('t')).toBe(any);
+    expect(dialects.postgres.storedInRange('t', batch)).toBeUndefined();
   });
 
   it('upserts by version: older staged rows are dropped, replaced rows deleted, staging inserted', () => {

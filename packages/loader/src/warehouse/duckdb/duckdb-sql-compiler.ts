@@ -222,13 +222,15 @@ export class DuckDBSqlCompiler extends SqlCompiler {
    * Whether the table holds a row whose every key column lies within the batch's range of that
    * column (DuckDB answers the files' minimum and maximum from their footers' statistics): only
    * such a row can match a staged one. Where keys grow with time, a batch of new keys meets none
-   * and loads as into an empty table, without staging every row or joining the stored ones.
+   * and loads as into an empty table, without staging every row or joining the stored ones. (It
+   * reads every file's footer, some 20 ms for 30 files: an empty table is found by
+   * `targetHasRows` first.)
    */
-  override targetHasRows(
+  override storedInRange(
     table: string,
-    batch?: { keys: readonly string[]; paths: readonly string[] },
-  ): string {
-    if (!batch || batch.keys.length === 0 || batch.paths.length === 0) return super.targetHasRows(table);
+    batch: { keys: readonly string[]; paths: readonly string[] },
+  ): string | undefined {
+    if (batch.keys.length === 0 || batch.paths.length === 0) return undefined;
     const bounds = batch.keys.flatMap((key, index) => [
       `min(${this.quoteIdentifier(key)}) AS lo${index}`,
       `max(${this.quoteIdentifier(key)}) AS hi${index}`,
