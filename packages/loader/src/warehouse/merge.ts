@@ -31,6 +31,11 @@ export interface Staged {
   direct?: boolean;
   /** With `direct`: the rows written into the target. */
   written?: number;
+  /**
+   * Without `direct`: rows already written straight into the target beside the staged ones, none of
+   * which can meet a stored or a staged row (a key value outside every stored key's range).
+   */
+  alsoWritten?: number;
 }
 
 /**
@@ -190,7 +195,7 @@ export async function loadBatch(
     }
   }
   if (recount && plan.survivors) survivors = perFile(await sql.rows(plan.survivors), 'staged', files.length);
-  const inserted = direct ? counted?.written : await sql.changed(insert);
+  const inserted = direct ? counted?.written : (await sql.changed(insert)) + (counted?.alsoWritten ?? 0);
   if (inserted === undefined)
     throw new LoaderError(`${first.table}: the driver wrote the rows into the table but did not count them`);
   const expected = survivors.reduce((sum, count) => sum + count, 0);

@@ -133,3 +133,64 @@ it('stores the same values into an empty table as into a populated one where the
   expect(stored).toHaveLength(2);
   expect(stored[0]?.x).toBe(stored[1]?.x);
 });
+
+/** A job whose file is as large as the table, so that the driver splits it by the stored key range. */
+const large = (name: string, rows: number): LoadJob => {
+  const plain = job(name, rows);
+  return { ...plain, object: { ...plain.object, size: 1 << 20 } };
+};
+
+/** The reader's queries that choose rows by the stored key range. */
+function rangeStreams(): string[] {
+  const seen: string[] = [];
+  const stream = DuckDBConnection.prototype.stream;
+  vi.spyOn(DuckDBConnection.prototype, 'stream').mockImplementation(async function (
+    this: DuckDBConnection,
+    ...args: Parameters<DuckDBConnection['stream']>
+  ) {
+    const where = args[0].split(' WHERE ').at(-1) ?? '';
+    if (where.includes('BETWEEN')) seen.push(where);
+    return stream.apply(this, args);
+  });
+  return seen;
+}
+
+it('sends the rows whose key lies outside the stored range straight into the table, staging only the others', async () => {
+  await driver.load([job('a', 3)]);
+  const streams = rangeStreams();
+  // 0 is older than stored, 1 newer, 7 and 8 outside the stored ids 0..2 (8 twice, the newer kept).
+  await write('c', 'SELECT * FROM (VALUES (0, 0), (1, 5), (7, 1), (8, 1), (8, 2)) AS r(id, v)');
+  expect(await driver.load([large('c', 5)])).toEqual([
+    { status: 'loaded', inserted: 2, updated: 1, unchanged: 2 },
+  ]);
+  expect(streams).toEqual(['NOT (p."id" BETWEEN 0 AND 2)', '(p."id" BETWEEN 0 AND 2)']);
+  expect(await ids()).toEqual(['0:1', '1:5', '2:1', '7:1', '8:2']);
+});
+
+it('sends every row straight in when no stored row has a key value, and keeps the stored ones', async () => {
+  await driver.query('INSERT INTO t VALUES (NULL, 1)');
+  const streams = rangeStreams();
+  expect(await driver.load([large('a', 3)])).toEqual([
+    { status: 'loaded', inserted: 3, updated: 0, unchanged: 0 },
+  ]);
+  expect(streams).toEqual([]);
+  expect(await ids()).toEqual(['0:1', '1:1', '2:1', 'null:1']);
+});
+
+it('fails a split batch when a file changes between ranking and sending', async () => {
+  await write('old', 'SELECT 1 AS id, 1 AS v');
+  await driver.load([job('old', 1)]);
+  const stream = DuckDBConnection.prototype.stream;
+  vi.spyOn(DuckDBConnection.prototype, 'stream').mockImplementation(async function (
+    this: DuckDBConnection,
+    ...args: Parameters<DuckDBConnection['stream']>
+  ) {
+    await write('b', 'SELECT range::INTEGER + 10 AS id, 2 AS v FROM range(3)');
+    return stream.apply(this, args);
+  });
+  await expect(driver.load([large('a', 3), large('b', 3)])).rejects.toThrow(
+    /b\.parquet: a file changed while loading/,
+  );
+  vi.restoreAllMocks();
+  expect(await ids()).toEqual(['1:1']);
+});

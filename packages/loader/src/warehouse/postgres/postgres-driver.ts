@@ -15,7 +15,7 @@ import { describeBatch, loadBatch, type Staged, type Statements } from '../merge
 import { postgresCapabilities } from './postgres-adapter.js';
 import type { PostgresDialectConfig } from './postgres-dialect-config.js';
 import { columnsSql, toColumns } from './postgres-introspector.js';
-import { PostgresSqlCompiler } from './postgres-sql-compiler.js';
+import { type KeyBounds, PostgresSqlCompiler } from './postgres-sql-compiler.js';
 import { isWideDecimal, readWideDecimals } from './wide-decimals.js';
 
 // SQLSTATE classes and codes worth another attempt: serialization failures, deadlocks, lost or
@@ -71,6 +71,16 @@ const rankingSql = new DuckDBSqlCompiler();
 // versions order alike (text versions follow the collation in PostgreSQL, bytes in DuckDB).
 const SAME_EQUALITY = new Set(['int', 'decimal', 'string', 'date', 'timestamp', 'boolean', 'uuid', 'binary']);
 const SAME_ORDER = new Set(['int', 'decimal', 'date', 'timestamp', 'boolean']);
+
+/**
+ * A keyed batch into stored rows is split by the stored key range (`storedKeyRange`) only when the
+ * table is at most this many times the batch's Parquet bytes: the range costs a scan of the table,
+ * and what it saves (staging, then joining, the rows that meet nothing) grows with the batch.
+ */
+const SPLIT_TABLE_TO_BATCH = 16;
+
+/** Key types whose order the reader's bounds (numbers) follow exactly as PostgreSQL's. */
+const NUMERIC_KEYS = new Set(['int', 'decimal']);
 
 /** True when the reader picks the newest row per key as PostgreSQL would; else every row is staged. */
 function rankableByReader(columns: readonly Column[], settings: LoadJob['settings']): boolean {
@@ -192,7 +202,7 @@ export class PostgresDriver implements Driver {
     client: pg.PoolClient,
     staging: string,
     jobs: readonly LoadJob[],
-    { rank, direct }: { rank: boolean; direct: boolean },
+    { rank, direct, split }: { rank: boolean; direct: boolean; split: readonly KeyBounds[] | undefined },
   ): Promise<Staged | undefined> {
     const [first] = jobs;
     if (!first) return undefined;
@@ -219,14 +229,26 @@ export class PostgresDriver implements Driver {
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
       const wide = await this.#stageWideDecimals(reader, staging, jobs);
-      const written = await this.#streamFiles(reader, client, direct ? first.table : staging, jobs, {
-        kept: { positions, settings },
-        direct,
-        wide,
-      });
+      const stream = (table: string, options: { direct?: boolean; inside?: boolean }) =>
+        this.#streamFiles(reader, client, table, jobs, {
+          kept: { positions, settings },
+          direct: options.direct ?? false,
+          wide,
+          range:
+            split && options.inside !== undefined ? { bounds: split, inside: options.inside } : undefined,
+        });
+      let staged: Staged = { census };
+      if (direct) staged = { census, direct, written: await stream(first.table, { direct: true }) };
+      else if (!split) await stream(staging, {});
+      else {
+        // The rows that can meet no stored row go straight in; only the others are staged and joined.
+        const alsoWritten = await stream(first.table, { direct: true, inside: false });
+        await stream(staging, { inside: true });
+        staged = { census, alsoWritten };
+      }
       // The losers were left out by position: the files must be the ones that were ranked.
       await checkUnchanged(stamps);
-      return direct ? { census, direct, written } : { census };
+      return staged;
     } finally {
       reader.closeSync();
     }
@@ -269,6 +291,36 @@ export class PostgresDriver implements Driver {
       appender.closeSync();
     }
     return table;
+  }
+
+  /**
+   * The stored range of each key column, where splitting the batch by it may pay (see
+   * `SPLIT_TABLE_TO_BATCH`): numeric keys, a table not far larger than the batch. `none` when no
+   * stored row has a value in some key column: no row of the batch can meet one.
+   */
+  async #storedKeyRange(
+    client: pg.PoolClient,
+    jobs: readonly LoadJob[],
+  ): Promise<readonly KeyBounds[] | 'none' | undefined> {
+    const [first] = jobs;
+    if (!first) return undefined;
+    const { keys } = first.settings;
+    const numeric = keys.every((key) => {
+      const type = first.columns.find((column) => column.name === key)?.type;
+      return type !== undefined && NUMERIC_KEYS.has(type.kind);
+    });
+    if (!numeric) return undefined;
+    const batchBytes = jobs.reduce((sum, job) => sum + job.object.size, 0);
+    const [size] = (await client.query(this.compiler.tableBytes(first.table))).rows;
+    if (Number(size?.bytes) > SPLIT_TABLE_TO_BATCH * batchBytes) return undefined;
+    const [range] = (await client.query(this.compiler.storedKeyRange(first.table, keys))).rows;
+    const bounds = keys.map((key, index) => ({
+      key,
+      lo: range?.[`lo${index}`] as string | null,
+      hi: range?.[`hi${index}`] as string | null,
+    }));
+    if (bounds.some(({ lo, hi }) => lo === null || hi === null)) return 'none';
+    return bounds.map(({ key, lo, hi }) => ({ key, lo: String(lo), hi: String(hi) }));
   }
 
   /**
@@ -358,10 +410,16 @@ export class PostgresDriver implements Driver {
         `lakeload_stage_${process.pid}`,
         async (staging, files, { mayGoDirect }) => {
           const rank = first.settings.keys.length > 0 && rankableByReader(first.columns, first.settings);
-          const direct =
-            rank && mayGoDirect && (await this.#targetTakesFileTypes(client, first.table, first.columns));
+          // With stored rows, those of the batch outside their key range can still go straight in.
+          const range = rank && !mayGoDirect ? await this.#storedKeyRange(client, files) : undefined;
+          const takesFileTypes =
+            rank &&
+            (mayGoDirect || range !== undefined) &&
+            (await this.#targetTakesFileTypes(client, first.table, first.columns));
+          const direct = takesFileTypes && (mayGoDirect || range === 'none');
+          const split = takesFileTypes && range !== 'none' ? range : undefined;
           if (!direct) await client.query(`${c.createStaging(staging, first.columns)} ON COMMIT DROP`);
-          return this.#copyFiles(client, staging, files, { rank, direct });
+          return this.#copyFiles(client, staging, files, { rank, direct, split });
         },
       );
       await client.query('COMMIT');

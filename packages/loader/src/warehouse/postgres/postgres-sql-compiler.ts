@@ -1,3 +1,4 @@
+import { LoaderError } from '../../errors.js';
 import type { Column, ColumnType } from '../../schema/parquet.js';
 import {
   batchRow,
@@ -10,6 +11,13 @@ import {
   UnsupportedTypeError,
 } from '../sql-compiler.js';
 import { hasNestedWideDecimal, isWideDecimal } from './wide-decimals.js';
+
+/** A key column's range among the stored rows, as numbers in text (see `storedKeyRange`). */
+export interface KeyBounds {
+  key: string;
+  lo: string;
+  hi: string;
+}
 
 /**
  * PostgreSQL's types (the type table in the package README): int8/16 → smallint, int32 → integer,
@@ -95,6 +103,24 @@ export class PostgresSqlCompiler extends SqlCompiler {
   }
 
   /**
+   * The stored rows' range of each key column (`lo<i>`, `hi<i>`, as text; NULL where no stored row
+   * has a value there): a batch row with a key value outside its column's range matches no stored
+   * row. One scan of the table.
+   */
+  storedKeyRange(table: string, keys: readonly string[]): string {
+    const bounds = keys.flatMap((key, index) => [
+      `CAST(min(${this.quoteIdentifier(key)}) AS text) AS lo${index}`,
+      `CAST(max(${this.quoteIdentifier(key)}) AS text) AS hi${index}`,
+    ]);
+    return `SELECT ${bounds.join(', ')} FROM ${this.quoteTable(table)}`;
+  }
+
+  /** The table's size on disk in bytes: what a scan of it reads. */
+  tableBytes(table: string): string {
+    return `SELECT pg_relation_size(${this.quoteLiteral(this.quoteTable(table))}) AS bytes`;
+  }
+
+  /**
    * The COPY that the driver feeds from the Parquet files, a chunk at a time: into staging, with
    * each row's file and position; or (`direct`) into the target, the rows alone.
    */
@@ -143,9 +169,14 @@ export class PostgresSqlCompiler extends SqlCompiler {
       direct?: boolean;
       /** The reader's table of the batch's wide decimals as exact text (see `wideDecimalTable`). */
       wide?: string | undefined;
+      /**
+       * Only the rows whose every key value lies within the stored range of its column (`inside`),
+       * or only those with one outside it (see `storedKeyRange`).
+       */
+      range?: { bounds: readonly KeyBounds[]; inside: boolean } | undefined;
     } = {},
   ): string {
-    const { kept, direct = false, wide } = options;
+    const { kept, direct = false, wide, range } = options;
     const values = columns.map((column) => {
       const name = this.quoteIdentifier(column.name);
       // The reader's own value of a wide decimal is a rounded DOUBLE: its exact text is joined in.
@@ -166,7 +197,21 @@ export class PostgresSqlCompiler extends SqlCompiler {
       : '';
     // One call, not a chain of `||`: each `||` nests the expression a level deeper, and DuckDB's
     // parser stops at 1000 levels (a file of some 500 columns).
-    return `SELECT concat_ws(chr(9), ${line.join(', ')}) FROM ${parquetBatchSource(this, paths)}${exact}${rows}`;
+    const where = range ? ` WHERE ${this.#withinRange(range)}` : '';
+    return `SELECT concat_ws(chr(9), ${line.join(', ')}) FROM ${parquetBatchSource(this, paths)}${exact}${rows}${where}`;
+  }
+
+  /** DuckDB SQL: the reader's rows within the stored key ranges, or (not `inside`) the others. */
+  #withinRange({ bounds, inside }: { bounds: readonly KeyBounds[]; inside: boolean }): string {
+    const number = (text: string) => {
+      // The bounds come from PostgreSQL as text: only plain numbers reach SQL.
+      if (!/^-?\d+(\.\d+)?$/.test(text)) throw new LoaderError(`a stored key bound is not a number: ${text}`);
+      return text;
+    };
+    const within = bounds
+      .map(({ key, lo, hi }) => `p.${this.quoteIdentifier(key)} BETWEEN ${number(lo)} AND ${number(hi)}`)
+      .join(' AND ');
+    return inside ? `(${within})` : `NOT (${within})`;
   }
 
   /**
