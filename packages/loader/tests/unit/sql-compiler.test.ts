@@ -102,6 +102,23 @@ describe('SQL per dialect', () => {
         { kept: { positions: 'pos', settings: { keys: ['id'], version: 'v' } }, direct: true },
       ),
     ).toBe(golden('stage/postgres', 'copyLinesFromParquet, ranked, into the target'));
+    // Split by the stored key range: the rows outside it (or, `inside`, within it); numbers only.
+    const ranked = { positions: 'pos', settings: { keys: ['id'], version: 'v' } };
+    const range = (lo: string, inside: boolean) =>
+      dialects.postgres.copyLinesFromParquet(
+        [{ name: 'id', type: { kind: 'int', bits: 64, signed: true }, nullable: true }],
+        ['/lake/a.parquet'],
+        { kept: ranked, direct: true, range: { bounds: [{ key: 'id', lo, hi: '12.50' }], inside } },
+      );
+    expect(range('-3', false)).toBe(
+      golden('stage/postgres', 'copyLinesFromParquet, ranked, outside the stored key range'),
+    );
+    expect(range('-3', true).endsWith(' WHERE (p."id" BETWEEN -3 AND 12.50)')).toBe(true);
+    expect(() => range('0) OR (1 = 1', true)).toThrow(/stored key bound is not a number/);
+    expect(dialects.postgres.storedKeyRange('t', ['order_id', 'line'])).toBe(
+      golden('stage/postgres', 'storedKeyRange'),
+    );
+    expect(dialects.postgres.tableBytes('t')).toBe(golden('stage/postgres', 'tableBytes'));
     for (const read of [
       () => dialects.duckdb.stagePositions('s', { keys: ['id'] }, ['/lake/part-[1].parquet']),
       () => dialects.postgres.copyLinesFromParquet([], ['/lake/part-*.parquet']),
