@@ -109,7 +109,7 @@ export class PostgresDriver implements Driver {
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly tempBuffersMb: number,
+    private readonly memory: { tempBuffersMb: number; workMemMb: number },
   ) {}
 
   static async open(config: PostgresDialectConfig): Promise<PostgresDriver> {
@@ -134,7 +134,11 @@ export class PostgresDriver implements Driver {
         'the connection has no current schema: its search_path names no schema that exists. Create the schema, or set options=-c search_path=<schema> in the warehouse URL',
       );
     }
-    const driver = new PostgresDriver(pool, Math.max(1, Math.trunc(config.tempBuffersMb ?? 128)));
+    const mb = (value: number | undefined) => Math.max(1, Math.trunc(value ?? 128));
+    const driver = new PostgresDriver(pool, {
+      tempBuffersMb: mb(config.tempBuffersMb),
+      workMemMb: mb(config.workMemMb),
+    });
     // Every table name is qualified by this schema: unqualified, PostgreSQL resolves pg_catalog first.
     driver.compiler.schema = schema;
     return driver;
@@ -398,10 +402,11 @@ export class PostgresDriver implements Driver {
     };
     try {
       if (!this.#tuned.has(client)) {
-        await client.query(`SET temp_buffers = '${this.tempBuffersMb}MB'`);
+        await client.query(`SET temp_buffers = '${this.memory.tempBuffersMb}MB'`);
         this.#tuned.add(client);
       }
       await client.query('BEGIN');
+      await client.query(`SET LOCAL work_mem = '${this.memory.workMemMb}MB'`);
       const outcomes = await loadBatch(
         statements,
         c,
