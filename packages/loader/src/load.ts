@@ -187,6 +187,9 @@ export class Loader {
     };
     const uris = refs.map((ref) => objectUri(ref));
     for (const uri of uris) await this.#notify({ type: 'received', at: new Date().toISOString(), uri });
+    // The ledger's tables are settled while the footers are read (a first load's DDL and catalog
+    // reads, some 35 ms on DuckDB); a failure here is met again where the ledger is awaited.
+    if (refs.length > 0) this.#ledger().catch(() => {});
     const prepared = await mapLimit(refs, READS_IN_FLIGHT, (ref, index) =>
       this.#prepare(ref, uris[index] as string, index, store, started, options.recordedTables?.[index]),
     );
