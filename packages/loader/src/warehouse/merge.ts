@@ -128,14 +128,14 @@ export async function loadBatch(
     });
   let plan = merge(capabilities.staging ?? 'rows');
   // Asked at most once: under the writer lock, nothing else changes the answer during the load.
-  const probes = plan.target ? [plan.target.hasRows, plan.target.hasRowsInRange] : [];
+  // Each probe narrows the one before it: the first that finds nothing settles it.
+  const probes = [plan.target?.hasRows, plan.target?.hasRowsInRange].filter((probe) => probe !== undefined);
   const finds = async (probe: string) => Number(Object.values((await sql.rows(probe))[0] ?? {})[0] ?? 0) > 0;
   let stored: boolean | undefined;
   const hasStored = async () => {
     if (stored === undefined) {
       stored = probes.length > 0;
-      // Each probe narrows the one before it: the first that finds nothing settles it.
-      for (const probe of probes) if (probe !== undefined && stored) stored = await finds(probe);
+      for (const probe of probes) if (stored) stored = await finds(probe);
     }
     return stored;
   };

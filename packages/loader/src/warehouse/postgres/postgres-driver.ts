@@ -82,16 +82,17 @@ const SPLIT_TABLE_TO_BATCH = 16;
 /** Key types whose order the reader's bounds (numbers) follow exactly as PostgreSQL's. */
 const NUMERIC_KEYS = new Set(['int', 'decimal']);
 
+/** True when the column is of one of `kinds` as the reader reads it exactly (decimals up to 38 digits). */
+function readAs(columns: readonly Column[], name: string, kinds: ReadonlySet<string>): boolean {
+  const type = columns.find((column) => column.name === name)?.type;
+  return type !== undefined && kinds.has(type.kind) && !(type.kind === 'decimal' && type.precision > 38);
+}
+
 /** True when the reader picks the newest row per key as PostgreSQL would; else every row is staged. */
 function rankableByReader(columns: readonly Column[], settings: LoadJob['settings']): boolean {
-  const typeOf = (name: string) => columns.find((column) => column.name === name)?.type;
-  const fits = (name: string, kinds: ReadonlySet<string>) => {
-    const type = typeOf(name);
-    return type !== undefined && kinds.has(type.kind) && !(type.kind === 'decimal' && type.precision > 38);
-  };
   return (
-    settings.keys.every((key) => fits(key, SAME_EQUALITY)) &&
-    (settings.version === undefined || fits(settings.version, SAME_ORDER))
+    settings.keys.every((key) => readAs(columns, key, SAME_EQUALITY)) &&
+    (settings.version === undefined || readAs(columns, settings.version, SAME_ORDER))
   );
 }
 
@@ -233,21 +234,20 @@ export class PostgresDriver implements Driver {
       // A batch with rows without a key is refused from the census: nothing needs sending.
       if (census.some((row) => Number(row.null_keys) > 0)) return { census };
       const wide = await this.#stageWideDecimals(reader, staging, jobs);
-      const stream = (table: string, options: { direct?: boolean; inside?: boolean }) =>
+      const stream = (table: string, direct: boolean, inside?: boolean) =>
         this.#streamFiles(reader, client, table, jobs, {
           kept: { positions, settings },
-          direct: options.direct ?? false,
+          direct,
           wide,
-          range:
-            split && options.inside !== undefined ? { bounds: split, inside: options.inside } : undefined,
+          range: split && inside !== undefined ? { bounds: split, inside } : undefined,
         });
       let staged: Staged = { census };
-      if (direct) staged = { census, direct, written: await stream(first.table, { direct: true }) };
-      else if (!split) await stream(staging, {});
+      if (direct) staged = { census, direct, written: await stream(first.table, true) };
+      else if (!split) await stream(staging, false);
       else {
         // The rows that can meet no stored row go straight in; only the others are staged and joined.
-        const alsoWritten = await stream(first.table, { direct: true, inside: false });
-        await stream(staging, { inside: true });
+        const alsoWritten = await stream(first.table, true, false);
+        await stream(staging, false, true);
         staged = { census, alsoWritten };
       }
       // The losers were left out by position: the files must be the ones that were ranked.
@@ -309,11 +309,7 @@ export class PostgresDriver implements Driver {
     const [first] = jobs;
     if (!first) return undefined;
     const { keys } = first.settings;
-    const numeric = keys.every((key) => {
-      const type = first.columns.find((column) => column.name === key)?.type;
-      return type !== undefined && NUMERIC_KEYS.has(type.kind);
-    });
-    if (!numeric) return undefined;
+    if (!keys.every((key) => readAs(first.columns, key, NUMERIC_KEYS))) return undefined;
     const batchBytes = jobs.reduce((sum, job) => sum + job.object.size, 0);
     const [size] = (await client.query(this.compiler.tableBytes(first.table))).rows;
     if (Number(size?.bytes) > SPLIT_TABLE_TO_BATCH * batchBytes) return undefined;
